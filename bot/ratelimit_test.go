@@ -39,7 +39,7 @@ func TestUserLimiter(t *testing.T) {
 		{advance: 10 * time.Second, user: "a", want: true},
 		{advance: 10 * time.Second, user: "a", want: true},
 		{user: "a", want: false, wait: 40 * time.Second},
-		{user: "b", want: true}, // users are independent
+		{user: "b", want: true},                            // users are independent
 		{advance: 40 * time.Second, user: "a", want: true}, // the first one left the window
 		{user: "a", want: false, wait: 10 * time.Second},
 		{advance: 5 * time.Minute, user: "a", want: true}, // idle users are swept
