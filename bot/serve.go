@@ -30,6 +30,9 @@ func (d *Discord) Serve(ctx context.Context) error {
 	}
 	if err := d.register(ctx); err != nil {
 		d.shutdown()
+		if ctx.Err() != nil {
+			return nil // asked to stop while registering
+		}
 		return err
 	}
 	d.log.Info("discord: serving", "user", d.botID(), "dev_guild", d.cfg.DevGuild)

@@ -72,7 +72,7 @@ type Server struct {
 	files        map[string][]byte             // attachment path -> data
 	rateLimits   []rateLimit
 	conn         *gatewayConn
-	identifies   []discordgo.Identify
+	identifies   []Identify
 	seq          int64
 	closed       bool
 }
@@ -119,6 +119,7 @@ func New(opt Options) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gateway", s.serveGateway)
+	mux.HandleFunc("/gateway/", s.serveGateway)
 	mux.HandleFunc("/attachments/", s.serveAttachment)
 	mux.HandleFunc("/", s.serveREST)
 	s.http = httptest.NewUnstartedServer(mux)
@@ -266,10 +267,17 @@ func (s *Server) OriginalResponse(token string) (string, bool) {
 	return st.original, true
 }
 
+// Identify is what a client sent in its IDENTIFY.
+type Identify struct {
+	Token   string           `json:"token"`
+	Intents discordgo.Intent `json:"intents"`
+	Shard   *[2]int          `json:"shard"`
+}
+
 // WaitReady waits until a client has identified and been sent READY and
 // the GUILD_CREATEs, and returns its identify payload.
-func (s *Server) WaitReady(ctx context.Context) (discordgo.Identify, error) {
-	var id discordgo.Identify
+func (s *Server) WaitReady(ctx context.Context) (Identify, error) {
+	var id Identify
 	err := s.waitFor(ctx, "gateway READY", func() bool {
 		if s.conn == nil || len(s.identifies) == 0 {
 			return false
@@ -688,8 +696,8 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ident struct {
-		Op int                `json:"op"`
-		D  discordgo.Identify `json:"d"`
+		Op int      `json:"op"`
+		D  Identify `json:"d"`
 	}
 	if err := ws.ReadJSON(&ident); err != nil || ident.Op != 2 {
 		return
