@@ -21,15 +21,15 @@ import (
 type Kind int
 
 const (
-	Other        Kind = iota
-	RateLimited       // 429: too many requests
-	QuotaExceeded     // 429 insufficient_quota: the account has no credit
-	Timeout           // the call, or the wait for the next streamed bytes, took too long
-	Unavailable       // 5xx or a network failure
-	Unauthorized      // 401/403: missing or wrong key
-	BadRequest        // 400/404/413/422: wrong model or deployment name, prompt too long, ...
-	BadResponse       // the server's answer could not be read: malformed JSON, a stream cut short
-	Canceled          // the caller gave up
+	Other         Kind = iota
+	RateLimited        // 429: too many requests
+	QuotaExceeded      // 429 insufficient_quota: the account has no credit
+	Timeout            // the call, or the wait for the next streamed bytes, took too long
+	Unavailable        // 5xx or a network failure
+	Unauthorized       // 401/403: missing or wrong key
+	BadRequest         // 400/404/413/422: wrong model or deployment name, prompt too long, ...
+	BadResponse        // the server's answer could not be read: malformed JSON, a stream cut short
+	Canceled           // the caller gave up
 )
 
 var kindNames = [...]string{"error", "rate limited", "quota exceeded", "timed out", "unavailable",
