@@ -41,6 +41,11 @@ type Options struct {
 	// Reply makes the assistant's answer to a chat request; nil means
 	// DefaultReply.
 	Reply func(ChatRequest) string
+	// ChunkDelay spaces out the events of streamed answers.
+	ChunkDelay time.Duration
+	// OnRequest, if set, is called with each request once it is recorded,
+	// before it is answered: tests use it to act at that moment.
+	OnRequest func(Request)
 }
 
 // Failure is one scripted misbehaviour, used for the next request to its
@@ -55,6 +60,9 @@ type Failure struct {
 	RetryAfterMS string
 	// Hang never answers: the handler waits until the client gives up.
 	Hang bool
+	// Drop closes the connection without any response, as a crashed
+	// server or a broken network does.
+	Drop bool
 	// Malformed answers 200 with broken JSON (for a stream: a broken event).
 	Malformed bool
 	// Cut breaks the connection: a stream after After content chunks, a
@@ -112,6 +120,8 @@ type Server struct {
 	once sync.Once
 
 	mu       sync.Mutex
+	active   int
+	peak     int
 	requests []Request
 	failures map[Endpoint][]Failure
 }
@@ -151,6 +161,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// MaxConcurrent returns the most requests that were being handled at once.
+func (s *Server) MaxConcurrent() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peak
+}
+
 // Count returns how many requests e has received.
 func (s *Server) Count(e Endpoint) int {
 	n := 0
@@ -186,12 +203,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	s.active++
+	s.peak = max(s.peak, s.active)
+	defer func() {
+		s.mu.Lock()
+		s.active--
+		s.mu.Unlock()
+	}()
 	s.requests = append(s.requests, rec)
 	var f *Failure
 	if q := s.failures[rec.Endpoint]; len(q) > 0 {
 		f, s.failures[rec.Endpoint] = &q[0], q[1:]
 	}
 	s.mu.Unlock()
+	if s.opt.OnRequest != nil {
+		s.opt.OnRequest(rec)
+	}
 
 	if f != nil && f.Status != 0 {
 		if f.RetryAfter != "" {
@@ -208,6 +235,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		writeError(w, f.Status, fmt.Sprintf("scripted failure %d", f.Status))
 		return
+	}
+	if f != nil && f.Drop {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+		panic(http.ErrAbortHandler)
 	}
 	if f != nil && f.Hang {
 		s.wait(r)
@@ -337,6 +371,13 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req ChatRequest,
 			case f.Malformed:
 				io.WriteString(w, "data: {\"choices\": [{\"delta\": \n\n")
 				rc.Flush()
+				return
+			}
+		}
+		if s.opt.ChunkDelay > 0 && i > 0 {
+			select {
+			case <-time.After(s.opt.ChunkDelay):
+			case <-r.Context().Done():
 				return
 			}
 		}

@@ -142,6 +142,11 @@ func TestFailures(t *testing.T) {
 				t.Errorf("got %v, want a 500 RequestError", err)
 			}
 		}},
+		{"drop", Failure{Drop: true}, false, func(t *testing.T, err error) {
+			if err == nil || errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("got %v, want a connection error", err)
+			}
+		}},
 		{"malformed", Failure{Malformed: true}, false, func(t *testing.T, err error) {
 			if err == nil {
 				t.Error("malformed JSON accepted")
