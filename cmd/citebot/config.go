@@ -28,6 +28,9 @@ type common struct {
 	verbose  bool
 	answerer string
 	embedder string
+	// OpenAI-compatible settings; flags override the environment.
+	chatModel, embedModel, baseURL string
+	embedDims                      int
 }
 
 func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
@@ -36,8 +39,35 @@ func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
 		fs.StringVar(&c.scope, "scope", retrieval.SharedScope, `scope: "shared" or "guild:<id>"`)
 	}
 	fs.BoolVar(&c.verbose, "v", false, "log progress and details to standard error")
-	fs.StringVar(&c.answerer, "answerer", orDefault(env.getenv("CITEBOT_ANSWERER"), "extractive"), "extractive or llm ($CITEBOT_ANSWERER)")
+	fs.StringVar(&c.answerer, "answerer", env.getenv("CITEBOT_ANSWERER"), "extractive or llm ($CITEBOT_ANSWERER; default llm when an OpenAI-compatible API is configured, else extractive)")
 	fs.StringVar(&c.embedder, "embedder", orDefault(env.getenv("CITEBOT_EMBEDDER"), "local"), "local or openai ($CITEBOT_EMBEDDER)")
+	fs.StringVar(&c.chatModel, "chat-model", "", "chat model ($CITEBOT_CHAT_MODEL, default "+bot.DefaultChatModel+")")
+	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model ($CITEBOT_EMBED_MODEL, default "+bot.DefaultEmbedModel+")")
+	fs.IntVar(&c.embedDims, "embed-dimensions", 0, "embedding dimensions to ask for ($CITEBOT_EMBED_DIMENSIONS)")
+	fs.StringVar(&c.baseURL, "base-url", "", "OpenAI-compatible API base URL ($OPENAI_BASE_URL)")
+}
+
+// openAIConfig reads the OpenAI-compatible settings from the environment
+// and applies the flags over them.
+func (c *common) openAIConfig(env *environment, log *slog.Logger) (bot.OpenAIConfig, error) {
+	cfg, err := bot.ConfigFromEnv(env.getenv)
+	if err != nil {
+		return cfg, usageError("%v", err)
+	}
+	if c.chatModel != "" {
+		cfg.ChatModel = c.chatModel
+	}
+	if c.embedModel != "" {
+		cfg.EmbedModel = c.embedModel
+	}
+	if c.embedDims > 0 {
+		cfg.EmbedDimensions = c.embedDims
+	}
+	if c.baseURL != "" {
+		cfg.BaseURL = c.baseURL
+	}
+	cfg.Logger = log
+	return cfg, nil
 }
 
 func orDefault(v, def string) string {
@@ -125,11 +155,15 @@ func (c *common) open(ctx context.Context, env *environment) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	emb, err := c.newEmbedder(env)
+	cfg, err := c.openAIConfig(env, log)
 	if err != nil {
 		return nil, err
 	}
-	ans, rew, err := c.newAnswerer(env)
+	emb, err := c.newEmbedder(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ans, rew, err := c.newAnswerer(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -141,18 +175,32 @@ func (c *common) open(ctx context.Context, env *environment) (*app, error) {
 	return &app{store: store, core: core, embedder: emb, log: log}, nil
 }
 
-func (c *common) newEmbedder(env *environment) (retrieval.Embedder, error) {
+func (c *common) newEmbedder(cfg bot.OpenAIConfig) (retrieval.Embedder, error) {
 	switch strings.ToLower(c.embedder) {
 	case "local", "":
 		return retrieval.NewLocalEmbedder(), nil
+	case "openai":
+		return retrieval.NewOpenAIEmbedder(bot.NewOpenAIClient(cfg), retrieval.OpenAIEmbedderOptions{
+			Model: cfg.EmbedModel, Dimensions: cfg.EmbedDimensions,
+		}), nil
 	}
 	return nil, usageError("unknown embedder %q: want local or openai", c.embedder)
 }
 
-func (c *common) newAnswerer(env *environment) (bot.Answerer, bot.Rewriter, error) {
-	switch strings.ToLower(c.answerer) {
-	case "extractive", "":
+func (c *common) newAnswerer(cfg bot.OpenAIConfig) (bot.Answerer, bot.Rewriter, error) {
+	kind := strings.ToLower(c.answerer)
+	if kind == "" {
+		kind = "extractive"
+		if cfg.Configured() {
+			kind = "llm"
+		}
+	}
+	switch kind {
+	case "extractive":
 		return bot.Extractive{}, nil, nil
+	case "llm":
+		client := bot.NewOpenAIClient(cfg)
+		return bot.NewLLMAnswerer(client, cfg), bot.NewLLMRewriter(client, cfg), nil
 	}
 	return nil, nil, usageError("unknown answerer %q: want extractive or llm", c.answerer)
 }
