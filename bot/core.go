@@ -1,0 +1,289 @@
+// Package bot is citebot's answering core — question (plus earlier turns) →
+// retrieval → answerer → checked citations — and its Discord frontend.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/prompts"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// NotCoveredText is the answer given when no passage is relevant enough.
+const NotCoveredText = "The ingested articles don't cover this."
+
+// MaxQuestionRunes bounds the length of a question.
+const MaxQuestionRunes = 1000
+
+// Store is what the core needs of the durable store; *retrieval.Store
+// implements it.
+type Store interface {
+	Search(ctx context.Context, query string, opt retrieval.SearchOptions) ([]retrieval.Passage, error)
+	Add(ctx context.Context, scope string, a ingest.Article, chunks []ingest.Chunk) (retrieval.AddStatus, error)
+	Forget(ctx context.Context, scope, articleID string) error
+	Articles(ctx context.Context, scopes []string) ([]retrieval.ArticleInfo, error)
+}
+
+// Answerer writes an answer from numbered passages.
+type Answerer interface {
+	// Name identifies the answerer in logs and on the command line.
+	Name() string
+	// Answer answers question from passages numbered 1..len(passages) in
+	// order, citing them with [n] markers. onDelta, if non-nil, receives
+	// the text as it is produced. It returns the whole raw text.
+	Answer(ctx context.Context, question string, passages []retrieval.Passage, history []Turn, onDelta func(string)) (string, error)
+}
+
+// Rewriter turns a follow-up question into a standalone one, using the
+// earlier turns of the conversation.
+type Rewriter interface {
+	Rewrite(ctx context.Context, history []Turn, question string) (string, error)
+}
+
+// Answer is the core's reply to a Question.
+type Answer struct {
+	// Text is the answer with its citation markers renumbered 1..m.
+	Text string
+	// Found is false when the articles do not cover the question or the
+	// answer cites none of the passages.
+	Found bool
+	// Citations lists the cited passages; Citations[i].N == i+1.
+	Citations []Citation
+	// Passages are the retrieved passages in rank order, cited or not.
+	Passages []retrieval.Passage
+	// Note explains an answer that needs a caveat (e.g. it cites nothing).
+	Note string
+	// Query is the text that was searched (the rewritten follow-up).
+	Query string
+}
+
+// CoreOptions configures NewCore. Store and Answerer are required.
+type CoreOptions struct {
+	Store    Store
+	Answerer Answerer
+	// Rewriter rewrites follow-ups; nil joins the previous question to
+	// the follow-up for retrieval instead.
+	Rewriter Rewriter
+	Chunking ingest.ChunkOptions
+	// K is the number of passages retrieved and given to the answerer;
+	// zero means 5.
+	K int
+	// MinCoverage is the share of the question's informative terms the
+	// best passage must contain to count as relevant; zero means 0.5.
+	MinCoverage float64
+	// MaxAnswers bounds the answers computed at once, MaxIngests the
+	// ingests; zero means 8 and 2. Work beyond them waits in a queue of
+	// the same size, and beyond that is refused with ErrBusy.
+	MaxAnswers, MaxIngests int
+	Logger                 *slog.Logger
+}
+
+// Core answers questions and manages articles. It is safe for concurrent
+// use.
+type Core struct {
+	opt     CoreOptions
+	log     *slog.Logger
+	answers *limiter
+	ingests *limiter
+}
+
+// NewCore returns a ready Core.
+func NewCore(opt CoreOptions) *Core {
+	if opt.K <= 0 {
+		opt.K = 5
+	}
+	if opt.MinCoverage <= 0 {
+		opt.MinCoverage = 0.5
+	}
+	if opt.MaxAnswers <= 0 {
+		opt.MaxAnswers = 8
+	}
+	if opt.MaxIngests <= 0 {
+		opt.MaxIngests = 2
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Core{
+		opt:     opt,
+		log:     log,
+		answers: newLimiter(opt.MaxAnswers, opt.MaxAnswers),
+		ingests: newLimiter(opt.MaxIngests, 4*opt.MaxIngests),
+	}
+}
+
+// AnswererName names the answerer in use.
+func (c *Core) AnswererName() string { return c.opt.Answerer.Name() }
+
+// Ask answers q as a whole.
+func (c *Core) Ask(ctx context.Context, q Question) (Answer, error) {
+	return c.AskStream(ctx, q, nil)
+}
+
+// AskStream answers q; onDelta, if non-nil, receives the raw answer text
+// (markers not yet renumbered) as it is written. Errors carry a
+// user-facing message (see UserMessage).
+func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) (Answer, error) {
+	question := strings.TrimSpace(q.Text)
+	switch {
+	case question == "":
+		return Answer{}, UserError("Please ask a question.", errors.New("ask: empty question"))
+	case utf8.RuneCountInString(question) > MaxQuestionRunes:
+		return Answer{}, UserError(fmt.Sprintf("That question is too long: please keep it under %d characters.", MaxQuestionRunes),
+			fmt.Errorf("ask: question of %d characters", utf8.RuneCountInString(question)))
+	}
+	scope := q.Scope
+	if scope == "" {
+		scope = retrieval.SharedScope
+	}
+	if !retrieval.ValidScope(scope) {
+		return Answer{}, fmt.Errorf("ask: invalid scope %q", scope)
+	}
+	release, err := c.answers.acquire(ctx)
+	if err != nil {
+		return Answer{}, err
+	}
+	defer release()
+
+	query := c.standalone(ctx, q.History, question)
+	passages, err := c.opt.Store.Search(ctx, query, retrieval.SearchOptions{Scopes: retrieval.SearchScopes(scope), K: c.opt.K})
+	if err != nil {
+		return Answer{}, fmt.Errorf("ask %q: search: %w", query, err)
+	}
+	ans := Answer{Passages: passages, Query: query}
+	relevant := relevantPassages(passages, c.opt.MinCoverage)
+	if len(relevant) == 0 {
+		ans.Text = NotCoveredText
+		c.log.Info("question not covered", "scope", scope, "passages", len(passages), "best_coverage", bestCoverage(passages))
+		return ans, nil
+	}
+	raw, err := c.opt.Answerer.Answer(ctx, question, relevant, q.History, onDelta)
+	if err != nil {
+		return Answer{}, fmt.Errorf("ask %q with %s: %w", question, c.opt.Answerer.Name(), err)
+	}
+	checked := prompts.CheckCitations(raw, len(relevant))
+	ans.Text = strings.TrimSpace(checked.Text)
+	for i, n := range checked.Cited {
+		p := relevant[n-1]
+		ans.Citations = append(ans.Citations, Citation{
+			N: i + 1, ArticleID: p.ArticleID, Title: p.Title, Source: p.Source, URL: p.URL, Quote: p.Text,
+		})
+	}
+	ans.Found = len(ans.Citations) > 0
+	if !ans.Found {
+		ans.Note = "The answer cites none of the passages, so it may not be grounded in the articles."
+	}
+	if checked.Dropped > 0 {
+		c.log.Warn("answer cited passages that do not exist", "dropped", checked.Dropped, "answerer", c.opt.Answerer.Name())
+	}
+	return ans, nil
+}
+
+// standalone returns the text to search for: the question itself, or a
+// follow-up rewritten into a standalone question.
+func (c *Core) standalone(ctx context.Context, history []Turn, question string) string {
+	if len(history) == 0 {
+		return question
+	}
+	if c.opt.Rewriter != nil {
+		rewritten, err := c.opt.Rewriter.Rewrite(ctx, history, question)
+		if err == nil && strings.TrimSpace(rewritten) != "" {
+			return strings.TrimSpace(rewritten)
+		}
+		c.log.Warn("follow-up rewrite failed; searching with the previous question", "err", err)
+	}
+	return history[len(history)-1].Question + " " + question
+}
+
+// relevantPassages keeps the passages worth answering from: nothing when
+// the best one covers less than minCoverage of the question's terms,
+// else those that cover at least half as much as the best.
+func relevantPassages(passages []retrieval.Passage, minCoverage float64) []retrieval.Passage {
+	best := bestCoverage(passages)
+	if best < minCoverage {
+		return nil
+	}
+	var out []retrieval.Passage
+	for _, p := range passages {
+		if p.Coverage >= best/2 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func bestCoverage(passages []retrieval.Passage) float64 {
+	best := 0.0
+	for _, p := range passages {
+		best = max(best, p.Coverage)
+	}
+	return best
+}
+
+// IngestResult says what Ingest stored.
+type IngestResult struct {
+	ID     string
+	Title  string
+	Chunks int
+	Status retrieval.AddStatus
+}
+
+// Ingest chunks a and stores it in scope, replacing an earlier version.
+func (c *Core) Ingest(ctx context.Context, scope string, a ingest.Article) (IngestResult, error) {
+	if !retrieval.ValidScope(scope) {
+		return IngestResult{}, fmt.Errorf("ingest: invalid scope %q", scope)
+	}
+	if strings.TrimSpace(a.Text()) == "" {
+		return IngestResult{}, UserError("That article has no text to ingest.", fmt.Errorf("ingest %q: %w", a.Title, ingest.ErrEmpty))
+	}
+	if a.ID == "" {
+		a.ID = ingest.NewID(a.URL, a.Title, a.Paragraphs)
+	}
+	release, err := c.ingests.acquire(ctx)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	defer release()
+	chunks := ingest.ChunkArticle(a, c.opt.Chunking)
+	status, err := c.opt.Store.Add(ctx, scope, a, chunks)
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("ingest %q into %s: %w", a.Title, scope, err)
+	}
+	c.log.Info("article ingested", "id", a.ID, "title", a.Title, "scope", scope, "chunks", len(chunks), "status", status.String())
+	return IngestResult{ID: a.ID, Title: a.Title, Chunks: len(chunks), Status: status}, nil
+}
+
+// Sources lists the articles visible in scope: its own and the shared ones.
+func (c *Core) Sources(ctx context.Context, scope string) ([]retrieval.ArticleInfo, error) {
+	if !retrieval.ValidScope(scope) {
+		return nil, fmt.Errorf("sources: invalid scope %q", scope)
+	}
+	infos, err := c.opt.Store.Articles(ctx, retrieval.SearchScopes(scope))
+	if err != nil {
+		return nil, fmt.Errorf("sources of %s: %w", scope, err)
+	}
+	return infos, nil
+}
+
+// Forget removes an article of scope (only of that scope: a guild cannot
+// remove a shared article).
+func (c *Core) Forget(ctx context.Context, scope, articleID string) error {
+	if !retrieval.ValidScope(scope) {
+		return fmt.Errorf("forget: invalid scope %q", scope)
+	}
+	if err := c.opt.Store.Forget(ctx, scope, articleID); err != nil {
+		if errors.Is(err, retrieval.ErrNotFound) {
+			return UserError(fmt.Sprintf("No article with ID %s here.", articleID), fmt.Errorf("forget %s in %s: %w", articleID, scope, err))
+		}
+		return fmt.Errorf("forget %s in %s: %w", articleID, scope, err)
+	}
+	c.log.Info("article forgotten", "id", articleID, "scope", scope)
+	return nil
+}

@@ -1,0 +1,188 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// Extractive answers without a language model: it picks the sentences of
+// the passages that best answer the question and cites each. It is
+// deterministic and safe for concurrent use.
+type Extractive struct {
+	// MaxSentences bounds the answer's length; zero means 2.
+	MaxSentences int
+}
+
+// Name implements Answerer.
+func (Extractive) Name() string { return "extractive" }
+
+type candidate struct {
+	passage int // 0-based index into passages
+	start   int // byte offset of the sentence in the passage, for stable order
+	text    string
+	terms   map[string]bool
+	score   float64
+}
+
+var (
+	yearOrDate = regexp.MustCompile(`\b(1[5-9]\d\d|20\d\d)\b|(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
+	number     = regexp.MustCompile(`\d|(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b`)
+	properName = regexp.MustCompile(`\s[A-Z][a-z]+`)
+)
+
+// Answer implements Answerer.
+func (e Extractive) Answer(ctx context.Context, question string, passages []retrieval.Passage, _ []Turn, onDelta func(string)) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if len(passages) == 0 {
+		return "", fmt.Errorf("extractive answer to %q: no passages", question)
+	}
+	limit := e.MaxSentences
+	if limit <= 0 {
+		limit = 2
+	}
+	qterms := uniq(retrieval.Terms(question))
+	cands := sentences(passages)
+	if len(cands) == 0 {
+		return "", fmt.Errorf("extractive answer to %q: passages hold no sentences", question)
+	}
+	weights := termWeights(qterms, cands)
+	total := 0.0
+	for _, t := range qterms {
+		total += weights[t]
+	}
+	cue := questionCue(question)
+	for i := range cands {
+		c := &cands[i]
+		matched := 0.0
+		for _, t := range qterms {
+			if c.terms[t] {
+				matched += weights[t]
+			}
+		}
+		if total > 0 {
+			c.score = matched / total
+		}
+		if cue != nil && cue.MatchString(c.text) {
+			c.score += 0.15
+		}
+		if len(strings.Fields(c.text)) < 5 {
+			c.score -= 0.1
+		}
+		c.score -= 0.03 * float64(c.passage)
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	chosen := []candidate{cands[0]}
+	covered := copyTerms(cands[0].terms)
+	for _, c := range cands[1:] {
+		if len(chosen) >= limit || c.score < 0.75*cands[0].score {
+			break
+		}
+		if addsTerms(c.terms, covered, qterms) {
+			chosen = append(chosen, c)
+			for t := range c.terms {
+				covered[t] = true
+			}
+		}
+	}
+	var b strings.Builder
+	for i, c := range chosen {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s [%d]", c.text, c.passage+1)
+	}
+	out := b.String()
+	if onDelta != nil {
+		onDelta(out)
+	}
+	return out, nil
+}
+
+// sentences splits every passage into candidate sentences.
+func sentences(passages []retrieval.Passage) []candidate {
+	var out []candidate
+	for i, p := range passages {
+		for _, span := range ingest.Sentences(p.Text) {
+			text := strings.Join(strings.Fields(p.Text[span[0]:span[1]]), " ")
+			if text == "" {
+				continue
+			}
+			terms := map[string]bool{}
+			for _, t := range retrieval.Terms(text) {
+				terms[t] = true
+			}
+			out = append(out, candidate{passage: i, start: span[0], text: text, terms: terms})
+		}
+	}
+	return out
+}
+
+// termWeights gives each question term an inverse sentence frequency over
+// the candidates, so rare terms decide between sentences.
+func termWeights(qterms []string, cands []candidate) map[string]float64 {
+	w := make(map[string]float64, len(qterms))
+	n := float64(len(cands))
+	for _, t := range qterms {
+		df := 0.0
+		for _, c := range cands {
+			if c.terms[t] {
+				df++
+			}
+		}
+		w[t] = math.Log(1 + (n+1)/(df+0.5))
+	}
+	return w
+}
+
+// questionCue returns a pattern that sentences answering this kind of
+// question tend to match, or nil.
+func questionCue(q string) *regexp.Regexp {
+	l := strings.ToLower(q)
+	switch {
+	case strings.HasPrefix(l, "when") || strings.Contains(l, "what year") || strings.Contains(l, "what date") || strings.Contains(l, "what day"):
+		return yearOrDate
+	case strings.Contains(l, "how many") || strings.Contains(l, "how much") || strings.Contains(l, "how long") || strings.Contains(l, "how old") || strings.Contains(l, "what percentage"):
+		return number
+	case strings.HasPrefix(l, "who"):
+		return properName
+	}
+	return nil
+}
+
+func addsTerms(terms, covered map[string]bool, qterms []string) bool {
+	for _, t := range qterms {
+		if terms[t] && !covered[t] {
+			return true
+		}
+	}
+	return false
+}
+
+func copyTerms(m map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+func uniq(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// environment is what a command may use of the process.
+type environment struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// common holds the flags every command shares.
+type common struct {
+	dataDir  string
+	scope    string
+	verbose  bool
+	answerer string
+	embedder string
+	// OpenAI-compatible settings; flags override the environment.
+	chatModel, embedModel, baseURL string
+	embedDims                      int
+}
+
+func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
+	fs.StringVar(&c.dataDir, "data-dir", env.getenv("CITEBOT_DATA_DIR"), "where the store lives (default $CITEBOT_DATA_DIR, else $XDG_DATA_HOME/citebot)")
+	if withScope {
+		fs.StringVar(&c.scope, "scope", retrieval.SharedScope, `scope: "shared" or "guild:<id>"`)
+	}
+	fs.BoolVar(&c.verbose, "v", false, "log progress and details to standard error")
+	fs.StringVar(&c.answerer, "answerer", env.getenv("CITEBOT_ANSWERER"), "extractive or llm ($CITEBOT_ANSWERER; default llm when an OpenAI-compatible API is configured, else extractive)")
+	fs.StringVar(&c.embedder, "embedder", orDefault(env.getenv("CITEBOT_EMBEDDER"), "local"), "local or openai ($CITEBOT_EMBEDDER)")
+	fs.StringVar(&c.chatModel, "chat-model", "", "chat model ($CITEBOT_CHAT_MODEL, default "+bot.DefaultChatModel+")")
+	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model ($CITEBOT_EMBED_MODEL, default "+bot.DefaultEmbedModel+")")
+	fs.IntVar(&c.embedDims, "embed-dimensions", 0, "embedding dimensions to ask for ($CITEBOT_EMBED_DIMENSIONS)")
+	fs.StringVar(&c.baseURL, "base-url", "", "OpenAI-compatible API base URL ($OPENAI_BASE_URL)")
+}
+
+// openAIConfig reads the OpenAI-compatible settings from the environment
+// and applies the flags over them.
+func (c *common) openAIConfig(env *environment, log *slog.Logger) (bot.OpenAIConfig, error) {
+	cfg, err := bot.ConfigFromEnv(env.getenv)
+	if err != nil {
+		return cfg, usageError("%v", err)
+	}
+	if c.chatModel != "" {
+		cfg.ChatModel = c.chatModel
+	}
+	if c.embedModel != "" {
+		cfg.EmbedModel = c.embedModel
+	}
+	if c.embedDims > 0 {
+		cfg.EmbedDimensions = c.embedDims
+	}
+	if c.baseURL != "" {
+		cfg.BaseURL = c.baseURL
+	}
+	cfg.Logger = log
+	return cfg, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// parseArgs parses flags that may stand before, between or after the
+// positional arguments, and returns the positional ones.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, env *environment, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "Usage: citebot %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// resolveDataDir applies the data directory's fallbacks.
+func resolveDataDir(flagValue string, getenv func(string) string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if x := getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "citebot"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no data directory: set --data-dir or CITEBOT_DATA_DIR: %w", err)
+		}
+		home = h
+	}
+	return filepath.Join(home, ".local", "share", "citebot"), nil
+}
+
+func (c *common) logger(env *environment) *slog.Logger {
+	level := slog.LevelWarn
+	if c.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// app is a command's wired parts.
+type app struct {
+	store    *retrieval.Store
+	core     *bot.Core
+	embedder retrieval.Embedder
+	log      *slog.Logger
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// open wires the store, the embedder and the answering core.
+func (c *common) open(ctx context.Context, env *environment) (*app, error) {
+	if c.scope != "" && !retrieval.ValidScope(c.scope) {
+		return nil, usageError(`invalid --scope %q: want "shared" or "guild:<id>"`, c.scope)
+	}
+	log := c.logger(env)
+	dir, err := resolveDataDir(c.dataDir, env.getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := c.openAIConfig(env, log)
+	if err != nil {
+		return nil, err
+	}
+	emb, err := c.newEmbedder(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ans, rew, err := c.newAnswerer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	store, err := retrieval.Open(ctx, dir, retrieval.Options{Embedder: emb, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log})
+	return &app{store: store, core: core, embedder: emb, log: log}, nil
+}
+
+func (c *common) newEmbedder(cfg bot.OpenAIConfig) (retrieval.Embedder, error) {
+	switch strings.ToLower(c.embedder) {
+	case "local", "":
+		return retrieval.NewLocalEmbedder(), nil
+	case "openai":
+		return retrieval.NewOpenAIEmbedder(bot.NewOpenAIClient(cfg), retrieval.OpenAIEmbedderOptions{
+			Model: cfg.EmbedModel, Dimensions: cfg.EmbedDimensions,
+		}), nil
+	}
+	return nil, usageError("unknown embedder %q: want local or openai", c.embedder)
+}
+
+func (c *common) newAnswerer(cfg bot.OpenAIConfig) (bot.Answerer, bot.Rewriter, error) {
+	kind := strings.ToLower(c.answerer)
+	if kind == "" {
+		kind = "extractive"
+		if cfg.Configured() {
+			kind = "llm"
+		}
+	}
+	switch kind {
+	case "extractive":
+		return bot.Extractive{}, nil, nil
+	case "llm":
+		client := bot.NewOpenAIClient(cfg)
+		return bot.NewLLMAnswerer(client, cfg), bot.NewLLMRewriter(client, cfg), nil
+	}
+	return nil, nil, usageError("unknown answerer %q: want extractive or llm", c.answerer)
+}

@@ -1,0 +1,115 @@
+package prompts
+
+import (
+	"reflect"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+func TestCheckCitations(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		text    string
+		n       int
+		want    string
+		cited   []int
+		dropped int
+	}{
+		{"single", "Paris is the capital [2].", 3, "Paris is the capital [1].", []int{2}, 0},
+		{"order of first use", "A [3]. B [1]. C [3].", 3, "A [1]. B [2]. C [1].", []int{3, 1}, 0},
+		{"list", "A [1, 3].", 3, "A [1, 2].", []int{1, 3}, 0},
+		{"list without space", "A [3,1].", 3, "A [1, 2].", []int{3, 1}, 0},
+		{"adjacent", "A [1][3].", 3, "A [1][2].", []int{1, 3}, 0},
+		{"range", "A [1-2].", 2, "A [1, 2].", []int{1, 2}, 0},
+		{"en dash range", "A [2–4].", 4, "A [1-3].", []int{2, 3, 4}, 0},
+		{"reversed range", "A [3-1].", 3, "A [1-3].", []int{1, 2, 3}, 0},
+		{"repeated inside one marker", "A [2, 2, 2].", 2, "A [1].", []int{2}, 0},
+		{"invalid dropped with its space", "A [7]. B [1].", 2, "A. B [1].", []int{1}, 1},
+		{"invalid at end", "A [1] and B [9]", 2, "A [1] and B", []int{1}, 1},
+		{"invalid at line start", "[9] A\n[0] B [2]", 2, "A\nB [1]", []int{2}, 2},
+		{"invalid between words", "A [5] B [1]", 1, "A B [1]", []int{1}, 1},
+		{"partly invalid list", "A [1, 9, 2].", 2, "A [1, 2].", []int{1, 2}, 1},
+		{"partly invalid range", "A [2-9].", 3, "A [1, 2].", []int{2, 3}, 1},
+		{"zero", "A [0].", 2, "A.", nil, 1},
+		{"huge number", "A [99999999999999999999999].", 2, "A.", nil, 1},
+		{"no passages", "A [1].", 0, "A.", nil, 1},
+		{"no markers", "Nothing covers this.", 3, "Nothing covers this.", nil, 0},
+		{"not markers", "x[ 1 ] and [a] and []", 3, "x[ 1 ] and [a] and []", nil, 0},
+		{"removal forms a marker", "A [[9]1].", 1, "A [1].", []int{1}, 1},
+		{"removal forms an invalid marker", "A [[9]7].", 1, "A.", nil, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := CheckCitations(tt.text, tt.n)
+			if got.Text != tt.want || !reflect.DeepEqual(got.Cited, tt.cited) || got.Dropped != tt.dropped {
+				t.Errorf("CheckCitations(%q, %d) = {%q %v %d}, want {%q %v %d}",
+					tt.text, tt.n, got.Text, got.Cited, got.Dropped, tt.want, tt.cited, tt.dropped)
+			}
+			checkInvariants(t, tt.text, tt.n, got)
+		})
+	}
+}
+
+var anyMarker = regexp.MustCompile(`\[(\d+(?:[ \t]*(?:,|-|–|—)[ \t]*\d+)*)\]`)
+
+// markerPart is a number and the separator after it, if any.
+var markerPart = regexp.MustCompile(`(\d+)[ \t]*(,|-|–|—)?`)
+
+// checkInvariants checks what must hold for any input: markers in the output
+// refer to 1..len(Cited), each cited number is used, Cited is unique and
+// within 1..n, and checking the output again changes nothing.
+func checkInvariants(t *testing.T, in string, n int, got Checked) {
+	t.Helper()
+	seen := map[int]bool{}
+	for _, c := range got.Cited {
+		if c < 1 || c > n || seen[c] {
+			t.Fatalf("CheckCitations(%q, %d): Cited %v has %d out of range or repeated", in, n, got.Cited, c)
+		}
+		seen[c] = true
+	}
+	used := map[int]bool{}
+	for _, m := range anyMarker.FindAllString(got.Text, -1) {
+		parts := markerPart.FindAllStringSubmatch(m, -1)
+		for i, p := range parts {
+			v, err := strconv.Atoi(p[1])
+			if err != nil || v < 1 || v > len(got.Cited) {
+				t.Fatalf("CheckCitations(%q, %d): output %q has marker %s outside 1..%d", in, n, got.Text, m, len(got.Cited))
+			}
+			used[v] = true
+			if p[2] == "-" && i+1 < len(parts) {
+				hi, _ := strconv.Atoi(parts[i+1][1])
+				for r := v; r <= hi; r++ {
+					used[r] = true
+				}
+			}
+		}
+	}
+	if len(used) != len(got.Cited) {
+		t.Fatalf("CheckCitations(%q, %d): output %q uses %d of %d cited numbers", in, n, got.Text, len(used), len(got.Cited))
+	}
+	again := CheckCitations(got.Text, len(got.Cited))
+	if again.Text != got.Text || again.Dropped != 0 || len(again.Cited) != len(got.Cited) {
+		t.Fatalf("CheckCitations(%q, %d) not stable: %q then %q (dropped %d)", in, n, got.Text, again.Text, again.Dropped)
+	}
+	for i, c := range again.Cited {
+		if c != i+1 {
+			t.Fatalf("CheckCitations(%q, %d): rechecking %q renumbers: %v", in, n, got.Text, again.Cited)
+		}
+	}
+}
+
+func FuzzCheckCitations(f *testing.F) {
+	// More seeds live in testdata/fuzz/FuzzCheckCitations.
+	f.Add("A [1]. B [2, 3]. C [1-3] D [4–5][9].", 5)
+	f.Add("[[9]1] [1[2]] [ 1] [1 ,2]", 2)
+	f.Fuzz(func(t *testing.T, text string, n int) {
+		n = n % 64
+		if n < 0 {
+			n = -n
+		}
+		checkInvariants(t, text, n, CheckCitations(text, n))
+	})
+}

@@ -1,0 +1,122 @@
+// Package prompts renders the language-model prompts of citebot from
+// templates embedded in the binary, and checks the citation markers of the
+// model's answers against the passages it was given.
+package prompts
+
+import (
+	"embed"
+	"fmt"
+	"regexp"
+	"strings"
+	"text/template"
+)
+
+//go:embed system.tmpl answer.tmpl rewrite.tmpl
+var files embed.FS
+
+var templates = template.Must(template.ParseFS(files, "*.tmpl"))
+
+// Passage is one retrieved passage as the answer prompt shows it: N is its
+// marker number (1-based), Title and Source name its article.
+type Passage struct {
+	N      int
+	Title  string
+	Source string
+	Text   string
+}
+
+// Turn is one earlier exchange of a conversation, oldest first.
+type Turn struct {
+	Question string
+	Answer   string
+}
+
+// Limits applied by RenderRewrite so a follow-up rewrite stays a short call.
+const (
+	// RewriteTurns is how many of the most recent turns the rewrite prompt shows.
+	RewriteTurns = 4
+	// RewriteAnswerRunes is how much of each earlier answer it shows.
+	RewriteAnswerRunes = 600
+)
+
+// RenderSystem returns the system prompt: the answering rules.
+func RenderSystem() string {
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, "system.tmpl", nil); err != nil {
+		// The template is static and has no data: this is a build defect.
+		panic(fmt.Sprintf("prompts: render system.tmpl: %v", err))
+	}
+	return b.String()
+}
+
+// RenderAnswer returns the user prompt holding the question and the passages,
+// each fenced in <passage n="N"> ... </passage>. Fence tags inside any field
+// are defused so passage text cannot close its fence or open a new one;
+// titles and sources are folded onto one line.
+func RenderAnswer(question string, passages []Passage) (string, error) {
+	data := struct {
+		Question string
+		Passages []Passage
+	}{Question: defuse(question)}
+	for _, p := range passages {
+		data.Passages = append(data.Passages, Passage{
+			N:      p.N,
+			Title:  oneLine(defuse(p.Title)),
+			Source: oneLine(defuse(p.Source)),
+			Text:   strings.TrimSpace(defuse(p.Text)),
+		})
+	}
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, "answer.tmpl", data); err != nil {
+		return "", fmt.Errorf("render answer prompt: %w", err)
+	}
+	return b.String(), nil
+}
+
+// RenderRewrite returns the prompt asking the model to turn question, a
+// follow-up in the conversation history, into a standalone question. Only
+// the last RewriteTurns turns are shown, each answer cut to
+// RewriteAnswerRunes runes.
+func RenderRewrite(history []Turn, question string) (string, error) {
+	if len(history) > RewriteTurns {
+		history = history[len(history)-RewriteTurns:]
+	}
+	data := struct {
+		Question string
+		History  []Turn
+	}{Question: oneLine(defuse(question))}
+	for _, t := range history {
+		data.History = append(data.History, Turn{
+			Question: oneLine(defuse(t.Question)),
+			Answer:   oneLine(truncate(defuse(t.Answer), RewriteAnswerRunes)),
+		})
+	}
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, "rewrite.tmpl", data); err != nil {
+		return "", fmt.Errorf("render rewrite prompt: %w", err)
+	}
+	return b.String(), nil
+}
+
+// fenceTag matches anything that could read as an opening or closing fence
+// tag of the prompts: <passage, </passage, <turn, </turn (any case, spaces
+// allowed after the bracket and the slash).
+var fenceTag = regexp.MustCompile(`(?i)<(\s*/?\s*(?:passage|turn))`)
+
+// defuse replaces the "<" of fence-like tags with a look-alike that the
+// fence does not use, so quoted text can neither close nor open a fence.
+func defuse(s string) string {
+	return fenceTag.ReplaceAllString(s, "‹$1")
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

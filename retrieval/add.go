@@ -1,0 +1,292 @@
+package retrieval
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/citebot/citebot/ingest"
+)
+
+// embedBatch is the number of texts per Embedder.Embed call.
+const embedBatch = 256
+
+// Add stores article a with its chunks in scope, replacing any earlier
+// version of the same (scope, a.ID). The chunks are embedded first
+// (batched); if that fails nothing is written. The article, its chunks and
+// their lexical index entries are then written in one transaction, and the
+// vector index is updated after the commit. Identical content (same
+// ContentHash) already stored returns Unchanged without embedding or
+// writing anything. Errors: invalid scope or article, chunks of another
+// article, no chunks, ErrEmbedderMismatch, or the store's own.
+func (s *Store) Add(ctx context.Context, scope string, a ingest.Article, chunks []ingest.Chunk) (AddStatus, error) {
+	if err := validateAdd(scope, a, chunks); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	err := s.usable()
+	s.mu.RUnlock()
+	if err != nil {
+		return 0, fmt.Errorf("add %s: %w", a.ID, err)
+	}
+	hash := a.ContentHash()
+	old, err := s.storedHash(ctx, s.db, scope, a.ID)
+	if err != nil {
+		return 0, fmt.Errorf("add %s: %w", a.ID, s.fileError(err))
+	}
+	if old == hash {
+		return Unchanged, nil
+	}
+	vecs, err := s.embedChunks(ctx, a, chunks)
+	if err != nil {
+		return 0, fmt.Errorf("add %s: %w", a.ID, err)
+	}
+	return s.write(ctx, scope, a, hash, chunks, vecs)
+}
+
+func validateAdd(scope string, a ingest.Article, chunks []ingest.Chunk) error {
+	if !ValidScope(scope) {
+		return fmt.Errorf("add %s: invalid scope %q", a.ID, scope)
+	}
+	if a.ID == "" {
+		return fmt.Errorf("add %q: article has no ID", a.Title)
+	}
+	if len(chunks) == 0 {
+		return fmt.Errorf("add %s: article has no chunks", a.ID)
+	}
+	for _, c := range chunks {
+		if c.ArticleID != "" && c.ArticleID != a.ID {
+			return fmt.Errorf("add %s: chunk %d belongs to article %s", a.ID, c.Position, c.ArticleID)
+		}
+	}
+	return nil
+}
+
+// embedText is what gets embedded for a chunk: the article title gives
+// every passage its topic.
+func embedText(title, text string) string {
+	if title == "" {
+		return text
+	}
+	return title + "\n\n" + text
+}
+
+func chunkTitle(a ingest.Article, c ingest.Chunk) string {
+	if c.Title != "" {
+		return c.Title
+	}
+	return a.Title
+}
+
+func (s *Store) embedChunks(ctx context.Context, a ingest.Article, chunks []ingest.Chunk) ([][]float32, error) {
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		texts[i] = embedText(chunkTitle(a, c), c.Text)
+	}
+	return s.embedAll(ctx, texts)
+}
+
+// embedAll embeds texts in batches of embedBatch and checks what the
+// embedder returns.
+func (s *Store) embedAll(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, 0, len(texts))
+	dims := s.emb.Dimensions()
+	for start := 0; start < len(texts); start += embedBatch {
+		batch := texts[start:min(start+embedBatch, len(texts))]
+		vecs, err := s.emb.Embed(ctx, batch)
+		if err != nil {
+			return nil, fmt.Errorf("embed with %s: %w", s.emb.Name(), err)
+		}
+		if len(vecs) != len(batch) {
+			return nil, fmt.Errorf("embed with %s: %d vectors for %d texts", s.emb.Name(), len(vecs), len(batch))
+		}
+		for _, v := range vecs {
+			if len(v) != dims {
+				return nil, fmt.Errorf("embed with %s: vector of %d dimensions, want %d", s.emb.Name(), len(v), dims)
+			}
+			v = append([]float32(nil), v...)
+			normalize(v)
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// storedHash returns the content hash of (scope, id), "" when absent.
+func (s *Store) storedHash(ctx context.Context, q querier, scope, id string) (string, error) {
+	var h string
+	err := q.QueryRowContext(ctx, `SELECT content_hash FROM articles WHERE scope = ? AND id = ?`, scope, id).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return h, err
+}
+
+// write replaces (scope, a.ID) in one transaction, then updates the index.
+func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash string, chunks []ingest.Chunk, vecs [][]float32) (AddStatus, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	fail := func(err error) (AddStatus, error) { return 0, fmt.Errorf("add %s: %w", a.ID, s.fileError(err)) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+	old, err := s.storedHash(ctx, tx, scope, a.ID)
+	if err != nil {
+		return fail(err)
+	}
+	if old == hash { // written meanwhile by another Add
+		return Unchanged, nil
+	}
+	oldIDs, err := chunkIDs(ctx, tx, scope, a.ID)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE scope = ? AND article_id = ?`, scope, a.ID); err != nil {
+		return fail(err)
+	}
+	if err := upsertArticle(ctx, tx, scope, a, hash); err != nil {
+		return fail(err)
+	}
+	newIDs, err := insertChunks(ctx, tx, scope, a, chunks, vecs)
+	if err != nil {
+		return fail(err)
+	}
+
+	err = s.commit(tx, s.usable, func() {
+		// Committed: the index must follow even if ctx ends now.
+		ctx := context.WithoutCancel(ctx)
+		if err := s.index.remove(ctx, scope, oldIDs); err != nil {
+			s.repairScope(ctx, scope, err)
+		} else if err := s.index.add(ctx, scope, newIDs, vecs); err != nil {
+			s.repairScope(ctx, scope, err)
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add %s: %w", a.ID, err)
+	}
+	if old == "" {
+		return Added, nil
+	}
+	return Updated, nil
+}
+
+func upsertArticle(ctx context.Context, tx *sql.Tx, scope string, a ingest.Article, hash string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO articles
+		(scope, id, title, source, url, author, language, published, ingested, content_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (scope, id) DO UPDATE SET
+			title = excluded.title, source = excluded.source, url = excluded.url,
+			author = excluded.author, language = excluded.language,
+			published = excluded.published, ingested = excluded.ingested,
+			content_hash = excluded.content_hash`,
+		scope, a.ID, a.Title, a.Source, a.URL, a.Author, a.Language,
+		formatTime(a.Published), formatTime(time.Now()), hash)
+	return err
+}
+
+func insertChunks(ctx context.Context, tx *sql.Tx, scope string, a ingest.Article, chunks []ingest.Chunk, vecs [][]float32) ([]int64, error) {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO chunks
+		(scope, article_id, position, start_byte, end_byte, text, title, embedding)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	ids := make([]int64, len(chunks))
+	for i, c := range chunks {
+		res, err := stmt.ExecContext(ctx, scope, a.ID, c.Position, c.Start, c.End, c.Text, chunkTitle(a, c), encodeVector(vecs[i]))
+		if err != nil {
+			return nil, fmt.Errorf("chunk %d: %w", c.Position, err)
+		}
+		if ids[i], err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// chunkIDs returns the row IDs of the chunks of (scope, articleID).
+func chunkIDs(ctx context.Context, q querier, scope, articleID string) ([]int64, error) {
+	return scanIDs(q.QueryContext(ctx, `SELECT id FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID))
+}
+
+// scanIDs reads a result of one integer column, and closes it.
+func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Forget removes the article (scope, articleID) with its chunks, in one
+// transaction, then from the vector index. A missing article gives an
+// error wrapping ErrNotFound.
+func (s *Store) Forget(ctx context.Context, scope, articleID string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	fail := func(err error) error { return fmt.Errorf("forget %s in %s: %w", articleID, scope, err) }
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(s.fileError(err))
+	}
+	defer tx.Rollback()
+	ids, err := chunkIDs(ctx, tx, scope, articleID)
+	if err != nil {
+		return fail(s.fileError(err))
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID); err != nil {
+		return fail(s.fileError(err))
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE scope = ? AND id = ?`, scope, articleID)
+	if err != nil {
+		return fail(s.fileError(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fail(s.fileError(err))
+	} else if n == 0 {
+		return fail(ErrNotFound)
+	}
+
+	err = s.commit(tx, s.checkOpen, func() {
+		if s.index == nil { // opened with AllowMismatch: no index yet
+			return
+		}
+		ctx := context.WithoutCancel(ctx)
+		if err := s.index.remove(ctx, scope, ids); err != nil {
+			s.repairScope(ctx, scope, err)
+		}
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// formatTime stores times as RFC 3339 UTC; the zero time as "".
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}

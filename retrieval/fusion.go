@@ -1,0 +1,96 @@
+package retrieval
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Ranking tunes Search. Zero fields take the defaults shown; a negative
+// weight switches that ranking off (for measuring each one alone).
+type Ranking struct {
+	// RRFK is k in reciprocal-rank fusion, score = Σ w/(k+rank). Default 60.
+	RRFK float64
+	// LexicalWeight and VectorWeight weight the two rankings. Default 1.
+	LexicalWeight, VectorWeight float64
+	// CoverageWeight adds CoverageWeight·Coverage/(RRFK+1) to each
+	// candidate's fused score: covering all the query's terms is worth
+	// CoverageWeight times a first place in one ranking. It lifts the
+	// passage that has the question's distinctive word over one that only
+	// repeats the topic words. Default 1.
+	CoverageWeight float64
+	// TitleWeight is the BM25 weight of the article title relative to the
+	// passage text. Default 2.
+	TitleWeight float64
+	// Candidates is how many results each ranking contributes before
+	// fusion. Default max(50, 10·K).
+	Candidates int
+	// MaxPerArticle caps passages from one article in the results.
+	// Default 0: no cap.
+	MaxPerArticle int
+	// DuplicateOverlap: a passage is dropped as a near-duplicate of a
+	// better one from the same article when their byte ranges overlap by
+	// more than this share of the shorter, or of any article when their
+	// term sets have at least this Jaccard similarity. Default 0.6.
+	DuplicateOverlap float64
+}
+
+func (r Ranking) withDefaults() Ranking {
+	orDefault(&r.RRFK, 60)
+	orDefault(&r.LexicalWeight, 1)
+	orDefault(&r.VectorWeight, 1)
+	orDefault(&r.CoverageWeight, 1)
+	orDefault(&r.TitleWeight, 2)
+	orDefault(&r.DuplicateOverlap, 0.6)
+	return r
+}
+
+// orDefault sets *x to def when it is zero.
+func orDefault(x *float64, def float64) {
+	if *x == 0 {
+		*x = def
+	}
+}
+
+// candidates returns how many results each ranking contributes for k.
+func (r Ranking) candidates(k int) int {
+	if r.Candidates > 0 {
+		return max(r.Candidates, k)
+	}
+	return max(50, 10*k)
+}
+
+// fused is one chunk with its fused score.
+type fused struct {
+	ID    int64
+	Score float64
+}
+
+// rankedList is one ranking (best first) and its fusion weight.
+type rankedList struct {
+	IDs    []int64
+	Weight float64
+}
+
+// fuse merges rankings by weighted reciprocal rank: each chunk scores
+// Σ weight/(k + rank) over the lists it appears in (rank from 1). Lists
+// with a weight ≤ 0 are ignored. Ties break by chunk ID, so results are
+// deterministic.
+func fuse(k float64, lists ...rankedList) []fused {
+	scores := make(map[int64]float64)
+	for _, l := range lists {
+		if l.Weight <= 0 {
+			continue
+		}
+		for i, id := range l.IDs {
+			scores[id] += l.Weight / (k + float64(i+1))
+		}
+	}
+	out := make([]fused, 0, len(scores))
+	for id, sc := range scores {
+		out = append(out, fused{ID: id, Score: sc})
+	}
+	slices.SortFunc(out, func(a, b fused) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}

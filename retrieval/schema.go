@@ -1,0 +1,170 @@
+package retrieval
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+)
+
+// schemaVersion is the version of the SQLite layout below. Open refuses a
+// store with a newer version and migrates older ones (none exist yet).
+const schemaVersion = 1
+
+// Meta keys.
+const (
+	metaSchema   = "schema_version"
+	metaEmbedder = "embedder"
+	metaDims     = "dimensions"
+)
+
+// schema creates the tables. Articles are keyed by (scope, id); chunks
+// carry their embedding (little-endian float32) and feed the FTS5 index
+// through triggers, so the lexical index changes in the same transaction
+// as the chunks. chunks_fts is an external-content table: the text is
+// stored once, in chunks.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS meta (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS articles (
+		scope        TEXT NOT NULL,
+		id           TEXT NOT NULL,
+		title        TEXT NOT NULL DEFAULT '',
+		source       TEXT NOT NULL DEFAULT '',
+		url          TEXT NOT NULL DEFAULT '',
+		author       TEXT NOT NULL DEFAULT '',
+		language     TEXT NOT NULL DEFAULT '',
+		published    TEXT NOT NULL DEFAULT '',
+		ingested     TEXT NOT NULL,
+		content_hash TEXT NOT NULL,
+		PRIMARY KEY (scope, id)
+	)`,
+	`CREATE TABLE IF NOT EXISTS chunks (
+		id         INTEGER PRIMARY KEY,
+		scope      TEXT NOT NULL,
+		article_id TEXT NOT NULL,
+		position   INTEGER NOT NULL,
+		start_byte INTEGER NOT NULL,
+		end_byte   INTEGER NOT NULL,
+		text       TEXT NOT NULL,
+		title      TEXT NOT NULL DEFAULT '',
+		embedding  BLOB NOT NULL,
+		UNIQUE (scope, article_id, position),
+		FOREIGN KEY (scope, article_id) REFERENCES articles (scope, id) ON DELETE CASCADE
+	)`,
+	`CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+		title, text,
+		content = 'chunks', content_rowid = 'id',
+		tokenize = 'porter unicode61 remove_diacritics 2'
+	)`,
+	`CREATE TRIGGER IF NOT EXISTS chunks_fts_insert AFTER INSERT ON chunks BEGIN
+		INSERT INTO chunks_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+	END`,
+	`CREATE TRIGGER IF NOT EXISTS chunks_fts_delete AFTER DELETE ON chunks BEGIN
+		INSERT INTO chunks_fts (chunks_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+	END`,
+	`CREATE TRIGGER IF NOT EXISTS chunks_fts_update AFTER UPDATE OF title, text ON chunks BEGIN
+		INSERT INTO chunks_fts (chunks_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+		INSERT INTO chunks_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+	END`,
+}
+
+// dsn returns the connection string for path. Every connection gets:
+//   - WAL, so searches read while an article is written;
+//   - synchronous=NORMAL: in WAL mode a commit survives a crash of the
+//     process (the WAL is in the OS cache) and the file is never left
+//     inconsistent; only a power loss or OS crash may roll back the last
+//     commits. Ingest is idempotent (content hashes), so re-running it
+//     repairs that, and FULL would cost an fsync per article, which the
+//     ingest throughput target (200 articles/s) cannot afford;
+//   - busy_timeout, so a second process (the CLI beside the bot) waits
+//     instead of failing with SQLITE_BUSY;
+//   - foreign keys, so chunks never outlive their article;
+//   - BEGIN IMMEDIATE transactions, so writers take the write lock up
+//     front and never deadlock upgrading a read lock.
+func dsn(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// initSchema creates missing tables and checks the schema version.
+func initSchema(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, stmt := range schema {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	v, err := getMeta(ctx, tx, metaSchema)
+	if err != nil {
+		return err
+	}
+	switch {
+	case v == "":
+		if err := setMeta(ctx, tx, metaSchema, strconv.Itoa(schemaVersion)); err != nil {
+			return err
+		}
+	case v != strconv.Itoa(schemaVersion):
+		return fmt.Errorf("schema version %s, this citebot understands %d: use a newer citebot", v, schemaVersion)
+	}
+	return tx.Commit()
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// getMeta returns the value of key, or "" when it is not set.
+func getMeta(ctx context.Context, q querier, key string) (string, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+func setMeta(ctx context.Context, q querier, key, value string) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// encodeVector returns v as little-endian float32 bytes.
+func encodeVector(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+// decodeVector parses little-endian float32 bytes of dims values.
+func decodeVector(b []byte, dims int) ([]float32, error) {
+	if len(b) != 4*dims {
+		return nil, fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(b), 4*dims, dims)
+	}
+	v := make([]float32, dims)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v, nil
+}

@@ -1,0 +1,143 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// SearchOptions select what Search looks at and how much it returns.
+type SearchOptions struct {
+	// Scopes to search; use SearchScopes(scope) to get a guild's own scope
+	// plus shared. Empty means shared only.
+	Scopes []string
+	// K is the number of passages to return. Zero (or less) means 5.
+	K int
+}
+
+// defaultK is the number of passages when SearchOptions.K is zero.
+const defaultK = 5
+
+// Search returns up to opt.K passages from opt.Scopes that best answer
+// query, best first: the BM25 ranking of the lexical index and the
+// vector ranking are fused by reciprocal rank, and near-duplicates of
+// better passages (overlapping chunks, repeated text) are dropped. Each
+// passage carries its article's metadata, its fused Score and its
+// Coverage of the query's terms. An empty query is an error wrapping
+// ErrEmptyQuery; a store opened with another embedder gives
+// ErrEmbedderMismatch. No other scope is ever searched.
+func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]Passage, error) {
+	query = strings.TrimSpace(query)
+	if query == "" {
+		return nil, fmt.Errorf("search: %w", ErrEmptyQuery)
+	}
+	scopes, err := checkScopes(opt.Scopes)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	k := opt.K
+	if k <= 0 {
+		k = defaultK
+	}
+	fail := func(err error) ([]Passage, error) { return nil, fmt.Errorf("search %q: %w", query, err) }
+
+	s.mu.RLock()
+	err = s.usable()
+	s.mu.RUnlock()
+	if err != nil {
+		return fail(err)
+	}
+	var qvec []float32
+	if s.rank.VectorWeight > 0 {
+		vecs, err := s.embedAll(ctx, []string{query})
+		if err != nil {
+			return fail(err)
+		}
+		qvec = vecs[0]
+	}
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.usable(); err != nil {
+		return fail(err)
+	}
+	n := s.rank.candidates(k)
+	var lex []int64
+	if s.rank.LexicalWeight > 0 {
+		if lex, err = s.lexical(ctx, scopes, matchQuery(query), s.rank.TitleWeight, n); err != nil {
+			return fail(s.fileError(err))
+		}
+	}
+	var vec []int64
+	if qvec != nil && !isZero(qvec) {
+		hits, err := s.index.query(ctx, scopes, qvec, n)
+		if err != nil {
+			return fail(err)
+		}
+		vec = make([]int64, len(hits))
+		for i, h := range hits {
+			vec[i] = h.ID
+		}
+	}
+	ranked := fuse(s.rank.RRFK,
+		rankedList{IDs: lex, Weight: s.rank.LexicalWeight},
+		rankedList{IDs: vec, Weight: s.rank.VectorWeight})
+	cands, err := s.passages(ctx, ranked)
+	if err != nil {
+		return fail(s.fileError(err))
+	}
+	return selectPassages(cands, distinct(Terms(query)), k, s.rank), nil
+}
+
+// candidate is a fetched passage with what de-duplication needs.
+type candidate struct {
+	Passage
+	start, end int
+	terms      map[string]struct{} // of title and text, filled lazily
+	text       map[string]struct{} // of text alone, filled lazily
+}
+
+// passages fetches the chunks of ranked, keeping its order and scores.
+// Chunks that vanished meanwhile are skipped.
+func (s *Store) passages(ctx context.Context, ranked []fused) ([]*candidate, error) {
+	if len(ranked) == 0 {
+		return nil, nil
+	}
+	ids := make([]any, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.ID
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.scope, c.article_id, c.position,
+			c.start_byte, c.end_byte, c.text, c.title, a.source, a.url
+		FROM chunks c JOIN articles a ON a.scope = c.scope AND a.id = c.article_id
+		WHERE c.id IN (`+placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := make(map[int64]*candidate, len(ranked))
+	for rows.Next() {
+		var (
+			id int64
+			c  candidate
+		)
+		if err := rows.Scan(&id, &c.Scope, &c.ArticleID, &c.Position, &c.start, &c.end,
+			&c.Text, &c.Title, &c.Source, &c.URL); err != nil {
+			return nil, err
+		}
+		c.ChunkID = c.ArticleID + "#" + strconv.Itoa(c.Position)
+		byID[id] = &c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*candidate, 0, len(byID))
+	for _, r := range ranked {
+		if c := byID[r.ID]; c != nil {
+			c.Score = r.Score
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

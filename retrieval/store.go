@@ -1,0 +1,336 @@
+package retrieval
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// DBFile is the name of the SQLite file inside the data directory.
+const DBFile = "citebot.db"
+
+var (
+	// ErrNotFound: the article does not exist in that scope.
+	ErrNotFound = errors.New("not found")
+	// ErrEmbedderMismatch: the store's vectors were made by another
+	// embedder (name or dimensions); `citebot reindex` re-embeds them.
+	ErrEmbedderMismatch = errors.New("store was built with a different embedder")
+	// ErrDamaged: the store file is corrupt or not a citebot store.
+	ErrDamaged = errors.New("store file is damaged or not a citebot store")
+	// ErrEmptyQuery: Search was given a query with no text.
+	ErrEmptyQuery = errors.New("empty question")
+)
+
+// Options configure Open. Embedder is required; the zero value of every
+// other field is a sensible default.
+type Options struct {
+	// Embedder embeds chunks and queries. A store remembers the Name and
+	// Dimensions of the embedder it was built with.
+	Embedder Embedder
+	// Logger receives index repairs and other operational events; nil
+	// discards them.
+	Logger *slog.Logger
+	// AllowMismatch makes Open succeed on a store built with another
+	// embedder instead of failing with ErrEmbedderMismatch. Add and Search
+	// then fail with ErrEmbedderMismatch until Reindex succeeds; Articles,
+	// Forget and Reindex work. This is for `citebot reindex`.
+	AllowMismatch bool
+	// Ranking tunes Search; zero fields take their defaults.
+	Ranking Ranking
+}
+
+// Store keeps articles, chunks and embeddings in one SQLite file (the
+// source of truth, with its FTS5 lexical index) and mirrors the vectors in
+// an in-memory chromem-go index rebuilt at Open. All methods are safe for
+// concurrent use. A search sees every article whole: as it was before or
+// after a concurrent Add, never a mixture. Only one process should write
+// to a data directory while another serves searches from it: the other
+// process's in-memory index does not see those writes until it reopens.
+type Store struct {
+	path string
+	db   *sql.DB
+	emb  Embedder
+	log  *slog.Logger
+	rank Ranking
+
+	// writeMu serialises writers, so a Reindex sees a fixed set of chunks.
+	writeMu sync.Mutex
+	// mu orders searches against commits: searches hold it shared;
+	// commits (with their index updates) hold it exclusively.
+	mu       sync.RWMutex
+	index    *vectorIndex
+	mismatch error // non-nil while the vectors come from another embedder
+	closed   bool
+}
+
+// Open opens (creating if needed) the store in dir, the file dir/citebot.db,
+// and rebuilds the vector index from it. It fails with an error naming the
+// file and wrapping ErrDamaged when the file is corrupt or not a store,
+// and with ErrEmbedderMismatch when the store was built with another
+// embedder (unless opt.AllowMismatch). Close the Store when done.
+func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
+	if opt.Embedder == nil {
+		return nil, errors.New("open store: no embedder")
+	}
+	if dir == "" {
+		return nil, errors.New("open store: no data directory")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	path := filepath.Join(dir, DBFile)
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults()}
+	if err := s.open(ctx, opt.AllowMismatch); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context, allowMismatch bool) error {
+	if err := initSchema(ctx, s.db); err != nil {
+		return s.fileError(err)
+	}
+	if err := s.checkIntegrity(ctx); err != nil {
+		return err
+	}
+	if err := s.checkEmbedder(ctx); err != nil {
+		if !errors.Is(err, ErrEmbedderMismatch) || !allowMismatch {
+			return err
+		}
+		s.mismatch = err
+		s.log.Warn("store built with another embedder; search and add refused until reindex", "file", s.path, "err", err)
+		return nil
+	}
+	idx, err := s.buildIndex(ctx)
+	if err != nil {
+		return err
+	}
+	s.index = idx
+	return nil
+}
+
+// fileError wraps err with the store file's name, and with ErrDamaged when
+// SQLite reports a corrupt file or one that is not a database.
+func (s *Store) fileError(err error) error {
+	var se interface{ Code() int }
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
+			return s.damaged(err)
+		}
+	}
+	return fmt.Errorf("store %s: %w", s.path, err)
+}
+
+func (s *Store) damaged(err error) error {
+	return fmt.Errorf("store %s: %w (%v): restore it from a backup, or move it away to start an empty store", s.path, ErrDamaged, err)
+}
+
+// checkIntegrity runs SQLite's quick_check, which reads every page, so a
+// truncated or overwritten file fails here and not at some later query.
+func (s *Store) checkIntegrity(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `PRAGMA quick_check(5)`)
+	if err != nil {
+		return s.fileError(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var msg string
+		if err := rows.Scan(&msg); err != nil {
+			return s.fileError(err)
+		}
+		if msg != "ok" {
+			problems = append(problems, msg)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.fileError(err)
+	}
+	if len(problems) > 0 {
+		return s.damaged(errors.New(strings.Join(problems, "; ")))
+	}
+	return nil
+}
+
+// checkEmbedder records the embedder in a new or empty store and compares
+// it with the recorded one otherwise.
+func (s *Store) checkEmbedder(ctx context.Context) error {
+	name, err := getMeta(ctx, s.db, metaEmbedder)
+	if err != nil {
+		return s.fileError(err)
+	}
+	dims, err := getMeta(ctx, s.db, metaDims)
+	if err != nil {
+		return s.fileError(err)
+	}
+	want, wantDims := s.emb.Name(), strconv.Itoa(s.emb.Dimensions())
+	if name == want && dims == wantDims {
+		return nil
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM chunks LIMIT 1)`).Scan(&n); err != nil {
+		return s.fileError(err)
+	}
+	if name == "" || n == 0 { // new or empty store: nothing to re-embed
+		return s.recordEmbedder(ctx, s.db)
+	}
+	return fmt.Errorf("store %s was built with embedder %s (%s dimensions) but %s (%s dimensions) is configured: %w; run `citebot reindex` to re-embed it",
+		s.path, name, dims, want, wantDims, ErrEmbedderMismatch)
+}
+
+func (s *Store) recordEmbedder(ctx context.Context, q querier) error {
+	if err := setMeta(ctx, q, metaEmbedder, s.emb.Name()); err != nil {
+		return s.fileError(err)
+	}
+	if err := setMeta(ctx, q, metaDims, strconv.Itoa(s.emb.Dimensions())); err != nil {
+		return s.fileError(err)
+	}
+	return nil
+}
+
+// buildIndex reads every chunk's embedding and returns a fresh index.
+func (s *Store) buildIndex(ctx context.Context) (*vectorIndex, error) {
+	idx := newVectorIndex(s.emb)
+	if err := s.loadVectors(ctx, idx, ""); err != nil {
+		return nil, err
+	}
+	return idx, nil
+}
+
+// loadVectors adds the stored vectors of scope (all scopes when "") to idx,
+// in batches so the decoded vectors are not all held twice.
+func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string) error {
+	q := `SELECT id, scope, embedding FROM chunks ORDER BY scope, id`
+	var args []any
+	if scope != "" {
+		q = `SELECT id, scope, embedding FROM chunks WHERE scope = ? ORDER BY id`
+		args = append(args, scope)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return s.fileError(err)
+	}
+	defer rows.Close()
+	const batch = 1024
+	var (
+		cur  string
+		ids  []int64
+		vecs [][]float32
+	)
+	flush := func() error {
+		err := idx.add(ctx, cur, ids, vecs)
+		ids, vecs = ids[:0], vecs[:0]
+		return err
+	}
+	for rows.Next() {
+		var (
+			id   int64
+			sc   string
+			blob []byte
+		)
+		if err := rows.Scan(&id, &sc, &blob); err != nil {
+			return s.fileError(err)
+		}
+		v, err := decodeVector(blob, idx.dims)
+		if err != nil {
+			return s.damaged(fmt.Errorf("chunk %d: %w", id, err))
+		}
+		if (sc != cur || len(ids) == batch) && len(ids) > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		cur = sc
+		ids, vecs = append(ids, id), append(vecs, v)
+	}
+	if err := rows.Err(); err != nil {
+		return s.fileError(err)
+	}
+	if len(ids) > 0 {
+		return flush()
+	}
+	return nil
+}
+
+// Close releases the database. The Store must not be used afterwards.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// errClosed is returned by methods called after Close.
+var errClosed = errors.New("store is closed")
+
+// usable reports why the store cannot search or add, if it cannot.
+// Callers hold s.mu.
+func (s *Store) usable() error {
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	return s.mismatch
+}
+
+// checkOpen reports an error once the store is closed. Callers hold s.mu.
+func (s *Store) checkOpen() error {
+	if s.closed {
+		return fmt.Errorf("store %s: %w", s.path, errClosed)
+	}
+	return nil
+}
+
+// commit commits tx and runs apply (the vector index update) while holding
+// s.mu exclusively, so that no search sees the store and the index
+// disagree. check runs first, under the lock; if it fails, tx is left to
+// the caller's rollback.
+func (s *Store) commit(tx *sql.Tx, check func() error, apply func()) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := check(); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fileError(err)
+	}
+	apply()
+	return nil
+}
+
+// repairScope rebuilds the index collection of scope from the store after
+// an index update failed; the store is the truth.
+func (s *Store) repairScope(ctx context.Context, scope string, cause error) {
+	s.log.Error("vector index update failed; rebuilding the scope from the store", "scope", scope, "err", cause)
+	if err := s.index.dropScope(scope); err != nil {
+		s.log.Error("vector index repair failed", "scope", scope, "err", err)
+		return
+	}
+	if err := s.loadVectors(context.WithoutCancel(ctx), s.index, scope); err != nil {
+		s.log.Error("vector index repair failed", "scope", scope, "err", err)
+	}
+}

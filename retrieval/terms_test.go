@@ -1,0 +1,78 @@
+package retrieval
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestStemMatchesPorter(t *testing.T) {
+	t.Parallel()
+	// Pairs from Porter's paper and the reference vocabulary.
+	tests := map[string]string{
+		"caresses": "caress", "ponies": "poni", "ties": "ti", "cats": "cat",
+		"feed": "feed", "agreed": "agre", "plastered": "plaster", "motoring": "motor",
+		"sing": "sing", "conflated": "conflat", "troubled": "troubl", "sized": "size",
+		"hopping": "hop", "tanned": "tan", "falling": "fall", "hissing": "hiss",
+		"fizzed": "fizz", "failing": "fail", "filing": "file", "happy": "happi",
+		"sky": "sky", "relational": "relat", "conditional": "condit", "rational": "ration",
+		"valenci": "valenc", "digitizer": "digit", "conformabli": "conform",
+		"radicalli": "radic", "differentli": "differ", "vileli": "vile",
+		"analogousli": "analog", "vietnamization": "vietnam", "predication": "predic",
+		"operator": "oper", "feudalism": "feudal", "decisiveness": "decis",
+		"hopefulness": "hope", "callousness": "callous", "formaliti": "formal",
+		"sensitiviti": "sensit", "sensibiliti": "sensibl", "triplicate": "triplic",
+		"formative": "form", "formalize": "formal", "electriciti": "electr",
+		"electrical": "electr", "hopeful": "hope", "goodness": "good",
+		"revival": "reviv", "allowance": "allow", "inference": "infer",
+		"airliner": "airlin", "adjustable": "adjust", "defensible": "defens",
+		"irritant": "irrit", "replacement": "replac", "adjustment": "adjust",
+		"dependent": "depend", "adoption": "adopt", "homologou": "homolog",
+		"communism": "commun", "activate": "activ", "angulariti": "angular",
+		"homologous": "homolog", "effective": "effect", "bowdlerize": "bowdler",
+		"probate": "probat", "rate": "rate", "cease": "ceas", "controll": "control",
+		"roll": "roll", "generalization": "gener", "flooding": "flood", "floods": "flood",
+		"évacuation": "évacuation", "go": "go",
+	}
+	for in, want := range tests {
+		if got := stem(in); got != want {
+			t.Errorf("stem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTerms(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"What is the", nil},
+		{"Why did the river FLOOD in Millbrook?", []string{"river", "flood", "millbrook"}},
+		{"Floods, flooding & flooded!", []string{"flood", "flood", "flood"}},
+		{"Don't panic: 2,000 homes", []string{"panic", "2", "000", "home"}},
+		{"Café Zürich naïve", []string{"café", "zürich", "naïve"}},
+	}
+	for _, tt := range tests {
+		if got := Terms(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Terms(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMatchQueryQuotesEveryWord(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"?!", ""},
+		{"the river floods", `"river" OR "floods"`},
+		{"what is it", `"what" OR "is" OR "it"`},                                             // only stop words: keep them
+		{`title:x NEAR(a b) "c" d* AND -e`, `"title" OR "x" OR "near" OR "b" OR "c" OR "e"`}, // a, d, and: stop words
+		{"River river RIVER", `"river"`},
+	}
+	for _, tt := range tests {
+		if got := matchQuery(tt.in); got != tt.want {
+			t.Errorf("matchQuery(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
