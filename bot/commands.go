@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,9 +23,8 @@ import (
 
 // Limits on what users send.
 const (
-	maxQuestion     = 1000 // characters of a question
-	maxHistoryDepth = 10   // bot answers followed up a reply chain
-	maxChoices      = 25   // Discord's autocomplete limit
+	maxHistoryDepth = 10 // bot answers followed up a reply chain
+	maxChoices      = 25 // Discord's autocomplete limit
 )
 
 // attachmentExtensions are the file types /ingest accepts.
@@ -48,7 +48,7 @@ func Commands() []*discordgo.ApplicationCommand {
 		{
 			Name: "ask", Description: "Ask a question about the collected articles", Contexts: anywhere,
 			Options: []*discordgo.ApplicationCommandOption{
-				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true, MaxLength: maxQuestion},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true, MaxLength: MaxQuestionRunes},
 			},
 		},
 		{
@@ -77,13 +77,11 @@ func Commands() []*discordgo.ApplicationCommand {
 	}
 }
 
-// refusal is an error whose message is meant for the user as is.
-type refusal struct{ msg string }
-
-func (r refusal) Error() string       { return r.msg }
-func (r refusal) UserMessage() string { return r.msg }
-
-func refuse(format string, args ...any) error { return refusal{fmt.Sprintf(format, args...)} }
+// refuse returns an error whose message is meant for the user as is.
+func refuse(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	return UserError(msg, errors.New(msg))
+}
 
 // onInteraction handles every interaction; discordgo runs it in its own
 // goroutine.
@@ -187,8 +185,8 @@ func (d *Discord) ask(ctx context.Context, i *discordgo.Interaction, data discor
 		d.reply(i, helpText, true)
 		return
 	}
-	if n := utf8.RuneCountInString(q); n > maxQuestion {
-		d.reply(i, fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, maxQuestion), true)
+	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
+		d.reply(i, fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes), true)
 		return
 	}
 	refused, release := d.admit(userOf(i).ID)
@@ -362,8 +360,8 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		d.sendReply(ctx, m, helpText)
 		return
 	}
-	if n := utf8.RuneCountInString(q); n > maxQuestion {
-		d.sendReply(ctx, m, fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, maxQuestion))
+	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
+		d.sendReply(ctx, m, fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes))
 		return
 	}
 	refused, release := d.admit(m.Author.ID)
@@ -529,6 +527,12 @@ func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data dis
 			a.ID = ingest.NewID(a.URL, a.Title, a.Paragraphs)
 		}
 	}
+	switch {
+	case errors.Is(err, ingest.ErrEmpty):
+		err = UserError("I found no readable text in it.", err)
+	case errors.Is(err, ingest.ErrUnsupported):
+		err = UserError("I can read .txt, .md and .html files only.", err)
+	}
 	if err != nil {
 		d.log.Info("discord: ingest refused", "scope", scope, "kind", kind, "err", err)
 		return "Couldn't add that: " + UserMessage(err)
@@ -543,7 +547,11 @@ func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data dis
 	if verb == "" {
 		verb = "Stored"
 	}
-	return fmt.Sprintf("%s **%s** — %d passages (id `%s`).", verb, escapeMarkdown(truncate(res.Title, 200)), res.Chunks, res.ID)
+	passages := "passages"
+	if res.Chunks == 1 {
+		passages = "passage"
+	}
+	return fmt.Sprintf("%s **%s** — %d %s (id `%s`).", verb, escapeMarkdown(truncate(res.Title, 200)), res.Chunks, passages, res.ID)
 }
 
 func (d *Discord) fromURL(ctx context.Context, raw string) (ingest.Article, error) {

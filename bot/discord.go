@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,9 +41,10 @@ type Fetcher interface {
 // DefaultAPIBase is where Discord's REST API lives.
 const DefaultAPIBase = "https://discord.com"
 
-// Config configures the Discord frontend. ConfigFromEnv reads it from the
-// environment; zero values of the optional fields mean the defaults below.
-type Config struct {
+// DiscordConfig configures the Discord frontend. DiscordConfigFromEnv
+// reads it from the environment; zero values of the optional fields mean
+// the defaults noted on each.
+type DiscordConfig struct {
 	Token string // bot token, with or without the "Bot " prefix; required
 	// APIBase replaces https://discord.com for every REST call, keeping the
 	// paths (a shared rate-limit proxy, or a fake Discord in tests).
@@ -74,44 +74,37 @@ type Config struct {
 // ErrNoToken is returned when no bot token is configured.
 var ErrNoToken = errors.New("DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications and export its token")
 
-// ConfigFromEnv reads the configuration through getenv (os.Getenv in
-// production): DISCORD_TOKEN (required), DISCORD_API_BASE,
-// CITEBOT_DEV_GUILD, CITEBOT_MANAGER_ROLE, CITEBOT_QUESTIONS_PER_MINUTE,
-// CITEBOT_MAX_IN_FLIGHT. Errors never contain the token.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{
-		Token:       strings.TrimSpace(getenv("DISCORD_TOKEN")),
-		APIBase:     strings.TrimSpace(getenv("DISCORD_API_BASE")),
-		DevGuild:    strings.TrimSpace(getenv("CITEBOT_DEV_GUILD")),
-		ManagerRole: strings.TrimSpace(getenv("CITEBOT_MANAGER_ROLE")),
+// Environment variables read by DiscordConfigFromEnv.
+const (
+	EnvDiscordToken       = "DISCORD_TOKEN"
+	EnvDiscordAPIBase     = "DISCORD_API_BASE"
+	EnvDevGuild           = "CITEBOT_DEV_GUILD"
+	EnvManagerRole        = "CITEBOT_MANAGER_ROLE"
+	EnvQuestionsPerMinute = "CITEBOT_QUESTIONS_PER_MINUTE" // integer >= 1
+	EnvMaxInFlight        = "CITEBOT_MAX_IN_FLIGHT"        // integer >= 1
+)
+
+// DiscordConfigFromEnv reads the configuration through getenv (os.Getenv
+// in main). DISCORD_TOKEN is required; errors name the variable and never
+// contain the token.
+func DiscordConfigFromEnv(getenv func(string) string) (DiscordConfig, error) {
+	c := DiscordConfig{
+		Token:       strings.TrimSpace(getenv(EnvDiscordToken)),
+		APIBase:     strings.TrimSpace(getenv(EnvDiscordAPIBase)),
+		DevGuild:    strings.TrimSpace(getenv(EnvDevGuild)),
+		ManagerRole: strings.TrimSpace(getenv(EnvManagerRole)),
 	}
-	if c.Token == "" {
-		return c, ErrNoToken
+	var err error
+	if c.QuestionsPerMinute, err = envInt(getenv, EnvQuestionsPerMinute, 1); err != nil {
+		return c, err
 	}
-	for _, v := range []struct {
-		name string
-		dst  *int
-	}{
-		{"CITEBOT_QUESTIONS_PER_MINUTE", &c.QuestionsPerMinute},
-		{"CITEBOT_MAX_IN_FLIGHT", &c.MaxInFlight},
-	} {
-		s := strings.TrimSpace(getenv(v.name))
-		if s == "" {
-			continue
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return c, fmt.Errorf("%s=%q: not an integer", v.name, s)
-		}
-		*v.dst = n
-	}
-	if c.MaxInFlight < 0 {
-		return c, fmt.Errorf("CITEBOT_MAX_IN_FLIGHT=%d: must not be negative", c.MaxInFlight)
+	if c.MaxInFlight, err = envInt(getenv, EnvMaxInFlight, 1); err != nil {
+		return c, err
 	}
 	return c, c.validate()
 }
 
-func (c Config) validate() error {
+func (c DiscordConfig) validate() error {
 	if c.Token == "" {
 		return ErrNoToken
 	}
@@ -124,7 +117,7 @@ func (c Config) validate() error {
 	return nil
 }
 
-func (c Config) withDefaults() Config {
+func (c DiscordConfig) withDefaults() DiscordConfig {
 	if c.APIBase == "" {
 		c.APIBase = DefaultAPIBase
 	}
@@ -146,8 +139,8 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Deps are the services the Discord frontend drives.
-type Deps struct {
+// DiscordDeps are the services the Discord frontend drives.
+type DiscordDeps struct {
 	Service Service // required
 	// Fetcher fetches /ingest url:; nil refuses URLs.
 	Fetcher Fetcher
@@ -161,8 +154,8 @@ type Deps struct {
 // reply chains on top of a Service. Create it with NewDiscord and run it
 // with Serve.
 type Discord struct {
-	cfg     Config
-	deps    Deps
+	cfg     DiscordConfig
+	deps    DiscordDeps
 	log     *slog.Logger
 	session *discordgo.Session
 	files   *http.Client // attachment downloads
@@ -184,7 +177,7 @@ type Discord struct {
 }
 
 // NewDiscord validates cfg and prepares a session; it does not connect.
-func NewDiscord(cfg Config, deps Deps) (*Discord, error) {
+func NewDiscord(cfg DiscordConfig, deps DiscordDeps) (*Discord, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}

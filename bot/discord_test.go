@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -65,24 +64,6 @@ func (a *scriptedAnswerer) Answer(ctx context.Context, question string, passages
 	}
 }
 
-// syncBuffer collects the bot's log for failed tests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness runs the real discordgo session of a Discord against a fake
 // Discord, over the service under test.
 type harness struct {
@@ -90,7 +71,7 @@ type harness struct {
 	ctx      context.Context // deadline for every wait
 	fake     *fakediscord.Server
 	d        *Discord
-	svc      Service
+	svc      *Core
 	answerer *scriptedAnswerer
 	ticks    chan time.Time
 	stop     context.CancelFunc
@@ -98,20 +79,22 @@ type harness struct {
 	stopOnce sync.Once
 }
 
-func newHarness(t *testing.T, cfg Config) *harness {
+func newHarness(t *testing.T, cfg DiscordConfig) *harness {
 	t.Helper()
 	ctx, cancelWaits := context.WithTimeout(context.Background(), waitTimeout)
 	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"g1", "g2"}})
 	cfg.Token = "secret-test-token"
 	cfg.APIBase = fake.URL
-	answerer := newScriptedAnswerer()
-	svc := newTestService(answerer)
 	logs := &syncBuffer{}
-	d, err := NewDiscord(cfg, Deps{
-		Service: svc,
-		Parse:   testParse,
-		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store, err := retrieval.Open(ctx, t.TempDir(), retrieval.Options{Embedder: retrieval.NewLocalEmbedder(), Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() }) // after the cleanup below: Serve has returned
+	answerer := newScriptedAnswerer()
+	svc := NewCore(CoreOptions{Store: store, Answerer: answerer, Logger: logger})
+	d, err := NewDiscord(cfg, DiscordDeps{Service: svc, Parse: ingest.Parse, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

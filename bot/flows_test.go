@@ -23,7 +23,7 @@ func TestRegistersCommandsAndIntents(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, Config{DevGuild: tt.devGuild})
+			h := newHarness(t, DiscordConfig{DevGuild: tt.devGuild})
 			puts := h.waitN(1, func(r fakediscord.Request) bool { return r.Method == "PUT" })
 			if puts[0].Path != tt.path {
 				t.Fatalf("commands registered at %s, want %s", puts[0].Path, tt.path)
@@ -61,7 +61,7 @@ func TestRegistersCommandsAndIntents(t *testing.T) {
 
 func TestAskStreamsThrottledEditsThenAnswerWithSources(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{})
+	h := newHarness(t, DiscordConfig{})
 	h.ingestArticle(retrieval.GuildScope("g1"), "Transit strike ends", "Riverton Post", "https://news.example/strike (2)",
 		"The transit strike in Riverton ended on Tuesday after workers accepted a new contract.")
 
@@ -108,7 +108,7 @@ func TestAskStreamsThrottledEditsThenAnswerWithSources(t *testing.T) {
 
 func TestMentionReplyAndFollowUpsCarryHistory(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{})
+	h := newHarness(t, DiscordConfig{})
 	h.ingestArticle(retrieval.GuildScope("g1"), "Smoke advisory", "", "",
 		"A wildfire smoke advisory covers the valley until Friday. Schools keep children inside during recess.")
 	bot := h.fake.BotUser()
@@ -165,7 +165,7 @@ func TestMentionReplyAndFollowUpsCarryHistory(t *testing.T) {
 
 func TestIgnoresBotsItselfAndUnmentionedMessages(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{})
+	h := newHarness(t, DiscordConfig{})
 	bot := h.fake.BotUser()
 	mention := "<@" + bot.ID + "> what is the strike about?"
 	before := len(h.fake.Requests())
@@ -188,7 +188,7 @@ func TestIgnoresBotsItselfAndUnmentionedMessages(t *testing.T) {
 
 func TestIngestAttachment(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{MaxAttachmentBytes: 1000})
+	h := newHarness(t, DiscordConfig{MaxAttachmentBytes: 1000})
 	article := "Harbour bridge reopens\n\nThe harbour bridge reopened on Monday after repairs.\n\nTraffic is back to normal."
 	good := h.fake.AddFile("bridge.md", []byte(article))
 	tests := []struct {
@@ -197,7 +197,7 @@ func TestIngestAttachment(t *testing.T) {
 		want                string
 		stored              bool
 	}{
-		{name: "from the fake's host", url: good, filename: "bridge.md", size: len(article), want: "Added **Harbour bridge reopens** — 2 passages", stored: true},
+		{name: "from the fake's host", url: good, filename: "bridge.md", size: len(article), want: "Added **Harbour bridge reopens** — 1 passage (", stored: true},
 		{name: "forged host", url: "https://evil.example/bridge.md", filename: "bridge.md", size: 10, want: "Couldn't add that: that file is not on Discord's servers."},
 		{name: "look-alike host", url: "https://cdn.discordapp.com.evil.example/a/bridge.md", filename: "bridge.md", size: 10, want: "not on Discord's servers"},
 		{name: "too large", url: good, filename: "bridge.md", size: 5000, want: "too large"},
@@ -225,7 +225,7 @@ func TestIngestAttachment(t *testing.T) {
 
 func TestManagementNeedsPermission(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{ManagerRole: "role-editors"})
+	h := newHarness(t, DiscordConfig{ManagerRole: "role-editors"})
 	text := strOpt("text", "The library extends its opening hours to nine in the evening.")
 	tests := []struct {
 		name    string
@@ -261,17 +261,17 @@ func TestManagementNeedsPermission(t *testing.T) {
 
 func TestGuildsAreIsolated(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{})
+	h := newHarness(t, DiscordConfig{})
 	h.answerer.auto = func(string, []retrieval.Passage) string { return "The ferry leaves at seven [1]." }
 	i := h.interact(slash("g1", manager("m1"), "ingest", strOpt("title", "Ferry timetable"), strOpt("text", "The island ferry leaves the harbour at seven every morning.")))
 	h.wait(editsOf(i))
 
 	inB := h.interact(ask("g2", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inB))); got.Content != "The ingested articles don't cover this." || len(got.Embeds) != 0 {
+	if got := body(t, h.wait(editsOf(inB))); got.Content != NotCoveredText || len(got.Embeds) != 0 {
 		t.Errorf("guild B got %+v, want not covered", got)
 	}
 	inDM := h.interact(ask("", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inDM))).Content; got != "The ingested articles don't cover this." {
+	if got := body(t, h.wait(editsOf(inDM))).Content; got != NotCoveredText {
 		t.Errorf("a DM got %q, want not covered", got)
 	}
 	inA := h.interact(ask("g1", "u1", "When does the island ferry leave?"))
@@ -286,7 +286,7 @@ func TestGuildsAreIsolated(t *testing.T) {
 
 func TestRidesOutA429(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{})
+	h := newHarness(t, DiscordConfig{})
 	h.answerer.auto = func(string, []retrieval.Passage) string { return "Repairs took three weeks [1]." }
 	h.ingestArticle(retrieval.SharedScope, "Bridge repairs", "", "", "Repairs on the bridge took three weeks.")
 	h.fake.RateLimitOnce("PATCH", "/webhooks/")
@@ -308,7 +308,7 @@ func TestRidesOutA429(t *testing.T) {
 
 func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{})
+	h := newHarness(t, DiscordConfig{})
 	var paras []string
 	for p := range 6 {
 		paras = append(paras, fmt.Sprintf("Paragraph %d about the council budget. ", p)+strings.Repeat("The council debated the budget line by line [1]. ", 16))
@@ -359,7 +359,7 @@ func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 
 func TestRateLimitAndBusyAreFriendly(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{QuestionsPerMinute: 1, MaxInFlight: 1})
+	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 1})
 	h.ingestArticle(retrieval.SharedScope, "Ferry", "", "", "The ferry leaves at seven.")
 	first := h.interact(ask("g1", "u1", "When does the ferry leave?"))
 	call := h.nextCall() // the only slot is taken until this answer ends

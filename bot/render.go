@@ -11,9 +11,6 @@ import (
 	"github.com/citebot/citebot/retrieval"
 )
 
-// notCoveredText answers when the core found nothing and gave no text.
-const notCoveredText = "I couldn't find that in the articles I know."
-
 // outMessage is one Discord message of a rendered answer.
 type outMessage struct {
 	Content string
@@ -26,7 +23,7 @@ type outMessage struct {
 func renderAnswer(a Answer) []outMessage {
 	text := strings.TrimSpace(a.Text)
 	if text == "" && !a.Found {
-		text = notCoveredText
+		text = NotCoveredText
 	}
 	if note := strings.TrimSpace(a.Note); note != "" {
 		text += "\n\n*" + escapeMarkdown(note) + "*"
@@ -39,7 +36,7 @@ func renderAnswer(a Answer) []outMessage {
 		msgs = append(msgs, outMessage{Content: part})
 	}
 	if len(msgs) == 0 {
-		msgs = []outMessage{{Content: notCoveredText}}
+		msgs = []outMessage{{Content: NotCoveredText}}
 	}
 	if e := sourcesEmbed(a.Citations); e != nil {
 		msgs[len(msgs)-1].Embeds = []*discordgo.MessageEmbed{e}

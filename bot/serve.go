@@ -9,7 +9,7 @@ import (
 )
 
 // Run builds the Discord frontend and serves until ctx ends (see Serve).
-func Run(ctx context.Context, cfg Config, deps Deps) error {
+func Run(ctx context.Context, cfg DiscordConfig, deps DiscordDeps) error {
 	d, err := NewDiscord(cfg, deps)
 	if err != nil {
 		return err
@@ -18,9 +18,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 }
 
 // Serve connects to the gateway, registers the slash commands with one
-// bulk overwrite (to Config.DevGuild when set, else globally) and handles
+// bulk overwrite (to DiscordConfig.DevGuild when set, else globally) and handles
 // events until ctx ends. Then it takes no new work, waits up to
-// Config.ShutdownGrace for answers and ingests in flight (cancelling them
+// DiscordConfig.ShutdownGrace for answers and ingests in flight (cancelling them
 // after that), and closes the session. It returns nil after a shutdown
 // caused by ctx, or the error that stopped it from serving. Call it once.
 func (d *Discord) Serve(ctx context.Context) error {
