@@ -547,11 +547,7 @@ func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data dis
 	if verb == "" {
 		verb = "Stored"
 	}
-	passages := "passages"
-	if res.Chunks == 1 {
-		passages = "passage"
-	}
-	return fmt.Sprintf("%s **%s** — %d %s (id `%s`).", verb, escapeMarkdown(truncate(res.Title, 200)), res.Chunks, passages, res.ID)
+	return fmt.Sprintf("%s **%s** — %s (id `%s`).", verb, escapeMarkdown(truncate(res.Title, 200)), plural(res.Chunks, "passage"), res.ID)
 }
 
 func (d *Discord) fromURL(ctx context.Context, raw string) (ingest.Article, error) {

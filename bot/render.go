@@ -158,7 +158,7 @@ func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.Messa
 		if src := strings.TrimSpace(a.Source); src != "" {
 			line += " — *" + escapeMarkdown(truncate(src, 60)) + "*"
 		}
-		line += fmt.Sprintf(" · %d passages · %s", a.Chunks, where)
+		line += fmt.Sprintf(" · %s · %s", plural(a.Chunks, "passage"), where)
 		lines = append(lines, line)
 	}
 	e := &discordgo.MessageEmbed{
@@ -174,4 +174,12 @@ func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.Messa
 		discordgo.Button{Label: "Next", Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("%s%d", sourcesCustomID, page+1), Disabled: page == pages-1},
 	}}
 	return e, []discordgo.MessageComponent{row}
+}
+
+// plural says "1 passage", "2 passages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
