@@ -99,7 +99,9 @@ func TestSourcesPagesAndForgetWithAutocomplete(t *testing.T) {
 func TestHostileInputIsHarmless(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, DiscordConfig{})
-	h.answerer.auto = func(_ string, ps []retrieval.Passage) string { return "@everyone the notice says <@123> and <@&456> must go [1]." }
+	h.answerer.auto = func(_ string, ps []retrieval.Passage) string {
+		return "@everyone the notice says <@123> and <@&456> must go [1]."
+	}
 	h.ingestArticle(retrieval.SharedScope, "@everyone notice ](javascript:x)", "<@123>", "javascript:alert(1)",
 		"@everyone and <@123> and <@&456>: the evacuation notice says residents must go.")
 
