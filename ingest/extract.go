@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -65,17 +64,19 @@ func extractHTML(data []byte, pageURL, contentType string) (Article, error) {
 	// boilerplate-aware fallbacks): a short result means no article, and
 	// the raw visible text would be cookie banners and menus. A local file
 	// is the operator's own document, often plain HTML with a few
-	// paragraphs, so its visible text is used when the extractor finds
-	// little. Pages too large or deep for the tree take the visible text.
+	// paragraphs, where the extractor's last resort runs the title and all
+	// text together, so its visible text (without scripts, navigation and
+	// buttons) is used instead when the extractor finds little. Pages too
+	// large or deep for the tree take the visible text.
 	if (!small || pageURL == "") && words < minArticleWords {
-		if v := scanArticle(scan, pageURL); wordCount(v.Paragraphs) > words {
+		if v := scanArticle(scan); wordCount(v.Paragraphs) > 0 {
 			a, words = v, wordCount(v.Paragraphs)
 		}
 	}
-	if words == 0 || (pageURL != "" && words < minArticleWords) {
+	finishArticle(&a, scan, pageURL)
+	if len(a.Paragraphs) == 0 || (pageURL != "" && words < minArticleWords) {
 		return Article{}, &PageError{URL: pageURL, Err: fmt.Errorf("%w at %s", ErrNoArticle, where)}
 	}
-	finishArticle(&a, scan, pageURL)
 	return a, nil
 }
 
@@ -125,11 +126,15 @@ func nodeParagraphs(root *html.Node, pb *paragraphBuilder) {
 		st := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		n := st.n
+		tag := n.DataAtom
+		if tag == 0 && n.Type == html.ElementNode {
+			tag = atom.Lookup([]byte(n.Data)) // nodes built by the extractor
+		}
 		if st.exit {
 			switch {
-			case isBlock(n.DataAtom):
+			case isBlock(tag):
 				pb.flush()
-			case n.DataAtom == atom.Td || n.DataAtom == atom.Th:
+			case tag == atom.Td || tag == atom.Th:
 				pb.space()
 			}
 			continue
@@ -139,14 +144,14 @@ func nodeParagraphs(root *html.Node, pb *paragraphBuilder) {
 			pb.text(n.Data)
 			continue
 		case html.ElementNode:
-			if n.DataAtom == atom.Br {
+			if tag == atom.Br {
 				pb.lineBreak()
 				continue
 			}
-			if isHidden(n.DataAtom) && n.DataAtom != atom.Nav {
+			if isHidden(tag) && tag != atom.Nav {
 				continue
 			}
-			if isBlock(n.DataAtom) {
+			if isBlock(tag) {
 				pb.flush()
 			}
 		}
@@ -163,7 +168,7 @@ func nodeParagraphs(root *html.Node, pb *paragraphBuilder) {
 
 // scanArticle builds an Article from the tokenizer's visible text and head
 // metadata, for pages the tree extractor is not run on or finds nothing in.
-func scanArticle(s pageScan, pageURL string) Article {
+func scanArticle(s pageScan) Article {
 	a := Article{
 		Title:      s.ogTitle,
 		Source:     s.siteName,
@@ -289,4 +294,3 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
-

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -16,15 +17,15 @@ import (
 // Version is the citebot version named in the fetcher's User-Agent.
 const Version = "0.1"
 
-// Errors a fetch can end in. Each is wrapped in a *PageError, which also
-// names the URL and gives a short message for the user.
+// Errors a fetch can end in, besides ErrTooLarge (the body is longer than
+// FetchOptions.MaxBytes), ErrPrivateAddress and ErrNoArticle. Each is
+// wrapped in a *PageError, which also names the URL and gives a short
+// message for the user.
 var (
 	// ErrBadURL: not an absolute http or https URL.
 	ErrBadURL = errors.New("not an http or https URL")
 	// ErrTooManyRedirects: more redirects than FetchOptions.MaxRedirects.
 	ErrTooManyRedirects = errors.New("too many redirects")
-	// ErrTooLarge: the body is longer than FetchOptions.MaxBytes.
-	ErrTooLarge = errors.New("page too large")
 	// ErrUnsupportedType: the page is not HTML, plain text or Markdown.
 	ErrUnsupportedType = errors.New("unsupported content type")
 	// ErrHTTPStatus: the server answered with a status other than 2xx.
@@ -117,7 +118,10 @@ type Fetcher struct {
 // refused when it would reach a non-public address (see IsPublicIP).
 // Environment proxy settings are ignored so that no connection escapes the
 // check.
-func NewFetcher(opt FetchOptions) *Fetcher {
+func NewFetcher(opt FetchOptions) *Fetcher { return newFetcher(opt, nil) }
+
+// newFetcher is NewFetcher with addresses the guard lets through anyway.
+func newFetcher(opt FetchOptions, except func(netip.AddrPort) bool) *Fetcher {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 20 * time.Second
 	}
@@ -135,7 +139,7 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 	}
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	if !opt.AllowPrivate {
-		dialer.Control = refusePrivate
+		dialer.Control = dialGuard(except)
 	}
 	transport := &http.Transport{
 		Proxy:                 nil,
@@ -229,14 +233,14 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL) ([]byte, string, string, 
 			Err: fmt.Errorf("fetch %s: %w %s", final, ErrHTTPStatus, resp.Status)}
 	}
 	if resp.ContentLength > f.opt.MaxBytes {
-		return fail(final, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, resp.ContentLength, f.opt.MaxBytes))
+		return fail(final, fmt.Errorf("%w: body of %d bytes, limit %d", ErrTooLarge, resp.ContentLength, f.opt.MaxBytes))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.opt.MaxBytes+1))
 	if err != nil {
 		return fail(final, fmt.Errorf("read body: %w", err))
 	}
 	if int64(len(body)) > f.opt.MaxBytes {
-		return fail(final, fmt.Errorf("%w: over %d bytes", ErrTooLarge, f.opt.MaxBytes))
+		return fail(final, fmt.Errorf("%w: body over %d bytes", ErrTooLarge, f.opt.MaxBytes))
 	}
 	return body, final, resp.Header.Get("Content-Type"), nil
 }

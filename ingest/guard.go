@@ -80,16 +80,20 @@ func IsPublicIP(ip netip.Addr) bool {
 	return true
 }
 
-// refusePrivate is a net.Dialer Control hook: it runs after name resolution,
-// for every connection attempt (first request, redirects, each address of a
-// multi-address host), so DNS rebinding cannot slip past it.
-func refusePrivate(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("dial %s %s: %w", network, address, ErrPrivateAddress)
+// dialGuard returns a net.Dialer Control hook that refuses non-public
+// addresses. It runs after name resolution, for every connection attempt
+// (first request, each redirect, each address of a multi-address host), so
+// neither redirects nor DNS rebinding can slip past it. except, if not nil,
+// admits particular addresses (tests use it for their own server).
+func dialGuard(except func(netip.AddrPort) bool) func(network, address string, _ syscall.RawConn) error {
+	return func(network, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("dial %s %s: %w", network, address, ErrPrivateAddress)
+		}
+		if !IsPublicIP(ap.Addr()) && (except == nil || !except(ap)) {
+			return fmt.Errorf("dial %s: %w", ap.Addr(), ErrPrivateAddress)
+		}
+		return nil
 	}
-	if !IsPublicIP(ap.Addr()) {
-		return fmt.Errorf("dial %s: %w", ap.Addr(), ErrPrivateAddress)
-	}
-	return nil
 }
