@@ -75,7 +75,7 @@ type CoreOptions struct {
 	// zero means 5.
 	K int
 	// MinCoverage is the share of the question's informative terms the
-	// best passage must contain to count as relevant; zero means 0.5.
+	// best passage must contain to count as relevant; zero means 0.45.
 	MinCoverage float64
 	// MaxAnswers bounds the answers computed at once, MaxIngests the
 	// ingests; zero means 8 and 2. Work beyond them waits in a queue of
@@ -99,7 +99,7 @@ func NewCore(opt CoreOptions) *Core {
 		opt.K = 5
 	}
 	if opt.MinCoverage <= 0 {
-		opt.MinCoverage = 0.5
+		opt.MinCoverage = 0.45
 	}
 	if opt.MaxAnswers <= 0 {
 		opt.MaxAnswers = 8

@@ -28,13 +28,14 @@ type candidate struct {
 	start   int // byte offset of the sentence in the passage, for stable order
 	text    string
 	terms   map[string]bool
+	title   map[string]bool // terms of the passage's article title
 	score   float64
 }
 
 var (
 	yearOrDate = regexp.MustCompile(`\b(1[5-9]\d\d|20\d\d)\b|(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
 	number     = regexp.MustCompile(`\d|(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b`)
-	properName = regexp.MustCompile(`\s[A-Z][a-z]+`)
+	properName = regexp.MustCompile(`\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b`)
 )
 
 // Answer implements Answerer.
@@ -64,15 +65,28 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		c := &cands[i]
 		matched := 0.0
 		for _, t := range qterms {
-			if c.terms[t] {
-				matched += weights[t]
+			w := weights[t]
+			if c.title[t] {
+				// A term of the article's title names its topic: every
+				// sentence is about it, so it tells sentences apart less.
+				w *= titleTermWeight
+			}
+			switch {
+			case c.terms[t]:
+				matched += w
+			case sharesStem(t, c.terms):
+				matched += stemCredit * w
+			case c.title[t]:
+				// A sentence is read in the context of its article.
+				matched += titleCredit * w
 			}
 		}
 		if total > 0 {
 			c.score = matched / total
 		}
-		if cue != nil && cue.MatchString(c.text) {
-			c.score += 0.15
+		c.score += passagePrior * passages[c.passage].Coverage
+		if cue != nil && cueOutsideQuestion(cue, c.text, question) {
+			c.score += cueBonus
 		}
 		if len(strings.Fields(c.text)) < 5 {
 			c.score -= 0.1
@@ -107,10 +121,30 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 	return out, nil
 }
 
+// titleCredit is the share of a term's weight that a sentence earns when
+// the term is in its article's title rather than in the sentence;
+// passagePrior weighs the whole passage's coverage of the question.
+// titleTermWeight scales the weight of a question term that is in the
+// article's title; stemCredit is what a term sharing only a stem with the
+// sentence earns ("evacuated" and "evacuees"); cueBonus rewards a
+// sentence holding what the question asks for (a date for "when", a
+// number for "how many", a name for "who") that the question lacks.
+const (
+	titleCredit     = 0.5
+	passagePrior    = 0.3
+	titleTermWeight = 0.6
+	stemCredit      = 0.7
+	cueBonus        = 0.25
+)
+
 // sentences splits every passage into candidate sentences.
 func sentences(passages []retrieval.Passage) []candidate {
 	var out []candidate
 	for i, p := range passages {
+		title := map[string]bool{}
+		for _, t := range retrieval.Terms(p.Title) {
+			title[t] = true
+		}
 		for _, span := range ingest.Sentences(p.Text) {
 			text := strings.Join(strings.Fields(p.Text[span[0]:span[1]]), " ")
 			if text == "" {
@@ -120,14 +154,15 @@ func sentences(passages []retrieval.Passage) []candidate {
 			for _, t := range retrieval.Terms(text) {
 				terms[t] = true
 			}
-			out = append(out, candidate{passage: i, start: span[0], text: text, terms: terms})
+			out = append(out, candidate{passage: i, start: span[0], text: text, terms: terms, title: title})
 		}
 	}
 	return out
 }
 
-// termWeights gives each question term an inverse sentence frequency over
-// the candidates, so rare terms decide between sentences.
+// termWeights gives each question term its inverse sentence frequency
+// over the candidates times its general weight (everyday words weigh
+// less), so rare, telling terms decide between sentences.
 func termWeights(qterms []string, cands []candidate) map[string]float64 {
 	w := make(map[string]float64, len(qterms))
 	n := float64(len(cands))
@@ -138,7 +173,7 @@ func termWeights(qterms []string, cands []candidate) map[string]float64 {
 				df++
 			}
 		}
-		w[t] = math.Log(1 + (n+1)/(df+0.5))
+		w[t] = retrieval.GeneralWeight(t) * math.Log(1+(n+1)/(df+0.5))
 	}
 	return w
 }
@@ -185,4 +220,31 @@ func uniq(ss []string) []string {
 		}
 	}
 	return out
+}
+
+// cueOutsideQuestion reports whether cue matches text somewhere the
+// question does not already say (a name the question gives is no answer
+// to "who").
+func cueOutsideQuestion(cue *regexp.Regexp, text, question string) bool {
+	q := strings.ToLower(question)
+	for _, m := range cue.FindAllString(text, -1) {
+		if !strings.Contains(q, strings.ToLower(strings.TrimSpace(m))) {
+			return true
+		}
+	}
+	return false
+}
+
+// sharesStem reports whether a term of have and t share a stem: one is a
+// prefix of the other and the shorter has at least 4 letters.
+func sharesStem(t string, have map[string]bool) bool {
+	if len(t) < 4 {
+		return false
+	}
+	for h := range have {
+		if len(h) >= 4 && h != t && (strings.HasPrefix(h, t) || strings.HasPrefix(t, h)) {
+			return true
+		}
+	}
+	return false
 }

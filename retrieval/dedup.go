@@ -3,15 +3,16 @@ package retrieval
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // selectPassages sets each candidate's Coverage of queryTerms (distinct),
 // adds the coverage bonus to its fused score, then walks the candidates
 // best first and keeps up to k of them, dropping near-duplicates of
 // passages already kept and passages beyond r.MaxPerArticle per article.
-func selectPassages(cands []*candidate, queryTerms []string, k int, r Ranking) []Passage {
+func selectPassages(cands []*candidate, queryTerms []string, weights map[string]float64, k int, r Ranking) []Passage {
 	for _, c := range cands {
-		c.Coverage = coverage(queryTerms, c.termSet())
+		c.Coverage = coverage(queryTerms, weights, c.termSet())
 		if r.CoverageWeight > 0 {
 			c.Score += r.CoverageWeight * c.Coverage / (r.RRFK + 1)
 		}
@@ -89,17 +90,44 @@ func jaccard(a, b map[string]struct{}) float64 {
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
-// coverage is the share of queryTerms present in have; 0 when the query
-// has no informative terms.
-func coverage(queryTerms []string, have map[string]struct{}) float64 {
-	if len(queryTerms) == 0 {
-		return 0
-	}
-	n := 0
+// coverage is the weighted share of queryTerms found in have: each term
+// counts with its weight (its inverse document frequency, so a rare term
+// the passage lacks matters more than a common one; 1 when weights has
+// none). A term that only shares a stem with a passage term (one a prefix
+// of the other, the shorter at least 4 letters: "evacu" and "evacue")
+// counts for prefixCredit of its weight.
+func coverage(queryTerms []string, weights map[string]float64, have map[string]struct{}) float64 {
+	total, got := 0.0, 0.0
 	for _, t := range queryTerms {
+		w, ok := weights[t]
+		if !ok {
+			w = 1
+		}
+		total += w
 		if _, ok := have[t]; ok {
-			n++
+			got += w
+		} else if sharesStem(t, have) {
+			got += prefixCredit * w
 		}
 	}
-	return float64(n) / float64(len(queryTerms))
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// prefixCredit is the share of a term's weight earned by a passage term
+// that shares its stem without being equal.
+const prefixCredit = 0.7
+
+func sharesStem(t string, have map[string]struct{}) bool {
+	if len(t) < 4 {
+		return false
+	}
+	for h := range have {
+		if len(h) >= 4 && h != t && (strings.HasPrefix(h, t) || strings.HasPrefix(t, h)) {
+			return true
+		}
+	}
+	return false
 }

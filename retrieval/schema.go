@@ -63,6 +63,9 @@ var schema = []string{
 		content = 'chunks', content_rowid = 'id',
 		tokenize = 'porter unicode61 remove_diacritics 2'
 	)`,
+	// chunks_vocab gives each term's document frequency, for the
+	// inverse-document-frequency weights of Coverage.
+	`CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row')`,
 	`CREATE TRIGGER IF NOT EXISTS chunks_fts_insert AFTER INSERT ON chunks BEGIN
 		INSERT INTO chunks_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
 	END`,

@@ -84,6 +84,16 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("open store: no data directory")
 	}
+	if opt.Embedder.Dimensions() == 0 {
+		// An embedder that learns its size from the model (an OpenAI-
+		// compatible one with no dimensions configured) is asked once.
+		if _, err := opt.Embedder.Embed(ctx, []string{"citebot"}); err != nil {
+			return nil, fmt.Errorf("open store: learn the dimensions of %s: %w", opt.Embedder.Name(), err)
+		}
+		if opt.Embedder.Dimensions() == 0 {
+			return nil, fmt.Errorf("open store: embedder %s reports no dimensions", opt.Embedder.Name())
+		}
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
