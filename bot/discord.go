@@ -326,3 +326,6 @@ func (m *questionMemory) Get(messageID string) (string, bool) {
 	q, ok := m.byMsg[messageID]
 	return q, ok
 }
+
+// *ingest.Fetcher is the production Fetcher.
+var _ Fetcher = (*ingest.Fetcher)(nil)

@@ -131,7 +131,7 @@ func TestHostileInputIsHarmless(t *testing.T) {
 
 func TestManyInteractionsAtOnce(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{MaxInFlight: 64, QuestionsPerMinute: 100})
+	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 100}) // default cap of 8 answers in flight
 	h.answerer.auto = func(string, []retrieval.Passage) string { return "The ferry leaves at seven [1]." }
 	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
 	const n = 24
@@ -151,10 +151,23 @@ func TestManyInteractionsAtOnce(t *testing.T) {
 	}
 	wg.Wait()
 	close(sent)
+	answered := 0
 	for i := range sent {
+		// Each one is answered, or turned away at once with a friendly note.
+		cb := callback(t, h.wait(callbackOf(i)))
+		if cb.Type == discordgo.InteractionResponseChannelMessageWithSource {
+			if !strings.Contains(cb.Data.Content, "I'm busy") || cb.Data.Flags != discordgo.MessageFlagsEphemeral {
+				t.Errorf("interaction %s refused with %+v", i.ID, cb)
+			}
+			continue
+		}
 		if got := body(t, h.wait(editsOf(i))).Content; got != "The ferry leaves at seven [1]." {
 			t.Errorf("interaction %s got %q", i.ID, got)
 		}
+		answered++
+	}
+	if answered < 8 {
+		t.Errorf("only %d of %d answered", answered, n)
 	}
 }
 
