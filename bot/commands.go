@@ -527,7 +527,10 @@ func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data dis
 			a.ID = ingest.NewID(a.URL, a.Title, a.Paragraphs)
 		}
 	}
-	switch {
+	// Errors that say what went wrong for the user (a web page's
+	// PageError, say) keep their own message.
+	switch hasOwnMessage := err != nil && UserMessage(err) != GenericUserMessage; {
+	case hasOwnMessage:
 	case errors.Is(err, ingest.ErrEmpty):
 		err = UserError("I found no readable text in it.", err)
 	case errors.Is(err, ingest.ErrUnsupported):

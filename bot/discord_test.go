@@ -79,7 +79,10 @@ type harness struct {
 	stopOnce sync.Once
 }
 
-func newHarness(t *testing.T, cfg DiscordConfig) *harness {
+// newHarness serves a Discord frontend over a real Core and store against
+// a fake Discord; with options may adjust its dependencies (a Fetcher,
+// say) before it starts.
+func newHarness(t *testing.T, cfg DiscordConfig, with ...func(*DiscordDeps)) *harness {
 	t.Helper()
 	ctx, cancelWaits := context.WithTimeout(context.Background(), waitTimeout)
 	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"g1", "g2"}})
@@ -94,7 +97,11 @@ func newHarness(t *testing.T, cfg DiscordConfig) *harness {
 	t.Cleanup(func() { store.Close() }) // after the cleanup below: Serve has returned
 	answerer := newScriptedAnswerer()
 	svc := NewCore(CoreOptions{Store: store, Answerer: answerer, Logger: logger})
-	d, err := NewDiscord(cfg, DiscordDeps{Service: svc, Parse: ingest.Parse, Logger: logger})
+	deps := DiscordDeps{Service: svc, Parse: ingest.Parse, Logger: logger}
+	for _, w := range with {
+		w(&deps)
+	}
+	d, err := NewDiscord(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

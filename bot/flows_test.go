@@ -9,7 +9,9 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/fakediscord"
+	"github.com/citebot/citebot/internal/testweb"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -379,4 +381,41 @@ func TestRateLimitAndBusyAreFriendly(t *testing.T) {
 	}
 	call.Result <- "At seven [1]."
 	h.wait(editsOf(first))
+}
+
+func TestIngestURL(t *testing.T) {
+	t.Parallel()
+	web := testweb.New(t)
+	// The test site is on 127.0.0.1, so this bot allows private addresses;
+	// the fetcher's own tests cover the refusals with the guard on.
+	h := newHarness(t, DiscordConfig{}, func(d *DiscordDeps) {
+		d.Fetcher = ingest.NewFetcher(ingest.FetchOptions{AllowPrivate: true})
+	})
+	tests := []struct {
+		name, url, want string
+	}{
+		{"news article", web.URL(testweb.News), "Added **"},
+		{"again", web.URL(testweb.News), "Already had"},
+		{"no article", web.URL(testweb.Paywall), "couldn't find any article text there"},
+		{"not a web page", web.URL(testweb.Image), "image/png"},
+		{"not a URL", "ftp://example.com/a.txt", "doesn't look like a web address"},
+	}
+	for _, tt := range tests {
+		i := h.interact(slash("g1", manager("m1"), "ingest", strOpt("url", tt.url)))
+		cb := callback(t, h.wait(callbackOf(i)))
+		got := cb.Data.Content
+		if cb.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource {
+			got = body(t, h.wait(editsOf(i))).Content
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("%s: report %q, want it to contain %q", tt.name, got, tt.want)
+		}
+	}
+	list, err := h.svc.Sources(h.ctx, retrieval.GuildScope("g1"))
+	if err != nil || len(list) != 1 || list[0].URL == "" || list[0].Source == "" {
+		t.Fatalf("stored articles = %+v, %v; want the news article with its URL and outlet", list, err)
+	}
+	if other, _ := h.svc.Sources(h.ctx, retrieval.GuildScope("g2")); len(other) != 0 {
+		t.Errorf("guild g2 sees g1's article: %+v", other)
+	}
 }
