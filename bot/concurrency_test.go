@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/retrieval"
 )
@@ -311,5 +313,32 @@ func TestCoreLimitsRejectWhenFull(t *testing.T) {
 	}
 	if list, err := core.Sources(ctx, retrieval.SharedScope); err != nil || len(list) != 2+queued {
 		t.Errorf("%d articles stored (%v), want the timetable and %d notices", len(list), err, 1+queued)
+	}
+}
+
+// TestCoreAdmitsAllTheBotLetsIn holds more answers in flight than the
+// core's default limits (8 running, 8 queued) with the bot's cap raised
+// above them: every admitted question must reach the answerer at once,
+// none refused by the core behind the bot's back.
+func TestCoreAdmitsAllTheBotLetsIn(t *testing.T) {
+	t.Parallel()
+	const n = 20
+	h := newHarness(t, DiscordConfig{MaxInFlight: n, QuestionsPerMinute: 100})
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	var sent []*discordgo.Interaction
+	for k := range n {
+		sent = append(sent, h.interact(ask("g1", fmt.Sprint("u", k), "When does the island ferry leave the harbour?")))
+	}
+	var calls []*answerCall
+	for range n { // all n at the answerer together
+		calls = append(calls, h.nextCall())
+	}
+	for _, c := range calls {
+		c.Result <- "At seven [1]."
+	}
+	for _, i := range sent {
+		if got := body(t, h.wait(editsOf(i))).Content; got != "At seven [1]." {
+			t.Errorf("interaction %s got %q", i.ID, got)
+		}
 	}
 }

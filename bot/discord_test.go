@@ -93,7 +93,8 @@ func newHarness(t *testing.T, cfg DiscordConfig) *harness {
 	}
 	t.Cleanup(func() { store.Close() }) // after the cleanup below: Serve has returned
 	answerer := newScriptedAnswerer()
-	svc := NewCore(CoreOptions{Store: store, Answerer: answerer, Logger: logger})
+	// As cmd/citebot wires it: the core admits all the bot lets in.
+	svc := NewCore(CoreOptions{Store: store, Answerer: answerer, Logger: logger, MaxAnswers: cfg.MaxInFlight})
 	d, err := NewDiscord(cfg, DiscordDeps{Service: svc, Parse: ingest.Parse, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
