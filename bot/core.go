@@ -78,8 +78,9 @@ type CoreOptions struct {
 	// best passage must contain to count as relevant; zero means 0.45.
 	MinCoverage float64
 	// MaxAnswers bounds the answers computed at once, MaxIngests the
-	// ingests; zero means 8 and 2. Work beyond them waits in a queue of
-	// the same size, and beyond that is refused with ErrBusy.
+	// ingests; zero means 8 and 2. Answers beyond them wait in a queue of
+	// MaxAnswers places, ingests in one of 4×MaxIngests (they are slow and
+	// come in bursts), and beyond that are refused at once with ErrBusy.
 	MaxAnswers, MaxIngests int
 	Logger                 *slog.Logger
 }

@@ -96,7 +96,8 @@ func newHarness(t *testing.T, cfg DiscordConfig, with ...func(*DiscordDeps)) *ha
 	}
 	t.Cleanup(func() { store.Close() }) // after the cleanup below: Serve has returned
 	answerer := newScriptedAnswerer()
-	svc := NewCore(CoreOptions{Store: store, Answerer: answerer, Logger: logger})
+	// As cmd/citebot wires it: the core admits all the bot lets in.
+	svc := NewCore(CoreOptions{Store: store, Answerer: answerer, Logger: logger, MaxAnswers: cfg.MaxInFlight})
 	deps := DiscordDeps{Service: svc, Parse: ingest.Parse, Logger: logger}
 	for _, w := range with {
 		w(&deps)

@@ -25,6 +25,9 @@ func renderAnswer(a Answer) []outMessage {
 	if text == "" && !a.Found {
 		text = NotCoveredText
 	}
+	if fenceLeftOpen(text) { // else the note and the rest would show as code
+		text += closeFence
+	}
 	if note := strings.TrimSpace(a.Note); note != "" {
 		text += "\n\n*" + escapeMarkdown(note) + "*"
 	}
@@ -42,6 +45,23 @@ func renderAnswer(a Answer) []outMessage {
 		msgs[len(msgs)-1].Embeds = []*discordgo.MessageEmbed{e}
 	}
 	return msgs
+}
+
+// fenceLeftOpen reports whether text ends inside a ``` code block.
+func fenceLeftOpen(text string) bool {
+	blocks := codeBlocks(text)
+	if len(blocks) == 0 {
+		return false
+	}
+	last := blocks[len(blocks)-1]
+	if last.end < len(text) {
+		return false
+	}
+	// The block runs to the end: closed only if its last line is a fence
+	// other than the opening one.
+	body := strings.TrimRight(text[last.start:], "\n")
+	i := strings.LastIndexByte(body, '\n')
+	return i < 0 || !strings.HasPrefix(strings.TrimLeft(body[i+1:], " \t"), "```")
 }
 
 // renderPartial shows an answer still being written.

@@ -207,7 +207,10 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Article, error) {
 // returns the body, the final URL after redirects and the Content-Type.
 func (f *Fetcher) get(ctx context.Context, u *url.URL) ([]byte, string, string, error) {
 	fail := func(at string, err error) ([]byte, string, string, error) {
-		if errors.Is(context.Cause(ctx), ErrTimeout) {
+		var ne net.Error
+		// The transport's own timeouts (response headers, dialling) equal
+		// or undercut the overall one and may fire first: a timeout too.
+		if errors.Is(context.Cause(ctx), ErrTimeout) || (errors.As(err, &ne) && ne.Timeout()) {
 			err = fmt.Errorf("after %s: %w", f.opt.Timeout, ErrTimeout)
 		}
 		return nil, "", "", &PageError{URL: at, Err: fmt.Errorf("fetch %s: %w", at, err), Limit: f.opt.MaxBytes}

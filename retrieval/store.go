@@ -73,7 +73,9 @@ type Store struct {
 }
 
 // Open opens (creating if needed) the store in dir, the file dir/citebot.db,
-// and rebuilds the vector index from it. It fails with an error naming the
+// repairs what does not agree (see reconcile: orphan rows, a lexical index
+// that does not match the chunks; each repair is logged) and rebuilds the
+// vector index from it. It fails with an error naming the
 // file and wrapping ErrDamaged when the file is corrupt or not a store,
 // and with ErrEmbedderMismatch when the store was built with another
 // embedder (unless opt.AllowMismatch). Close the Store when done.
@@ -98,6 +100,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	path := filepath.Join(dir, DBFile)
+	if err := checkStoreFile(ctx, path); err != nil {
+		return nil, fmt.Errorf("open %w", err)
+	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -119,6 +124,9 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 		return s.fileError(err)
 	}
 	if err := s.checkIntegrity(ctx); err != nil {
+		return err
+	}
+	if err := s.reconcile(ctx); err != nil {
 		return err
 	}
 	if err := s.checkEmbedder(ctx); err != nil {

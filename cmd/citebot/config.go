@@ -35,6 +35,10 @@ type common struct {
 	// OpenAI-compatible settings; flags override the environment.
 	chatModel, embedModel, baseURL string
 	embedDims                      int
+	// maxAnswers, if set, is the answering core's MaxAnswers (serve sets
+	// it to the Discord cap on work in flight, so the core never refuses
+	// what the bot has admitted).
+	maxAnswers int
 }
 
 func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
@@ -197,7 +201,7 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
-	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log})
+	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers})
 	return &app{store: store, core: core, embedder: emb, log: log}, nil
 }
 

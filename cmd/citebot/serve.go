@@ -29,6 +29,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	// The bot logs at info level by default (see common.register): what it
 	// answered, ingested and refused.
+	c.maxAnswers = cfg.MaxInFlight
 	a, err := c.open(ctx, env)
 	if err != nil {
 		return err

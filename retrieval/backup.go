@@ -1,0 +1,38 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// Backup writes a consistent copy of the whole store to the new file dest
+// (it must not exist) with SQLite's VACUUM INTO, while the store stays in
+// use: the copy is one moment of the store, every article whole. Copying
+// citebot.db with a file tool while citebot runs is not safe, because the
+// latest commits live in citebot.db-wal until a checkpoint. The copy is a
+// complete store file: open it by naming its directory as the data
+// directory, with the same embedder.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Lstat(dest); err == nil {
+		return fmt.Errorf("back up %s to %s: %w", s.path, dest, fs.ErrExist)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("back up %s to %s: %w", s.path, dest, err)
+	}
+	s.mu.RLock()
+	err := s.checkOpen()
+	s.mu.RUnlock()
+	if err != nil {
+		return fmt.Errorf("back up: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		os.Remove(dest)
+		return fmt.Errorf("back up %s to %s: %w", s.path, dest, s.fileError(err))
+	}
+	if err := syncFile(dest); err != nil {
+		return fmt.Errorf("back up %s to %s: %w", s.path, dest, err)
+	}
+	return nil
+}

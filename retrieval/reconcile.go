@@ -1,0 +1,86 @@
+package retrieval
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// reconcile makes the store agree with itself before it is used, and logs
+// every repair at warn level. In one transaction it removes
+//   - chunks whose article is gone (foreign keys normally prevent them;
+//     a tool writing the file without them could leave some), and
+//   - articles with no chunks (Add never writes one; nothing could be
+//     answered from it),
+//
+// then checks the FTS5 index against the chunks table (FTS5's
+// integrity-check, comparing with the content table too) and rebuilds it
+// from the chunks when they disagree. The vector index needs no check: it
+// is built from the chunks right after this. A repair that fails leaves
+// the store as it was and is an error naming the file.
+func (s *Store) reconcile(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fileError(err)
+	}
+	defer tx.Rollback()
+	changed := false
+
+	res, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE NOT EXISTS
+		(SELECT 1 FROM articles a WHERE a.scope = chunks.scope AND a.id = chunks.article_id)`)
+	if err != nil {
+		return s.fileError(fmt.Errorf("remove orphan chunks: %w", err))
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		s.log.Warn("store repair: removed chunks whose article was missing", "file", s.path, "chunks", n)
+		changed = true
+	}
+
+	empty, err := articlesWithoutChunks(ctx, tx)
+	if err != nil {
+		return s.fileError(fmt.Errorf("find articles without chunks: %w", err))
+	}
+	for _, a := range empty {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE scope = ? AND id = ?`, a.Scope, a.ID); err != nil {
+			return s.fileError(fmt.Errorf("remove article %s without chunks: %w", a.ID, err))
+		}
+		s.log.Warn("store repair: removed an article that had no passages; ingest it again to restore it",
+			"file", s.path, "scope", a.Scope, "id", a.ID, "title", a.Title)
+		changed = true
+	}
+
+	if _, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		s.log.Warn("store repair: the lexical index did not match the passages; rebuilding it", "file", s.path, "err", err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild')`); err != nil {
+			return s.damaged(fmt.Errorf("rebuild the lexical index: %w", err))
+		}
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fileError(err)
+	}
+	s.log.Warn("store repaired", "file", s.path)
+	return nil
+}
+
+// articlesWithoutChunks lists the articles that have no chunk.
+func articlesWithoutChunks(ctx context.Context, tx *sql.Tx) ([]ArticleInfo, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT scope, id, title FROM articles a WHERE NOT EXISTS
+		(SELECT 1 FROM chunks c WHERE c.scope = a.scope AND c.article_id = a.id)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ArticleInfo
+	for rows.Next() {
+		var a ArticleInfo
+		if err := rows.Scan(&a.Scope, &a.ID, &a.Title); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,112 @@
+package retrieval
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// checkStoreFile explains, before SQLite tries, the problems with the
+// store file that SQLite would report only as "unable to open database
+// file", or not at all: a directory or another non-file in its place, a
+// file or data directory citebot may not read and write, and an empty
+// (0-byte) file, which SQLite would silently take for a new store. A
+// missing file is created, atomically (see createStoreFile).
+func checkStoreFile(ctx context.Context, path string) error {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && isSymlink(path):
+		// Creating a store here would replace the link (to an unmounted
+		// volume, say) with an empty store.
+		target, _ := os.Readlink(path)
+		return fmt.Errorf("store %s is a symbolic link to %s, which does not exist: %w; mount or restore the target, or remove the link to start an empty store", path, target, err)
+	case errors.Is(err, fs.ErrNotExist):
+		if err := checkDirWritable(filepath.Dir(path), path); err != nil {
+			return err
+		}
+		return createStoreFile(ctx, path)
+	case err != nil:
+		return fmt.Errorf("store %s: %w: check the permissions of the data directory", path, err)
+	case info.IsDir():
+		return fmt.Errorf("store %s is a directory, not a store file: move it away (citebot creates the file) or choose another --data-dir", path)
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("store %s is not a regular file (%s): move it away or choose another --data-dir", path, info.Mode().Type())
+	case info.Size() == 0:
+		// citebot never leaves an empty store file (createStoreFile), so
+		// this one was truncated or written by something else.
+		return fmt.Errorf("store %s: %w (the file is empty, 0 bytes): restore it from a backup, or delete it to start an empty store", path, ErrDamaged)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("store %s: %w: citebot must be able to read and write it; check its owner and permissions", path, err)
+	}
+	f.Close()
+	return checkDirWritable(filepath.Dir(path), path)
+}
+
+func isSymlink(path string) bool {
+	info, err := os.Lstat(path)
+	return err == nil && info.Mode()&fs.ModeSymlink != 0
+}
+
+// checkDirWritable checks that files can be created in dir, as SQLite must
+// for its write-ahead log beside the store file.
+func checkDirWritable(dir, path string) error {
+	f, err := os.CreateTemp(dir, ".citebot-check-*")
+	if err != nil {
+		return fmt.Errorf("store %s: cannot create files in %s (SQLite keeps its write-ahead log there): %w; check the directory's owner and permissions", path, dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return nil
+}
+
+// createStoreFile creates a new store at path with its schema, under a
+// temporary name renamed into place once complete, so a crash while
+// creating it never leaves an empty or half-made file at path.
+func createStoreFile(ctx context.Context, path string) error {
+	tmp := path + ".new"
+	removeDB := func() {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			os.Remove(tmp + suffix)
+		}
+	}
+	removeDB() // left by a crash during an earlier attempt
+	db, err := sql.Open("sqlite", dsn(tmp))
+	if err != nil {
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	err = initSchema(ctx, db)
+	if cerr := db.Close(); err == nil && cerr != nil { // checkpoints the WAL into tmp
+		err = cerr
+	}
+	if err == nil {
+		err = syncFile(tmp)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		removeDB()
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	return syncFile(filepath.Dir(path))
+}
+
+// syncFile flushes a file or directory to stable storage.
+func syncFile(name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", name, err)
+	}
+	return nil
+}
