@@ -18,6 +18,9 @@ import (
 // NotCoveredText is the answer given when no passage is relevant enough.
 const NotCoveredText = "The ingested articles don't cover this."
 
+// NoArticlesText is the answer when there is nothing at all to search.
+const NoArticlesText = "There are no articles to search here yet: add some first (citebot ingest, or /ingest in Discord)."
+
 // MaxQuestionRunes bounds the length of a question.
 const MaxQuestionRunes = 1000
 
@@ -159,6 +162,10 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 		return Answer{}, fmt.Errorf("ask %q: search: %w", query, err)
 	}
 	ans := Answer{Passages: passages, Query: query}
+	if len(passages) == 0 {
+		ans.Text = NoArticlesText
+		return ans, nil
+	}
 	relevant := relevantPassages(passages, c.opt.MinCoverage)
 	if len(relevant) == 0 {
 		ans.Text = NotCoveredText

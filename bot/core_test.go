@@ -252,6 +252,9 @@ func TestCoreIngestSourcesForget(t *testing.T) {
 	defer s.Close()
 	core := NewCore(CoreOptions{Store: s, Answerer: Extractive{}})
 	ctx := t.Context()
+	if ans, err := core.Ask(ctx, Question{Text: "Where did the fire start?"}); err != nil || ans.Text != NoArticlesText || ans.Found {
+		t.Errorf("asking an empty store: %+v, %v", ans, err)
+	}
 	a, err := ingest.ParseFile(filepath.Join("..", "testdata", "articles", "carson-ridge-wildfire.txt"))
 	if err != nil {
 		t.Fatal(err)

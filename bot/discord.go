@@ -167,7 +167,9 @@ type Discord struct {
 
 	mu      sync.Mutex
 	closing bool
-	work    sync.WaitGroup // handlers running
+	// draining is closed once shutdown has begun turning new work away.
+	draining chan struct{}
+	work     sync.WaitGroup // handlers running
 	// workCtx is the context of work in flight: it outlives Serve's
 	// context by the shutdown grace.
 	workCtx    context.Context
@@ -216,6 +218,7 @@ func NewDiscord(cfg DiscordConfig, deps DiscordDeps) (*Discord, error) {
 		workCtx:    workCtx,
 		cancelWork: cancel,
 		asked:      newQuestionMemory(1000),
+		draining:   make(chan struct{}),
 	}
 	d.files = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 3 {

@@ -269,12 +269,12 @@ func TestGuildsAreIsolated(t *testing.T) {
 	h.wait(editsOf(i))
 
 	inB := h.interact(ask("g2", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inB))); got.Content != NotCoveredText || len(got.Embeds) != 0 {
-		t.Errorf("guild B got %+v, want not covered", got)
+	if got := body(t, h.wait(editsOf(inB))); got.Content != NoArticlesText || len(got.Embeds) != 0 {
+		t.Errorf("guild B got %+v, want nothing to search", got)
 	}
 	inDM := h.interact(ask("", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inDM))).Content; got != NotCoveredText {
-		t.Errorf("a DM got %q, want not covered", got)
+	if got := body(t, h.wait(editsOf(inDM))).Content; got != NoArticlesText {
+		t.Errorf("a DM got %q, want nothing to search", got)
 	}
 	inA := h.interact(ask("g1", "u1", "When does the island ferry leave?"))
 	if got := body(t, h.wait(editsOf(inA))); !strings.Contains(got.Content, "[1]") || len(got.Embeds) != 1 || !strings.Contains(got.Embeds[0].Description, "Ferry timetable") {

@@ -185,6 +185,11 @@ func TestShutdownFinishesAnswersInFlight(t *testing.T) {
 	default:
 	}
 	// New work is turned away while draining.
+	select {
+	case <-h.d.draining:
+	case <-h.ctx.Done():
+		t.Fatal("shutdown did not begin")
+	}
 	late := h.interact(ask("g1", "u2", "When does the island ferry leave the harbour?"))
 	if cb := callback(t, h.wait(callbackOf(late))); !strings.Contains(cb.Data.Content, "restarting") || cb.Data.Flags != discordgo.MessageFlagsEphemeral {
 		t.Errorf("work during shutdown got %+v", cb)

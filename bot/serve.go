@@ -64,7 +64,10 @@ func (d *Discord) register(ctx context.Context) error {
 // period, then cancels what is left and closes the session.
 func (d *Discord) shutdown() {
 	d.mu.Lock()
-	d.closing = true
+	if !d.closing {
+		d.closing = true
+		close(d.draining)
+	}
 	d.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
