@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/citebot/citebot/ingest"
 )
 
 // selectPassages sets each candidate's Coverage of queryTerms (distinct),
@@ -14,7 +16,10 @@ func selectPassages(cands []*candidate, queryTerms []string, weights map[string]
 	for _, c := range cands {
 		c.Coverage = coverage(queryTerms, weights, c.termSet())
 		if r.CoverageWeight > 0 {
-			c.Score += r.CoverageWeight * c.Coverage / (r.RRFK + 1)
+			c.Score += r.CoverageWeight * c.Coverage * r.coverageScale()
+		}
+		if r.SentenceWeight > 0 {
+			c.Score += r.SentenceWeight * sentenceCoverage(c.Text, queryTerms, weights) * r.coverageScale()
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.Score, a.Score) })
@@ -130,4 +135,14 @@ func sharesStem(t string, have map[string]struct{}) bool {
 		}
 	}
 	return false
+}
+
+// sentenceCoverage returns the highest coverage of queryTerms by one
+// sentence of text.
+func sentenceCoverage(text string, queryTerms []string, weights map[string]float64) float64 {
+	best := 0.0
+	for _, sp := range ingest.Sentences(text) {
+		best = max(best, coverage(queryTerms, weights, termSet(text[sp[0]:sp[1]])))
+	}
+	return best
 }

@@ -36,17 +36,33 @@ func matchQuery(text string) string {
 	return strings.Join(quoted, " OR ")
 }
 
-// lexical returns the row IDs of the n chunks in scopes that best match
-// the MATCH expression, by BM25 over text and title (title weighted by
-// titleWeight), best first.
-func (s *Store) lexical(ctx context.Context, scopes []string, match string, titleWeight float64, n int) ([]int64, error) {
+// lexical returns the n chunks in scopes that best match the MATCH
+// expression, by BM25 over text and title (title weighted by
+// titleWeight), best first, with their BM25 scores (higher is better).
+func (s *Store) lexical(ctx context.Context, scopes []string, match string, titleWeight float64, n int) (rankedList, error) {
+	var l rankedList
 	if match == "" {
-		return nil, nil
+		return l, nil
 	}
-	q := `SELECT c.id FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+	q := `SELECT c.id, -bm25(chunks_fts, ?, 1.0) AS score FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
 		WHERE chunks_fts MATCH ? AND c.scope IN (` + placeholders(len(scopes)) + `)
-		ORDER BY bm25(chunks_fts, ?, 1.0), c.id LIMIT ?`
-	args := append([]any{match}, anys(scopes)...)
-	args = append(args, titleWeight, n)
-	return scanIDs(s.db.QueryContext(ctx, q, args...))
+		ORDER BY score DESC, c.id LIMIT ?`
+	args := append([]any{titleWeight, match}, anys(scopes)...)
+	args = append(args, n)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return l, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id    int64
+			score float64
+		)
+		if err := rows.Scan(&id, &score); err != nil {
+			return l, err
+		}
+		l.IDs, l.Scores = append(l.IDs, id), append(l.Scores, score)
+	}
+	return l, rows.Err()
 }
