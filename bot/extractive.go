@@ -100,6 +100,12 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		if len(chosen) >= limit || c.score < 0.75*cands[0].score {
 			break
 		}
+		// A second sentence from another article must be nearly as good:
+		// two articles stitched together mislead more than one alone.
+		sameArticle := passages[c.passage].ArticleID == passages[cands[0].passage].ArticleID
+		if !sameArticle && c.score < 0.9*cands[0].score {
+			continue
+		}
 		if addsTerms(c.terms, covered, qterms) {
 			chosen = append(chosen, c)
 			for t := range c.terms {

@@ -28,6 +28,9 @@ type passageJSON struct {
 	Title     string  `json:"title"`
 	Text      string  `json:"text"`
 	Score     float64 `json:"score"`
+	// Coverage (an extension of the documented shape) is the weighted
+	// share of the question's terms the passage holds.
+	Coverage float64 `json:"coverage"`
 }
 
 func cmdAsk(ctx context.Context, env *environment, args []string) error {
@@ -103,7 +106,7 @@ func toJSON(ans bot.Answer) askJSON {
 		out.Citations = []bot.Citation{}
 	}
 	for i, p := range ans.Passages {
-		out.Passages = append(out.Passages, passageJSON{Rank: i + 1, ArticleID: p.ArticleID, Title: p.Title, Text: p.Text, Score: p.Score})
+		out.Passages = append(out.Passages, passageJSON{Rank: i + 1, ArticleID: p.ArticleID, Title: p.Title, Text: p.Text, Score: p.Score, Coverage: p.Coverage})
 	}
 	return out
 }

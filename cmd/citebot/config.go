@@ -23,11 +23,15 @@ type environment struct {
 
 // common holds the flags every command shares.
 type common struct {
-	dataDir  string
-	scope    string
-	verbose  bool
-	answerer string
-	embedder string
+	dataDir string
+	scope   string
+	verbose bool
+	// defaultLevel is the log level without -v or CITEBOT_LOG_LEVEL;
+	// the zero value is info, commands other than serve raise it to warn.
+	defaultLevel slog.Level
+	logLevel     string
+	answerer     string
+	embedder     string
 	// OpenAI-compatible settings; flags override the environment.
 	chatModel, embedModel, baseURL string
 	embedDims                      int
@@ -38,7 +42,11 @@ func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
 	if withScope {
 		fs.StringVar(&c.scope, "scope", retrieval.SharedScope, `scope: "shared" or "guild:<id>"`)
 	}
-	fs.BoolVar(&c.verbose, "v", false, "log progress and details to standard error")
+	fs.BoolVar(&c.verbose, "v", false, "log progress and details to standard error (same as --log-level debug)")
+	fs.StringVar(&c.logLevel, "log-level", env.getenv("CITEBOT_LOG_LEVEL"), "debug, info, warn or error ($CITEBOT_LOG_LEVEL)")
+	if fs.Name() != "serve" {
+		c.defaultLevel = slog.LevelWarn
+	}
 	fs.StringVar(&c.answerer, "answerer", env.getenv("CITEBOT_ANSWERER"), "extractive or llm ($CITEBOT_ANSWERER; default llm when an OpenAI-compatible API is configured, else extractive)")
 	fs.StringVar(&c.embedder, "embedder", orDefault(env.getenv("CITEBOT_EMBEDDER"), "local"), "local or openai ($CITEBOT_EMBEDDER)")
 	fs.StringVar(&c.chatModel, "chat-model", "", "chat model ($CITEBOT_CHAT_MODEL, default "+bot.DefaultChatModel+")")
@@ -127,12 +135,17 @@ func resolveDataDir(flagValue string, getenv func(string) string) (string, error
 	return filepath.Join(home, ".local", "share", "citebot"), nil
 }
 
-func (c *common) logger(env *environment) *slog.Logger {
-	level := slog.LevelWarn
-	if c.verbose {
+func (c *common) logger(env *environment) (*slog.Logger, error) {
+	level := c.defaultLevel
+	switch {
+	case c.verbose:
 		level = slog.LevelDebug
+	case c.logLevel != "":
+		if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+			return nil, usageError("invalid log level %q: want debug, info, warn or error", c.logLevel)
+		}
 	}
-	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level})), nil
 }
 
 // app is a command's wired parts.
@@ -147,10 +160,23 @@ func (a *app) Close() error { return a.store.Close() }
 
 // open wires the store, the embedder and the answering core.
 func (c *common) open(ctx context.Context, env *environment) (*app, error) {
+	return c.openStore(ctx, env, false)
+}
+
+// openForReindex opens a store even when it was built with another
+// embedder, so that Reindex can convert it.
+func (c *common) openForReindex(ctx context.Context, env *environment) (*app, error) {
+	return c.openStore(ctx, env, true)
+}
+
+func (c *common) openStore(ctx context.Context, env *environment, allowMismatch bool) (*app, error) {
 	if c.scope != "" && !retrieval.ValidScope(c.scope) {
 		return nil, usageError(`invalid --scope %q: want "shared" or "guild:<id>"`, c.scope)
 	}
-	log := c.logger(env)
+	log, err := c.logger(env)
+	if err != nil {
+		return nil, err
+	}
 	dir, err := resolveDataDir(c.dataDir, env.getenv)
 	if err != nil {
 		return nil, err
@@ -167,7 +193,7 @@ func (c *common) open(ctx context.Context, env *environment) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := retrieval.Open(ctx, dir, retrieval.Options{Embedder: emb, Logger: log})
+	store, err := retrieval.Open(ctx, dir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch})
 	if err != nil {
 		return nil, err
 	}

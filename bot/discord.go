@@ -1,0 +1,331 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// Service is what the Discord frontend needs from the answering core;
+// *Core implements it. Implementations must be safe for concurrent use.
+type Service interface {
+	// AskStream answers q, passing text deltas to onDelta as they are
+	// produced (onDelta may be called from another goroutine but never
+	// concurrently with itself).
+	AskStream(ctx context.Context, q Question, onDelta func(string)) (Answer, error)
+	// Ingest stores a into scope.
+	Ingest(ctx context.Context, scope string, a ingest.Article) (IngestResult, error)
+	// Sources lists the articles visible in scope (scope and shared).
+	Sources(ctx context.Context, scope string) ([]retrieval.ArticleInfo, error)
+	// Forget removes one article of scope; a missing one wraps
+	// retrieval.ErrNotFound.
+	Forget(ctx context.Context, scope, articleID string) error
+}
+
+// Fetcher downloads and extracts a web article; *ingest.Fetcher implements it.
+type Fetcher interface {
+	Fetch(ctx context.Context, rawURL string) (ingest.Article, error)
+}
+
+// DefaultAPIBase is where Discord's REST API lives.
+const DefaultAPIBase = "https://discord.com"
+
+// DiscordConfig configures the Discord frontend. DiscordConfigFromEnv
+// reads it from the environment; zero values of the optional fields mean
+// the defaults noted on each.
+type DiscordConfig struct {
+	Token string // bot token, with or without the "Bot " prefix; required
+	// APIBase replaces https://discord.com for every REST call, keeping the
+	// paths (a shared rate-limit proxy, or a fake Discord in tests).
+	// Attachments are also accepted from its host. "" means DefaultAPIBase.
+	APIBase string
+	// DevGuild, when set, registers the commands in that server only
+	// (instant) instead of globally.
+	DevGuild string
+	// ManagerRole, when set, is a role ID whose members may use /ingest and
+	// /forget without the Manage Server permission.
+	ManagerRole string
+	// QuestionsPerMinute is the per-user limit on questions; 0 means 5,
+	// negative means unlimited.
+	QuestionsPerMinute int
+	// MaxInFlight caps the answers and ingests running at once; 0 means 8.
+	MaxInFlight int
+	// EditInterval is the least time between two streaming edits of an
+	// answer; 0 means one second.
+	EditInterval time.Duration
+	// ShutdownGrace bounds how long Serve waits for work in flight after
+	// its context ends; 0 means 30 seconds.
+	ShutdownGrace time.Duration
+	// MaxAttachmentBytes caps an /ingest file; 0 means 8 MiB.
+	MaxAttachmentBytes int64
+}
+
+// ErrNoToken is returned when no bot token is configured.
+var ErrNoToken = errors.New("DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications and export its token")
+
+// Environment variables read by DiscordConfigFromEnv.
+const (
+	EnvDiscordToken       = "DISCORD_TOKEN"
+	EnvDiscordAPIBase     = "DISCORD_API_BASE"
+	EnvDevGuild           = "CITEBOT_DEV_GUILD"
+	EnvManagerRole        = "CITEBOT_MANAGER_ROLE"
+	EnvQuestionsPerMinute = "CITEBOT_QUESTIONS_PER_MINUTE" // integer >= 1
+	EnvMaxInFlight        = "CITEBOT_MAX_IN_FLIGHT"        // integer >= 1
+)
+
+// DiscordConfigFromEnv reads the configuration through getenv (os.Getenv
+// in main). DISCORD_TOKEN is required; errors name the variable and never
+// contain the token.
+func DiscordConfigFromEnv(getenv func(string) string) (DiscordConfig, error) {
+	c := DiscordConfig{
+		Token:       strings.TrimSpace(getenv(EnvDiscordToken)),
+		APIBase:     strings.TrimSpace(getenv(EnvDiscordAPIBase)),
+		DevGuild:    strings.TrimSpace(getenv(EnvDevGuild)),
+		ManagerRole: strings.TrimSpace(getenv(EnvManagerRole)),
+	}
+	var err error
+	if c.QuestionsPerMinute, err = envInt(getenv, EnvQuestionsPerMinute, 1); err != nil {
+		return c, err
+	}
+	if c.MaxInFlight, err = envInt(getenv, EnvMaxInFlight, 1); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+func (c DiscordConfig) validate() error {
+	if c.Token == "" {
+		return ErrNoToken
+	}
+	if c.APIBase != "" {
+		u, err := url.Parse(c.APIBase)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("DISCORD_API_BASE=%q: want an http(s) URL like https://discord.com", c.APIBase)
+		}
+	}
+	return nil
+}
+
+func (c DiscordConfig) withDefaults() DiscordConfig {
+	if c.APIBase == "" {
+		c.APIBase = DefaultAPIBase
+	}
+	if c.QuestionsPerMinute == 0 {
+		c.QuestionsPerMinute = 5
+	}
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = 8
+	}
+	if c.EditInterval == 0 {
+		c.EditInterval = time.Second
+	}
+	if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = 30 * time.Second
+	}
+	if c.MaxAttachmentBytes == 0 {
+		c.MaxAttachmentBytes = 8 << 20
+	}
+	return c
+}
+
+// DiscordDeps are the services the Discord frontend drives.
+type DiscordDeps struct {
+	Service Service // required
+	// Fetcher fetches /ingest url:; nil refuses URLs.
+	Fetcher Fetcher
+	// Parse turns an attachment or pasted text into an Article
+	// (ingest.Parse); nil refuses files and text.
+	Parse  func(name string, data []byte) (ingest.Article, error)
+	Logger *slog.Logger // nil: slog.Default()
+}
+
+// Discord is the bot's Discord frontend: slash commands, mentions and
+// reply chains on top of a Service. Create it with NewDiscord and run it
+// with Serve.
+type Discord struct {
+	cfg     DiscordConfig
+	deps    DiscordDeps
+	log     *slog.Logger
+	session *discordgo.Session
+	files   *http.Client // attachment downloads
+
+	limiter *userLimiter
+	slots   slots
+	// newTicker makes the ticker that paces streaming edits; tests replace it.
+	newTicker func(time.Duration) (<-chan time.Time, func())
+
+	mu      sync.Mutex
+	closing bool
+	work    sync.WaitGroup // handlers running
+	// workCtx is the context of work in flight: it outlives Serve's
+	// context by the shutdown grace.
+	workCtx    context.Context
+	cancelWork context.CancelFunc
+
+	asked *questionMemory
+}
+
+// NewDiscord validates cfg and prepares a session; it does not connect.
+func NewDiscord(cfg DiscordConfig, deps DiscordDeps) (*Discord, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if deps.Service == nil {
+		return nil, errors.New("discord: no Service")
+	}
+	cfg = cfg.withDefaults()
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	token := cfg.Token
+	if !strings.HasPrefix(token, "Bot ") {
+		token = "Bot " + token
+	}
+	s, err := discordgo.New(token)
+	if err != nil {
+		return nil, fmt.Errorf("discord session: %w", err)
+	}
+	base, _ := url.Parse(cfg.APIBase)
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &baseTransport{base: base, next: http.DefaultTransport}}
+	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	s.ShouldReconnectOnError = true
+	s.StateEnabled = true
+	s.LogLevel = discordgo.LogError
+
+	workCtx, cancel := context.WithCancel(context.Background())
+	d := &Discord{
+		cfg:        cfg,
+		deps:       deps,
+		log:        logger,
+		session:    s,
+		limiter:    newUserLimiter(cfg.QuestionsPerMinute, time.Minute, nil),
+		slots:      newSlots(cfg.MaxInFlight),
+		newTicker:  realTicker,
+		workCtx:    workCtx,
+		cancelWork: cancel,
+		asked:      newQuestionMemory(1000),
+	}
+	d.files = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 3 {
+			return errors.New("too many redirects")
+		}
+		if !d.attachmentHostAllowed(req.URL) {
+			return fmt.Errorf("redirect to %s: not a Discord attachment host", req.URL.Host)
+		}
+		return nil
+	}}
+	s.AddHandler(d.onInteraction)
+	s.AddHandler(d.onMessage)
+	return d, nil
+}
+
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+// baseTransport sends every request for discord.com to base instead,
+// keeping the path (prefixed with base's path) and query. Other hosts pass
+// through unchanged.
+type baseTransport struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (t *baseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != "discord.com" || (t.base.Scheme == "https" && t.base.Host == "discord.com" && t.base.Path == "") {
+		return t.next.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	r.URL.Scheme = t.base.Scheme
+	r.URL.Host = t.base.Host
+	r.URL.Path = strings.TrimSuffix(t.base.Path, "/") + req.URL.Path
+	if req.URL.RawPath != "" {
+		r.URL.RawPath = strings.TrimSuffix(t.base.EscapedPath(), "/") + req.URL.RawPath
+	}
+	r.Host = ""
+	return t.next.RoundTrip(r)
+}
+
+// noMentions is set on every message the bot sends or edits: nothing in an
+// answer, article or title can ping anyone.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// begin registers one unit of work; it returns false once shutdown began.
+func (d *Discord) begin() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closing {
+		return false
+	}
+	d.work.Add(1)
+	return true
+}
+
+func (d *Discord) botID() string {
+	d.session.State.RLock()
+	defer d.session.State.RUnlock()
+	if d.session.State.User == nil {
+		return ""
+	}
+	return d.session.State.User.ID
+}
+
+// scopeOf returns the scope of a guild ID: the guild's own, or shared in DMs.
+func scopeOf(guildID string) string {
+	if guildID == "" {
+		return retrieval.SharedScope
+	}
+	return retrieval.GuildScope(guildID)
+}
+
+// questionMemory remembers the question of answers given to /ask (whose
+// messages carry no reference to the question) so a reply to one can be a
+// follow-up. It is bounded; the oldest entries are dropped first.
+type questionMemory struct {
+	mu    sync.Mutex
+	max   int
+	order []string
+	byMsg map[string]string
+}
+
+func newQuestionMemory(max int) *questionMemory {
+	return &questionMemory{max: max, byMsg: make(map[string]string)}
+}
+
+func (m *questionMemory) Put(messageID, question string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.byMsg[messageID]; !ok {
+		m.order = append(m.order, messageID)
+	}
+	m.byMsg[messageID] = question
+	for len(m.order) > m.max {
+		delete(m.byMsg, m.order[0])
+		m.order = m.order[1:]
+	}
+}
+
+func (m *questionMemory) Get(messageID string) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	q, ok := m.byMsg[messageID]
+	return q, ok
+}
+
+// *ingest.Fetcher is the production Fetcher.
+var _ Fetcher = (*ingest.Fetcher)(nil)

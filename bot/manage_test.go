@@ -1,0 +1,277 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+func TestSourcesPagesAndForgetWithAutocomplete(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	var ids []string
+	for n := range 23 {
+		res := h.ingestArticle(retrieval.GuildScope("g1"), fmt.Sprintf("Council notice %02d", n), "Gazette", "",
+			fmt.Sprintf("Notice number %d about the council meeting schedule.", n))
+		ids = append(ids, res.ID)
+	}
+	h.ingestArticle(retrieval.SharedScope, "Shared handbook", "", "", "The shared handbook explains the rules.")
+
+	i := h.interact(slash("g1", plainMember("u1"), "sources"))
+	cb := callback(t, h.wait(callbackOf(i)))
+	if cb.Data.Flags != discordgo.MessageFlagsEphemeral || len(cb.Data.Embeds) != 1 {
+		t.Fatalf("/sources response %+v", cb)
+	}
+	e := cb.Data.Embeds[0]
+	if e.Title != "Articles (24)" || e.Footer == nil || e.Footer.Text != "Page 1 of 3" || strings.Count(e.Description, "\n") != 9 {
+		t.Errorf("first page: %q %q footer %+v", e.Title, e.Description, e.Footer)
+	}
+	buttons := cb.Data.Components[0].Components
+	if len(buttons) != 2 || !buttons[0].Disabled || buttons[1].Disabled || buttons[1].CustomID != "sources:1" {
+		t.Fatalf("buttons = %+v", buttons)
+	}
+	// Clicking Next updates the same message to page 2.
+	click := h.interact(&discordgo.Interaction{
+		Type: discordgo.InteractionMessageComponent, GuildID: "g1", ChannelID: "c-g1", Member: plainMember("u1"),
+		Message: &discordgo.Message{ID: "sources-msg", ChannelID: "c-g1"},
+		Data:    discordgo.MessageComponentInteractionData{CustomID: buttons[1].CustomID, ComponentType: discordgo.ButtonComponent},
+	})
+	cb = callback(t, h.wait(callbackOf(click)))
+	if cb.Type != discordgo.InteractionResponseUpdateMessage || cb.Data.Embeds[0].Footer.Text != "Page 2 of 3" {
+		t.Errorf("Next gave %+v", cb)
+	}
+	last := h.interact(slash("g1", plainMember("u1"), "sources", &discordgo.ApplicationCommandInteractionDataOption{Name: "page", Type: discordgo.ApplicationCommandOptionInteger, Value: 3}))
+	if cb := callback(t, h.wait(callbackOf(last))); strings.Count(cb.Data.Embeds[0].Description, "\n") != 3 || cb.Data.Embeds[0].Footer.Text != "Page 3 of 3" {
+		t.Errorf("page 3 = %q", cb.Data.Embeds[0].Description)
+	}
+
+	// Autocomplete offers this server's matching articles only.
+	auto := h.interact(&discordgo.Interaction{
+		Type: discordgo.InteractionApplicationCommandAutocomplete, GuildID: "g1", ChannelID: "c-g1", Member: manager("m1"),
+		Data: discordgo.ApplicationCommandInteractionData{Name: "forget", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			{Name: "article", Type: discordgo.ApplicationCommandOptionString, Value: "notice 1", Focused: true},
+		}},
+	})
+	cb = callback(t, h.wait(callbackOf(auto)))
+	if cb.Type != discordgo.InteractionApplicationCommandAutocompleteResult || len(cb.Data.Choices) != 10 {
+		t.Fatalf("autocomplete gave %d choices (want notices 10-19): %+v", len(cb.Data.Choices), cb.Data.Choices)
+	}
+	offered := map[string]string{}
+	for _, c := range cb.Data.Choices {
+		offered[fmt.Sprint(c.Value)] = c.Name
+	}
+	for n := 10; n < 20; n++ {
+		if name := offered[ids[n]]; name != fmt.Sprintf("Council notice %d — Gazette", n) {
+			t.Errorf("notice %d offered as %q", n, name)
+		}
+	}
+
+	forget := h.interact(slash("g1", manager("m1"), "forget", strOpt("article", ids[10])))
+	if cb := callback(t, h.wait(callbackOf(forget))); cb.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(cb.Data.Content, "Removed **Council notice 10**") {
+		t.Errorf("forget replied %+v", cb)
+	}
+	list, _ := h.svc.Sources(h.ctx, retrieval.GuildScope("g1"))
+	if len(list) != 23 {
+		t.Errorf("%d articles after forgetting one of 24", len(list))
+	}
+	// The shared article cannot be forgotten from a server.
+	var sharedID string
+	for _, a := range list {
+		if a.Scope == retrieval.SharedScope {
+			sharedID = a.ID
+		}
+	}
+	shared := h.interact(slash("g1", manager("m1"), "forget", strOpt("article", sharedID)))
+	if cb := callback(t, h.wait(callbackOf(shared))); !strings.Contains(cb.Data.Content, "This server has no article") {
+		t.Errorf("forgetting a shared article replied %q", cb.Data.Content)
+	}
+}
+
+func TestHostileInputIsHarmless(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	h.answerer.auto = func(_ string, ps []retrieval.Passage) string {
+		return "@everyone the notice says <@123> and <@&456> must go [1]."
+	}
+	h.ingestArticle(retrieval.SharedScope, "@everyone notice ](javascript:x)", "<@123>", "javascript:alert(1)",
+		"@everyone and <@123> and <@&456>: the evacuation notice says residents must go.")
+
+	// A server the bot never saw in GUILD_CREATE still gets an answer.
+	i := h.interact(ask("g-unseen", "u1", "What does the evacuation notice say residents must do?"))
+	final := body(t, h.wait(editsOf(i)))
+	if !strings.Contains(final.Content, "@everyone") || len(final.Embeds) != 1 {
+		t.Fatalf("answer %+v", final)
+	}
+	if d := final.Embeds[0].Description; strings.Contains(d, "](") || !strings.Contains(d, `\]\(javascript:x\)`) {
+		t.Errorf("sources embed does not neutralise the title and URL: %q", d)
+	}
+	// assertNoPings (at cleanup) checks allowed mentions on all of it.
+
+	for _, tt := range []struct {
+		name, question, want string
+	}{
+		{"empty", "   ", helpText},
+		{"too long", strings.Repeat("why ", 2600), "That question is too long"},
+	} {
+		i := h.interact(ask("g1", "u2", tt.question))
+		if cb := callback(t, h.wait(callbackOf(i))); cb.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(cb.Data.Content, tt.want) {
+			t.Errorf("%s question: %+v", tt.name, cb)
+		}
+	}
+}
+
+func TestManyInteractionsAtOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 100}) // default cap of 8 answers in flight
+	h.answerer.auto = func(string, []retrieval.Passage) string { return "The ferry leaves at seven [1]." }
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	const n = 24
+	var wg sync.WaitGroup
+	sent := make(chan *discordgo.Interaction, n)
+	for k := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			i, err := h.fake.Interact(h.ctx, ask(fmt.Sprint("g", k%3), fmt.Sprint("u", k), "When does the island ferry leave the harbour?"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			sent <- i
+		}()
+	}
+	wg.Wait()
+	close(sent)
+	answered := 0
+	for i := range sent {
+		// Each one is answered, or turned away at once with a friendly note.
+		cb := callback(t, h.wait(callbackOf(i)))
+		if cb.Type == discordgo.InteractionResponseChannelMessageWithSource {
+			if !strings.Contains(cb.Data.Content, "I'm busy") || cb.Data.Flags != discordgo.MessageFlagsEphemeral {
+				t.Errorf("interaction %s refused with %+v", i.ID, cb)
+			}
+			continue
+		}
+		if got := body(t, h.wait(editsOf(i))).Content; got != "The ferry leaves at seven [1]." {
+			t.Errorf("interaction %s got %q", i.ID, got)
+		}
+		answered++
+	}
+	if answered < 8 {
+		t.Errorf("only %d of %d answered", answered, n)
+	}
+}
+
+func TestShutdownFinishesAnswersInFlight(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
+	call := h.nextCall()
+
+	h.stop() // SIGTERM: Serve must wait for the answer in flight
+	select {
+	case err := <-h.served:
+		t.Fatalf("Serve returned with an answer in flight: %v", err)
+	default:
+	}
+	// New work is turned away while draining.
+	late := h.interact(ask("g1", "u2", "When does the island ferry leave the harbour?"))
+	if cb := callback(t, h.wait(callbackOf(late))); !strings.Contains(cb.Data.Content, "restarting") || cb.Data.Flags != discordgo.MessageFlagsEphemeral {
+		t.Errorf("work during shutdown got %+v", cb)
+	}
+	call.Result <- "At seven [1]."
+	if got := body(t, h.wait(editsOf(i))).Content; got != "At seven [1]." {
+		t.Errorf("answer in flight ended as %q", got)
+	}
+	select {
+	case err := <-h.served:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-h.ctx.Done():
+		t.Fatal("Serve did not return after the answer finished")
+	}
+	h.stopOnce.Do(func() {}) // already stopped
+	if err := h.fake.WaitDisconnected(h.ctx); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestDiscordConfigFromEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    DiscordConfig
+		wantErr string
+	}{
+		{name: "no token", env: map[string]string{}, wantErr: "DISCORD_TOKEN is not set"},
+		{name: "minimal", env: map[string]string{"DISCORD_TOKEN": " abc "}, want: DiscordConfig{Token: "abc"}},
+		{
+			name: "everything",
+			env: map[string]string{"DISCORD_TOKEN": "abc", "DISCORD_API_BASE": "http://127.0.0.1:8080", "CITEBOT_DEV_GUILD": "42",
+				"CITEBOT_MANAGER_ROLE": "7", "CITEBOT_QUESTIONS_PER_MINUTE": "3", "CITEBOT_MAX_IN_FLIGHT": "16"},
+			want: DiscordConfig{Token: "abc", APIBase: "http://127.0.0.1:8080", DevGuild: "42", ManagerRole: "7", QuestionsPerMinute: 3, MaxInFlight: 16},
+		},
+		{name: "bad number", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_QUESTIONS_PER_MINUTE": "many"}, wantErr: "CITEBOT_QUESTIONS_PER_MINUTE"},
+		{name: "zero in flight", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_MAX_IN_FLIGHT": "0"}, wantErr: "CITEBOT_MAX_IN_FLIGHT"},
+		{name: "bad base", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "DISCORD_API_BASE": "discord.com"}, wantErr: "DISCORD_API_BASE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := DiscordConfigFromEnv(func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "s3cr3t") {
+					t.Fatalf("err = %v, want one mentioning %q and not the token", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+	if _, err := NewDiscord(DiscordConfig{}, DiscordDeps{}); !errors.Is(err, ErrNoToken) {
+		t.Errorf("NewDiscord without a token: %v", err)
+	}
+}
+
+func TestBaseTransportKeepsPaths(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Host+" "+r.URL.RequestURI())
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	base, _ := url.Parse(srv.URL + "/proxy/")
+	c := &http.Client{Transport: &baseTransport{base: base, next: http.DefaultTransport}}
+	for _, u := range []string{
+		discordgo.EndpointChannelMessages("1") + "?limit=2",
+		discordgo.EndpointWebhookMessage("800", "tok", "@original"),
+	} {
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	want := []string{host + " /proxy/api/v9/channels/1/messages?limit=2", host + " /proxy/api/v9/webhooks/800/tok/messages/@original"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("requests went to %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,185 @@
+package bot
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+// outMessage is one Discord message of a rendered answer.
+type outMessage struct {
+	Content string
+	Embeds  []*discordgo.MessageEmbed
+}
+
+// renderAnswer turns an answer into one or more messages: the text with
+// its [n] markers split at MaxContent, and the sources as an embed on the
+// last message.
+func renderAnswer(a Answer) []outMessage {
+	text := strings.TrimSpace(a.Text)
+	if text == "" && !a.Found {
+		text = NotCoveredText
+	}
+	if note := strings.TrimSpace(a.Note); note != "" {
+		text += "\n\n*" + escapeMarkdown(note) + "*"
+	}
+	var msgs []outMessage
+	for _, part := range Split(text, MaxContent) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		msgs = append(msgs, outMessage{Content: part})
+	}
+	if len(msgs) == 0 {
+		msgs = []outMessage{{Content: NotCoveredText}}
+	}
+	if e := sourcesEmbed(a.Citations); e != nil {
+		msgs[len(msgs)-1].Embeds = []*discordgo.MessageEmbed{e}
+	}
+	return msgs
+}
+
+// renderPartial shows an answer still being written.
+func renderPartial(text string) string {
+	text = strings.TrimSpace(text)
+	const more = " …"
+	if utf8.RuneCountInString(text)+utf8.RuneCountInString(more) > MaxContent {
+		text = runePrefix(text, MaxContent-utf8.RuneCountInString(more))
+	}
+	return text + more
+}
+
+// maxSourceLine bounds one line of a sources list.
+const maxSourceLine = 300
+
+// sourcesEmbed lists cited articles: the marker, the title as a link when
+// the URL is a web link, and the outlet. It returns nil without citations.
+func sourcesEmbed(cits []Citation) *discordgo.MessageEmbed {
+	if len(cits) == 0 {
+		return nil
+	}
+	lines := make([]string, 0, len(cits))
+	for _, c := range cits {
+		line := fmt.Sprintf("**[%d]** %s", c.N, articleLink(c.Title, c.URL))
+		if src := strings.TrimSpace(c.Source); src != "" {
+			line += " — *" + escapeMarkdown(truncate(src, 60)) + "*"
+		}
+		lines = append(lines, line)
+	}
+	return &discordgo.MessageEmbed{Title: "Sources", Description: joinLines(lines, MaxEmbedDescription)}
+}
+
+// joinLines joins lines with newlines, dropping the last ones (and saying
+// so) if the result would exceed limit characters.
+func joinLines(lines []string, limit int) string {
+	var b strings.Builder
+	n := 0
+	for i, l := range lines {
+		more := fmt.Sprintf("… and %d more", len(lines)-i)
+		if n+utf8.RuneCountInString(l)+1+utf8.RuneCountInString(more) > limit && i < len(lines)-1 ||
+			n+utf8.RuneCountInString(l)+1 > limit {
+			b.WriteString(more)
+			break
+		}
+		b.WriteString(l)
+		b.WriteByte('\n')
+		n += utf8.RuneCountInString(l) + 1
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// articleLink renders a title as a Markdown link when rawURL is an http(s)
+// URL, else as plain (escaped) text.
+func articleLink(title, rawURL string) string {
+	title = strings.TrimSpace(title)
+	if title == "" {
+		title = "untitled"
+	}
+	t := escapeMarkdown(truncate(title, maxSourceLine-100))
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return t
+	}
+	// Parentheses, spaces and angle brackets would end or break the link.
+	link := strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(u.String())
+	if utf8.RuneCountInString(link) > 512 {
+		return t
+	}
+	return "[" + t + "](" + link + ")"
+}
+
+// escapeMarkdown makes text display literally in Discord.
+func escapeMarkdown(s string) string {
+	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\*_~`|>[]()", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// truncate cuts s to at most n characters, ending with "…" if it was cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(runePrefix(s, n-1)) + "…"
+}
+
+// sourcesPerPage is the page size of /sources.
+const sourcesPerPage = 10
+
+// sourcesCustomID prefixes the page buttons of /sources.
+const sourcesCustomID = "sources:"
+
+// renderSourcesPage renders one page (0-based, clamped) of an article list
+// with previous/next buttons when there is more than one page.
+func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.MessageEmbed, []discordgo.MessageComponent) {
+	pages := max(1, (len(list)+sourcesPerPage-1)/sourcesPerPage)
+	page = min(max(page, 0), pages-1)
+	if len(list) == 0 {
+		return &discordgo.MessageEmbed{Title: "Articles", Description: "No articles yet. A server manager can add some with /ingest."}, nil
+	}
+	lines := make([]string, 0, sourcesPerPage)
+	for _, a := range list[page*sourcesPerPage : min(len(list), (page+1)*sourcesPerPage)] {
+		where := "this server"
+		if a.Scope == retrieval.SharedScope {
+			where = "shared"
+		}
+		line := fmt.Sprintf("`%s` %s", a.ID, articleLink(a.Title, a.URL))
+		if src := strings.TrimSpace(a.Source); src != "" {
+			line += " — *" + escapeMarkdown(truncate(src, 60)) + "*"
+		}
+		line += fmt.Sprintf(" · %s · %s", plural(a.Chunks, "passage"), where)
+		lines = append(lines, line)
+	}
+	e := &discordgo.MessageEmbed{
+		Title:       fmt.Sprintf("Articles (%d)", len(list)),
+		Description: joinLines(lines, MaxEmbedDescription),
+		Footer:      &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d", page+1, pages)},
+	}
+	if pages == 1 {
+		return e, nil
+	}
+	row := discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+		discordgo.Button{Label: "Previous", Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("%s%d", sourcesCustomID, page-1), Disabled: page == 0},
+		discordgo.Button{Label: "Next", Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("%s%d", sourcesCustomID, page+1), Disabled: page == pages-1},
+	}}
+	return e, []discordgo.MessageComponent{row}
+}
+
+// plural says "1 passage", "2 passages".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,88 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Run builds the Discord frontend and serves until ctx ends (see Serve).
+func Run(ctx context.Context, cfg DiscordConfig, deps DiscordDeps) error {
+	d, err := NewDiscord(cfg, deps)
+	if err != nil {
+		return err
+	}
+	return d.Serve(ctx)
+}
+
+// Serve connects to the gateway, registers the slash commands with one
+// bulk overwrite (to DiscordConfig.DevGuild when set, else globally) and handles
+// events until ctx ends. Then it takes no new work, waits up to
+// DiscordConfig.ShutdownGrace for answers and ingests in flight (cancelling them
+// after that), and closes the session. It returns nil after a shutdown
+// caused by ctx, or the error that stopped it from serving. Call it once.
+func (d *Discord) Serve(ctx context.Context) error {
+	if err := d.session.Open(); err != nil {
+		d.cancelWork()
+		return fmt.Errorf("discord: connect to the gateway: %w", err)
+	}
+	if err := d.register(ctx); err != nil {
+		d.shutdown()
+		if ctx.Err() != nil {
+			return nil // asked to stop while registering
+		}
+		return err
+	}
+	d.log.Info("discord: serving", "user", d.botID(), "dev_guild", d.cfg.DevGuild)
+	<-ctx.Done()
+	d.shutdown()
+	return nil
+}
+
+func (d *Discord) register(ctx context.Context) error {
+	d.session.State.RLock()
+	app := d.session.State.Application
+	d.session.State.RUnlock()
+	if app == nil || app.ID == "" {
+		return fmt.Errorf("discord: READY carried no application ID")
+	}
+	cmds, err := d.session.ApplicationCommandBulkOverwrite(app.ID, d.cfg.DevGuild, Commands(), discordgo.WithContext(ctx))
+	if err != nil {
+		where := "globally"
+		if d.cfg.DevGuild != "" {
+			where = "in server " + d.cfg.DevGuild
+		}
+		return fmt.Errorf("discord: register commands %s: %w", where, err)
+	}
+	d.log.Info("discord: commands registered", "count", len(cmds), "dev_guild", d.cfg.DevGuild)
+	return nil
+}
+
+// shutdown stops new work, lets work in flight finish within the grace
+// period, then cancels what is left and closes the session.
+func (d *Discord) shutdown() {
+	d.mu.Lock()
+	d.closing = true
+	d.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		d.work.Wait()
+		close(done)
+	}()
+	grace := time.NewTimer(d.cfg.ShutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		d.log.Warn("discord: work still in flight after the shutdown grace; cancelling it", "grace", d.cfg.ShutdownGrace)
+		d.cancelWork()
+		<-done
+	}
+	d.cancelWork()
+	if err := d.session.Close(); err != nil {
+		d.log.Warn("discord: closing the session", "err", err)
+	}
+	d.log.Info("discord: stopped")
+}

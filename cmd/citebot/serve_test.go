@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/internal/fakediscord"
+)
+
+func TestServeNeedsAToken(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	code, _, errOut := c.run("", "serve")
+	if code != 2 || !strings.Contains(errOut, "DISCORD_TOKEN") {
+		t.Errorf("exit %d, stderr %q; want exit 2 naming DISCORD_TOKEN", code, errOut)
+	}
+}
+
+// citebot serve, wired as in production, answers /ask against the fake
+// Discord from the shared articles, then shuts down when signalled.
+func TestServeAnswersAsk(t *testing.T) {
+	t.Parallel()
+	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"g1"}})
+	t.Cleanup(fake.Close)
+	c := newCLI(t)
+	if code, _, errOut := c.run("", "ingest", filepath.Join(articlesDir, "trade-agreement-signing.txt")); code != 0 {
+		t.Fatalf("ingest: %s", errOut)
+	}
+	c.env["DISCORD_TOKEN"] = "test-token-not-secret"
+	c.env["DISCORD_API_BASE"] = fake.URL
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	serveCtx, stop := context.WithCancel(ctx)
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		getenv := func(k string) string {
+			if k == "CITEBOT_DATA_DIR" {
+				return c.dataDir
+			}
+			return c.env[k]
+		}
+		done <- run(serveCtx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, getenv)
+	}()
+
+	if _, err := fake.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		return r.Method == "PUT" && strings.HasSuffix(r.Path, "/commands")
+	}); err != nil {
+		t.Fatalf("commands not registered: %v", err)
+	}
+	i, err := fake.Interact(ctx, &discordgo.Interaction{
+		Type:      discordgo.InteractionApplicationCommand,
+		GuildID:   "g1",
+		ChannelID: "c1",
+		Member:    &discordgo.Member{User: &discordgo.User{ID: "u1", Username: "reader"}, Permissions: discordgo.PermissionSendMessages},
+		Data: discordgo.ApplicationCommandInteractionData{ID: "cmd-ask", Name: "ask", CommandType: discordgo.ChatApplicationCommand,
+			Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "question", Type: discordgo.ApplicationCommandOptionString, Value: "When was the trade agreement signed?"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		return r.Method == "PATCH" && r.Path == "/webhooks/"+i.AppID+"/"+i.Token+"/messages/@original" &&
+			r.Status == 200 && strings.Contains(string(r.Body), "Sources")
+	})
+	if err != nil {
+		t.Fatalf("no final answer: %v", err)
+	}
+	var msg struct {
+		Content string `json:"content"`
+	}
+	if err := json.Unmarshal(final.Body, &msg); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg.Content, "March 14, 2025") || !strings.Contains(msg.Content, "[1]") {
+		t.Errorf("answer %q lacks the date and its citation", msg.Content)
+	}
+	if v := fake.Violations(); len(v) > 0 {
+		t.Errorf("the fake saw broken rules: %q", v)
+	}
+
+	stop()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d after SIGTERM-like cancel: %s", code, stderr.String())
+		}
+	case <-ctx.Done():
+		t.Fatal("serve did not shut down")
+	}
+	if strings.Contains(stderr.String(), "test-token-not-secret") {
+		t.Error("the token was logged")
+	}
+}

@@ -1,0 +1,238 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/internal/testweb"
+)
+
+// renderExtracted is the golden form of an extracted article.
+func renderExtracted(a Article) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "title: %s\nsource: %s\nauthor: %s\nlanguage: %s\nurl: %s\nid: %s\n", a.Title, a.Source, a.Author, a.Language, a.URL, a.ID)
+	if !a.Published.IsZero() {
+		fmt.Fprintf(&b, "published: %s\n", a.Published.Format(time.RFC3339))
+	}
+	for _, p := range a.Paragraphs {
+		fmt.Fprintf(&b, "\n%s\n", p)
+	}
+	return b.String()
+}
+
+func TestExtractHTMLGolden(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, page, url string }{
+		{"news", "news.html", "https://www.harbourgazette.example/news/2024/03/12/ferry-crews-strike?utm_source=x"},
+		{"news-local", "news.html", ""},
+		{"simple-local", "simple.html", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := ExtractHTML(testweb.Page(tt.page), tt.url)
+			if err != nil {
+				t.Fatalf("ExtractHTML: %v", err)
+			}
+			got := renderExtracted(a)
+			golden := filepath.Join("testdata", "web", tt.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./ingest -run TestExtractHTMLGolden -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("extracted article differs from %s (rerun with -update if intended)\n got:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+func TestExtractHTMLBoilerplateRemoved(t *testing.T) {
+	t.Parallel()
+	a, err := ExtractHTML(testweb.Page("news.html"), "https://www.harbourgazette.example/news/2024/03/12/ferry-crews-strike")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.URL != "https://www.harbourgazette.example/news/2024/03/12/ferry-crews-strike" {
+		t.Errorf("URL %q, want the canonical URL", a.URL)
+	}
+	if want := time.Date(2024, 3, 12, 0, 0, 0, 0, time.UTC); !a.Published.Equal(want) {
+		t.Errorf("Published %v, want %v", a.Published, want)
+	}
+	if len(a.Paragraphs) != 9 || a.Paragraphs[0] != "Crews on the Northbridge ferry line walked off the job early Tuesday, leaving thousands of commuters to find another way across the harbour. The union says night crossings have been run with two deckhands instead of the four the safety plan requires." {
+		t.Errorf("paragraphs: %q", a.Paragraphs)
+	}
+	for _, p := range a.Paragraphs {
+		for _, boiler := range []string{"cookie", "Advertisement", "Share", "Related", "Most read", "comment", "©", "Subscribe", "Tags:", "Home"} {
+			if strings.Contains(p, boiler) {
+				t.Errorf("paragraph %q contains boilerplate %q", p, boiler)
+			}
+		}
+	}
+}
+
+func TestExtractHTMLNoArticle(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, html, url string }{
+		{"paywall", string(testweb.Page("paywall.html")), "https://www.harbourgazette.example/subscribers/x"},
+		{"javascript shell", string(testweb.Page("app.html")), "https://live.example/"},
+		{"empty body", "<html><head><title>Nothing</title></head><body></body></html>", "https://e.example/"},
+		{"no body at all", "<html><head><title>Only a title</title>", ""},
+		{"scripts only", "<script>document.write('hi')</script><style>p{}</style>", ""},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := ExtractHTML([]byte(tt.html), tt.url)
+			if !errors.Is(err, ErrNoArticle) || !errors.Is(err, ErrEmpty) {
+				t.Fatalf("ExtractHTML = %+v, %v; want ErrNoArticle", a, err)
+			}
+			var pe *PageError
+			if !errors.As(err, &pe) || pe.UserMessage() == "" {
+				t.Errorf("error %v is not a *PageError with a user message", err)
+			}
+			if tt.url != "" && err.Error() != "no article text found at "+tt.url {
+				t.Errorf("error text %q", err)
+			}
+		})
+	}
+}
+
+func TestExtractHTMLLocalFallback(t *testing.T) {
+	t.Parallel()
+	// Text in <div>s and <br> lines, too short for the article extractor:
+	// a local file still gives its title and visible text.
+	page := `<html><head><title>Pantry hours</title><script>var x = "not text";</script></head>
+<body><nav><a href="/">Home</a></nav><div>The pantry is open on Tuesdays.<br>Bring a bag.<br><br>Volunteers meet at noon.</div></body></html>`
+	a, err := ExtractHTML([]byte(page), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"The pantry is open on Tuesdays. Bring a bag.", "Volunteers meet at noon."}
+	if a.Title != "Pantry hours" || strings.Join(a.Paragraphs, "|") != strings.Join(want, "|") || a.URL != "" || !strings.HasPrefix(a.ID, "t") {
+		t.Errorf("got title %q paragraphs %q URL %q ID %q; want %q", a.Title, a.Paragraphs, a.URL, a.ID, want)
+	}
+	// The same page fetched from the web is too thin to be an article.
+	if _, err := ExtractHTML([]byte(page), "https://pantry.example/"); !errors.Is(err, ErrNoArticle) {
+		t.Errorf("fetched thin page: %v, want ErrNoArticle", err)
+	}
+}
+
+func TestExtractHTMLCanonical(t *testing.T) {
+	t.Parallel()
+	body := "<body><article>" + strings.Repeat("<p>The council met on Monday evening and voted to repair the old sea wall before the winter storms arrive.</p>", 4) + "</article></body>"
+	page := func(head string) []byte {
+		return []byte("<html><head><title>Sea wall</title>" + head + "</head>" + body + "</html>")
+	}
+	const fetched = "https://news.example.org/a/sea-wall?ref=home"
+	tests := []struct{ name, head, url, want string }{
+		{"none", "", fetched, fetched},
+		{"absolute same site", `<link rel="canonical" href="https://www.news.example.org/2024/sea-wall">`, fetched, "https://www.news.example.org/2024/sea-wall"},
+		{"relative", `<link rel="canonical" href="/2024/sea-wall#top">`, fetched, "https://news.example.org/2024/sea-wall"},
+		{"og:url", `<meta property="og:url" content="https://news.example.org/2024/sea-wall">`, fetched, "https://news.example.org/2024/sea-wall"},
+		{"other site ignored", `<link rel="canonical" href="https://other.example.com/2024/sea-wall">`, fetched, fetched},
+		{"javascript ignored", `<link rel="canonical" href="javascript:alert(1)">`, fetched, fetched},
+		{"local file keeps absolute", `<link rel="canonical" href="https://news.example.org/2024/sea-wall">`, "", "https://news.example.org/2024/sea-wall"},
+		{"local file ignores relative", `<link rel="canonical" href="/2024/sea-wall">`, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := ExtractHTML(page(tt.head), tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.URL != tt.want || a.ID != NewID(tt.want, a.Title, a.Paragraphs) {
+				t.Errorf("URL %q ID %q, want URL %q", a.URL, a.ID, tt.want)
+			}
+		})
+	}
+}
+
+func TestExtractHTMLCharset(t *testing.T) {
+	t.Parallel()
+	// "Café" and "naïve" in ISO-8859-1, declared by a <meta> tag.
+	page := []byte("<html><head><meta charset=\"iso-8859-1\"><title>Caf\xe9 opens</title></head><body><p>A na\xefve caf\xe9 opened on the quay.</p></body></html>")
+	a, err := ExtractHTML(page, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Café opens" || len(a.Paragraphs) != 1 || a.Paragraphs[0] != "A naïve café opened on the quay." {
+		t.Errorf("got %q %q", a.Title, a.Paragraphs)
+	}
+}
+
+// TestExtractHTMLHostileShapes feeds documents whose tree is pathological:
+// each must give its text (or a clean error) quickly, not hang or crash.
+func TestExtractHTMLHostileShapes(t *testing.T) {
+	t.Parallel()
+	const n = 100000
+	text := "<p>Deep inside the markup there is one sentence of real text for the reader.</p>"
+	tests := []struct{ name, html string }{
+		{"nested divs", "<html><body>" + strings.Repeat("<div>", n) + text + strings.Repeat("</div>", n) + "</body></html>"},
+		{"unclosed divs", "<body>" + strings.Repeat("<div>", n) + text},
+		{"nested spans", "<body>" + strings.Repeat("<span>", n) + text},
+		{"self-closed divs", "<body>" + strings.Repeat("<div/>", n) + text},
+		{"nested tables", "<body>" + strings.Repeat("<table><tr><td>", n/10) + text},
+		{"unclosed formatting", "<body>" + strings.Repeat("<b><i><a href=x>", n/3) + text},
+		{"many elements", "<body>" + strings.Repeat("<div><span>x</span></div>", n) + text},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			a, err := ExtractHTML([]byte(tt.html), "")
+			if err != nil {
+				t.Fatalf("ExtractHTML: %v", err)
+			}
+			if !strings.Contains(a.Text(), "one sentence of real text") {
+				t.Errorf("text lost: %.200q", a.Text())
+			}
+			if d := time.Since(start); d > 20*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+}
+
+func FuzzExtractHTML(f *testing.F) {
+	for _, name := range []string{"news.html", "paywall.html", "simple.html", "app.html"} {
+		f.Add(testweb.Page(name), "https://www.harbourgazette.example/a")
+	}
+	f.Add([]byte("<div><p>a<br>b</div></p><td>c"), "")
+	f.Fuzz(func(t *testing.T, data []byte, pageURL string) {
+		a, err := ExtractHTML(data, pageURL)
+		if err != nil {
+			if !errors.Is(err, ErrNoArticle) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if len(a.Paragraphs) == 0 || a.ID == "" {
+			t.Fatalf("article without paragraphs or ID: %+v", a)
+		}
+		for _, p := range a.Paragraphs {
+			if p == "" || p != strings.TrimSpace(p) || strings.Contains(p, "\n") {
+				t.Fatalf("bad paragraph %q", p)
+			}
+		}
+		if a.URL != "" && !strings.HasPrefix(a.URL, "http://") && !strings.HasPrefix(a.URL, "https://") && a.URL != pageURL {
+			t.Fatalf("URL %q is not http(s)", a.URL)
+		}
+		if !utf8.ValidString(a.Title) {
+			t.Fatalf("title %q is not UTF-8", a.Title)
+		}
+	})
+}

@@ -1,0 +1,254 @@
+package ingest
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
+)
+
+// paragraphBuilder collects text into paragraphs: block boundaries end a
+// paragraph, a single <br> is a line break inside one, and a blank line
+// (two <br>) ends it. White space is folded and text is NFC-normalised.
+type paragraphBuilder struct {
+	cur   strings.Builder
+	paras []string
+}
+
+var blankLine = regexp.MustCompile(`\n[ \t\r\f\v]*\n`)
+
+func (p *paragraphBuilder) text(s string) { p.cur.WriteString(s) }
+func (p *paragraphBuilder) lineBreak()    { p.cur.WriteByte('\n') }
+
+// space separates inline cells (table data) that must not run together.
+func (p *paragraphBuilder) space() { p.cur.WriteByte(' ') }
+
+func (p *paragraphBuilder) flush() {
+	if p.cur.Len() == 0 {
+		return
+	}
+	for _, part := range blankLine.Split(p.cur.String(), -1) {
+		if s := strings.Join(strings.Fields(part), " "); s != "" {
+			p.paras = append(p.paras, norm.NFC.String(s))
+		}
+	}
+	p.cur.Reset()
+}
+
+func (p *paragraphBuilder) paragraphs() []string {
+	p.flush()
+	return p.paras
+}
+
+// isBlock reports whether an element starts and ends a paragraph.
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
+		atom.Li, atom.Ul, atom.Ol, atom.Dl, atom.Blockquote, atom.Pre, atom.Section, atom.Article,
+		atom.Header, atom.Footer, atom.Nav, atom.Aside, atom.Main, atom.Table, atom.Tr,
+		atom.Caption, atom.Figure, atom.Figcaption, atom.Dd, atom.Dt, atom.Hr, atom.Body,
+		atom.Address, atom.Details, atom.Summary, atom.Fieldset, atom.Form, atom.Center:
+		return true
+	}
+	return false
+}
+
+// isHidden reports whether an element's content is never body text.
+func isHidden(a atom.Atom) bool {
+	switch a {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Math,
+		atom.Iframe, atom.Object, atom.Embed, atom.Canvas, atom.Select, atom.Button,
+		atom.Textarea, atom.Nav, atom.Head, atom.Title, atom.Noframes, atom.Noembed, atom.Xmp:
+		return true
+	}
+	return false
+}
+
+// impliedEnd lists elements whose end tag the parser supplies, so leaving
+// them open does not deepen the tree; void elements never nest.
+func impliedEnd(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Li, atom.Dd, atom.Dt, atom.Option, atom.Optgroup, atom.Tr, atom.Td, atom.Th,
+		atom.Tbody, atom.Thead, atom.Tfoot, atom.Rb, atom.Rt, atom.Rp, atom.Rtc, atom.Colgroup,
+		atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input,
+		atom.Link, atom.Meta, atom.Source, atom.Track, atom.Wbr, atom.Param, atom.Keygen,
+		atom.Html, atom.Head, atom.Body:
+		return true
+	}
+	return false
+}
+
+// pageScan is what one linear pass of the HTML tokenizer learns about a
+// page: its metadata from <head>, its visible text, and its shape (how deep
+// and how large the element tree is), which decides whether the full tree
+// based extractor can be run on it in reasonable time.
+type pageScan struct {
+	title, h1, ogTitle string
+	siteName, author   string
+	published          string
+	lang               string
+	canonical, ogURL   string
+	maxDepth, elements int
+	visible            []string // visible body text, one paragraph per block
+}
+
+// scanHTML tokenizes data once. It never builds a tree, so its cost is
+// linear in the input however deeply the markup nests.
+func scanHTML(data []byte) pageScan {
+	var (
+		s       pageScan
+		pb      paragraphBuilder
+		z       = html.NewTokenizer(bytes.NewReader(data))
+		depth   int
+		hidden  []atom.Atom // open elements whose content is not body text
+		foreign int         // open <svg>/<math>: self-closing tags close there
+		inTitle bool
+		inH1    bool
+		h1      strings.Builder
+	)
+	z.SetMaxBuf(0)
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			s.visible = pb.paragraphs()
+			s.title = oneLine(s.title)
+			s.h1 = oneLine(h1.String())
+			return s
+		case html.TextToken:
+			text := string(z.Text())
+			if inTitle && s.title == "" {
+				s.title = text
+			}
+			if len(hidden) > 0 {
+				continue
+			}
+			if inH1 {
+				h1.WriteString(text)
+			}
+			pb.text(text)
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			var attrs map[string]string
+			if hasAttr && (a == atom.Meta || a == atom.Link || a == atom.Html) {
+				attrs = readAttrs(z)
+			}
+			s.elements++
+			selfClosing := tt == html.SelfClosingTagToken && (foreign > 0 || impliedEnd(a))
+			if !selfClosing && !impliedEnd(a) {
+				depth++
+				s.maxDepth = max(s.maxDepth, depth)
+			}
+			if !selfClosing && (a == atom.Svg || a == atom.Math) {
+				foreign++
+			}
+			switch a {
+			case atom.Html:
+				s.lang = attrs["lang"]
+			case atom.Meta:
+				s.readMeta(attrs)
+			case atom.Link:
+				if hasToken(attrs["rel"], "canonical") && s.canonical == "" {
+					s.canonical = strings.TrimSpace(attrs["href"])
+				}
+			case atom.Title:
+				inTitle = tt == html.StartTagToken
+			case atom.H1:
+				inH1 = s.h1 == "" && h1.Len() == 0
+			case atom.Br:
+				pb.lineBreak()
+			case atom.Td, atom.Th:
+				pb.space()
+			}
+			if isHidden(a) && !selfClosing && tt == html.StartTagToken {
+				hidden = append(hidden, a)
+			}
+			if isBlock(a) && len(hidden) == 0 {
+				pb.flush()
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if !impliedEnd(a) && depth > 0 {
+				depth--
+			}
+			if (a == atom.Svg || a == atom.Math) && foreign > 0 {
+				foreign--
+			}
+			switch a {
+			case atom.Title:
+				inTitle = false
+			case atom.H1:
+				if inH1 {
+					s.h1 = h1.String()
+					inH1 = false
+				}
+			case atom.Td, atom.Th:
+				pb.space()
+			}
+			if n := len(hidden); n > 0 && hidden[n-1] == a {
+				hidden = hidden[:n-1]
+			}
+			if isBlock(a) && len(hidden) == 0 {
+				pb.flush()
+			}
+		}
+	}
+}
+
+func (s *pageScan) readMeta(attrs map[string]string) {
+	key := strings.ToLower(strings.TrimSpace(attrs["property"]))
+	if key == "" {
+		key = strings.ToLower(strings.TrimSpace(attrs["name"]))
+	}
+	val := oneLine(attrs["content"])
+	if val == "" {
+		return
+	}
+	set := func(dst *string) {
+		if *dst == "" {
+			*dst = val
+		}
+	}
+	switch key {
+	case "og:site_name", "application-name":
+		set(&s.siteName)
+	case "og:title":
+		set(&s.ogTitle)
+	case "og:url":
+		set(&s.ogURL)
+	case "author", "article:author", "dc.creator":
+		set(&s.author)
+	case "article:published_time", "datepublished", "dc.date", "date":
+		set(&s.published)
+	}
+}
+
+func readAttrs(z *html.Tokenizer) map[string]string {
+	m := make(map[string]string)
+	for {
+		k, v, more := z.TagAttr()
+		if _, dup := m[string(k)]; !dup {
+			m[string(k)] = string(v)
+		}
+		if !more {
+			return m
+		}
+	}
+}
+
+// hasToken reports whether the space-separated list has tok (ASCII case-insensitively).
+func hasToken(list, tok string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, tok) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
