@@ -100,7 +100,8 @@ func jaccard(a, b map[string]struct{}) float64 {
 // the passage lacks matters more than a common one; 1 when weights has
 // none). A term that only shares a stem with a passage term (one a prefix
 // of the other, the shorter at least 4 letters: "evacu" and "evacue")
-// counts for prefixCredit of its weight.
+// counts for prefixCredit (half) of its weight: "month" is weak evidence
+// for "monthly".
 func coverage(queryTerms []string, weights map[string]float64, have map[string]struct{}) float64 {
 	total, got := 0.0, 0.0
 	for _, t := range queryTerms {
@@ -123,7 +124,7 @@ func coverage(queryTerms []string, weights map[string]float64, have map[string]s
 
 // prefixCredit is the share of a term's weight earned by a passage term
 // that shares its stem without being equal.
-const prefixCredit = 0.7
+const prefixCredit = 0.5
 
 func sharesStem(t string, have map[string]struct{}) bool {
 	if len(t) < 4 {
