@@ -20,6 +20,7 @@ Usage:
   citebot sources [--scope S] [--json]        list the ingested articles
   citebot forget  [--scope S] ARTICLE_ID      remove an article
   citebot reindex                             re-embed every article with the current embedder
+  citebot eval    [--scope S] [--k 1,5,10] [--json] QA.jsonl   measure retrieval: recall@k, MRR, passage length, latency
   citebot demo                                ingest testdata/articles into a temporary store and answer sample questions
   citebot serve                               run the Discord bot
 
@@ -60,6 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"sources": cmdSources,
 		"forget":  cmdForget,
 		"reindex": cmdReindex,
+		"eval":    cmdEval,
 		"demo":    cmdDemo,
 		"serve":   cmdServe,
 	}
