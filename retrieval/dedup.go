@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
@@ -13,13 +14,28 @@ import (
 // best first and keeps up to k of them, dropping near-duplicates of
 // passages already kept and passages beyond r.MaxPerArticle per article.
 func selectPassages(cands []*candidate, queryTerms []string, weights map[string]float64, k int, r Ranking) []Passage {
+	titles := make(map[string]map[string]struct{})
 	for _, c := range cands {
-		c.Coverage = coverage(queryTerms, weights, c.termSet())
+		tt, ok := titles[c.Title]
+		if !ok {
+			tt = termSet(c.Title)
+			titles[c.Title] = tt
+		}
+		// One pass of Terms over the text: per sentence, then their union
+		// with the title's terms (sentence spans hold every word).
+		c.terms = maps.Clone(tt)
+		best := 0.0
+		for _, sp := range ingest.Sentences(c.Text) {
+			set := termSet(c.Text[sp[0]:sp[1]])
+			best = max(best, coverage(queryTerms, weights, set))
+			maps.Copy(c.terms, set)
+		}
+		c.Coverage = coverage(queryTerms, weights, c.terms)
 		if r.CoverageWeight > 0 {
 			c.Score += r.CoverageWeight * c.Coverage * r.coverageScale()
 		}
 		if r.SentenceWeight > 0 {
-			c.Score += r.SentenceWeight * sentenceCoverage(c.Text, queryTerms, weights) * r.coverageScale()
+			c.Score += r.SentenceWeight * best * r.coverageScale()
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.Score, a.Score) })
@@ -136,14 +152,4 @@ func sharesStem(t string, have map[string]struct{}) bool {
 		}
 	}
 	return false
-}
-
-// sentenceCoverage returns the highest coverage of queryTerms by one
-// sentence of text.
-func sentenceCoverage(text string, queryTerms []string, weights map[string]float64) float64 {
-	best := 0.0
-	for _, sp := range ingest.Sentences(text) {
-		best = max(best, coverage(queryTerms, weights, termSet(text[sp[0]:sp[1]])))
-	}
-	return best
 }
