@@ -6,8 +6,12 @@ import (
 )
 
 // ChunkOptions sizes chunks, in words. Zero values take the defaults
-// TargetWords 120, MaxWords 180 (or 1.5 × TargetWords if that is larger),
-// OverlapSentences 1; a negative OverlapSentences means no overlap.
+// TargetWords 130, MaxWords 250 (or 1.5 × TargetWords if that is larger),
+// OverlapSentences 0 (no overlap; a negative value means the same). The
+// defaults were measured on squad-dev (retrieval/README.md): an overlap
+// sentence made passages 13 % longer without finding more answers, and
+// paragraphs of up to 250 words kept whole are found more often than
+// their halves.
 type ChunkOptions struct {
 	TargetWords      int // chunks are filled up to about this many words
 	MaxWords         int // hard limit; only a sentence longer than this is cut
@@ -16,18 +20,13 @@ type ChunkOptions struct {
 
 func (o ChunkOptions) withDefaults() ChunkOptions {
 	if o.TargetWords <= 0 {
-		o.TargetWords = 120
+		o.TargetWords = 130
 	}
 	if o.MaxWords <= 0 {
-		o.MaxWords = max(180, o.TargetWords*3/2)
+		o.MaxWords = max(250, o.TargetWords*3/2)
 	}
 	o.MaxWords = max(o.MaxWords, o.TargetWords)
-	switch {
-	case o.OverlapSentences == 0:
-		o.OverlapSentences = 1
-	case o.OverlapSentences < 0:
-		o.OverlapSentences = 0
-	}
+	o.OverlapSentences = max(o.OverlapSentences, 0)
 	return o
 }
 

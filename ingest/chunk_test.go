@@ -145,14 +145,19 @@ func TestChunkSampleSizes(t *testing.T) {
 	total, n := 0, 0
 	for _, a := range sampleArticles(t) {
 		chunks := ChunkArticle(a, ChunkOptions{})
-		if len(chunks) < 2 {
-			t.Errorf("%s: %d chunks; a 150-250 word article should make at least two", a.Title, len(chunks))
+		if words := countWords(a.Text()); words > 250 && len(chunks) < 2 {
+			t.Errorf("%s: %d chunk for %d words; more than the default MaxWords (250) make at least two", a.Title, len(chunks), words)
+		}
+		for _, c := range chunks {
+			if w := countWords(c.Text); w > 250 {
+				t.Errorf("%s: chunk %d has %d words, over the default MaxWords (250)", a.Title, c.Position, w)
+			}
 		}
 		for i, c := range chunks {
 			total += len(c.Text)
 			n++
-			if i > 0 && !strings.Contains(c.Text, lastSentence(chunks[i-1].Text)) {
-				t.Errorf("%s chunk %d does not repeat the last sentence of chunk %d", a.Title, i, i-1)
+			if i > 0 && c.Start < chunks[i-1].End {
+				t.Errorf("%s chunk %d overlaps chunk %d; the default is no overlap", a.Title, i, i-1)
 			}
 		}
 	}
@@ -194,14 +199,16 @@ func TestChunkArticle(t *testing.T) {
 	}{
 		{"empty", nil, ChunkOptions{}, nil},
 		{"one short paragraph", []string{"Just this."}, ChunkOptions{}, []string{"Just this."}},
-		{"small paragraphs packed", []string{sentence(1), sentence(2), sentence(3)}, ChunkOptions{TargetWords: 12, MaxWords: 20},
+		{"small paragraphs packed", []string{sentence(1), sentence(2), sentence(3)}, ChunkOptions{TargetWords: 12, MaxWords: 20, OverlapSentences: 1},
 			[]string{sentence(1) + "¶" + sentence(2), sentence(2) + "¶" + sentence(3)}},
 		{"paragraph kept whole up to max", []string{para(1, 3), para(4, 3)}, ChunkOptions{TargetWords: 12, MaxWords: 18, OverlapSentences: -1},
 			[]string{para(1, 3), para(4, 3)}},
-		{"long paragraph split between sentences", []string{para(1, 5)}, ChunkOptions{TargetWords: 12, MaxWords: 18},
+		{"long paragraph split between sentences", []string{para(1, 5)}, ChunkOptions{TargetWords: 12, MaxWords: 18, OverlapSentences: 1},
 			[]string{para(1, 2), para(2, 2), para(3, 2), para(4, 2)}},
-		{"overlap dropped when it would pass max", []string{para(1, 3), para(4, 3)}, ChunkOptions{TargetWords: 12, MaxWords: 18},
+		{"overlap dropped when it would pass max", []string{para(1, 3), para(4, 3)}, ChunkOptions{TargetWords: 12, MaxWords: 18, OverlapSentences: 1},
 			[]string{para(1, 3), para(4, 3)}},
+		{"no overlap by default", []string{para(1, 5)}, ChunkOptions{TargetWords: 12, MaxWords: 18},
+			[]string{para(1, 2), para(3, 2), para(5, 1)}},
 		{"two sentences of overlap", []string{para(1, 7)}, ChunkOptions{TargetWords: 24, MaxWords: 30, OverlapSentences: 2},
 			[]string{para(1, 4), para(3, 4), para(5, 3)}},
 		{"short last paragraph joins", []string{para(1, 2), "End."}, ChunkOptions{TargetWords: 12, MaxWords: 18},
@@ -231,8 +238,8 @@ func TestChunkArticle(t *testing.T) {
 func TestChunkOptionsDefaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want ChunkOptions }{
-		{ChunkOptions{}, ChunkOptions{120, 180, 1}},
-		{ChunkOptions{TargetWords: 300}, ChunkOptions{300, 450, 1}},
+		{ChunkOptions{}, ChunkOptions{130, 250, 0}},
+		{ChunkOptions{TargetWords: 300}, ChunkOptions{300, 450, 0}},
 		{ChunkOptions{TargetWords: 100, MaxWords: 50, OverlapSentences: -1}, ChunkOptions{100, 100, 0}},
 		{ChunkOptions{TargetWords: 60, MaxWords: 90, OverlapSentences: 2}, ChunkOptions{60, 90, 2}},
 	}
@@ -264,7 +271,7 @@ func TestChunkHostile(t *testing.T) {
 			chunks := ChunkArticle(a, ChunkOptions{})
 			checkChunks(t, a, ChunkOptions{}, chunks)
 			for _, c := range chunks {
-				if len(c.Text) > 180*(longWordBytes+1)+8 {
+				if len(c.Text) > 250*(longWordBytes+1)+8 {
 					t.Fatalf("chunk %d is %d bytes", c.Position, len(c.Text))
 				}
 			}

@@ -2,8 +2,11 @@ package retrieval
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
+
+	"github.com/citebot/citebot/ingest"
 )
 
 // selectPassages sets each candidate's Coverage of queryTerms (distinct),
@@ -11,10 +14,28 @@ import (
 // best first and keeps up to k of them, dropping near-duplicates of
 // passages already kept and passages beyond r.MaxPerArticle per article.
 func selectPassages(cands []*candidate, queryTerms []string, weights map[string]float64, k int, r Ranking) []Passage {
+	titles := make(map[string]map[string]struct{})
 	for _, c := range cands {
-		c.Coverage = coverage(queryTerms, weights, c.termSet())
+		tt, ok := titles[c.Title]
+		if !ok {
+			tt = termSet(c.Title)
+			titles[c.Title] = tt
+		}
+		// One pass of Terms over the text: per sentence, then their union
+		// with the title's terms (sentence spans hold every word).
+		c.terms = maps.Clone(tt)
+		best := 0.0
+		for _, sp := range ingest.Sentences(c.Text) {
+			set := termSet(c.Text[sp[0]:sp[1]])
+			best = max(best, coverage(queryTerms, weights, set))
+			maps.Copy(c.terms, set)
+		}
+		c.Coverage = coverage(queryTerms, weights, c.terms)
 		if r.CoverageWeight > 0 {
-			c.Score += r.CoverageWeight * c.Coverage / (r.RRFK + 1)
+			c.Score += r.CoverageWeight * c.Coverage * r.coverageScale()
+		}
+		if r.SentenceWeight > 0 {
+			c.Score += r.SentenceWeight * best * r.coverageScale()
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.Score, a.Score) })
@@ -95,7 +116,8 @@ func jaccard(a, b map[string]struct{}) float64 {
 // the passage lacks matters more than a common one; 1 when weights has
 // none). A term that only shares a stem with a passage term (one a prefix
 // of the other, the shorter at least 4 letters: "evacu" and "evacue")
-// counts for prefixCredit of its weight.
+// counts for prefixCredit (half) of its weight: "month" is weak evidence
+// for "monthly".
 func coverage(queryTerms []string, weights map[string]float64, have map[string]struct{}) float64 {
 	total, got := 0.0, 0.0
 	for _, t := range queryTerms {
@@ -118,7 +140,7 @@ func coverage(queryTerms []string, weights map[string]float64, have map[string]s
 
 // prefixCredit is the share of a term's weight earned by a passage term
 // that shares its stem without being equal.
-const prefixCredit = 0.7
+const prefixCredit = 0.5
 
 func sharesStem(t string, have map[string]struct{}) bool {
 	if len(t) < 4 {

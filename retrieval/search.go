@@ -64,26 +64,30 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		return fail(err)
 	}
 	n := s.rank.candidates(k)
-	var lex []int64
+	lex := rankedList{Weight: s.rank.LexicalWeight}
 	if s.rank.LexicalWeight > 0 {
-		if lex, err = s.lexical(ctx, scopes, matchQuery(query), s.rank.TitleWeight, n); err != nil {
+		l, err := s.lexical(ctx, scopes, matchQuery(query), s.rank.TitleWeight, n)
+		if err != nil {
 			return fail(s.fileError(err))
 		}
+		lex.IDs, lex.Scores = l.IDs, l.Scores
 	}
-	var vec []int64
+	vec := rankedList{Weight: s.rank.VectorWeight}
 	if qvec != nil && !isZero(qvec) {
 		hits, err := s.index.query(ctx, scopes, qvec, n)
 		if err != nil {
 			return fail(err)
 		}
-		vec = make([]int64, len(hits))
-		for i, h := range hits {
-			vec[i] = h.ID
+		for _, h := range hits {
+			vec.IDs, vec.Scores = append(vec.IDs, h.ID), append(vec.Scores, float64(h.Similarity))
 		}
 	}
-	ranked := fuse(s.rank.RRFK,
-		rankedList{IDs: lex, Weight: s.rank.LexicalWeight},
-		rankedList{IDs: vec, Weight: s.rank.VectorWeight})
+	var ranked []fused
+	if s.rank.Fusion == FuseScore {
+		ranked = fuseScores(lex, vec)
+	} else {
+		ranked = fuse(s.rank.RRFK, lex, vec)
+	}
 	cands, err := s.passages(ctx, ranked)
 	if err != nil {
 		return fail(s.fileError(err))

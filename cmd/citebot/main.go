@@ -21,6 +21,7 @@ Usage:
   citebot forget  [--scope S] ARTICLE_ID      remove an article
   citebot reindex                             re-embed every article with the current embedder
   citebot backup  DEST_DIR                    copy the store into DEST_DIR/citebot.db (safe while serving)
+  citebot eval    [--scope S] [--k 1,5,10] [--json] QA.jsonl   measure retrieval: recall@k, MRR, passage length, latency
   citebot demo                                ingest testdata/articles into a temporary store and answer sample questions
   citebot serve                               run the Discord bot
 
@@ -62,6 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"forget":  cmdForget,
 		"reindex": cmdReindex,
 		"backup":  cmdBackup,
+		"eval":    cmdEval,
 		"demo":    cmdDemo,
 		"serve":   cmdServe,
 	}

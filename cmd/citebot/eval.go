@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+// evalProgressMin is the number of questions from which eval reports its
+// progress on standard error.
+const evalProgressMin = 200
+
+func cmdEval(ctx context.Context, env *environment, args []string) error {
+	var (
+		c      common
+		asJSON bool
+		ksFlag string
+		every  int
+	)
+	fs := newFlagSet("eval", env, "[--scope S] [--k 1,5,10] [--every N] [--json] QA.jsonl")
+	c.register(fs, env, true)
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	fs.StringVar(&ksFlag, "k", "1,5,10", "cut-offs for recall@k, comma-separated")
+	fs.IntVar(&every, "every", 1, "evaluate every Nth question only (a quick sample)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return &exitError{code: 2}
+	}
+	if len(pos) != 1 {
+		return usageError(`eval takes one QA file: lines of {"question": "...", "answers": ["..."]}`)
+	}
+	ks, err := parseKs(ksFlag)
+	if err != nil {
+		return usageError("invalid --k %q: %v", ksFlag, err)
+	}
+	if every < 1 {
+		return usageError("invalid --every %d: want 1 or more", every)
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fmt.Errorf("read questions: %w", err)
+	}
+	all, err := retrieval.ReadQA(f, pos[0])
+	f.Close()
+	if err != nil {
+		return err
+	}
+	var qs []retrieval.QA
+	for i := 0; i < len(all); i += every {
+		qs = append(qs, all[i])
+	}
+	if len(qs) == 0 {
+		return fmt.Errorf("%s: no questions", pos[0])
+	}
+	a, err := c.open(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	opt := retrieval.EvalOptions{Scopes: retrieval.SearchScopes(c.scope), Ks: ks}
+	if len(qs) >= evalProgressMin {
+		step := max(1, len(qs)/20)
+		opt.Progress = func(done, total int) {
+			if done%step == 0 || done == total {
+				fmt.Fprintf(env.stderr, "citebot eval: %d/%d questions\n", done, total)
+			}
+		}
+	}
+	rep, err := a.store.Evaluate(ctx, qs, opt)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(env.stdout, rep)
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "questions\t%d\n", rep.Questions)
+	if rep.Skipped > 0 {
+		fmt.Fprintf(tw, "skipped (no answers)\t%d\n", rep.Skipped)
+	}
+	for _, r := range rep.Recall {
+		fmt.Fprintf(tw, "recall@%d\t%.4f\t(%d)\n", r.K, r.Recall, r.Hits)
+	}
+	fmt.Fprintf(tw, "MRR@%d\t%.4f\n", ks[len(ks)-1], rep.MRR)
+	fmt.Fprintf(tw, "passages in store\t%d\n", rep.Chunks)
+	fmt.Fprintf(tw, "mean passage length\t%.0f characters\t(retrieved: %.0f)\n", rep.MeanPassageChars, rep.MeanRetrievedChars)
+	fmt.Fprintf(tw, "search latency\tp50 %.1f ms\tp95 %.1f ms\n", rep.LatencyP50MS, rep.LatencyP95MS)
+	return tw.Flush()
+}
+
+// parseKs parses "1,5,10" into sorted distinct positive cut-offs.
+func parseKs(s string) ([]int, error) {
+	var ks []int
+	for _, f := range strings.Split(s, ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || k < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		ks = append(ks, k)
+	}
+	return ks, nil
+}

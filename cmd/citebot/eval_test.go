@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestEval(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	if code, _, stderr := c.run("", "ingest", articlesDir); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, stderr)
+	}
+	qa := "../../testdata/questions.jsonl"
+	n := len(loadQuestions(t))
+
+	code, stdout, stderr := c.run("", "eval", "--k", "5,1", "--json", qa)
+	if code != 0 {
+		t.Fatalf("eval --json: exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Questions int `json:"questions"`
+		Recall    []struct {
+			K      int     `json:"k"`
+			Hits   int     `json:"hits"`
+			Recall float64 `json:"recall"`
+		} `json:"recall"`
+		MRR              float64 `json:"mrr"`
+		Chunks           int     `json:"chunks"`
+		MeanPassageChars float64 `json:"mean_passage_chars"`
+		LatencyP50MS     float64 `json:"latency_p50_ms"`
+		LatencyP95MS     float64 `json:"latency_p95_ms"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("eval --json output %q: %v", stdout, err)
+	}
+	if rep.Questions != n || len(rep.Recall) != 2 || rep.Recall[0].K != 1 || rep.Recall[1].K != 5 {
+		t.Fatalf("report %+v, want %d questions and recall at 1 and 5", rep, n)
+	}
+	// The sample questions are answerable from the sample articles.
+	if rep.Recall[1].Recall < 0.9 || rep.MRR < rep.Recall[0].Recall || rep.Chunks == 0 ||
+		rep.MeanPassageChars <= 0 || rep.LatencyP95MS < rep.LatencyP50MS {
+		t.Errorf("report %+v", rep)
+	}
+
+	code, stdout, stderr = c.run("", "eval", qa)
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"questions", "recall@1", "recall@5", "recall@10", "MRR@10", "mean passage length", "p95"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	// A guild sees its own scope and shared: the same passages here.
+	code, stdout, stderr = c.run("", "eval", "--scope", "guild:42", "--k", "1", "--json", qa)
+	if code != 0 {
+		t.Fatalf("eval --scope guild:42: exit %d: %s", code, stderr)
+	}
+	chunks := rep.Chunks
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Chunks != chunks || rep.Questions != n {
+		t.Errorf("eval --scope guild:42: %+v (%v), want %d chunks", rep, err, chunks)
+	}
+
+	for _, args := range [][]string{
+		{"eval"},
+		{"eval", "--k", "0", qa},
+		{"eval", "--k", "x", qa},
+		{"eval", "--every", "0", qa},
+	} {
+		if code, _, _ := c.run("", args...); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+	}
+	if code, _, stderr := c.run("", "eval", "missing.jsonl"); code != 1 || !strings.Contains(stderr, "missing.jsonl") {
+		t.Errorf("missing file: exit %d, stderr %q", code, stderr)
+	}
+}
