@@ -241,14 +241,11 @@ func cueOutsideQuestion(cue *regexp.Regexp, text, question string) bool {
 	return false
 }
 
-// sharesStem reports whether a term of have and t share a stem: one is a
-// prefix of the other and the shorter has at least 4 letters.
+// sharesStem reports whether a term of have shares a stem with t (see
+// retrieval.SameStem).
 func sharesStem(t string, have map[string]bool) bool {
-	if len(t) < 4 {
-		return false
-	}
 	for h := range have {
-		if len(h) >= 4 && h != t && (strings.HasPrefix(h, t) || strings.HasPrefix(t, h)) {
+		if retrieval.SameStem(t, h) {
 			return true
 		}
 	}

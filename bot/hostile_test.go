@@ -187,8 +187,8 @@ func writeFile(t *testing.T, path string, b []byte) {
 func checkChunkSizes(t *testing.T, a ingest.Article) {
 	t.Helper()
 	for _, c := range ingest.ChunkArticle(a, ingest.ChunkOptions{}) {
-		if n := len(strings.Fields(c.Text)); n > 180 {
-			t.Errorf("chunk %d has %d words, over the limit of 180", c.Position, n)
+		if n := len(strings.Fields(c.Text)); n > ingest.DefaultMaxWords {
+			t.Errorf("chunk %d has %d words, over the limit of %d", c.Position, n, ingest.DefaultMaxWords)
 			return
 		}
 	}
@@ -354,6 +354,8 @@ func TestFenceLeftOpen(t *testing.T) {
 		{"text with ```inline``` fences", false},
 		{"```", true},
 		{"before\n  ```\nindented fence", true},
+		{"``` one-line block ```\n\ntext", false},
+		{"``` one-line block ```\n\n```\nopened by the model", true},
 	} {
 		if got := fenceLeftOpen(tt.text); got != tt.open {
 			t.Errorf("fenceLeftOpen(%q) = %v, want %v", tt.text, got, tt.open)

@@ -84,6 +84,11 @@ func codeBlocks(text string) []codeBlock {
 		}
 		line := strings.TrimLeft(text[pos:lineEnd], " \t")
 		if strings.HasPrefix(line, "```") {
+			if open < 0 && strings.Contains(line[3:], "```") {
+				// "``` code ```" on one line opens and closes itself.
+				pos = lineEnd
+				continue
+			}
 			if open < 0 {
 				open = pos
 				reopen = "```" + fenceLanguage(line[3:])

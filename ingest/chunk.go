@@ -18,12 +18,18 @@ type ChunkOptions struct {
 	OverlapSentences int // sentences repeated from the end of the previous chunk
 }
 
+// Defaults of ChunkOptions.
+const (
+	DefaultTargetWords = 130
+	DefaultMaxWords    = 250
+)
+
 func (o ChunkOptions) withDefaults() ChunkOptions {
 	if o.TargetWords <= 0 {
-		o.TargetWords = 130
+		o.TargetWords = DefaultTargetWords
 	}
 	if o.MaxWords <= 0 {
-		o.MaxWords = max(250, o.TargetWords*3/2)
+		o.MaxWords = max(DefaultMaxWords, o.TargetWords*3/2)
 	}
 	o.MaxWords = max(o.MaxWords, o.TargetWords)
 	o.OverlapSentences = max(o.OverlapSentences, 0)

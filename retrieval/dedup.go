@@ -143,13 +143,20 @@ func coverage(queryTerms []string, weights map[string]float64, have map[string]s
 const prefixCredit = 0.5
 
 func sharesStem(t string, have map[string]struct{}) bool {
-	if len(t) < 4 {
-		return false
-	}
 	for h := range have {
-		if len(h) >= 4 && h != t && (strings.HasPrefix(h, t) || strings.HasPrefix(t, h)) {
+		if SameStem(t, h) {
 			return true
 		}
 	}
 	return false
+}
+
+// SameStem reports whether two different terms (as Terms returns them)
+// share a stem the stemmer missed: one is a prefix of the other and the
+// shorter has at least 4 letters ("evacu" and "evacue").
+func SameStem(a, b string) bool {
+	if len(a) < 4 || len(b) < 4 || a == b {
+		return false
+	}
+	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
 }
