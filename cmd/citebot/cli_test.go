@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -345,4 +346,26 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+func TestChunkSizeFlags(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(articlesDir, "riverton-transit-strike.txt")
+	chunks := func(args ...string) int {
+		t.Helper()
+		c := newCLI(t)
+		code, out, errOut := c.run("", append([]string{"ingest"}, append(args, file)...)...)
+		if code != 0 {
+			t.Fatalf("ingest %v: %s", args, errOut)
+		}
+		var n int
+		if _, err := fmt.Sscanf(strings.Split(out, "\t")[2], "%d chunks", &n); err != nil {
+			t.Fatalf("ingest line %q: %v", out, err)
+		}
+		return n
+	}
+	def, small := chunks(), chunks("--chunk-words", "30", "--chunk-max-words", "45")
+	if small <= def {
+		t.Errorf("--chunk-words 30 gave %d chunks, the default %d; want more", small, def)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -35,6 +36,8 @@ type common struct {
 	// OpenAI-compatible settings; flags override the environment.
 	chatModel, embedModel, baseURL string
 	embedDims                      int
+	// chunking sizes the passages of newly ingested articles.
+	chunking ingest.ChunkOptions
 	// maxAnswers, if set, is the answering core's MaxAnswers (serve sets
 	// it to the Discord cap on work in flight, so the core never refuses
 	// what the bot has admitted).
@@ -56,6 +59,9 @@ func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
 	fs.StringVar(&c.chatModel, "chat-model", "", "chat model ($CITEBOT_CHAT_MODEL, default "+bot.DefaultChatModel+")")
 	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model ($CITEBOT_EMBED_MODEL, default "+bot.DefaultEmbedModel+")")
 	fs.IntVar(&c.embedDims, "embed-dimensions", 0, "embedding dimensions to ask for ($CITEBOT_EMBED_DIMENSIONS)")
+	fs.IntVar(&c.chunking.TargetWords, "chunk-words", 0, fmt.Sprintf("passages of new articles hold about this many words (default %d)", ingest.DefaultTargetWords))
+	fs.IntVar(&c.chunking.MaxWords, "chunk-max-words", 0, fmt.Sprintf("and at most this many, unless one sentence is longer (default %d)", ingest.DefaultMaxWords))
+	fs.IntVar(&c.chunking.OverlapSentences, "chunk-overlap", 0, "sentences repeated from the end of the previous passage (default 0)")
 	fs.StringVar(&c.baseURL, "base-url", "", "OpenAI-compatible API base URL ($OPENAI_BASE_URL)")
 }
 
@@ -201,7 +207,7 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
-	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers})
+	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers, Chunking: c.chunking})
 	return &app{store: store, core: core, embedder: emb, log: log}, nil
 }
 
