@@ -35,6 +35,19 @@ func TestSourcesPagesAndForgetWithAutocomplete(t *testing.T) {
 	if e.Title != "Articles (24)" || e.Footer == nil || e.Footer.Text != "Page 1 of 3" || strings.Count(e.Description, "\n") != 9 {
 		t.Errorf("first page: %q %q footer %+v", e.Title, e.Description, e.Footer)
 	}
+	// Each line shows the article's ID, title, outlet, size, scope and
+	// when it was added (as a Discord timestamp).
+	var first string
+	for _, l := range strings.Split(e.Description, "\n") {
+		if strings.Contains(l, "Council notice") {
+			first = l
+			break
+		}
+	}
+	if !strings.Contains(first, "*Gazette*") ||
+		!strings.Contains(first, "1 passage") || !strings.Contains(first, "added <t:") {
+		t.Errorf("line %q lacks the article's details", first)
+	}
 	buttons := cb.Data.Components[0].Components
 	if len(buttons) != 2 || !buttons[0].Disabled || buttons[1].Disabled || buttons[1].CustomID != "sources:1" {
 		t.Fatalf("buttons = %+v", buttons)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -178,7 +179,14 @@ func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.Messa
 		if src := strings.TrimSpace(a.Source); src != "" {
 			line += " — *" + escapeMarkdown(truncate(src, 60)) + "*"
 		}
+		if !a.Published.IsZero() {
+			line += " · " + a.Published.UTC().Format(time.DateOnly)
+		}
 		line += fmt.Sprintf(" · %s · %s", plural(a.Chunks, "passage"), where)
+		if !a.Ingested.IsZero() {
+			// Discord shows a timestamp in each reader's own time zone.
+			line += fmt.Sprintf(" · added <t:%d:R>", a.Ingested.Unix())
+		}
 		lines = append(lines, line)
 	}
 	e := &discordgo.MessageEmbed{
