@@ -166,21 +166,25 @@ func TestCoreConcurrentAskIngestForget(t *testing.T) {
 	}
 }
 
-// blockingStore is a Store whose Add waits until the test lets it go.
+// blockingStore is a Store whose AddBatch waits until the test lets it go.
 type blockingStore struct {
 	Store
 	entered chan struct{}
 	release chan struct{}
 }
 
-func (b *blockingStore) Add(ctx context.Context, scope string, a ingest.Article, chunks []ingest.Chunk) (retrieval.AddStatus, error) {
+func (b *blockingStore) AddBatch(ctx context.Context, scope string, items []retrieval.Item) []retrieval.ItemResult {
 	b.entered <- struct{}{}
 	select {
 	case <-b.release:
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		out := make([]retrieval.ItemResult, len(items))
+		for i := range out {
+			out[i].Err = ctx.Err()
+		}
+		return out
 	}
-	return b.Store.Add(ctx, scope, a, chunks)
+	return b.Store.AddBatch(ctx, scope, items)
 }
 
 // queuedCtx reports on entered when a request first waits on it: the

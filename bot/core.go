@@ -28,7 +28,7 @@ const MaxQuestionRunes = 1000
 // implements it.
 type Store interface {
 	Search(ctx context.Context, query string, opt retrieval.SearchOptions) ([]retrieval.Passage, error)
-	Add(ctx context.Context, scope string, a ingest.Article, chunks []ingest.Chunk) (retrieval.AddStatus, error)
+	AddBatch(ctx context.Context, scope string, items []retrieval.Item) []retrieval.ItemResult
 	Forget(ctx context.Context, scope, articleID string) error
 	Articles(ctx context.Context, scopes []string) ([]retrieval.ArticleInfo, error)
 }
@@ -245,27 +245,68 @@ type IngestResult struct {
 
 // Ingest chunks a and stores it in scope, replacing an earlier version.
 func (c *Core) Ingest(ctx context.Context, scope string, a ingest.Article) (IngestResult, error) {
+	out := c.IngestBatch(ctx, scope, []ingest.Article{a})[0]
+	return out.Result, out.Err
+}
+
+// IngestOutcome is what IngestBatch did with one article.
+type IngestOutcome struct {
+	Result IngestResult
+	Err    error
+}
+
+// IngestBatch ingests several articles into scope, each as Ingest does,
+// with their passages embedded together (one request per 256 passages
+// for a remote embedder, instead of one per article). Each article is
+// written in its own transaction and succeeds or fails on its own, except
+// that a failed embedding request fails every article it was for. The
+// outcomes are in the order of arts.
+func (c *Core) IngestBatch(ctx context.Context, scope string, arts []ingest.Article) []IngestOutcome {
+	out := make([]IngestOutcome, len(arts))
+	fail := func(err error) []IngestOutcome {
+		for i := range out {
+			out[i].Err = err
+		}
+		return out
+	}
 	if !retrieval.ValidScope(scope) {
-		return IngestResult{}, fmt.Errorf("ingest: invalid scope %q", scope)
-	}
-	if strings.TrimSpace(a.Text()) == "" {
-		return IngestResult{}, UserError("That article has no text to ingest.", fmt.Errorf("ingest %q: %w", a.Title, ingest.ErrEmpty))
-	}
-	if a.ID == "" {
-		a.ID = ingest.NewID(a.URL, a.Title, a.Paragraphs)
+		return fail(fmt.Errorf("ingest: invalid scope %q", scope))
 	}
 	release, err := c.ingests.acquire(ctx)
 	if err != nil {
-		return IngestResult{}, err
+		return fail(err)
 	}
 	defer release()
-	chunks := ingest.ChunkArticle(a, c.opt.Chunking)
-	status, err := c.opt.Store.Add(ctx, scope, a, chunks)
-	if err != nil {
-		return IngestResult{}, fmt.Errorf("ingest %q into %s: %w", a.Title, scope, err)
+	var (
+		items []retrieval.Item
+		index []int // of each item in arts
+	)
+	for i, a := range arts {
+		if strings.TrimSpace(a.Text()) == "" {
+			out[i].Err = UserError("That article has no text to ingest.", fmt.Errorf("ingest %q: %w", a.Title, ingest.ErrEmpty))
+			continue
+		}
+		if a.ID == "" {
+			a.ID = ingest.NewID(a.URL, a.Title, a.Paragraphs)
+		}
+		chunks := ingest.ChunkArticle(a, c.opt.Chunking)
+		out[i].Result = IngestResult{ID: a.ID, Title: a.Title, Chunks: len(chunks)}
+		items = append(items, retrieval.Item{Article: a, Chunks: chunks})
+		index = append(index, i)
 	}
-	c.log.Info("article ingested", "id", a.ID, "title", a.Title, "scope", scope, "chunks", len(chunks), "status", status.String())
-	return IngestResult{ID: a.ID, Title: a.Title, Chunks: len(chunks), Status: status}, nil
+	if len(items) == 0 {
+		return out
+	}
+	for k, r := range c.opt.Store.AddBatch(ctx, scope, items) {
+		i, a := index[k], items[k].Article
+		if r.Err != nil {
+			out[i].Err = fmt.Errorf("ingest %q into %s: %w", a.Title, scope, r.Err)
+			continue
+		}
+		out[i].Result.Status = r.Status
+		c.log.Info("article ingested", "id", a.ID, "title", a.Title, "scope", scope, "chunks", len(items[k].Chunks), "status", r.Status.String())
+	}
+	return out
 }
 
 // Sources lists the articles visible in scope: its own and the shared ones.

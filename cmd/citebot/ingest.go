@@ -32,6 +32,10 @@ func cmdIngest(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
+// ingestBatch is how many articles are embedded together: a remote
+// embedder then gets one request per 256 passages, not one per article.
+const ingestBatch = 64
+
 // ingestAll ingests every input, printing one line per article on
 // standard output and one per failure on standard error. It returns the
 // number of failures.
@@ -42,46 +46,54 @@ func ingestAll(ctx context.Context, env *environment, a *app, scope string, inpu
 		a.log.Error("ingest failed", "input", input, "err", err)
 		fmt.Fprintf(env.stderr, "citebot ingest: %s: %s\n", input, userText(err))
 	}
-	var files []string
-	for _, in := range inputs {
-		if isURL(in) {
-			art, err := fetch(ctx, env, in)
-			if err != nil {
-				report(in, err)
+	var (
+		names    []string
+		articles []ingest.Article
+	)
+	flush := func() {
+		for i, out := range a.core.IngestBatch(ctx, scope, articles) {
+			if out.Err != nil {
+				report(names[i], out.Err)
 				continue
 			}
-			ingestOne(ctx, env, a, scope, in, art, report)
+			r := out.Result
+			fmt.Fprintf(env.stdout, "%s\t%s\t%d chunks\t%s\n", r.ID, r.Title, r.Chunks, r.Status)
+		}
+		names, articles = names[:0], articles[:0]
+	}
+	add := func(name string, art ingest.Article, err error) {
+		if err != nil {
+			report(name, err)
+			return
+		}
+		names, articles = append(names, name), append(articles, art)
+		if len(articles) == ingestBatch {
+			flush()
+		}
+	}
+	for _, in := range inputs {
+		if ctx.Err() != nil {
+			report(in, ctx.Err())
 			continue
 		}
-		fs, err := ingest.Files([]string{in})
+		if isURL(in) {
+			art, err := fetch(ctx, env, in)
+			add(in, art, err)
+			continue
+		}
+		files, err := ingest.Files([]string{in})
 		if err != nil {
 			report(in, err)
-			continue
 		}
-		files = append(files, fs...)
+		for _, f := range files {
+			art, err := ingest.ParseFile(f)
+			add(f, art, err)
+		}
 	}
-	for _, f := range files {
-		if ctx.Err() != nil {
-			report(f, ctx.Err())
-			continue
-		}
-		art, err := ingest.ParseFile(f)
-		if err != nil {
-			report(f, err)
-			continue
-		}
-		ingestOne(ctx, env, a, scope, f, art, report)
+	if len(articles) > 0 {
+		flush()
 	}
 	return failed
-}
-
-func ingestOne(ctx context.Context, env *environment, a *app, scope, input string, art ingest.Article, report func(string, error)) {
-	res, err := a.core.Ingest(ctx, scope, art)
-	if err != nil {
-		report(input, err)
-		return
-	}
-	fmt.Fprintf(env.stdout, "%s\t%s\t%d chunks\t%s\n", res.ID, res.Title, res.Chunks, res.Status)
 }
 
 func isURL(s string) bool {
