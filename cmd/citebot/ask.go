@@ -41,7 +41,7 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per answer")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	question := strings.TrimSpace(strings.Join(pos, " "))
 	if question == "" {

@@ -17,7 +17,7 @@ func cmdBackup(ctx context.Context, env *environment, args []string) error {
 	c.register(fs, env, false)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	if len(pos) != 1 {
 		return usageError("backup takes one destination directory (created if missing; it must not hold a store yet)")

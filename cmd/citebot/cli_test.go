@@ -294,6 +294,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{"forget nothing", []string{"forget"}, 2, "one article ID"},
 		{"forget unknown", []string{"forget", "t0000000000000000"}, 1, "No article"},
 		{"unknown answerer", []string{"ask", "--answerer", "oracle", "hi?"}, 2, "unknown answerer"},
+		{"unknown flag", []string{"sources", "--colour"}, 2, "flag provided but not defined"},
+		{"help", []string{"ask", "-h"}, 0, "Usage: citebot ask"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

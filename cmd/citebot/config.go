@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -96,12 +97,17 @@ func orDefault(v, def string) string {
 }
 
 // parseArgs parses flags that may stand before, between or after the
-// positional arguments, and returns the positional ones.
+// positional arguments, and returns the positional ones. Its error is an
+// exitError: status 0 after -h (the flag set printed its usage), 2 for a
+// bad flag (the flag set said which).
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &exitError{code: 0}
+			}
+			return nil, &exitError{code: 2}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -23,7 +23,7 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&articles, "articles", filepath.Join("testdata", "articles"), "directory of articles to ingest")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	if _, err := os.Stat(articles); err != nil {
 		return fmt.Errorf("demo needs the sample articles (run it from the repository's top directory, or pass --articles): %w", err)

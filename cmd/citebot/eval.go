@@ -29,7 +29,7 @@ func cmdEval(ctx context.Context, env *environment, args []string) error {
 	fs.IntVar(&every, "every", 1, "evaluate every Nth question only (a quick sample)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	if len(pos) != 1 {
 		return usageError(`eval takes one QA file: lines of {"question": "...", "answers": ["..."]}`)

@@ -15,7 +15,7 @@ func cmdIngest(ctx context.Context, env *environment, args []string) error {
 	c.register(fs, env, true)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	if len(pos) == 0 {
 		return usageError("nothing to ingest: name files, directories or URLs")

@@ -15,7 +15,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	c.register(fs, env, false)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	if len(pos) > 0 {
 		return usageError("unexpected arguments: %q", pos)

@@ -29,7 +29,7 @@ func cmdSources(ctx context.Context, env *environment, args []string) error {
 	fs.BoolVar(&asJSON, "json", false, "print a JSON array")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	if len(pos) > 0 {
 		return usageError("unexpected arguments: %q", pos)
@@ -90,7 +90,7 @@ func cmdForget(ctx context.Context, env *environment, args []string) error {
 	c.register(fs, env, true)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	if len(pos) != 1 {
 		return usageError("forget takes one article ID (see citebot sources)")
@@ -113,7 +113,7 @@ func cmdReindex(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet("reindex", env, "")
 	c.register(fs, env, false)
 	if _, err := parseArgs(fs, args); err != nil {
-		return &exitError{code: 2}
+		return err
 	}
 	a, err := c.openForReindex(ctx, env)
 	if err != nil {
