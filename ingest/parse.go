@@ -111,7 +111,14 @@ func Parse(name string, data []byte) (Article, error) {
 		meta, body := frontMatter(text)
 		a = buildArticle(markdownBlocks(body), meta)
 	case "html":
-		a, err = ExtractHTML([]byte(text), "")
+		// The page's own bytes: ExtractHTML honours a <meta charset>
+		// (ISO-8859-1, say) that decoding as UTF-8 would have lost. Only
+		// UTF-16, which it does not read, goes in decoded.
+		raw := data
+		if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+			raw = []byte(text)
+		}
+		a, err = ExtractHTML(raw, "")
 		if err != nil {
 			return Article{}, fmt.Errorf("parse %s: %w", name, err)
 		}

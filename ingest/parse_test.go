@@ -328,3 +328,16 @@ func FuzzParse(f *testing.F) {
 		checkChunks(t, a, ChunkOptions{}, ChunkArticle(a, ChunkOptions{}))
 	})
 }
+
+func TestParseHTMLHonoursItsCharset(t *testing.T) {
+	t.Parallel()
+	page := []byte("<html><head><meta charset=\"iso-8859-1\"><title>Caf\xe9 opens on the quay</title></head><body>" +
+		"<p>The new caf\xe9 on the quay opened on Monday with a queue around the block and cr\xe8me br\xfbl\xe9e on the menu.</p></body></html>")
+	a, err := Parse("cafe.html", page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Café opens on the quay" || !strings.Contains(a.Text(), "crème brûlée") {
+		t.Errorf("title %q, text %q: the page's charset was not honoured", a.Title, a.Text())
+	}
+}

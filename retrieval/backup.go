@@ -16,17 +16,22 @@ import (
 // complete store file: open it by naming its directory as the data
 // directory, with the same embedder.
 func (s *Store) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Lstat(dest); err == nil {
-		return fmt.Errorf("back up %s to %s: %w", s.path, dest, fs.ErrExist)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("back up %s to %s: %w", s.path, dest, err)
-	}
 	s.mu.RLock()
 	err := s.checkOpen()
 	s.mu.RUnlock()
 	if err != nil {
 		return fmt.Errorf("back up: %w", err)
 	}
+	// Claim the name first (VACUUM INTO accepts an empty file), so two
+	// back-ups at once cannot remove each other's copy on failure.
+	f, err := os.OpenFile(dest, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("back up %s to %s: %w", s.path, dest, fs.ErrExist)
+		}
+		return fmt.Errorf("back up %s to %s: %w", s.path, dest, err)
+	}
+	f.Close()
 	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
 		os.Remove(dest)
 		return fmt.Errorf("back up %s to %s: %w", s.path, dest, s.fileError(err))

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // checkStats fails the test unless the store's articles, chunks, lexical
@@ -191,19 +192,20 @@ func moveAway(t *testing.T, path string) {
 func TestNewStoreFileIsCreatedWhole(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	path := filepath.Join(dir, DBFile)
 	// Left by a crash while an earlier Open was creating the store.
-	if err := os.WriteFile(path+".new", []byte("half"), 0o600); err != nil {
+	stale := filepath.Join(dir, ".citebot-new-123.db")
+	if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
 		t.Fatal(err)
 	}
 	s := openStore(t, dir)
 	mustAdd(t, s, SharedScope, corpus[0])
-	if _, err := os.Stat(path + ".new"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the temporary file is still there: %v", err)
-	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".citebot-check-") {
+		if strings.HasPrefix(e.Name(), ".citebot-") {
 			t.Errorf("Open left %s behind", e.Name())
 		}
 	}
@@ -392,4 +394,28 @@ func TestBackupWhileWriting(t *testing.T) {
 	if ps := mustSearch(t, b, "Why were homes evacuated in Millbrook?"); len(ps) == 0 || ps[0].Title != corpus[0].Title {
 		t.Errorf("search in the backup: %q", titles(ps))
 	}
+}
+
+// Two processes (here: Opens) creating the same new store at once both get
+// it: the first to finish links its file into place, the other opens it.
+func TestConcurrentOpensCreateOneStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := Open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
+			if err == nil {
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+	}
+	s := openStore(t, dir)
+	mustAdd(t, s, SharedScope, corpus[0])
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // checkStoreFile explains, before SQLite tries, the problems with the
@@ -67,16 +68,24 @@ func checkDirWritable(dir, path string) error {
 }
 
 // createStoreFile creates a new store at path with its schema, under a
-// temporary name renamed into place once complete, so a crash while
-// creating it never leaves an empty or half-made file at path.
+// temporary name of its own linked into place once complete, so a crash
+// while creating it never leaves an empty or half-made file at path, and
+// two processes creating it at once do not disturb each other: the first
+// link wins and the other finds the finished store.
 func createStoreFile(ctx context.Context, path string) error {
-	tmp := path + ".new"
+	removeStaleTemps(filepath.Dir(path))
+	f, err := os.CreateTemp(filepath.Dir(path), newStorePattern)
+	if err != nil {
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	tmp := f.Name()
+	f.Close()
 	removeDB := func() {
 		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 			os.Remove(tmp + suffix)
 		}
 	}
-	removeDB() // left by a crash during an earlier attempt
+	defer removeDB()
 	db, err := sql.Open("sqlite", dsn(tmp))
 	if err != nil {
 		return fmt.Errorf("create store %s: %w", path, err)
@@ -89,13 +98,32 @@ func createStoreFile(ctx context.Context, path string) error {
 		err = syncFile(tmp)
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = os.Link(tmp, path) // fails if another process got there first
+		if errors.Is(err, fs.ErrExist) {
+			return nil
+		}
 	}
 	if err != nil {
-		removeDB()
 		return fmt.Errorf("create store %s: %w", path, err)
 	}
 	return syncFile(filepath.Dir(path))
+}
+
+// newStorePattern names a store being created; staleAfter is when one is
+// surely left by a crash (creating a store takes milliseconds).
+const (
+	newStorePattern = ".citebot-new-*.db"
+	staleAfter      = 10 * time.Minute
+)
+
+// removeStaleTemps removes stores a crash left half-made in dir.
+func removeStaleTemps(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, newStorePattern+"*"))
+	for _, name := range names {
+		if info, err := os.Stat(name); err == nil && time.Since(info.ModTime()) > staleAfter {
+			os.Remove(name)
+		}
+	}
 }
 
 // syncFile flushes a file or directory to stable storage.

@@ -22,6 +22,15 @@ func cmdBackup(ctx context.Context, env *environment, args []string) error {
 	if len(pos) != 1 {
 		return usageError("backup takes one destination directory (created if missing; it must not hold a store yet)")
 	}
+	// Back up an existing store only: opening a mistyped data directory
+	// would create an empty store there and "back it up".
+	dir, err := resolveDataDir(c.dataDir, env.getenv)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, retrieval.DBFile)); err != nil {
+		return fmt.Errorf("backup: no store in %s (check --data-dir): %w", dir, err)
+	}
 	dest := pos[0]
 	if err := os.MkdirAll(dest, 0o700); err != nil {
 		return fmt.Errorf("backup: %w", err)

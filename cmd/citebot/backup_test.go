@@ -41,6 +41,7 @@ func TestBackupMakesAUsableDataDirectory(t *testing.T) {
 		{"over an existing backup", []string{"backup", dest}, 1, "file already exists"},
 		{"no destination", []string{"backup"}, 2, "one destination directory"},
 		{"two destinations", []string{"backup", dest, dest + "2"}, 2, "one destination directory"},
+		{"no store to back up", []string{"backup", "--data-dir", filepath.Join(t.TempDir(), "typo"), dest + "3"}, 1, "no store in"},
 	} {
 		code, _, errOut := c.run("", tt.args...)
 		if code != tt.code || !strings.Contains(errOut, tt.want) {

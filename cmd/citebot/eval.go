@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -103,5 +104,6 @@ func parseKs(s string) ([]int, error) {
 		}
 		ks = append(ks, k)
 	}
-	return ks, nil
+	slices.Sort(ks)
+	return slices.Compact(ks), nil
 }

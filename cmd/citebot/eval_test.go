@@ -44,6 +44,13 @@ func TestEval(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 
+	// Cut-offs given out of order and twice: the text names MRR at the
+	// largest.
+	code, stdout, stderr = c.run("", "eval", "--k", "10,1,10", qa)
+	if code != 0 || !strings.Contains(stdout, "MRR@10") || strings.Contains(stdout, "MRR@1 ") {
+		t.Errorf("eval --k 10,1,10: exit %d, %q, %s", code, stdout, stderr)
+	}
+
 	code, stdout, stderr = c.run("", "eval", qa)
 	if code != 0 {
 		t.Fatalf("eval: exit %d: %s", code, stderr)

@@ -1,16 +1,14 @@
 package main
 
 import (
-	"context"
-
 	"github.com/citebot/citebot/ingest"
 )
 
-// fetch downloads and extracts the article at rawURL. Private and loopback
-// addresses are refused unless CITEBOT_ALLOW_PRIVATE_URLS=1.
-func fetch(ctx context.Context, env *environment, rawURL string) (ingest.Article, error) {
-	f := ingest.NewFetcher(ingest.FetchOptions{AllowPrivate: allowPrivate(env.getenv)})
-	return f.Fetch(ctx, rawURL)
+// newFetcher returns the fetcher of web articles: private and loopback
+// addresses are refused unless CITEBOT_ALLOW_PRIVATE_URLS=1. Make one and
+// share it (it keeps connections for reuse).
+func newFetcher(env *environment) *ingest.Fetcher {
+	return ingest.NewFetcher(ingest.FetchOptions{AllowPrivate: allowPrivate(env.getenv)})
 }
 
 // allowPrivate reads CITEBOT_ALLOW_PRIVATE_URLS.

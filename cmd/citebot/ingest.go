@@ -49,6 +49,7 @@ func ingestAll(ctx context.Context, env *environment, a *app, scope string, inpu
 	var (
 		names    []string
 		articles []ingest.Article
+		fetcher  *ingest.Fetcher // made at the first URL
 	)
 	flush := func() {
 		for i, out := range a.core.IngestBatch(ctx, scope, articles) {
@@ -77,7 +78,10 @@ func ingestAll(ctx context.Context, env *environment, a *app, scope string, inpu
 			continue
 		}
 		if isURL(in) {
-			art, err := fetch(ctx, env, in)
+			if fetcher == nil {
+				fetcher = newFetcher(env)
+			}
+			art, err := fetcher.Fetch(ctx, in)
 			add(in, art, err)
 			continue
 		}

@@ -20,12 +20,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if len(pos) > 0 {
 		return usageError("unexpected arguments: %q", pos)
 	}
-	cfg, err := bot.DiscordConfigFromEnv(env.getenv)
+	cfg, err := bot.DiscordConfigFromEnv(env.getenv) // names DISCORD_TOKEN when it is missing
 	if err != nil {
 		return usageError("%v", err)
-	}
-	if cfg.Token == "" {
-		return usageError("DISCORD_TOKEN is not set: create a bot in the Discord developer portal and export its token (see README)")
 	}
 	// The bot logs at info level by default (see common.register): what it
 	// answered, ingested and refused.
@@ -38,7 +35,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	a.log.Info("citebot serve", "answerer", a.core.AnswererName(), "embedder", a.embedder.Name(), "allow_private_urls", allowPrivate(env.getenv))
 	err = bot.Run(ctx, cfg, bot.DiscordDeps{
 		Service: a.core,
-		Fetcher: ingest.NewFetcher(ingest.FetchOptions{AllowPrivate: allowPrivate(env.getenv)}),
+		Fetcher: newFetcher(env),
 		Parse:   ingest.Parse,
 		Logger:  a.log,
 	})
