@@ -73,6 +73,7 @@ type harness struct {
 	d        *Discord
 	svc      *Core
 	answerer *scriptedAnswerer
+	logs     *syncBuffer // the bot's log
 	ticks    chan time.Time
 	stop     context.CancelFunc
 	served   chan error
@@ -107,7 +108,7 @@ func newHarness(t *testing.T, cfg DiscordConfig, with ...func(*DiscordDeps)) *ha
 		t.Fatal(err)
 	}
 	d.session.ShouldReconnectOnError = false
-	h := &harness{t: t, ctx: ctx, fake: fake, d: d, svc: svc, answerer: answerer, ticks: make(chan time.Time), served: make(chan error, 1)}
+	h := &harness{t: t, ctx: ctx, fake: fake, d: d, svc: svc, answerer: answerer, logs: logs, ticks: make(chan time.Time), served: make(chan error, 1)}
 	d.newTicker = func(time.Duration) (<-chan time.Time, func()) { return h.ticks, func() {} }
 	serveCtx, stop := context.WithCancel(context.Background())
 	h.stop = stop

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -291,5 +292,43 @@ func TestBaseTransportKeepsPaths(t *testing.T) {
 	want := []string{host + " /proxy/api/v9/channels/1/messages?limit=2", host + " /proxy/api/v9/webhooks/800/tok/messages/@original"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("requests went to %q, want %q", got, want)
+	}
+}
+
+// TestSourcesPagesListEveryArticle fills pages with the longest lines an
+// article can make (a 200-character title of Markdown characters, which
+// escaping doubles, long URLs and outlets): every article is still listed on
+// its page, with its ID for /forget, and no page is cut short.
+func TestSourcesPagesListEveryArticle(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	const n = 25
+	ids := map[string]bool{}
+	for k := range n {
+		title := fmt.Sprintf("%02d ", k) + strings.Repeat("*_", 99)
+		url := fmt.Sprintf("https://news.example/%02d/", k) + strings.Repeat("(x)", 60+k*8) // 200 to 390 characters
+		source := strings.Repeat("[Gazette]", 10)
+		res := h.ingestArticle(retrieval.GuildScope("g1"), title, source, url, fmt.Sprintf("Notice %d about the harbour works.", k))
+		ids[res.ID] = true
+	}
+	listed := map[string]bool{}
+	for page := 1; page <= 3; page++ {
+		i := h.interact(slash("g1", plainMember("u1"), "sources", &discordgo.ApplicationCommandInteractionDataOption{Name: "page", Type: discordgo.ApplicationCommandOptionInteger, Value: page}))
+		e := callback(t, h.wait(callbackOf(i))).Data.Embeds[0]
+		if strings.Contains(e.Description, "… and ") {
+			t.Errorf("page %d is cut short: %q", page, e.Description)
+		}
+		for l := range strings.SplitSeq(e.Description, "\n") {
+			if c := utf8.RuneCountInString(l); c > maxSourceLine {
+				t.Errorf("page %d has a line of %d characters: %q", page, c, l)
+			}
+			id, _, _ := strings.Cut(strings.TrimPrefix(l, "`"), "`")
+			listed[id] = true
+		}
+	}
+	for id := range ids {
+		if !listed[id] {
+			t.Errorf("article %s is on no page", id)
+		}
 	}
 }
