@@ -166,15 +166,17 @@ func (d *Discord) deferReply(ctx context.Context, i *discordgo.Interaction, ephe
 	return nil
 }
 
-// admit applies the per-user rate limit and the cap on work in flight;
-// it returns a friendly refusal, or "" and a release func.
+// admit applies the cap on work in flight, then the per-user rate limit,
+// so a question turned away as busy does not use up the asker's quota; it
+// returns a friendly refusal, or "" and a release func.
 func (d *Discord) admit(userID string) (string, func()) {
-	if ok, wait := d.limiter.Allow(userID); !ok {
-		secs := int(wait.Round(time.Second) / time.Second)
-		return fmt.Sprintf("You're asking faster than I can keep up — please wait %d s and try again.", max(secs, 1)), nil
-	}
 	if !d.slots.TryAcquire() {
 		return "I'm busy with other questions right now; please try again in a moment.", nil
+	}
+	if ok, wait := d.limiter.Allow(userID); !ok {
+		d.slots.Release()
+		secs := int(wait.Round(time.Second) / time.Second)
+		return fmt.Sprintf("You're asking faster than I can keep up — please wait %d s and try again.", max(secs, 1)), nil
 	}
 	return "", d.slots.Release
 }

@@ -361,18 +361,31 @@ func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 
 func TestRateLimitAndBusyAreFriendly(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 1})
+	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 2})
 	h.ingestArticle(retrieval.SharedScope, "Ferry", "", "", "The ferry leaves at seven.")
 	first := h.interact(ask("g1", "u1", "When does the ferry leave?"))
-	call := h.nextCall() // the only slot is taken until this answer ends
+	call := h.nextCall() // one slot is taken until this answer ends
 
 	for _, tt := range []struct {
 		name, want string
 		i          *discordgo.Interaction
+		before     func() // run before the interaction
 	}{
 		{name: "same user again", i: ask("g1", "u1", "And the ferry on Sunday?"), want: "You're asking faster than I can keep up"},
-		{name: "another user while busy", i: ask("g1", "u2", "When does the ferry leave?"), want: "I'm busy with other questions"},
+		{
+			name: "another user while busy", i: ask("g1", "u2", "When does the ferry leave?"), want: "I'm busy with other questions",
+			before: func() {
+				// The refusal above gave back its slot; take the last one.
+				if !h.d.slots.TryAcquire() {
+					t.Fatal("the rate-limited question kept its slot")
+				}
+				t.Cleanup(h.d.slots.Release)
+			},
+		},
 	} {
+		if tt.before != nil {
+			tt.before()
+		}
 		i := h.interact(tt.i)
 		cb := callback(t, h.wait(callbackOf(i)))
 		if cb.Type != discordgo.InteractionResponseChannelMessageWithSource || cb.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(cb.Data.Content, tt.want) {
@@ -417,5 +430,29 @@ func TestIngestURL(t *testing.T) {
 	}
 	if other, _ := h.svc.Sources(h.ctx, retrieval.GuildScope("g2")); len(other) != 0 {
 		t.Errorf("guild g2 sees g1's article: %+v", other)
+	}
+}
+
+// TestBusyRefusalKeepsTheQuota: a question turned away because every slot
+// is taken does not count against the asker's per-minute limit.
+func TestBusyRefusalKeepsTheQuota(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 1})
+	h.answerer.auto = func(string, []retrieval.Passage) string { return "At seven [1]." }
+	h.ingestArticle(retrieval.SharedScope, "Ferry", "", "", "The ferry leaves at seven.")
+	if !h.d.slots.TryAcquire() { // the only slot is busy with other work
+		t.Fatal("no free slot at start")
+	}
+	busy := h.interact(ask("g1", "u1", "When does the ferry leave?"))
+	if cb := callback(t, h.wait(callbackOf(busy))); !strings.Contains(cb.Data.Content, "I'm busy") {
+		t.Fatalf("with no free slot got %+v, want the busy refusal", cb)
+	}
+	h.d.slots.Release()
+	again := h.interact(ask("g1", "u1", "When does the ferry leave?"))
+	if cb := callback(t, h.wait(callbackOf(again))); cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		t.Fatalf("asking again after a busy refusal got %+v, want an answer", cb)
+	}
+	if got := body(t, h.wait(editsOf(again))).Content; got != "At seven [1]." {
+		t.Errorf("answer = %q", got)
 	}
 }
