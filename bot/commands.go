@@ -36,6 +36,12 @@ var discordAttachmentHosts = []string{"cdn.discordapp.com", "media.discordapp.ne
 const helpText = "Ask me about the articles this server has collected: mention me with a question, " +
 	"reply to one of my answers to follow up, or use `/ask`. `/sources` lists the articles."
 
+// replyNeedsMentionText answers a reply to the bot that arrives without
+// its text: without the Message Content intent Discord sends a server
+// message's text only when it mentions the bot, and a reply with its ping
+// turned off does not.
+const replyNeedsMentionText = "I can only read replies that mention me: keep the reply ping on (or @mention me) to ask a follow-up."
+
 // Commands returns the slash commands the bot registers. /ingest and
 // /forget default to members with Manage Server and are not offered in DMs.
 func Commands() []*discordgo.ApplicationCommand {
@@ -358,7 +364,11 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	defer d.work.Done()
 	ctx := d.workCtx
 	q := stripMention(m.Content, me)
-	if q == "" {
+	switch {
+	case q == "" && replyToMe && !mentioned && m.GuildID != "":
+		d.sendReply(ctx, m, replyNeedsMentionText)
+		return
+	case q == "":
 		d.sendReply(ctx, m, helpText)
 		return
 	}

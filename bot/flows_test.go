@@ -456,3 +456,19 @@ func TestBusyRefusalKeepsTheQuota(t *testing.T) {
 		t.Errorf("answer = %q", got)
 	}
 }
+
+// TestReplyWithoutPingExplainsItself: a reply to one of the bot's answers
+// with the reply ping off reaches the bot without its content (no Message
+// Content intent), so the bot says how to ask instead of showing the help.
+func TestReplyWithoutPingExplainsItself(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	bot := h.fake.BotUser()
+	earlier := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: bot, Content: "The ferry leaves at seven [1]."})
+	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"}, Content: "",
+		MessageReference: &discordgo.MessageReference{MessageID: earlier.ID, ChannelID: "c-g1", GuildID: "g1"}})
+	got := body(t, h.wait(sendsTo("c-g1")))
+	if got.Content != replyNeedsMentionText {
+		t.Errorf("an empty reply got %q, want %q", got.Content, replyNeedsMentionText)
+	}
+}
