@@ -698,12 +698,16 @@ func (d *Discord) forgetCommand(ctx context.Context, i *discordgo.Interaction, d
 	}
 	id := stringOption(data, "article")
 	scope := scopeOf(i.GuildID)
+	list, err := d.deps.Service.Sources(ctx, scope)
+	if err != nil {
+		d.log.Warn("discord: listing sources to forget failed", "scope", scope, "article", id, "err", err)
+		d.reply(i, UserMessage(err), true)
+		return
+	}
 	var title string
-	if list, err := d.deps.Service.Sources(ctx, scope); err == nil {
-		for _, a := range list {
-			if a.ID == id && a.Scope == scope {
-				title = a.Title
-			}
+	for _, a := range list {
+		if a.ID == id && a.Scope == scope {
+			title = a.Title
 		}
 	}
 	if title == "" {

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -330,5 +331,36 @@ func TestSourcesPagesListEveryArticle(t *testing.T) {
 		if !listed[id] {
 			t.Errorf("article %s is on no page", id)
 		}
+	}
+}
+
+// sourcesFail is a Service whose article list cannot be read.
+type sourcesFail struct {
+	Service
+	err error
+}
+
+func (s sourcesFail) Sources(context.Context, string) ([]retrieval.ArticleInfo, error) {
+	return nil, s.err
+}
+
+// TestForgetReportsAStoreError: when the article list cannot be read,
+// /forget says so (and logs why) instead of claiming there is no such
+// article.
+func TestForgetReportsAStoreError(t *testing.T) {
+	t.Parallel()
+	storeErr := UserError("I can't read the article list right now.", errors.New("sqlite: database is locked"))
+	h := newHarness(t, DiscordConfig{}, func(d *DiscordDeps) { d.Service = sourcesFail{Service: d.Service, err: storeErr} })
+	res := h.ingestArticle(retrieval.GuildScope("g1"), "Council notice", "", "", "The council meets on Monday.")
+	i := h.interact(slash("g1", manager("m1"), "forget", strOpt("article", res.ID)))
+	cb := callback(t, h.wait(callbackOf(i)))
+	if cb.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(cb.Data.Content, UserMessage(storeErr)) {
+		t.Errorf("forget with a failing store replied %+v, want %q", cb, UserMessage(storeErr))
+	}
+	if !strings.Contains(h.logs.String(), "database is locked") {
+		t.Error("the store error is not in the log")
+	}
+	if list, _ := h.svc.Sources(h.ctx, retrieval.GuildScope("g1")); len(list) != 1 {
+		t.Errorf("%d articles after a failed forget, want 1", len(list))
 	}
 }
