@@ -33,6 +33,13 @@ var attachmentExtensions = []string{".txt", ".md", ".markdown", ".html", ".htm"}
 // discordAttachmentHosts serve Discord attachments.
 var discordAttachmentHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
 
+// restartingText answers work refused or cut short by a shutdown.
+const restartingText = "I'm restarting; please try again in a minute."
+
+// finalEditTimeout bounds each message that ends a piece of work: it is
+// sent even after the work's context was cancelled (see finalContext).
+const finalEditTimeout = 5 * time.Second
+
 const helpText = "Ask me about the articles this server has collected: mention me with a question, " +
 	"reply to one of my answers to follow up, or use `/ask`. `/sources` lists the articles."
 
@@ -95,7 +102,7 @@ func (d *Discord) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 	i := ic.Interaction
 	if !d.begin() {
 		if i.Type == discordgo.InteractionApplicationCommand {
-			d.reply(i, "I'm restarting; please try again in a minute.", true)
+			d.reply(i, restartingText, true)
 		}
 		return
 	}
@@ -206,39 +213,46 @@ func (d *Discord) ask(ctx context.Context, i *discordgo.Interaction, data discor
 	if d.deferReply(ctx, i, false) != nil {
 		return
 	}
-	t := &interactionTarget{d: d, ctx: ctx, i: i}
+	t := &interactionTarget{d: d, i: i}
 	ids := d.streamAnswer(ctx, Question{Text: q, Scope: scopeOf(i.GuildID)}, t)
 	for _, id := range ids {
 		d.asked.Put(id, q)
 	}
 }
 
+// finalContext returns the context for a message that ends work done
+// under ctx (the answer, or the error that stopped it): it is not
+// cancelled with ctx, so work cut short by the end of the shutdown grace
+// still tells the user, but it ends after finalEditTimeout.
+func finalContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), finalEditTimeout)
+}
+
 // answerTarget is where an answer is shown: Edit replaces the first
 // message, Send adds another. Both return the message ID.
 type answerTarget interface {
-	Edit(content string, embeds []*discordgo.MessageEmbed) (string, error)
-	Send(content string, embeds []*discordgo.MessageEmbed) (string, error)
+	Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error)
+	Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error)
 }
 
 type interactionTarget struct {
-	d   *Discord
-	ctx context.Context
-	i   *discordgo.Interaction
+	d *Discord
+	i *discordgo.Interaction
 }
 
-func (t *interactionTarget) Edit(content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *interactionTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
 	}
-	m, err := t.d.session.InteractionResponseEdit(t.i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}, discordgo.WithContext(t.ctx))
+	m, err := t.d.session.InteractionResponseEdit(t.i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
 	return m.ID, nil
 }
 
-func (t *interactionTarget) Send(content string, embeds []*discordgo.MessageEmbed) (string, error) {
-	m, err := t.d.session.FollowupMessageCreate(t.i, true, &discordgo.WebhookParams{Content: content, Embeds: embeds, AllowedMentions: noMentions()}, discordgo.WithContext(t.ctx))
+func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+	m, err := t.d.session.FollowupMessageCreate(t.i, true, &discordgo.WebhookParams{Content: content, Embeds: embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
@@ -249,30 +263,29 @@ func (t *interactionTarget) Send(content string, embeds []*discordgo.MessageEmbe
 // created by the caller.
 type replyTarget struct {
 	d     *Discord
-	ctx   context.Context
 	to    *discordgo.Message
 	first string
 }
 
-func (t *replyTarget) Edit(content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *replyTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
 	}
 	e := &discordgo.MessageEdit{ID: t.first, Channel: t.to.ChannelID, Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}
-	m, err := t.d.session.ChannelMessageEditComplex(e, discordgo.WithContext(t.ctx))
+	m, err := t.d.session.ChannelMessageEditComplex(e, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
 	return m.ID, nil
 }
 
-func (t *replyTarget) Send(content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *replyTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
 	m, err := t.d.session.ChannelMessageSendComplex(t.to.ChannelID, &discordgo.MessageSend{
 		Content:         content,
 		Embeds:          embeds,
 		AllowedMentions: noMentions(),
 		Reference:       t.to.Reference(),
-	}, discordgo.WithContext(t.ctx))
+	}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
@@ -280,7 +293,8 @@ func (t *replyTarget) Send(content string, embeds []*discordgo.MessageEmbed) (st
 }
 
 // streamAnswer asks the service, showing the text as it streams (at most
-// one edit per EditInterval), then the final answer and its sources. It
+// one edit per EditInterval), then the final answer and its sources, or
+// what stopped it (sent even once ctx is cancelled, see finalContext). It
 // returns the IDs of the messages that hold the answer.
 func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) []string {
 	var (
@@ -312,7 +326,7 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 			if !changed || strings.TrimSpace(snapshot) == "" {
 				continue
 			}
-			if _, err := t.Edit(renderPartial(snapshot), nil); err != nil {
+			if _, err := t.Edit(ctx, renderPartial(snapshot), nil); err != nil {
 				d.log.Warn("discord: streaming edit failed", "err", err)
 			}
 		}
@@ -323,7 +337,13 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 	<-edited
 	if err != nil {
 		d.log.Warn("discord: answering failed", "scope", q.Scope, "err", err)
-		if _, err := t.Edit(UserMessage(err), nil); err != nil {
+		msg := UserMessage(err)
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			msg = restartingText // cut short by the end of the shutdown grace
+		}
+		fctx, cancel := finalContext(ctx)
+		defer cancel()
+		if _, err := t.Edit(fctx, msg, nil); err != nil {
 			d.log.Warn("discord: reporting an error failed", "err", err)
 		}
 		return nil
@@ -334,7 +354,9 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 		if n == 0 {
 			send = t.Edit
 		}
-		id, err := send(m.Content, m.Embeds)
+		fctx, cancel := finalContext(ctx)
+		id, err := send(fctx, m.Content, m.Embeds)
+		cancel()
 		if err != nil {
 			d.log.Warn("discord: sending the answer failed", "part", n, "err", err)
 			return ids
@@ -387,7 +409,7 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	if first == "" {
 		return
 	}
-	t := &replyTarget{d: d, ctx: ctx, to: m, first: first}
+	t := &replyTarget{d: d, to: m, first: first}
 	ids := d.streamAnswer(ctx, Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t)
 	for _, id := range ids {
 		d.asked.Put(id, q)
@@ -511,7 +533,9 @@ func (d *Discord) ingestCommand(ctx context.Context, i *discordgo.Interaction, d
 		return
 	}
 	msg := d.ingest(ctx, i, data, given[0])
-	if _, err := d.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &msg, AllowedMentions: noMentions()}, discordgo.WithContext(ctx)); err != nil {
+	fctx, cancel := finalContext(ctx)
+	defer cancel()
+	if _, err := d.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &msg, AllowedMentions: noMentions()}, discordgo.WithContext(fctx)); err != nil {
 		d.log.Warn("discord: ingest report failed", "interaction", i.ID, "err", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -362,5 +363,26 @@ func TestForgetReportsAStoreError(t *testing.T) {
 	}
 	if list, _ := h.svc.Sources(h.ctx, retrieval.GuildScope("g1")); len(list) != 1 {
 		t.Errorf("%d articles after a failed forget, want 1", len(list))
+	}
+}
+
+// TestShutdownGraceEndsAnswerWithANote: an answer still streaming when the
+// shutdown grace runs out is cancelled, and its message is edited to say
+// so rather than left ending in "…".
+func TestShutdownGraceEndsAnswerWithANote(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{ShutdownGrace: time.Millisecond})
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
+	call := h.nextCall()
+	call.OnDelta("The ferry leaves")
+	h.tick()
+	if got := body(t, h.wait(editsOf(i))).Content; got != "The ferry leaves …" {
+		t.Fatalf("streamed edit = %q", got)
+	}
+	h.shutdown() // the answerer never finishes: the grace runs out
+	edits := h.waitN(2, editsOf(i))
+	if got := body(t, edits[len(edits)-1]).Content; got != restartingText {
+		t.Errorf("the cancelled answer ends as %q, want %q", got, restartingText)
 	}
 }
