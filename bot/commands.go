@@ -162,7 +162,7 @@ func (d *Discord) reply(i *discordgo.Interaction, content string, ephemeral bool
 	}
 	err := d.session.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data})
 	if err != nil {
-		d.log.Warn("discord: interaction reply failed", "interaction", i.ID, "err", err)
+		d.log.Warn("discord: interaction reply failed", "interaction", i.ID, "err", redact(err))
 	}
 }
 
@@ -173,7 +173,7 @@ func (d *Discord) deferReply(ctx context.Context, i *discordgo.Interaction, ephe
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
 	if err := d.session.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
-		d.log.Warn("discord: deferring failed", "interaction", i.ID, "err", err)
+		d.log.Warn("discord: deferring failed", "interaction", i.ID, "err", redact(err))
 		return err
 	}
 	return nil
@@ -327,7 +327,7 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 				continue
 			}
 			if _, err := t.Edit(ctx, renderPartial(snapshot), nil); err != nil {
-				d.log.Warn("discord: streaming edit failed", "err", err)
+				d.log.Warn("discord: streaming edit failed", "err", redact(err))
 			}
 		}
 	}()
@@ -344,7 +344,7 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 		fctx, cancel := finalContext(ctx)
 		defer cancel()
 		if _, err := t.Edit(fctx, msg, nil); err != nil {
-			d.log.Warn("discord: reporting an error failed", "err", err)
+			d.log.Warn("discord: reporting an error failed", "err", redact(err))
 		}
 		return nil
 	}
@@ -358,7 +358,7 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 		id, err := send(fctx, m.Content, m.Embeds)
 		cancel()
 		if err != nil {
-			d.log.Warn("discord: sending the answer failed", "part", n, "err", err)
+			d.log.Warn("discord: sending the answer failed", "part", n, "err", redact(err))
 			return ids
 		}
 		ids = append(ids, id)
@@ -424,7 +424,7 @@ func (d *Discord) sendReply(ctx context.Context, m *discordgo.Message, content s
 		Reference:       m.Reference(),
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		d.log.Warn("discord: reply failed", "channel", m.ChannelID, "err", err)
+		d.log.Warn("discord: reply failed", "channel", m.ChannelID, "err", redact(err))
 		return ""
 	}
 	return sent.ID
@@ -479,7 +479,7 @@ func (d *Discord) referenced(ctx context.Context, m *discordgo.Message) *discord
 	}
 	got, err := d.session.ChannelMessage(channel, ref.MessageID, discordgo.WithContext(ctx))
 	if err != nil {
-		d.log.Info("discord: reply chain ends at a message that cannot be fetched", "message", ref.MessageID, "err", err)
+		d.log.Info("discord: reply chain ends at a message that cannot be fetched", "message", ref.MessageID, "err", redact(err))
 		return nil
 	}
 	return got
@@ -536,7 +536,7 @@ func (d *Discord) ingestCommand(ctx context.Context, i *discordgo.Interaction, d
 	fctx, cancel := finalContext(ctx)
 	defer cancel()
 	if _, err := d.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &msg, AllowedMentions: noMentions()}, discordgo.WithContext(fctx)); err != nil {
-		d.log.Warn("discord: ingest report failed", "interaction", i.ID, "err", err)
+		d.log.Warn("discord: ingest report failed", "interaction", i.ID, "err", redact(err))
 	}
 }
 
@@ -711,7 +711,7 @@ func (d *Discord) sourcesPage(ctx context.Context, i *discordgo.Interaction, pag
 		Flags:           discordgo.MessageFlagsEphemeral,
 	}}
 	if err := d.session.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
-		d.log.Warn("discord: sources response failed", "err", err)
+		d.log.Warn("discord: sources response failed", "err", redact(err))
 	}
 }
 
@@ -777,6 +777,6 @@ func (d *Discord) forgetAutocomplete(ctx context.Context, i *discordgo.Interacti
 		Data: &discordgo.InteractionResponseData{Choices: choices},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		d.log.Warn("discord: autocomplete response failed", "err", err)
+		d.log.Warn("discord: autocomplete response failed", "err", redact(err))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,9 @@ import (
 
 // waitTimeout bounds every wait in these tests.
 const waitTimeout = 15 * time.Second
+
+// interactionTokenRE matches the tokens the fake gives interactions.
+var interactionTokenRE = regexp.MustCompile(`\btok\d+`)
 
 // scriptedAnswerer is an Answerer whose output the test controls: each
 // call is handed to the test on calls, which streams deltas with OnDelta
@@ -123,6 +127,9 @@ func newHarness(t *testing.T, cfg DiscordConfig, with ...func(*DiscordDeps)) *ha
 		assertNoPings(t, fake.Requests())
 		if strings.Contains(logs.String(), "secret-test-token") {
 			t.Error("the token appears in the log")
+		}
+		if tok := interactionTokenRE.FindString(logs.String()); tok != "" {
+			t.Errorf("an interaction token (%s) appears in the log", tok)
 		}
 		if t.Failed() {
 			t.Logf("bot log:\n%s", logs.String())

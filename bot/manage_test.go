@@ -386,3 +386,52 @@ func TestShutdownGraceEndsAnswerWithANote(t *testing.T) {
 		t.Errorf("the cancelled answer ends as %q, want %q", got, restartingText)
 	}
 }
+
+// TestNetworkErrorsDoNotLogInteractionTokens: when Discord cannot be
+// reached, the error discordgo returns names the request's URL, which
+// holds the interaction's token; the log must not.
+func TestNetworkErrorsDoNotLogInteractionTokens(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
+	call := h.nextCall()
+	h.fake.Close() // Discord is gone: the answer's edit fails to connect
+	call.Result <- "At seven [1]."
+	h.shutdown() // returns once the handler has finished
+	logs := h.logs.String()
+	if !strings.Contains(logs, "sending the answer failed") {
+		t.Fatalf("the failed edit was not logged:\n%s", logs)
+	}
+	if strings.Contains(logs, i.Token) {
+		t.Errorf("the interaction token %s is in the log", i.Token)
+	}
+}
+
+func TestRedactTokens(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{name: "nil", err: nil, want: ""},
+		{
+			name: "webhook URL in a network error",
+			err:  &url.Error{Op: "Patch", URL: "https://discord.com/api/v9/webhooks/800/aW50ZXJhY3Rpb24.abc-_x/messages/@original", Err: errors.New("connection refused")},
+			want: `Patch "https://discord.com/api/v9/webhooks/800/<redacted>/messages/@original": connection refused`,
+		},
+		{
+			name: "interaction callback, wrapped",
+			err:  fmt.Errorf("respond: %w", &url.Error{Op: "Post", URL: "https://discord.com/api/v9/interactions/1234/tok5/callback", Err: errors.New("EOF")}),
+			want: `respond: Post "https://discord.com/api/v9/interactions/1234/<redacted>/callback": EOF`,
+		},
+		{name: "follow-up at the end", err: errors.New("POST https://discord.com/api/v9/webhooks/800/tok7 failed"), want: "POST https://discord.com/api/v9/webhooks/800/<redacted> failed"},
+		{name: "nothing secret", err: errors.New("HTTP 404 Not Found, {\"code\": 10008}"), want: "HTTP 404 Not Found, {\"code\": 10008}"},
+	}
+	for _, tt := range tests {
+		if got := redact(tt.err); got != tt.want {
+			t.Errorf("%s: redact = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
