@@ -376,7 +376,7 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	mentioned := slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u.ID == me }) ||
 		strings.Contains(m.Content, "<@"+me+">") || strings.Contains(m.Content, "<@!"+me+">")
-	replyToMe := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == me
+	replyToMe := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == me && repliesHere(m)
 	if !mentioned && !replyToMe && m.GuildID != "" {
 		return
 	}
@@ -463,9 +463,32 @@ func (d *Discord) history(ctx context.Context, m *discordgo.Message, me string) 
 	return turns
 }
 
+// repliesHere reports whether m's reference, if it has one, is a reply
+// within m's own channel and server. A forward, or a reference into
+// another channel or server, brings in a message from outside this
+// conversation (another server's answer, say): it is no reply. Messages
+// fetched over REST carry no server ID; the channel check covers them.
+func repliesHere(m *discordgo.Message) bool {
+	if ref := m.MessageReference; ref != nil {
+		if ref.Type == discordgo.MessageReferenceTypeForward ||
+			ref.ChannelID != "" && ref.ChannelID != m.ChannelID ||
+			ref.GuildID != "" && m.GuildID != "" && ref.GuildID != m.GuildID {
+			return false
+		}
+	}
+	if r := m.ReferencedMessage; r != nil && r.ChannelID != "" && r.ChannelID != m.ChannelID {
+		return false
+	}
+	return true
+}
+
 // referenced returns the message m replies to, from the event when
-// Discord included it, else fetched; nil if none or on error.
+// Discord included it, else fetched; nil if none, on error, or when m's
+// reference is no reply in its channel (see repliesHere).
 func (d *Discord) referenced(ctx context.Context, m *discordgo.Message) *discordgo.Message {
+	if !repliesHere(m) {
+		return nil
+	}
 	if m.ReferencedMessage != nil {
 		return m.ReferencedMessage
 	}
@@ -473,11 +496,7 @@ func (d *Discord) referenced(ctx context.Context, m *discordgo.Message) *discord
 	if ref == nil || ref.MessageID == "" {
 		return nil
 	}
-	channel := ref.ChannelID
-	if channel == "" {
-		channel = m.ChannelID
-	}
-	got, err := d.session.ChannelMessage(channel, ref.MessageID, discordgo.WithContext(ctx))
+	got, err := d.session.ChannelMessage(m.ChannelID, ref.MessageID, discordgo.WithContext(ctx))
 	if err != nil {
 		d.log.Info("discord: reply chain ends at a message that cannot be fetched", "message", ref.MessageID, "err", redact(err))
 		return nil

@@ -472,3 +472,57 @@ func TestReplyWithoutPingExplainsItself(t *testing.T) {
 		t.Errorf("an empty reply got %q, want %q", got.Content, replyNeedsMentionText)
 	}
 }
+
+// TestReferencesOutsideTheChannelAreNotHistory: a message may reference
+// one in another channel or server (a forward does); the bot's answer
+// there is no part of this conversation, so it neither becomes history
+// nor makes the message a reply to the bot.
+func TestReferencesOutsideTheChannelAreNotHistory(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	bot := h.fake.BotUser()
+	user := &discordgo.User{ID: "u1"}
+	elsewhere := h.post(&discordgo.Message{ChannelID: "c-g2", GuildID: "g2", Author: bot, Content: "Server g2's secret plans [1]."})
+	otherChannel := h.post(&discordgo.Message{ChannelID: "c-other", GuildID: "g1", Author: bot, Content: "An answer in another channel [1]."})
+	here := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: bot, Content: "An answer in this channel [1]."})
+	tests := []struct {
+		name string
+		ref  *discordgo.MessageReference
+	}{
+		{name: "another server", ref: &discordgo.MessageReference{MessageID: elsewhere.ID, ChannelID: "c-g2", GuildID: "g2"}},
+		{name: "another channel", ref: &discordgo.MessageReference{MessageID: otherChannel.ID, ChannelID: "c-other", GuildID: "g1"}},
+		{name: "a forward", ref: &discordgo.MessageReference{Type: discordgo.MessageReferenceTypeForward, MessageID: here.ID, ChannelID: "c-g1", GuildID: "g1"}},
+	}
+	for n, tt := range tests {
+		// With a mention it is a question, without the other answer.
+		h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@" + bot.ID + "> when does the ferry leave?",
+			Mentions: []*discordgo.User{bot}, MessageReference: tt.ref})
+		call := h.nextCall()
+		if len(call.History) != 0 {
+			t.Errorf("%s: history %+v, want none", tt.name, call.History)
+		}
+		call.Result <- "At seven [1]."
+		h.waitN(n+1, editsIn("c-g1"))
+
+		// Without one it is not a reply to the bot: ignored. Called
+		// directly so the test knows the handler has finished.
+		referenced, _ := h.fake.Message(tt.ref.MessageID)
+		before := len(h.fake.Requests())
+		h.d.onMessage(h.d.session, &discordgo.MessageCreate{Message: &discordgo.Message{ID: "m-" + tt.name, ChannelID: "c-g1", GuildID: "g1", Author: user,
+			Content: "and on Sunday?", MessageReference: tt.ref, ReferencedMessage: referenced}})
+		for _, r := range h.fake.Requests()[before:] {
+			if strings.HasPrefix(r.Path, "/channels/c-g1/") {
+				t.Errorf("%s: an unmentioned message referencing it was answered: %s %s", tt.name, r.Method, r.Path)
+			}
+		}
+	}
+	// A reply in this channel still carries its history.
+	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@" + bot.ID + "> when does the ferry leave?",
+		Mentions: []*discordgo.User{bot}, MessageReference: &discordgo.MessageReference{MessageID: here.ID, ChannelID: "c-g1", GuildID: "g1"}})
+	call := h.nextCall()
+	if len(call.History) != 1 || call.History[0].Answer != here.Content {
+		t.Errorf("a reply in the channel has history %+v", call.History)
+	}
+	call.Result <- "At seven [1]."
+}
