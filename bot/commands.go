@@ -576,10 +576,18 @@ func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data dis
 	case "text":
 		a, err = d.fromText(stringOption(data, "text"), title)
 	}
-	if err == nil && title != "" && a.Title != title {
-		a.Title = title
+	if err == nil {
+		if kind != "url" {
+			// Only a page the bot fetched keeps a URL: a file or pasted
+			// text may declare any (a canonical link, a "URL:" line), which
+			// would put invented text under a real site's address.
+			a.URL = ""
+		}
+		if title != "" {
+			a.Title = title
+		}
 		if a.URL == "" {
-			a.ID = ingest.NewID(a.URL, a.Title, a.Paragraphs)
+			a.ID = ingest.NewID("", a.Title, a.Paragraphs)
 		}
 	}
 	// Errors that say what went wrong for the user (a web page's

@@ -526,3 +526,44 @@ func TestReferencesOutsideTheChannelAreNotHistory(t *testing.T) {
 	}
 	call.Result <- "At seven [1]."
 }
+
+// TestUploadsCannotClaimAURL: an uploaded file or pasted text may declare
+// a canonical URL (<link rel=canonical>, a "URL:" line), but only a page
+// the bot fetched itself keeps one, so a manager cannot attach invented
+// text to a real site's link. The article's ID is then its text's.
+func TestUploadsCannotClaimAURL(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	html := `<html><head><title>Ferry news</title><link rel="canonical" href="https://news.example/ferry"></head><body><article><h1>Ferry news</h1>` +
+		`<p>The island ferry leaves the harbour at seven every morning, the operator said on Monday.</p><p>Passengers board from the north pier.</p></article></body></html>`
+	file := func(name, data string) *discordgo.Interaction {
+		att := &discordgo.MessageAttachment{ID: "att-" + name, URL: h.fake.AddFile(name, []byte(data)), Filename: name, Size: len(data)}
+		i := slash("g1", manager("m1"), "ingest", &discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: att.ID})
+		cmd := i.Data.(discordgo.ApplicationCommandInteractionData)
+		cmd.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{att.ID: att}}
+		i.Data = cmd
+		return i
+	}
+	for _, tt := range []struct {
+		name string
+		i    *discordgo.Interaction
+	}{
+		{"html file", file("ferry.html", html)},
+		{"text file", file("bridge.txt", "Bridge reopens\nURL: https://news.example/bridge\n\nThe harbour bridge reopened on Monday after repairs.")},
+		{"pasted text", slash("g1", manager("m1"), "ingest", strOpt("title", "Library hours"), strOpt("text", "URL: https://news.example/library\nThe library stays open until nine."))},
+	} {
+		i := h.interact(tt.i)
+		if got := body(t, h.wait(editsOf(i))).Content; !strings.HasPrefix(got, "Added **") {
+			t.Fatalf("%s: report %q", tt.name, got)
+		}
+	}
+	list, err := h.svc.Sources(h.ctx, retrieval.GuildScope("g1"))
+	if err != nil || len(list) != 3 {
+		t.Fatalf("stored %+v, %v; want 3 articles", list, err)
+	}
+	for _, a := range list {
+		if a.URL != "" || !strings.HasPrefix(a.ID, "t") {
+			t.Errorf("%q is stored with URL %q and ID %s, want no URL and an ID from its text", a.Title, a.URL, a.ID)
+		}
+	}
+}
