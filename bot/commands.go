@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -200,8 +199,8 @@ func (d *Discord) ask(ctx context.Context, i *discordgo.Interaction, data discor
 		d.reply(i, helpText, true)
 		return
 	}
-	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
-		d.reply(i, fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes), true)
+	if err := checkQuestionLength(q); err != nil {
+		d.reply(i, UserMessage(err), true)
 		return
 	}
 	refused, release := d.admit(userOf(i).ID)
@@ -394,8 +393,8 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		d.sendReply(ctx, m, helpText)
 		return
 	}
-	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
-		d.sendReply(ctx, m, fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes))
+	if err := checkQuestionLength(q); err != nil {
+		d.sendReply(ctx, m, UserMessage(err))
 		return
 	}
 	refused, release := d.admit(m.Author.ID)
