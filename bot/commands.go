@@ -619,10 +619,8 @@ func (d *Discord) fromURL(ctx context.Context, raw string) (ingest.Article, erro
 	if d.deps.Fetcher == nil {
 		return ingest.Article{}, refuse("adding web pages is not enabled here.")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ingest.Article{}, refuse("that doesn't look like a web address (http:// or https://).")
-	}
+	// The Fetcher refuses anything but http(s) addresses itself, with a
+	// message for the user.
 	return d.deps.Fetcher.Fetch(ctx, raw)
 }
 

@@ -411,7 +411,8 @@ func TestIngestURL(t *testing.T) {
 		{"again", web.URL(testweb.News), "Already had"},
 		{"no article", web.URL(testweb.Paywall), "couldn't find any article text there"},
 		{"not a web page", web.URL(testweb.Image), "image/png"},
-		{"not a URL", "ftp://example.com/a.txt", "doesn't look like a web address"},
+		{"not a URL", "ftp://example.com/a.txt", "doesn't look like a web link"},
+		{"no host", "https:///a.txt", "doesn't look like a web link"},
 	}
 	for _, tt := range tests {
 		i := h.interact(slash("g1", manager("m1"), "ingest", strOpt("url", tt.url)))
