@@ -370,6 +370,16 @@ func slash(guild string, m *discordgo.Member, name string, opts ...*discordgo.Ap
 	return i
 }
 
+// ingestFile is /ingest with att as its file option, resolved as Discord
+// sends it.
+func ingestFile(guild string, m *discordgo.Member, att *discordgo.MessageAttachment) *discordgo.Interaction {
+	i := slash(guild, m, "ingest", &discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: att.ID})
+	data := i.Data.(discordgo.ApplicationCommandInteractionData)
+	data.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{att.ID: att}}
+	i.Data = data
+	return i
+}
+
 func ask(guild, user, question string) *discordgo.Interaction {
 	return slash(guild, plainMember(user), "ask", strOpt("question", question))
 }
@@ -384,4 +394,13 @@ func (h *harness) ingestArticle(scope, title, source, url string, paragraphs ...
 		h.t.Fatal(err)
 	}
 	return res
+}
+
+// askInFlight stores a ferry timetable, asks about it with /ask and
+// returns the interaction and the answerer's call, not yet answered.
+func (h *harness) askInFlight() (*discordgo.Interaction, *answerCall) {
+	h.t.Helper()
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
+	return i, h.nextCall()
 }

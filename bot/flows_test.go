@@ -207,11 +207,7 @@ func TestIngestAttachment(t *testing.T) {
 	}
 	for n, tt := range tests {
 		att := &discordgo.MessageAttachment{ID: fmt.Sprint("att", n), URL: tt.url, Filename: tt.filename, Size: tt.size}
-		i := slash("g1", manager("m1"), "ingest", &discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: att.ID})
-		data := i.Data.(discordgo.ApplicationCommandInteractionData)
-		data.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{att.ID: att}}
-		i.Data = data
-		i = h.interact(i)
+		i := h.interact(ingestFile("g1", manager("m1"), att))
 		if cb := callback(t, h.wait(callbackOf(i))); cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || cb.Data.Flags != discordgo.MessageFlagsEphemeral {
 			t.Errorf("%s: ingest not deferred ephemerally: %+v", tt.name, cb)
 		}
@@ -539,11 +535,7 @@ func TestUploadsCannotClaimAURL(t *testing.T) {
 		`<p>The island ferry leaves the harbour at seven every morning, the operator said on Monday.</p><p>Passengers board from the north pier.</p></article></body></html>`
 	file := func(name, data string) *discordgo.Interaction {
 		att := &discordgo.MessageAttachment{ID: "att-" + name, URL: h.fake.AddFile(name, []byte(data)), Filename: name, Size: len(data)}
-		i := slash("g1", manager("m1"), "ingest", &discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: att.ID})
-		cmd := i.Data.(discordgo.ApplicationCommandInteractionData)
-		cmd.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{att.ID: att}}
-		i.Data = cmd
-		return i
+		return ingestFile("g1", manager("m1"), att)
 	}
 	for _, tt := range []struct {
 		name string

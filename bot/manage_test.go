@@ -190,9 +190,7 @@ func TestManyInteractionsAtOnce(t *testing.T) {
 func TestShutdownFinishesAnswersInFlight(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, DiscordConfig{})
-	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
-	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
-	call := h.nextCall()
+	i, call := h.askInFlight()
 
 	h.stop() // SIGTERM: Serve must wait for the answer in flight
 	select {
@@ -372,9 +370,7 @@ func TestForgetReportsAStoreError(t *testing.T) {
 func TestShutdownGraceEndsAnswerWithANote(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, DiscordConfig{ShutdownGrace: time.Millisecond})
-	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
-	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
-	call := h.nextCall()
+	i, call := h.askInFlight()
 	call.OnDelta("The ferry leaves")
 	h.tick()
 	if got := body(t, h.wait(editsOf(i))).Content; got != "The ferry leaves …" {
@@ -393,9 +389,7 @@ func TestShutdownGraceEndsAnswerWithANote(t *testing.T) {
 func TestNetworkErrorsDoNotLogInteractionTokens(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, DiscordConfig{})
-	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
-	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
-	call := h.nextCall()
+	i, call := h.askInFlight()
 	h.fake.Close() // Discord is gone: the answer's edit fails to connect
 	call.Result <- "At seven [1]."
 	h.shutdown() // returns once the handler has finished
