@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -33,8 +32,21 @@ var attachmentExtensions = []string{".txt", ".md", ".markdown", ".html", ".htm"}
 // discordAttachmentHosts serve Discord attachments.
 var discordAttachmentHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
 
+// restartingText answers work refused or cut short by a shutdown.
+const restartingText = "I'm restarting; please try again in a minute."
+
+// finalEditTimeout bounds each message that ends a piece of work: it is
+// sent even after the work's context was cancelled (see finalContext).
+const finalEditTimeout = 5 * time.Second
+
 const helpText = "Ask me about the articles this server has collected: mention me with a question, " +
 	"reply to one of my answers to follow up, or use `/ask`. `/sources` lists the articles."
+
+// replyNeedsMentionText answers a reply to the bot that arrives without
+// its text: without the Message Content intent Discord sends a server
+// message's text only when it mentions the bot, and a reply with its ping
+// turned off does not.
+const replyNeedsMentionText = "I can only read replies that mention me: keep the reply ping on (or @mention me) to ask a follow-up."
 
 // Commands returns the slash commands the bot registers. /ingest and
 // /forget default to members with Manage Server and are not offered in DMs.
@@ -89,7 +101,7 @@ func (d *Discord) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 	i := ic.Interaction
 	if !d.begin() {
 		if i.Type == discordgo.InteractionApplicationCommand {
-			d.reply(i, "I'm restarting; please try again in a minute.", true)
+			d.reply(i, restartingText, true)
 		}
 		return
 	}
@@ -149,7 +161,7 @@ func (d *Discord) reply(i *discordgo.Interaction, content string, ephemeral bool
 	}
 	err := d.session.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data})
 	if err != nil {
-		d.log.Warn("discord: interaction reply failed", "interaction", i.ID, "err", err)
+		d.log.Warn("discord: interaction reply failed", "interaction", i.ID, "err", redact(err))
 	}
 }
 
@@ -160,21 +172,23 @@ func (d *Discord) deferReply(ctx context.Context, i *discordgo.Interaction, ephe
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
 	if err := d.session.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
-		d.log.Warn("discord: deferring failed", "interaction", i.ID, "err", err)
+		d.log.Warn("discord: deferring failed", "interaction", i.ID, "err", redact(err))
 		return err
 	}
 	return nil
 }
 
-// admit applies the per-user rate limit and the cap on work in flight;
-// it returns a friendly refusal, or "" and a release func.
+// admit applies the cap on work in flight, then the per-user rate limit,
+// so a question turned away as busy does not use up the asker's quota; it
+// returns a friendly refusal, or "" and a release func.
 func (d *Discord) admit(userID string) (string, func()) {
-	if ok, wait := d.limiter.Allow(userID); !ok {
-		secs := int(wait.Round(time.Second) / time.Second)
-		return fmt.Sprintf("You're asking faster than I can keep up — please wait %d s and try again.", max(secs, 1)), nil
-	}
 	if !d.slots.TryAcquire() {
 		return "I'm busy with other questions right now; please try again in a moment.", nil
+	}
+	if ok, wait := d.limiter.Allow(userID); !ok {
+		d.slots.Release()
+		secs := int(wait.Round(time.Second) / time.Second)
+		return fmt.Sprintf("You're asking faster than I can keep up — please wait %d s and try again.", max(secs, 1)), nil
 	}
 	return "", d.slots.Release
 }
@@ -185,8 +199,8 @@ func (d *Discord) ask(ctx context.Context, i *discordgo.Interaction, data discor
 		d.reply(i, helpText, true)
 		return
 	}
-	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
-		d.reply(i, fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes), true)
+	if err := checkQuestionLength(q); err != nil {
+		d.reply(i, UserMessage(err), true)
 		return
 	}
 	refused, release := d.admit(userOf(i).ID)
@@ -198,39 +212,46 @@ func (d *Discord) ask(ctx context.Context, i *discordgo.Interaction, data discor
 	if d.deferReply(ctx, i, false) != nil {
 		return
 	}
-	t := &interactionTarget{d: d, ctx: ctx, i: i}
+	t := &interactionTarget{d: d, i: i}
 	ids := d.streamAnswer(ctx, Question{Text: q, Scope: scopeOf(i.GuildID)}, t)
 	for _, id := range ids {
 		d.asked.Put(id, q)
 	}
 }
 
+// finalContext returns the context for a message that ends work done
+// under ctx (the answer, or the error that stopped it): it is not
+// cancelled with ctx, so work cut short by the end of the shutdown grace
+// still tells the user, but it ends after finalEditTimeout.
+func finalContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), finalEditTimeout)
+}
+
 // answerTarget is where an answer is shown: Edit replaces the first
 // message, Send adds another. Both return the message ID.
 type answerTarget interface {
-	Edit(content string, embeds []*discordgo.MessageEmbed) (string, error)
-	Send(content string, embeds []*discordgo.MessageEmbed) (string, error)
+	Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error)
+	Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error)
 }
 
 type interactionTarget struct {
-	d   *Discord
-	ctx context.Context
-	i   *discordgo.Interaction
+	d *Discord
+	i *discordgo.Interaction
 }
 
-func (t *interactionTarget) Edit(content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *interactionTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
 	}
-	m, err := t.d.session.InteractionResponseEdit(t.i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}, discordgo.WithContext(t.ctx))
+	m, err := t.d.session.InteractionResponseEdit(t.i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
 	return m.ID, nil
 }
 
-func (t *interactionTarget) Send(content string, embeds []*discordgo.MessageEmbed) (string, error) {
-	m, err := t.d.session.FollowupMessageCreate(t.i, true, &discordgo.WebhookParams{Content: content, Embeds: embeds, AllowedMentions: noMentions()}, discordgo.WithContext(t.ctx))
+func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+	m, err := t.d.session.FollowupMessageCreate(t.i, true, &discordgo.WebhookParams{Content: content, Embeds: embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
@@ -241,30 +262,29 @@ func (t *interactionTarget) Send(content string, embeds []*discordgo.MessageEmbe
 // created by the caller.
 type replyTarget struct {
 	d     *Discord
-	ctx   context.Context
 	to    *discordgo.Message
 	first string
 }
 
-func (t *replyTarget) Edit(content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *replyTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
 	}
 	e := &discordgo.MessageEdit{ID: t.first, Channel: t.to.ChannelID, Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}
-	m, err := t.d.session.ChannelMessageEditComplex(e, discordgo.WithContext(t.ctx))
+	m, err := t.d.session.ChannelMessageEditComplex(e, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
 	return m.ID, nil
 }
 
-func (t *replyTarget) Send(content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *replyTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
 	m, err := t.d.session.ChannelMessageSendComplex(t.to.ChannelID, &discordgo.MessageSend{
 		Content:         content,
 		Embeds:          embeds,
 		AllowedMentions: noMentions(),
 		Reference:       t.to.Reference(),
-	}, discordgo.WithContext(t.ctx))
+	}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
@@ -272,7 +292,8 @@ func (t *replyTarget) Send(content string, embeds []*discordgo.MessageEmbed) (st
 }
 
 // streamAnswer asks the service, showing the text as it streams (at most
-// one edit per EditInterval), then the final answer and its sources. It
+// one edit per EditInterval), then the final answer and its sources, or
+// what stopped it (sent even once ctx is cancelled, see finalContext). It
 // returns the IDs of the messages that hold the answer.
 func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) []string {
 	var (
@@ -304,8 +325,8 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 			if !changed || strings.TrimSpace(snapshot) == "" {
 				continue
 			}
-			if _, err := t.Edit(renderPartial(snapshot), nil); err != nil {
-				d.log.Warn("discord: streaming edit failed", "err", err)
+			if _, err := t.Edit(ctx, renderPartial(snapshot), nil); err != nil {
+				d.log.Warn("discord: streaming edit failed", "err", redact(err))
 			}
 		}
 	}()
@@ -315,8 +336,14 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 	<-edited
 	if err != nil {
 		d.log.Warn("discord: answering failed", "scope", q.Scope, "err", err)
-		if _, err := t.Edit(UserMessage(err), nil); err != nil {
-			d.log.Warn("discord: reporting an error failed", "err", err)
+		msg := UserMessage(err)
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			msg = restartingText // cut short by the end of the shutdown grace
+		}
+		fctx, cancel := finalContext(ctx)
+		defer cancel()
+		if _, err := t.Edit(fctx, msg, nil); err != nil {
+			d.log.Warn("discord: reporting an error failed", "err", redact(err))
 		}
 		return nil
 	}
@@ -326,9 +353,11 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 		if n == 0 {
 			send = t.Edit
 		}
-		id, err := send(m.Content, m.Embeds)
+		fctx, cancel := finalContext(ctx)
+		id, err := send(fctx, m.Content, m.Embeds)
+		cancel()
 		if err != nil {
-			d.log.Warn("discord: sending the answer failed", "part", n, "err", err)
+			d.log.Warn("discord: sending the answer failed", "part", n, "err", redact(err))
 			return ids
 		}
 		ids = append(ids, id)
@@ -346,7 +375,7 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	mentioned := slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u.ID == me }) ||
 		strings.Contains(m.Content, "<@"+me+">") || strings.Contains(m.Content, "<@!"+me+">")
-	replyToMe := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == me
+	replyToMe := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == me && repliesHere(m)
 	if !mentioned && !replyToMe && m.GuildID != "" {
 		return
 	}
@@ -356,12 +385,16 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	defer d.work.Done()
 	ctx := d.workCtx
 	q := stripMention(m.Content, me)
-	if q == "" {
+	switch {
+	case q == "" && replyToMe && !mentioned && m.GuildID != "":
+		d.sendReply(ctx, m, replyNeedsMentionText)
+		return
+	case q == "":
 		d.sendReply(ctx, m, helpText)
 		return
 	}
-	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
-		d.sendReply(ctx, m, fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes))
+	if err := checkQuestionLength(q); err != nil {
+		d.sendReply(ctx, m, UserMessage(err))
 		return
 	}
 	refused, release := d.admit(m.Author.ID)
@@ -375,7 +408,7 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	if first == "" {
 		return
 	}
-	t := &replyTarget{d: d, ctx: ctx, to: m, first: first}
+	t := &replyTarget{d: d, to: m, first: first}
 	ids := d.streamAnswer(ctx, Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t)
 	for _, id := range ids {
 		d.asked.Put(id, q)
@@ -390,7 +423,7 @@ func (d *Discord) sendReply(ctx context.Context, m *discordgo.Message, content s
 		Reference:       m.Reference(),
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		d.log.Warn("discord: reply failed", "channel", m.ChannelID, "err", err)
+		d.log.Warn("discord: reply failed", "channel", m.ChannelID, "err", redact(err))
 		return ""
 	}
 	return sent.ID
@@ -429,9 +462,32 @@ func (d *Discord) history(ctx context.Context, m *discordgo.Message, me string) 
 	return turns
 }
 
+// repliesHere reports whether m's reference, if it has one, is a reply
+// within m's own channel and server. A forward, or a reference into
+// another channel or server, brings in a message from outside this
+// conversation (another server's answer, say): it is no reply. Messages
+// fetched over REST carry no server ID; the channel check covers them.
+func repliesHere(m *discordgo.Message) bool {
+	if ref := m.MessageReference; ref != nil {
+		if ref.Type == discordgo.MessageReferenceTypeForward ||
+			ref.ChannelID != "" && ref.ChannelID != m.ChannelID ||
+			ref.GuildID != "" && m.GuildID != "" && ref.GuildID != m.GuildID {
+			return false
+		}
+	}
+	if r := m.ReferencedMessage; r != nil && r.ChannelID != "" && r.ChannelID != m.ChannelID {
+		return false
+	}
+	return true
+}
+
 // referenced returns the message m replies to, from the event when
-// Discord included it, else fetched; nil if none or on error.
+// Discord included it, else fetched; nil if none, on error, or when m's
+// reference is no reply in its channel (see repliesHere).
 func (d *Discord) referenced(ctx context.Context, m *discordgo.Message) *discordgo.Message {
+	if !repliesHere(m) {
+		return nil
+	}
 	if m.ReferencedMessage != nil {
 		return m.ReferencedMessage
 	}
@@ -439,13 +495,9 @@ func (d *Discord) referenced(ctx context.Context, m *discordgo.Message) *discord
 	if ref == nil || ref.MessageID == "" {
 		return nil
 	}
-	channel := ref.ChannelID
-	if channel == "" {
-		channel = m.ChannelID
-	}
-	got, err := d.session.ChannelMessage(channel, ref.MessageID, discordgo.WithContext(ctx))
+	got, err := d.session.ChannelMessage(m.ChannelID, ref.MessageID, discordgo.WithContext(ctx))
 	if err != nil {
-		d.log.Info("discord: reply chain ends at a message that cannot be fetched", "message", ref.MessageID, "err", err)
+		d.log.Info("discord: reply chain ends at a message that cannot be fetched", "message", ref.MessageID, "err", redact(err))
 		return nil
 	}
 	return got
@@ -499,8 +551,10 @@ func (d *Discord) ingestCommand(ctx context.Context, i *discordgo.Interaction, d
 		return
 	}
 	msg := d.ingest(ctx, i, data, given[0])
-	if _, err := d.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &msg, AllowedMentions: noMentions()}, discordgo.WithContext(ctx)); err != nil {
-		d.log.Warn("discord: ingest report failed", "interaction", i.ID, "err", err)
+	fctx, cancel := finalContext(ctx)
+	defer cancel()
+	if _, err := d.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &msg, AllowedMentions: noMentions()}, discordgo.WithContext(fctx)); err != nil {
+		d.log.Warn("discord: ingest report failed", "interaction", i.ID, "err", redact(err))
 	}
 }
 
@@ -521,10 +575,18 @@ func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data dis
 	case "text":
 		a, err = d.fromText(stringOption(data, "text"), title)
 	}
-	if err == nil && title != "" && a.Title != title {
-		a.Title = title
+	if err == nil {
+		if kind != "url" {
+			// Only a page the bot fetched keeps a URL: a file or pasted
+			// text may declare any (a canonical link, a "URL:" line), which
+			// would put invented text under a real site's address.
+			a.URL = ""
+		}
+		if title != "" {
+			a.Title = title
+		}
 		if a.URL == "" {
-			a.ID = ingest.NewID(a.URL, a.Title, a.Paragraphs)
+			a.ID = ingest.NewID("", a.Title, a.Paragraphs)
 		}
 	}
 	// Errors that say what went wrong for the user (a web page's
@@ -557,10 +619,8 @@ func (d *Discord) fromURL(ctx context.Context, raw string) (ingest.Article, erro
 	if d.deps.Fetcher == nil {
 		return ingest.Article{}, refuse("adding web pages is not enabled here.")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ingest.Article{}, refuse("that doesn't look like a web address (http:// or https://).")
-	}
+	// The Fetcher refuses anything but http(s) addresses itself, with a
+	// message for the user.
 	return d.deps.Fetcher.Fetch(ctx, raw)
 }
 
@@ -675,7 +735,7 @@ func (d *Discord) sourcesPage(ctx context.Context, i *discordgo.Interaction, pag
 		Flags:           discordgo.MessageFlagsEphemeral,
 	}}
 	if err := d.session.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
-		d.log.Warn("discord: sources response failed", "err", err)
+		d.log.Warn("discord: sources response failed", "err", redact(err))
 	}
 }
 
@@ -686,12 +746,16 @@ func (d *Discord) forgetCommand(ctx context.Context, i *discordgo.Interaction, d
 	}
 	id := stringOption(data, "article")
 	scope := scopeOf(i.GuildID)
+	list, err := d.deps.Service.Sources(ctx, scope)
+	if err != nil {
+		d.log.Warn("discord: listing sources to forget failed", "scope", scope, "article", id, "err", err)
+		d.reply(i, UserMessage(err), true)
+		return
+	}
 	var title string
-	if list, err := d.deps.Service.Sources(ctx, scope); err == nil {
-		for _, a := range list {
-			if a.ID == id && a.Scope == scope {
-				title = a.Title
-			}
+	for _, a := range list {
+		if a.ID == id && a.Scope == scope {
+			title = a.Title
 		}
 	}
 	if title == "" {
@@ -737,6 +801,6 @@ func (d *Discord) forgetAutocomplete(ctx context.Context, i *discordgo.Interacti
 		Data: &discordgo.InteractionResponseData{Choices: choices},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		d.log.Warn("discord: autocomplete response failed", "err", err)
+		d.log.Warn("discord: autocomplete response failed", "err", redact(err))
 	}
 }

@@ -24,6 +24,16 @@ const NoArticlesText = "There are no articles to search here yet: add some first
 // MaxQuestionRunes bounds the length of a question.
 const MaxQuestionRunes = 1000
 
+// checkQuestionLength refuses a question longer than MaxQuestionRunes
+// with an error carrying the message for the asker.
+func checkQuestionLength(question string) error {
+	if n := utf8.RuneCountInString(question); n > MaxQuestionRunes {
+		return UserError(fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes),
+			fmt.Errorf("question of %d characters", n))
+	}
+	return nil
+}
+
 // Store is what the core needs of the durable store; *retrieval.Store
 // implements it.
 type Store interface {
@@ -136,12 +146,11 @@ func (c *Core) Ask(ctx context.Context, q Question) (Answer, error) {
 // user-facing message (see UserMessage).
 func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) (Answer, error) {
 	question := strings.TrimSpace(q.Text)
-	switch {
-	case question == "":
+	if question == "" {
 		return Answer{}, UserError("Please ask a question.", errors.New("ask: empty question"))
-	case utf8.RuneCountInString(question) > MaxQuestionRunes:
-		return Answer{}, UserError(fmt.Sprintf("That question is too long: please keep it under %d characters.", MaxQuestionRunes),
-			fmt.Errorf("ask: question of %d characters", utf8.RuneCountInString(question)))
+	}
+	if err := checkQuestionLength(question); err != nil {
+		return Answer{}, fmt.Errorf("ask: %w", err)
 	}
 	scope := q.Scope
 	if scope == "" {

@@ -183,7 +183,7 @@ func TestCoreRefusesBadQuestions(t *testing.T) {
 		name, text, scope, userMsg string
 	}{
 		{"empty", "   ", "", "Please ask a question."},
-		{"too long", strings.Repeat("why ", 2600), "", "too long"},
+		{"too long", strings.Repeat("why ", 2600), "", "That question is too long (10399 characters); please keep it under 1000."},
 		{"bad scope", "what?", "guild:", ""},
 	}
 	for _, tt := range tests {

@@ -33,7 +33,9 @@ type Service interface {
 	Forget(ctx context.Context, scope, articleID string) error
 }
 
-// Fetcher downloads and extracts a web article; *ingest.Fetcher implements it.
+// Fetcher downloads and extracts a web article; *ingest.Fetcher implements
+// it. Fetch must refuse an address that is not http(s) before any network
+// access, with an error carrying a UserMessage (ingest.PageError does).
 type Fetcher interface {
 	Fetch(ctx context.Context, rawURL string) (ingest.Article, error)
 }

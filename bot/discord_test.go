@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,9 @@ import (
 
 // waitTimeout bounds every wait in these tests.
 const waitTimeout = 15 * time.Second
+
+// interactionTokenRE matches the tokens the fake gives interactions.
+var interactionTokenRE = regexp.MustCompile(`\btok\d+`)
 
 // scriptedAnswerer is an Answerer whose output the test controls: each
 // call is handed to the test on calls, which streams deltas with OnDelta
@@ -73,6 +77,7 @@ type harness struct {
 	d        *Discord
 	svc      *Core
 	answerer *scriptedAnswerer
+	logs     *syncBuffer // the bot's log
 	ticks    chan time.Time
 	stop     context.CancelFunc
 	served   chan error
@@ -107,7 +112,7 @@ func newHarness(t *testing.T, cfg DiscordConfig, with ...func(*DiscordDeps)) *ha
 		t.Fatal(err)
 	}
 	d.session.ShouldReconnectOnError = false
-	h := &harness{t: t, ctx: ctx, fake: fake, d: d, svc: svc, answerer: answerer, ticks: make(chan time.Time), served: make(chan error, 1)}
+	h := &harness{t: t, ctx: ctx, fake: fake, d: d, svc: svc, answerer: answerer, logs: logs, ticks: make(chan time.Time), served: make(chan error, 1)}
 	d.newTicker = func(time.Duration) (<-chan time.Time, func()) { return h.ticks, func() {} }
 	serveCtx, stop := context.WithCancel(context.Background())
 	h.stop = stop
@@ -122,6 +127,9 @@ func newHarness(t *testing.T, cfg DiscordConfig, with ...func(*DiscordDeps)) *ha
 		assertNoPings(t, fake.Requests())
 		if strings.Contains(logs.String(), "secret-test-token") {
 			t.Error("the token appears in the log")
+		}
+		if tok := interactionTokenRE.FindString(logs.String()); tok != "" {
+			t.Errorf("an interaction token (%s) appears in the log", tok)
 		}
 		if t.Failed() {
 			t.Logf("bot log:\n%s", logs.String())
@@ -362,6 +370,16 @@ func slash(guild string, m *discordgo.Member, name string, opts ...*discordgo.Ap
 	return i
 }
 
+// ingestFile is /ingest with att as its file option, resolved as Discord
+// sends it.
+func ingestFile(guild string, m *discordgo.Member, att *discordgo.MessageAttachment) *discordgo.Interaction {
+	i := slash(guild, m, "ingest", &discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: att.ID})
+	data := i.Data.(discordgo.ApplicationCommandInteractionData)
+	data.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{att.ID: att}}
+	i.Data = data
+	return i
+}
+
 func ask(guild, user, question string) *discordgo.Interaction {
 	return slash(guild, plainMember(user), "ask", strOpt("question", question))
 }
@@ -376,4 +394,13 @@ func (h *harness) ingestArticle(scope, title, source, url string, paragraphs ...
 		h.t.Fatal(err)
 	}
 	return res
+}
+
+// askInFlight stores a ferry timetable, asks about it with /ask and
+// returns the interaction and the answerer's call, not yet answered.
+func (h *harness) askInFlight() (*discordgo.Interaction, *answerCall) {
+	h.t.Helper()
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
+	return i, h.nextCall()
 }

@@ -25,7 +25,6 @@ func (Extractive) Name() string { return "extractive" }
 
 type candidate struct {
 	passage int // 0-based index into passages
-	start   int // byte offset of the sentence in the passage, for stable order
 	text    string
 	terms   map[string]bool
 	title   map[string]bool // terms of the passage's article title
@@ -93,6 +92,8 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		}
 		c.score -= 0.03 * float64(c.passage)
 	}
+	// Stable: ties keep the order sentences lists them in, by passage and
+	// then by place in the passage.
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	chosen := []candidate{cands[0]}
 	covered := copyTerms(cands[0].terms)
@@ -160,7 +161,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 			for _, t := range retrieval.Terms(text) {
 				terms[t] = true
 			}
-			out = append(out, candidate{passage: i, start: span[0], text: text, terms: terms, title: title})
+			out = append(out, candidate{passage: i, text: text, terms: terms, title: title})
 		}
 	}
 	return out

@@ -207,11 +207,7 @@ func TestIngestAttachment(t *testing.T) {
 	}
 	for n, tt := range tests {
 		att := &discordgo.MessageAttachment{ID: fmt.Sprint("att", n), URL: tt.url, Filename: tt.filename, Size: tt.size}
-		i := slash("g1", manager("m1"), "ingest", &discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: att.ID})
-		data := i.Data.(discordgo.ApplicationCommandInteractionData)
-		data.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{att.ID: att}}
-		i.Data = data
-		i = h.interact(i)
+		i := h.interact(ingestFile("g1", manager("m1"), att))
 		if cb := callback(t, h.wait(callbackOf(i))); cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource || cb.Data.Flags != discordgo.MessageFlagsEphemeral {
 			t.Errorf("%s: ingest not deferred ephemerally: %+v", tt.name, cb)
 		}
@@ -361,18 +357,31 @@ func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 
 func TestRateLimitAndBusyAreFriendly(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 1})
+	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 2})
 	h.ingestArticle(retrieval.SharedScope, "Ferry", "", "", "The ferry leaves at seven.")
 	first := h.interact(ask("g1", "u1", "When does the ferry leave?"))
-	call := h.nextCall() // the only slot is taken until this answer ends
+	call := h.nextCall() // one slot is taken until this answer ends
 
 	for _, tt := range []struct {
 		name, want string
 		i          *discordgo.Interaction
+		before     func() // run before the interaction
 	}{
 		{name: "same user again", i: ask("g1", "u1", "And the ferry on Sunday?"), want: "You're asking faster than I can keep up"},
-		{name: "another user while busy", i: ask("g1", "u2", "When does the ferry leave?"), want: "I'm busy with other questions"},
+		{
+			name: "another user while busy", i: ask("g1", "u2", "When does the ferry leave?"), want: "I'm busy with other questions",
+			before: func() {
+				// The refusal above gave back its slot; take the last one.
+				if !h.d.slots.TryAcquire() {
+					t.Fatal("the rate-limited question kept its slot")
+				}
+				t.Cleanup(h.d.slots.Release)
+			},
+		},
 	} {
+		if tt.before != nil {
+			tt.before()
+		}
 		i := h.interact(tt.i)
 		cb := callback(t, h.wait(callbackOf(i)))
 		if cb.Type != discordgo.InteractionResponseChannelMessageWithSource || cb.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(cb.Data.Content, tt.want) {
@@ -398,7 +407,8 @@ func TestIngestURL(t *testing.T) {
 		{"again", web.URL(testweb.News), "Already had"},
 		{"no article", web.URL(testweb.Paywall), "couldn't find any article text there"},
 		{"not a web page", web.URL(testweb.Image), "image/png"},
-		{"not a URL", "ftp://example.com/a.txt", "doesn't look like a web address"},
+		{"not a URL", "ftp://example.com/a.txt", "doesn't look like a web link"},
+		{"no host", "https:///a.txt", "doesn't look like a web link"},
 	}
 	for _, tt := range tests {
 		i := h.interact(slash("g1", manager("m1"), "ingest", strOpt("url", tt.url)))
@@ -417,5 +427,136 @@ func TestIngestURL(t *testing.T) {
 	}
 	if other, _ := h.svc.Sources(h.ctx, retrieval.GuildScope("g2")); len(other) != 0 {
 		t.Errorf("guild g2 sees g1's article: %+v", other)
+	}
+}
+
+// TestBusyRefusalKeepsTheQuota: a question turned away because every slot
+// is taken does not count against the asker's per-minute limit.
+func TestBusyRefusalKeepsTheQuota(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 1})
+	h.answerer.auto = func(string, []retrieval.Passage) string { return "At seven [1]." }
+	h.ingestArticle(retrieval.SharedScope, "Ferry", "", "", "The ferry leaves at seven.")
+	if !h.d.slots.TryAcquire() { // the only slot is busy with other work
+		t.Fatal("no free slot at start")
+	}
+	busy := h.interact(ask("g1", "u1", "When does the ferry leave?"))
+	if cb := callback(t, h.wait(callbackOf(busy))); !strings.Contains(cb.Data.Content, "I'm busy") {
+		t.Fatalf("with no free slot got %+v, want the busy refusal", cb)
+	}
+	h.d.slots.Release()
+	again := h.interact(ask("g1", "u1", "When does the ferry leave?"))
+	if cb := callback(t, h.wait(callbackOf(again))); cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		t.Fatalf("asking again after a busy refusal got %+v, want an answer", cb)
+	}
+	if got := body(t, h.wait(editsOf(again))).Content; got != "At seven [1]." {
+		t.Errorf("answer = %q", got)
+	}
+}
+
+// TestReplyWithoutPingExplainsItself: a reply to one of the bot's answers
+// with the reply ping off reaches the bot without its content (no Message
+// Content intent), so the bot says how to ask instead of showing the help.
+func TestReplyWithoutPingExplainsItself(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	bot := h.fake.BotUser()
+	earlier := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: bot, Content: "The ferry leaves at seven [1]."})
+	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"}, Content: "",
+		MessageReference: &discordgo.MessageReference{MessageID: earlier.ID, ChannelID: "c-g1", GuildID: "g1"}})
+	got := body(t, h.wait(sendsTo("c-g1")))
+	if got.Content != replyNeedsMentionText {
+		t.Errorf("an empty reply got %q, want %q", got.Content, replyNeedsMentionText)
+	}
+}
+
+// TestReferencesOutsideTheChannelAreNotHistory: a message may reference
+// one in another channel or server (a forward does); the bot's answer
+// there is no part of this conversation, so it neither becomes history
+// nor makes the message a reply to the bot.
+func TestReferencesOutsideTheChannelAreNotHistory(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	bot := h.fake.BotUser()
+	user := &discordgo.User{ID: "u1"}
+	elsewhere := h.post(&discordgo.Message{ChannelID: "c-g2", GuildID: "g2", Author: bot, Content: "Server g2's secret plans [1]."})
+	otherChannel := h.post(&discordgo.Message{ChannelID: "c-other", GuildID: "g1", Author: bot, Content: "An answer in another channel [1]."})
+	here := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: bot, Content: "An answer in this channel [1]."})
+	tests := []struct {
+		name string
+		ref  *discordgo.MessageReference
+	}{
+		{name: "another server", ref: &discordgo.MessageReference{MessageID: elsewhere.ID, ChannelID: "c-g2", GuildID: "g2"}},
+		{name: "another channel", ref: &discordgo.MessageReference{MessageID: otherChannel.ID, ChannelID: "c-other", GuildID: "g1"}},
+		{name: "a forward", ref: &discordgo.MessageReference{Type: discordgo.MessageReferenceTypeForward, MessageID: here.ID, ChannelID: "c-g1", GuildID: "g1"}},
+	}
+	for n, tt := range tests {
+		// With a mention it is a question, without the other answer.
+		h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@" + bot.ID + "> when does the ferry leave?",
+			Mentions: []*discordgo.User{bot}, MessageReference: tt.ref})
+		call := h.nextCall()
+		if len(call.History) != 0 {
+			t.Errorf("%s: history %+v, want none", tt.name, call.History)
+		}
+		call.Result <- "At seven [1]."
+		h.waitN(n+1, editsIn("c-g1"))
+
+		// Without one it is not a reply to the bot: ignored. Called
+		// directly so the test knows the handler has finished.
+		referenced, _ := h.fake.Message(tt.ref.MessageID)
+		before := len(h.fake.Requests())
+		h.d.onMessage(h.d.session, &discordgo.MessageCreate{Message: &discordgo.Message{ID: "m-" + tt.name, ChannelID: "c-g1", GuildID: "g1", Author: user,
+			Content: "and on Sunday?", MessageReference: tt.ref, ReferencedMessage: referenced}})
+		for _, r := range h.fake.Requests()[before:] {
+			if strings.HasPrefix(r.Path, "/channels/c-g1/") {
+				t.Errorf("%s: an unmentioned message referencing it was answered: %s %s", tt.name, r.Method, r.Path)
+			}
+		}
+	}
+	// A reply in this channel still carries its history.
+	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@" + bot.ID + "> when does the ferry leave?",
+		Mentions: []*discordgo.User{bot}, MessageReference: &discordgo.MessageReference{MessageID: here.ID, ChannelID: "c-g1", GuildID: "g1"}})
+	call := h.nextCall()
+	if len(call.History) != 1 || call.History[0].Answer != here.Content {
+		t.Errorf("a reply in the channel has history %+v", call.History)
+	}
+	call.Result <- "At seven [1]."
+}
+
+// TestUploadsCannotClaimAURL: an uploaded file or pasted text may declare
+// a canonical URL (<link rel=canonical>, a "URL:" line), but only a page
+// the bot fetched itself keeps one, so a manager cannot attach invented
+// text to a real site's link. The article's ID is then its text's.
+func TestUploadsCannotClaimAURL(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	html := `<html><head><title>Ferry news</title><link rel="canonical" href="https://news.example/ferry"></head><body><article><h1>Ferry news</h1>` +
+		`<p>The island ferry leaves the harbour at seven every morning, the operator said on Monday.</p><p>Passengers board from the north pier.</p></article></body></html>`
+	file := func(name, data string) *discordgo.Interaction {
+		att := &discordgo.MessageAttachment{ID: "att-" + name, URL: h.fake.AddFile(name, []byte(data)), Filename: name, Size: len(data)}
+		return ingestFile("g1", manager("m1"), att)
+	}
+	for _, tt := range []struct {
+		name string
+		i    *discordgo.Interaction
+	}{
+		{"html file", file("ferry.html", html)},
+		{"text file", file("bridge.txt", "Bridge reopens\nURL: https://news.example/bridge\n\nThe harbour bridge reopened on Monday after repairs.")},
+		{"pasted text", slash("g1", manager("m1"), "ingest", strOpt("title", "Library hours"), strOpt("text", "URL: https://news.example/library\nThe library stays open until nine."))},
+	} {
+		i := h.interact(tt.i)
+		if got := body(t, h.wait(editsOf(i))).Content; !strings.HasPrefix(got, "Added **") {
+			t.Fatalf("%s: report %q", tt.name, got)
+		}
+	}
+	list, err := h.svc.Sources(h.ctx, retrieval.GuildScope("g1"))
+	if err != nil || len(list) != 3 {
+		t.Fatalf("stored %+v, %v; want 3 articles", list, err)
+	}
+	for _, a := range list {
+		if a.URL != "" || !strings.HasPrefix(a.ID, "t") {
+			t.Errorf("%q is stored with URL %q and ID %s, want no URL and an ID from its text", a.Title, a.URL, a.ID)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -187,9 +190,7 @@ func TestManyInteractionsAtOnce(t *testing.T) {
 func TestShutdownFinishesAnswersInFlight(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, DiscordConfig{})
-	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
-	i := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
-	call := h.nextCall()
+	i, call := h.askInFlight()
 
 	h.stop() // SIGTERM: Serve must wait for the answer in flight
 	select {
@@ -291,5 +292,140 @@ func TestBaseTransportKeepsPaths(t *testing.T) {
 	want := []string{host + " /proxy/api/v9/channels/1/messages?limit=2", host + " /proxy/api/v9/webhooks/800/tok/messages/@original"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("requests went to %q, want %q", got, want)
+	}
+}
+
+// TestSourcesPagesListEveryArticle fills pages with the longest lines an
+// article can make (a 200-character title of Markdown characters, which
+// escaping doubles, long URLs and outlets): every article is still listed on
+// its page, with its ID for /forget, and no page is cut short.
+func TestSourcesPagesListEveryArticle(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	const n = 25
+	ids := map[string]bool{}
+	for k := range n {
+		title := fmt.Sprintf("%02d ", k) + strings.Repeat("*_", 99)
+		url := fmt.Sprintf("https://news.example/%02d/", k) + strings.Repeat("(x)", 60+k*8) // 200 to 390 characters
+		source := strings.Repeat("[Gazette]", 10)
+		res := h.ingestArticle(retrieval.GuildScope("g1"), title, source, url, fmt.Sprintf("Notice %d about the harbour works.", k))
+		ids[res.ID] = true
+	}
+	listed := map[string]bool{}
+	for page := 1; page <= 3; page++ {
+		i := h.interact(slash("g1", plainMember("u1"), "sources", &discordgo.ApplicationCommandInteractionDataOption{Name: "page", Type: discordgo.ApplicationCommandOptionInteger, Value: page}))
+		e := callback(t, h.wait(callbackOf(i))).Data.Embeds[0]
+		if strings.Contains(e.Description, "… and ") {
+			t.Errorf("page %d is cut short: %q", page, e.Description)
+		}
+		for l := range strings.SplitSeq(e.Description, "\n") {
+			if c := utf8.RuneCountInString(l); c > maxSourceLine {
+				t.Errorf("page %d has a line of %d characters: %q", page, c, l)
+			}
+			id, _, _ := strings.Cut(strings.TrimPrefix(l, "`"), "`")
+			listed[id] = true
+		}
+	}
+	for id := range ids {
+		if !listed[id] {
+			t.Errorf("article %s is on no page", id)
+		}
+	}
+}
+
+// sourcesFail is a Service whose article list cannot be read.
+type sourcesFail struct {
+	Service
+	err error
+}
+
+func (s sourcesFail) Sources(context.Context, string) ([]retrieval.ArticleInfo, error) {
+	return nil, s.err
+}
+
+// TestForgetReportsAStoreError: when the article list cannot be read,
+// /forget says so (and logs why) instead of claiming there is no such
+// article.
+func TestForgetReportsAStoreError(t *testing.T) {
+	t.Parallel()
+	storeErr := UserError("I can't read the article list right now.", errors.New("sqlite: database is locked"))
+	h := newHarness(t, DiscordConfig{}, func(d *DiscordDeps) { d.Service = sourcesFail{Service: d.Service, err: storeErr} })
+	res := h.ingestArticle(retrieval.GuildScope("g1"), "Council notice", "", "", "The council meets on Monday.")
+	i := h.interact(slash("g1", manager("m1"), "forget", strOpt("article", res.ID)))
+	cb := callback(t, h.wait(callbackOf(i)))
+	if cb.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(cb.Data.Content, UserMessage(storeErr)) {
+		t.Errorf("forget with a failing store replied %+v, want %q", cb, UserMessage(storeErr))
+	}
+	if !strings.Contains(h.logs.String(), "database is locked") {
+		t.Error("the store error is not in the log")
+	}
+	if list, _ := h.svc.Sources(h.ctx, retrieval.GuildScope("g1")); len(list) != 1 {
+		t.Errorf("%d articles after a failed forget, want 1", len(list))
+	}
+}
+
+// TestShutdownGraceEndsAnswerWithANote: an answer still streaming when the
+// shutdown grace runs out is cancelled, and its message is edited to say
+// so rather than left ending in "…".
+func TestShutdownGraceEndsAnswerWithANote(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{ShutdownGrace: time.Millisecond})
+	i, call := h.askInFlight()
+	call.OnDelta("The ferry leaves")
+	h.tick()
+	if got := body(t, h.wait(editsOf(i))).Content; got != "The ferry leaves …" {
+		t.Fatalf("streamed edit = %q", got)
+	}
+	h.shutdown() // the answerer never finishes: the grace runs out
+	edits := h.waitN(2, editsOf(i))
+	if got := body(t, edits[len(edits)-1]).Content; got != restartingText {
+		t.Errorf("the cancelled answer ends as %q, want %q", got, restartingText)
+	}
+}
+
+// TestNetworkErrorsDoNotLogInteractionTokens: when Discord cannot be
+// reached, the error discordgo returns names the request's URL, which
+// holds the interaction's token; the log must not.
+func TestNetworkErrorsDoNotLogInteractionTokens(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, DiscordConfig{})
+	i, call := h.askInFlight()
+	h.fake.Close() // Discord is gone: the answer's edit fails to connect
+	call.Result <- "At seven [1]."
+	h.shutdown() // returns once the handler has finished
+	logs := h.logs.String()
+	if !strings.Contains(logs, "sending the answer failed") {
+		t.Fatalf("the failed edit was not logged:\n%s", logs)
+	}
+	if strings.Contains(logs, i.Token) {
+		t.Errorf("the interaction token %s is in the log", i.Token)
+	}
+}
+
+func TestRedactTokens(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{name: "nil", err: nil, want: ""},
+		{
+			name: "webhook URL in a network error",
+			err:  &url.Error{Op: "Patch", URL: "https://discord.com/api/v9/webhooks/800/aW50ZXJhY3Rpb24.abc-_x/messages/@original", Err: errors.New("connection refused")},
+			want: `Patch "https://discord.com/api/v9/webhooks/800/<redacted>/messages/@original": connection refused`,
+		},
+		{
+			name: "interaction callback, wrapped",
+			err:  fmt.Errorf("respond: %w", &url.Error{Op: "Post", URL: "https://discord.com/api/v9/interactions/1234/tok5/callback", Err: errors.New("EOF")}),
+			want: `respond: Post "https://discord.com/api/v9/interactions/1234/<redacted>/callback": EOF`,
+		},
+		{name: "follow-up at the end", err: errors.New("POST https://discord.com/api/v9/webhooks/800/tok7 failed"), want: "POST https://discord.com/api/v9/webhooks/800/<redacted> failed"},
+		{name: "nothing secret", err: errors.New("HTTP 404 Not Found, {\"code\": 10008}"), want: "HTTP 404 Not Found, {\"code\": 10008}"},
+	}
+	for _, tt := range tests {
+		if got := redact(tt.err); got != tt.want {
+			t.Errorf("%s: redact = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

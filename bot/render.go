@@ -75,8 +75,16 @@ func renderPartial(text string) string {
 	return text + more
 }
 
-// maxSourceLine bounds one line of a sources list.
-const maxSourceLine = 300
+// Bounds of one line of a sources list (an answer's sources, a page of
+// /sources). A title shows at most maxSourceTitle characters (escaping may
+// double them) and links only when its URL has at most maxSourceURL, so a
+// line keeps its ID and outlet within maxSourceLine characters: a page of
+// sourcesPerPage lines always fits an embed description.
+const (
+	maxSourceLine  = 400
+	maxSourceTitle = 100
+	maxSourceURL   = 200
+)
 
 // sourcesEmbed lists cited articles: the marker, the title as a link when
 // the URL is a web link, and the outlet. It returns nil without citations.
@@ -86,11 +94,7 @@ func sourcesEmbed(cits []Citation) *discordgo.MessageEmbed {
 	}
 	lines := make([]string, 0, len(cits))
 	for _, c := range cits {
-		line := fmt.Sprintf("**[%d]** %s", c.N, articleLink(c.Title, c.URL))
-		if src := strings.TrimSpace(c.Source); src != "" {
-			line += " — *" + escapeMarkdown(truncate(src, 60)) + "*"
-		}
-		lines = append(lines, line)
+		lines = append(lines, sourceLine(fmt.Sprintf("**[%d]** ", c.N), c.Title, c.URL, outlet(c.Source)))
 	}
 	return &discordgo.MessageEmbed{Title: "Sources", Description: joinLines(lines, MaxEmbedDescription)}
 }
@@ -114,24 +118,64 @@ func joinLines(lines []string, limit int) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// articleLink renders a title as a Markdown link when rawURL is an http(s)
-// URL, else as plain (escaped) text.
-func articleLink(title, rawURL string) string {
+// sourceLine renders head, the title (linked when it has a web URL) and
+// tail in at most maxSourceLine characters; head and tail are kept whole.
+func sourceLine(head, title, rawURL, tail string) string {
+	room := maxSourceLine - utf8.RuneCountInString(head) - utf8.RuneCountInString(tail)
+	return head + articleLink(title, rawURL, max(room, 10)) + tail
+}
+
+// outlet renders an article's outlet as the end of a sources line, or "".
+func outlet(source string) string {
+	if src := strings.TrimSpace(source); src != "" {
+		return " — *" + escapeMarkdown(truncate(src, 60)) + "*"
+	}
+	return ""
+}
+
+// articleLink renders a title, cut to maxSourceTitle characters, as a
+// Markdown link when rawURL is an http(s) URL of at most maxSourceURL
+// characters and the link fits in room characters; else as plain
+// (escaped) text cut to room.
+func articleLink(title, rawURL string, room int) string {
 	title = strings.TrimSpace(title)
 	if title == "" {
 		title = "untitled"
 	}
-	t := escapeMarkdown(truncate(title, maxSourceLine-100))
+	t := escapeMarkdown(truncate(title, maxSourceTitle))
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return t
+		return cutEscaped(t, room)
 	}
 	// Parentheses, spaces and angle brackets would end or break the link.
 	link := strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(u.String())
-	if utf8.RuneCountInString(link) > 512 {
-		return t
+	if n := utf8.RuneCountInString(link); n > maxSourceURL || utf8.RuneCountInString(t)+n+len("[]()") > room {
+		return cutEscaped(t, room)
 	}
 	return "[" + t + "](" + link + ")"
+}
+
+// cutEscaped cuts s, the output of escapeMarkdown, to at most n
+// characters, ending with "…" if it was cut; it never splits an escape
+// from the character it escapes.
+func cutEscaped(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	k, used := 0, 0
+	for k < len(rs) {
+		w := 1
+		if rs[k] == '\\' && k+1 < len(rs) { // escapeMarkdown escapes backslashes too
+			w = 2
+		}
+		if used+w > n-1 {
+			break
+		}
+		k += w
+		used += w
+	}
+	return strings.TrimRight(string(rs[:k]), " ") + "…"
 }
 
 // escapeMarkdown makes text display literally in Discord.
@@ -175,19 +219,17 @@ func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.Messa
 		if a.Scope == retrieval.SharedScope {
 			where = "shared"
 		}
-		line := fmt.Sprintf("`%s` %s", a.ID, articleLink(a.Title, a.URL))
-		if src := strings.TrimSpace(a.Source); src != "" {
-			line += " — *" + escapeMarkdown(truncate(src, 60)) + "*"
-		}
+		// The ID stays whole: /forget takes it.
+		tail := outlet(a.Source)
 		if !a.Published.IsZero() {
-			line += " · " + a.Published.UTC().Format(time.DateOnly)
+			tail += " · " + a.Published.UTC().Format(time.DateOnly)
 		}
-		line += fmt.Sprintf(" · %s · %s", plural(a.Chunks, "passage"), where)
+		tail += fmt.Sprintf(" · %s · %s", plural(a.Chunks, "passage"), where)
 		if !a.Ingested.IsZero() {
 			// Discord shows a timestamp in each reader's own time zone.
-			line += fmt.Sprintf(" · added <t:%d:R>", a.Ingested.Unix())
+			tail += fmt.Sprintf(" · added <t:%d:R>", a.Ingested.Unix())
 		}
-		lines = append(lines, line)
+		lines = append(lines, sourceLine("`"+a.ID+"` ", a.Title, a.URL, tail))
 	}
 	e := &discordgo.MessageEmbed{
 		Title:       fmt.Sprintf("Articles (%d)", len(list)),

@@ -85,7 +85,7 @@ func (d *Discord) shutdown() {
 	}
 	d.cancelWork()
 	if err := d.session.Close(); err != nil {
-		d.log.Warn("discord: closing the session", "err", err)
+		d.log.Warn("discord: closing the session", "err", redact(err))
 	}
 	d.log.Info("discord: stopped")
 }

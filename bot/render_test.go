@@ -1,0 +1,35 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestArticleLinkStaysWithinRoom(t *testing.T) {
+	t.Parallel()
+	long := "https://news.example/" + strings.Repeat("a", 200)
+	tests := []struct {
+		name, title, url string
+		room             int
+		want             string
+	}{
+		{name: "link", title: "Strike ends", url: "https://news.example/strike", room: 100, want: "[Strike ends](https://news.example/strike)"},
+		{name: "URL too long", title: "Strike ends", url: long, room: 1000, want: "Strike ends"},
+		{name: "link does not fit", title: "Strike ends", url: "https://news.example/strike", room: 20, want: "Strike ends"},
+		{name: "not a web link", title: "a_b", url: "javascript:alert(1)", room: 100, want: `a\_b`},
+		{name: "long title", title: strings.Repeat("x", 150), url: "", room: 400, want: strings.Repeat("x", 99) + "…"},
+		{name: "cut keeps escapes whole", title: "ab_c_d", url: "", room: 5, want: `ab\_…`},
+		{name: "cut before an escape", title: "ab_c_d", url: "", room: 4, want: "ab…"},
+		{name: "escaped backslash", title: `a\\b`, url: "", room: 4, want: `a\\…`},
+	}
+	for _, tt := range tests {
+		got := articleLink(tt.title, tt.url, tt.room)
+		if got != tt.want {
+			t.Errorf("%s: articleLink = %q, want %q", tt.name, got, tt.want)
+		}
+		if n := utf8.RuneCountInString(got); n > tt.room {
+			t.Errorf("%s: %d characters in a room of %d", tt.name, n, tt.room)
+		}
+	}
+}
