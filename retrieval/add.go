@@ -142,7 +142,7 @@ func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash 
 	if old == hash { // written meanwhile by another Add
 		return Unchanged, nil
 	}
-	oldIDs, err := chunkIDs(ctx, tx, scope, a.ID)
+	oldChunks, err := storedChunks(ctx, tx, scope, a.ID)
 	if err != nil {
 		return fail(err)
 	}
@@ -160,10 +160,16 @@ func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash 
 	err = s.commit(tx, s.usable, func() {
 		// Committed: the index must follow even if ctx ends now.
 		ctx := context.WithoutCancel(ctx)
-		if err := s.index.remove(ctx, scope, oldIDs); err != nil {
+		if err := s.index.remove(ctx, scope, oldChunks.ids); err != nil {
 			s.repairScope(ctx, scope, err)
 		} else if err := s.index.add(ctx, scope, newIDs, vecs); err != nil {
 			s.repairScope(ctx, scope, err)
+		}
+		s.unindexLexical(scope, oldChunks)
+		var d lexDoc
+		for i, c := range chunks {
+			d.tokenize(chunkTitle(a, c), c.Text, stem)
+			s.lex.add(scope, newIDs[i], &d)
 		}
 	})
 	if err != nil {
@@ -210,9 +216,42 @@ func insertChunks(ctx context.Context, tx *sql.Tx, scope string, a ingest.Articl
 	return ids, nil
 }
 
-// chunkIDs returns the row IDs of the chunks of (scope, articleID).
-func chunkIDs(ctx context.Context, q querier, scope, articleID string) ([]int64, error) {
-	return scanIDs(q.QueryContext(ctx, `SELECT id FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID))
+// chunkRows are the row IDs, titles and texts of some chunks.
+type chunkRows struct {
+	ids           []int64
+	titles, texts []string
+}
+
+// storedChunks returns the chunks of (scope, articleID): the indexes
+// need their row IDs, and the lexical index their words, to remove them.
+func storedChunks(ctx context.Context, q querier, scope, articleID string) (chunkRows, error) {
+	var out chunkRows
+	rows, err := q.QueryContext(ctx, `SELECT id, title, text FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id          int64
+			title, text string
+		)
+		if err := rows.Scan(&id, &title, &text); err != nil {
+			return out, err
+		}
+		out.ids, out.titles, out.texts = append(out.ids, id), append(out.titles, title), append(out.texts, text)
+	}
+	return out, rows.Err()
+}
+
+// unindexLexical removes old from the lexical index. Callers hold s.mu
+// exclusively.
+func (s *Store) unindexLexical(scope string, old chunkRows) {
+	var d lexDoc
+	for i, id := range old.ids {
+		d.tokenize(old.titles[i], old.texts[i], stem)
+		s.lex.remove(scope, id, &d)
+	}
 }
 
 // scanIDs reads a result of one integer column, and closes it.
@@ -244,7 +283,7 @@ func (s *Store) Forget(ctx context.Context, scope, articleID string) error {
 		return fail(s.fileError(err))
 	}
 	defer tx.Rollback()
-	ids, err := chunkIDs(ctx, tx, scope, articleID)
+	old, err := storedChunks(ctx, tx, scope, articleID)
 	if err != nil {
 		return fail(s.fileError(err))
 	}
@@ -262,11 +301,12 @@ func (s *Store) Forget(ctx context.Context, scope, articleID string) error {
 	}
 
 	err = s.commit(tx, s.checkOpen, func() {
-		if s.index == nil { // opened with AllowMismatch: no index yet
+		s.unindexLexical(scope, old)
+		if s.index == nil { // opened with AllowMismatch: no vector index yet
 			return
 		}
 		ctx := context.WithoutCancel(ctx)
-		if err := s.index.remove(ctx, scope, ids); err != nil {
+		if err := s.index.remove(ctx, scope, old.ids); err != nil {
 			s.repairScope(ctx, scope, err)
 		}
 	})

@@ -29,8 +29,13 @@ type Ranking struct {
 	// more than the same words spread over a passage. Default 1.
 	SentenceWeight float64
 	// TitleWeight is the BM25 weight of the article title relative to the
-	// passage text. Default 2.
+	// passage text: a title word counts TitleWeight times in the term
+	// frequency. Default 2.
 	TitleWeight float64
+	// K1 and B are BM25's term-frequency saturation and length
+	// normalisation. Defaults 1.2 and 0.75; a negative B means 0 (no
+	// length normalisation).
+	K1, B float64
 	// Candidates is how many results each ranking contributes before
 	// fusion. Default max(50, 10·K).
 	Candidates int
@@ -74,8 +79,15 @@ func (r Ranking) withDefaults() Ranking {
 	orDefault(&r.SentenceWeight, 1)
 	orDefault(&r.CoverageWeight, 1)
 	orDefault(&r.TitleWeight, 2)
+	orDefault(&r.K1, 1.2)
+	orDefault(&r.B, 0.75)
 	orDefault(&r.DuplicateOverlap, 0.6)
 	return r
+}
+
+// bm25 returns the parameters of the lexical ranking.
+func (r Ranking) bm25() bm25Params {
+	return bm25Params{K1: r.K1, B: max(r.B, 0), TitleWeight: r.TitleWeight}
 }
 
 // orDefault sets *x to def when it is zero.

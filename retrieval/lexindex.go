@@ -1,0 +1,302 @@
+package retrieval
+
+import (
+	"cmp"
+	"container/heap"
+	"math"
+	"slices"
+)
+
+// lexIndex is the in-memory lexical index: per scope, an inverted index
+// from term (as Terms makes it: stop words out, Porter-stemmed) to the
+// chunks holding it with the term's frequency in the chunk text and in its
+// title, and each chunk's length in words (stop words included, as BM25
+// counts them). Document frequencies and lengths are kept over all scopes,
+// for the inverse document frequencies of BM25 and of Coverage.
+//
+// It is derived data, built from the chunks at Open and updated after each
+// commit. It has no lock of its own: readers hold Store.mu shared, writers
+// hold it exclusively (as for the vector index's updates).
+//
+// A query costs the sum of the posting lengths of its terms, not a pass
+// over every chunk matching any word as FTS5's bm25() does.
+type lexIndex struct {
+	scopes map[string]*lexScope
+	df     map[string]int32 // live chunks holding the term (text or title), all scopes
+	docs   int              // live chunks, all scopes
+	words  int64            // words of the live chunks (title + text), all scopes
+}
+
+// lexScope is the inverted index of one scope. Local document numbers
+// index ids and lens; removed documents are tombstoned (id -1) and
+// dropped from the postings when they are a quarter of the scope.
+type lexScope struct {
+	ids   []int64
+	lens  []uint32
+	local map[int64]uint32
+	post  map[string][]posting
+	dead  int
+}
+
+// posting is one chunk holding a term: its local number and the term's
+// frequency in the text and in the title (saturated at 65535).
+type posting struct {
+	doc     uint32
+	tf, ttf uint16
+}
+
+func newLexIndex() *lexIndex {
+	return &lexIndex{scopes: make(map[string]*lexScope), df: make(map[string]int32)}
+}
+
+// lexDoc is the tokenised form of one chunk.
+type lexDoc struct {
+	words int
+	tf    map[string][2]int // term → frequency in text, title
+}
+
+// tokenize counts the terms of title and text into d (reset first). st
+// stems a word; a cache makes bulk building cheaper.
+func (d *lexDoc) tokenize(title, text string, st func(string) string) {
+	if d.tf == nil {
+		d.tf = make(map[string][2]int)
+	}
+	clear(d.tf)
+	d.words = 0
+	for field, s := range [2]string{text, title} {
+		forEachWord(s, func(w string) {
+			d.words++
+			if isStopWord(w) {
+				return
+			}
+			t := st(w)
+			f := d.tf[t]
+			f[field]++
+			d.tf[t] = f
+		})
+	}
+}
+
+func sat16(n int) uint16 { return uint16(min(n, math.MaxUint16)) }
+
+// add indexes chunk id of scope, tokenised in d. Callers remove an id
+// before adding it again (row IDs of live chunks are unique).
+func (x *lexIndex) add(scope string, id int64, d *lexDoc) {
+	sc := x.scopes[scope]
+	if sc == nil {
+		sc = &lexScope{local: make(map[int64]uint32), post: make(map[string][]posting)}
+		x.scopes[scope] = sc
+	}
+	n := uint32(len(sc.ids))
+	sc.ids = append(sc.ids, id)
+	sc.lens = append(sc.lens, uint32(d.words))
+	sc.local[id] = n
+	for t, f := range d.tf {
+		x.df[t]++
+		sc.post[t] = append(sc.post[t], posting{doc: n, tf: sat16(f[0]), ttf: sat16(f[1])})
+	}
+	x.docs++
+	x.words += int64(d.words)
+}
+
+// remove drops chunk id of scope, whose title and text tokenised to d
+// (needed to correct the document frequencies). Unknown ids are ignored.
+func (x *lexIndex) remove(scope string, id int64, d *lexDoc) {
+	sc := x.scopes[scope]
+	if sc == nil {
+		return
+	}
+	n, ok := sc.local[id]
+	if !ok {
+		return
+	}
+	delete(sc.local, id)
+	sc.ids[n] = -1
+	sc.dead++
+	x.docs--
+	x.words -= int64(sc.lens[n])
+	for t := range d.tf {
+		if x.df[t]--; x.df[t] <= 0 {
+			delete(x.df, t)
+		}
+	}
+	if len(sc.local) == 0 {
+		delete(x.scopes, scope)
+		return
+	}
+	if sc.dead > 64 && sc.dead > len(sc.ids)/4 {
+		sc.compact()
+	}
+}
+
+// compact drops tombstoned documents and renumbers the rest.
+func (sc *lexScope) compact() {
+	renum := make([]uint32, len(sc.ids))
+	ids, lens := sc.ids[:0:0], sc.lens[:0:0]
+	for i, id := range sc.ids {
+		if id < 0 {
+			renum[i] = math.MaxUint32
+			continue
+		}
+		renum[i] = uint32(len(ids))
+		sc.local[id] = renum[i]
+		ids, lens = append(ids, id), append(lens, sc.lens[i])
+	}
+	for t, ps := range sc.post {
+		out := ps[:0]
+		for _, p := range ps {
+			if r := renum[p.doc]; r != math.MaxUint32 {
+				p.doc = r
+				out = append(out, p)
+			}
+		}
+		if len(out) == 0 {
+			delete(sc.post, t)
+		} else {
+			sc.post[t] = slices.Clip(out)
+		}
+	}
+	sc.ids, sc.lens, sc.dead = ids, lens, 0
+}
+
+// count returns the live chunks of scope.
+func (x *lexIndex) count(scope string) int {
+	if sc := x.scopes[scope]; sc != nil {
+		return len(sc.local)
+	}
+	return 0
+}
+
+// idf is BM25's inverse document frequency of a term held by df of n
+// chunks, as FTS5 computes it: ln((n - df + 0.5)/(df + 0.5)), at least
+// 1e-6 so that a term in most chunks still counts a little.
+func idf(n, df float64) float64 {
+	v := math.Log((n - df + 0.5) / (df + 0.5))
+	if v <= 0 {
+		return 1e-6
+	}
+	return v
+}
+
+// bm25Params are the parameters of one lexical query.
+type bm25Params struct {
+	K1, B, TitleWeight float64
+}
+
+// search returns the n best chunks of scopes for terms (distinct) by
+// BM25 over title and text — a term's frequency is its frequency in the
+// text plus TitleWeight times its frequency in the title, and the
+// length is the chunk's words, as FTS5's bm25() with column weights —
+// best first, ties by row id.
+func (x *lexIndex) search(scopes []string, terms []string, p bm25Params, n int) rankedList {
+	var out rankedList
+	if x.docs == 0 || len(terms) == 0 || n <= 0 {
+		return out
+	}
+	N := float64(x.docs)
+	avg := float64(x.words) / N
+	if avg == 0 {
+		avg = 1
+	}
+	k1 := p.K1
+	idfs := make([]float64, len(terms))
+	for i, t := range terms {
+		idfs[i] = idf(N, float64(x.df[t]))
+	}
+	h := make(lexHeap, 0, n+1)
+	var acc []float32
+	for _, scope := range scopes {
+		sc := x.scopes[scope]
+		if sc == nil {
+			continue
+		}
+		// Length normalisation of each document, k1·(1 - b + b·len/avg),
+		// computed once per query for the documents a term touches.
+		if cap(acc) < len(sc.ids) {
+			acc = make([]float32, len(sc.ids))
+		} else {
+			acc = acc[:len(sc.ids)]
+			clear(acc)
+		}
+		for i, t := range terms {
+			w := idfs[i] * (k1 + 1)
+			for _, ps := range sc.post[t] {
+				f := float64(ps.tf) + p.TitleWeight*float64(ps.ttf)
+				norm := k1 * (1 - p.B + p.B*float64(sc.lens[ps.doc])/avg)
+				acc[ps.doc] += float32(w * f / (f + norm))
+			}
+		}
+		for d, s := range acc {
+			if s == 0 || sc.ids[d] < 0 {
+				continue
+			}
+			hit := lexHit{id: sc.ids[d], score: s}
+			if len(h) < n {
+				heap.Push(&h, hit)
+			} else if hit.better(h[0]) {
+				h[0] = hit
+				heap.Fix(&h, 0)
+			}
+		}
+	}
+	slices.SortFunc(h, func(a, b lexHit) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
+	})
+	for _, hit := range h {
+		out.IDs, out.Scores = append(out.IDs, hit.id), append(out.Scores, float64(hit.score))
+	}
+	return out
+}
+
+// lexHit is one scored chunk.
+type lexHit struct {
+	id    int64
+	score float32
+}
+
+func (a lexHit) better(b lexHit) bool {
+	return a.score > b.score || (a.score == b.score && a.id < b.id)
+}
+
+// lexHeap keeps the best hits seen, the worst on top.
+type lexHeap []lexHit
+
+func (h lexHeap) Len() int           { return len(h) }
+func (h lexHeap) Less(i, j int) bool { return h[j].better(h[i]) }
+func (h lexHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *lexHeap) Push(x any)        { *h = append(*h, x.(lexHit)) }
+func (h *lexHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// maxQueryWords caps the terms of a lexical query, so a 10,000-character
+// question stays a cheap query.
+const maxQueryWords = 64
+
+// queryTerms returns the distinct terms of a question for the lexical
+// ranking (stop words out, stemmed), at most maxQueryWords of them.
+func queryTerms(text string) []string {
+	ts := distinct(Terms(text))
+	if len(ts) > maxQueryWords {
+		ts = ts[:maxQueryWords]
+	}
+	return ts
+}
+
+// termWeights returns each term's weight for Coverage: its inverse
+// document frequency over all chunks, ln(1 + (N - df + 0.5)/(df + 0.5))
+// (a term no chunk holds weighs most), times its general weight
+// (everyday English words weigh less, see generalWeight). Counts span
+// every scope; they shift weights, never reveal text.
+func (x *lexIndex) termWeights(terms []string) map[string]float64 {
+	weights := make(map[string]float64, len(terms))
+	n := float64(x.docs)
+	for _, t := range terms {
+		df := float64(x.df[t])
+		weights[t] = generalWeight(t) * math.Log(1+(n-df+0.5)/(df+0.5))
+	}
+	return weights
+}
