@@ -166,10 +166,8 @@ func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash 
 			s.repairScope(ctx, scope, err)
 		}
 		s.unindexLexical(scope, oldChunks)
-		var d lexDoc
 		for i, c := range chunks {
-			d.tokenize(chunkTitle(a, c), c.Text, stem)
-			s.lex.add(scope, newIDs[i], &d)
+			s.lex.addChunk(scope, newIDs[i], chunkTitle(a, c), c.Text)
 		}
 	})
 	if err != nil {
@@ -247,10 +245,8 @@ func storedChunks(ctx context.Context, q querier, scope, articleID string) (chun
 // unindexLexical removes old from the lexical index. Callers hold s.mu
 // exclusively.
 func (s *Store) unindexLexical(scope string, old chunkRows) {
-	var d lexDoc
 	for i, id := range old.ids {
-		d.tokenize(old.titles[i], old.texts[i], stem)
-		s.lex.remove(scope, id, &d)
+		s.lex.removeChunk(scope, id, old.titles[i], old.texts[i])
 	}
 }
 

@@ -22,9 +22,11 @@ import (
 // over every chunk matching any word as FTS5's bm25() does.
 type lexIndex struct {
 	scopes map[string]*lexScope
-	df     map[string]int32 // live chunks holding the term (text or title), all scopes
+	term   map[string]int32 // term → its number (terms are never forgotten)
+	df     []int32          // by term number: live chunks holding it (text or title), all scopes
 	docs   int              // live chunks, all scopes
 	words  int64            // words of the live chunks (title + text), all scopes
+	doc    lexDoc           // scratch for addChunk and removeChunk (under the exclusive lock)
 }
 
 // lexScope is the inverted index of one scope. Local document numbers
@@ -34,7 +36,7 @@ type lexScope struct {
 	ids   []int64
 	lens  []uint32
 	local map[int64]uint32
-	post  map[string][]posting
+	post  map[int32][]posting
 	dead  int
 }
 
@@ -46,61 +48,119 @@ type posting struct {
 }
 
 func newLexIndex() *lexIndex {
-	return &lexIndex{scopes: make(map[string]*lexScope), df: make(map[string]int32)}
+	return &lexIndex{scopes: make(map[string]*lexScope), term: make(map[string]int32)}
 }
 
-// lexDoc is the tokenised form of one chunk.
+// intern returns the number of term, numbering it if new.
+func (x *lexIndex) intern(term string) int32 {
+	n, ok := x.term[term]
+	if !ok {
+		n = int32(len(x.df))
+		x.term[term] = n
+		x.df = append(x.df, 0)
+	}
+	return n
+}
+
+// wordTerm returns the term number of a lower-case word, -1 for a stop
+// word: stemming and interning as Terms does.
+func (x *lexIndex) wordTerm(w string) int32 {
+	if isStopWord(w) {
+		return -1
+	}
+	return x.intern(stem(w))
+}
+
+// cachedWordTerm returns wordTerm with a cache by word, for building a
+// whole index: words repeat, and stemming is most of tokenising.
+func (x *lexIndex) cachedWordTerm() func(string) int32 {
+	cache := make(map[string]int32)
+	return func(w string) int32 {
+		n, ok := cache[w]
+		if !ok {
+			n = x.wordTerm(w)
+			if len(cache) < 1<<20 {
+				cache[w] = n
+			}
+		}
+		return n
+	}
+}
+
+// lexDoc is the tokenised form of one chunk: its distinct terms with
+// their frequencies in text and title, and its length in words.
 type lexDoc struct {
 	words int
-	tf    map[string][2]int // term → frequency in text, title
+	terms []int32
+	tf    [][2]uint16
+	slot  []int32 // by term number: index in terms + 1, 0 when absent
 }
 
-// tokenize counts the terms of title and text into d (reset first). st
-// stems a word; a cache makes bulk building cheaper.
-func (d *lexDoc) tokenize(title, text string, st func(string) string) {
-	if d.tf == nil {
-		d.tf = make(map[string][2]int)
+// tokenize counts the terms of title and text into d (reset first); term
+// gives a word's term number, -1 for a word that is not indexed.
+func (d *lexDoc) tokenize(title, text string, term func(string) int32) {
+	for _, t := range d.terms {
+		d.slot[t] = 0
 	}
-	clear(d.tf)
-	d.words = 0
+	d.terms, d.tf, d.words = d.terms[:0], d.tf[:0], 0
 	for field, s := range [2]string{text, title} {
 		forEachWord(s, func(w string) {
 			d.words++
-			if isStopWord(w) {
+			t := term(w)
+			if t < 0 {
 				return
 			}
-			t := st(w)
-			f := d.tf[t]
-			f[field]++
-			d.tf[t] = f
+			if int(t) >= len(d.slot) {
+				d.slot = append(d.slot, make([]int32, int(t)+1-len(d.slot)+len(d.slot)/2)...)
+			}
+			i := d.slot[t]
+			if i == 0 {
+				d.terms, d.tf = append(d.terms, t), append(d.tf, [2]uint16{})
+				i = int32(len(d.terms))
+				d.slot[t] = i
+			}
+			if f := &d.tf[i-1][field]; *f < math.MaxUint16 {
+				*f++
+			}
 		})
 	}
 }
 
-func sat16(n int) uint16 { return uint16(min(n, math.MaxUint16)) }
+// addChunk indexes chunk id of scope with its title and text. Callers
+// remove an id before adding it again (row IDs of live chunks are
+// unique).
+func (x *lexIndex) addChunk(scope string, id int64, title, text string) {
+	x.doc.tokenize(title, text, x.wordTerm)
+	x.add(scope, id, &x.doc)
+}
 
-// add indexes chunk id of scope, tokenised in d. Callers remove an id
-// before adding it again (row IDs of live chunks are unique).
+// removeChunk drops chunk id of scope, whose title and text were these
+// (needed to correct the document frequencies). Unknown ids are ignored.
+func (x *lexIndex) removeChunk(scope string, id int64, title, text string) {
+	x.doc.tokenize(title, text, x.wordTerm)
+	x.remove(scope, id, &x.doc)
+}
+
+// add indexes chunk id of scope, tokenised in d.
 func (x *lexIndex) add(scope string, id int64, d *lexDoc) {
 	sc := x.scopes[scope]
 	if sc == nil {
-		sc = &lexScope{local: make(map[int64]uint32), post: make(map[string][]posting)}
+		sc = &lexScope{local: make(map[int64]uint32), post: make(map[int32][]posting)}
 		x.scopes[scope] = sc
 	}
 	n := uint32(len(sc.ids))
 	sc.ids = append(sc.ids, id)
 	sc.lens = append(sc.lens, uint32(d.words))
 	sc.local[id] = n
-	for t, f := range d.tf {
+	for i, t := range d.terms {
 		x.df[t]++
-		sc.post[t] = append(sc.post[t], posting{doc: n, tf: sat16(f[0]), ttf: sat16(f[1])})
+		sc.post[t] = append(sc.post[t], posting{doc: n, tf: d.tf[i][0], ttf: d.tf[i][1]})
 	}
 	x.docs++
 	x.words += int64(d.words)
 }
 
-// remove drops chunk id of scope, whose title and text tokenised to d
-// (needed to correct the document frequencies). Unknown ids are ignored.
+// remove drops chunk id of scope, tokenised in d.
 func (x *lexIndex) remove(scope string, id int64, d *lexDoc) {
 	sc := x.scopes[scope]
 	if sc == nil {
@@ -115,10 +175,8 @@ func (x *lexIndex) remove(scope string, id int64, d *lexDoc) {
 	sc.dead++
 	x.docs--
 	x.words -= int64(sc.lens[n])
-	for t := range d.tf {
-		if x.df[t]--; x.df[t] <= 0 {
-			delete(x.df, t)
-		}
+	for _, t := range d.terms {
+		x.df[t]--
 	}
 	if len(sc.local) == 0 {
 		delete(x.scopes, scope)
@@ -157,6 +215,14 @@ func (sc *lexScope) compact() {
 		}
 	}
 	sc.ids, sc.lens, sc.dead = ids, lens, 0
+}
+
+// dfOf returns the document frequency of term.
+func (x *lexIndex) dfOf(term string) int32 {
+	if n, ok := x.term[term]; ok {
+		return x.df[n]
+	}
+	return 0
 }
 
 // count returns the live chunks of scope.
@@ -199,9 +265,12 @@ func (x *lexIndex) search(scopes []string, terms []string, p bm25Params, n int) 
 		avg = 1
 	}
 	k1 := p.K1
-	idfs := make([]float64, len(terms))
-	for i, t := range terms {
-		idfs[i] = idf(N, float64(x.df[t]))
+	var ids []int32
+	var idfs []float64
+	for _, t := range terms {
+		if n, ok := x.term[t]; ok && x.df[n] > 0 {
+			ids, idfs = append(ids, n), append(idfs, idf(N, float64(x.df[n])))
+		}
 	}
 	h := make(lexHeap, 0, n+1)
 	var acc []float32
@@ -218,7 +287,7 @@ func (x *lexIndex) search(scopes []string, terms []string, p bm25Params, n int) 
 			acc = acc[:len(sc.ids)]
 			clear(acc)
 		}
-		for i, t := range terms {
+		for i, t := range ids {
 			w := idfs[i] * (k1 + 1)
 			for _, ps := range sc.post[t] {
 				f := float64(ps.tf) + p.TitleWeight*float64(ps.ttf)
@@ -295,7 +364,7 @@ func (x *lexIndex) termWeights(terms []string) map[string]float64 {
 	weights := make(map[string]float64, len(terms))
 	n := float64(x.docs)
 	for _, t := range terms {
-		df := float64(x.df[t])
+		df := float64(x.dfOf(t))
 		weights[t] = generalWeight(t) * math.Log(1+(n-df+0.5)/(df+0.5))
 	}
 	return weights

@@ -21,18 +21,14 @@ type lexFixture struct {
 type lexFixtureDoc struct{ title, text string }
 
 func (f *lexFixture) add(scope string, id int64, title, text string) {
-	var d lexDoc
-	d.tokenize(title, text, stem)
-	f.x.add(scope, id, &d)
+	f.x.addChunk(scope, id, title, text)
 	f.docs[id] = lexFixtureDoc{title, text}
 	f.scope[id] = scope
 }
 
 func (f *lexFixture) remove(id int64) {
-	var d lexDoc
 	doc := f.docs[id]
-	d.tokenize(doc.title, doc.text, stem)
-	f.x.remove(f.scope[id], id, &d)
+	f.x.removeChunk(f.scope[id], id, doc.title, doc.text)
 	delete(f.docs, id)
 	delete(f.scope, id)
 }
@@ -141,8 +137,8 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 					df++
 				}
 			}
-			if int(f.x.df[term]) != df {
-				t.Fatalf("%s: df(%s) = %d, want %d", phase, term, f.x.df[term], df)
+			if int(f.x.dfOf(term)) != df {
+				t.Fatalf("%s: df(%s) = %d, want %d", phase, term, f.x.dfOf(term), df)
 			}
 		}
 	}
@@ -174,10 +170,8 @@ func TestLexIndexEmptyAndUnknown(t *testing.T) {
 	if l := x.search([]string{SharedScope}, []string{"river"}, bm25Params{K1: 1.2, B: 0.75}, 5); len(l.IDs) != 0 {
 		t.Errorf("empty index found %v", l.IDs)
 	}
-	var d lexDoc
-	d.tokenize("Title", "River text", stem)
-	x.remove(SharedScope, 1, &d) // unknown: ignored
-	x.add(SharedScope, 1, &d)
+	x.removeChunk(SharedScope, 1, "Title", "River text") // unknown: ignored
+	x.addChunk(SharedScope, 1, "Title", "River text")
 	for _, tt := range []struct {
 		scopes []string
 		terms  []string

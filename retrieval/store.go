@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,6 +130,10 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 	if err := s.reconcile(ctx); err != nil {
 		return err
 	}
+	// Loading decodes every row once and keeps most of it: collect the
+	// garbage sooner than usual meanwhile, so the process's peak memory
+	// stays near what it keeps.
+	defer tightGC()()
 	// The lexical index is built beside the vector index (one core each).
 	lexDone := make(chan error, 1)
 	go func() {
@@ -150,6 +155,33 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 	return err
 }
 
+// openGCPercent is the garbage collector's GOGC while stores load.
+const openGCPercent = 20
+
+var (
+	gcMu     sync.Mutex
+	gcLoads  int // stores loading
+	gcBefore int // GOGC before the first of them
+)
+
+// tightGC sets GOGC to openGCPercent until the returned function is
+// called (by every concurrent caller: the last restores the setting).
+func tightGC() (restore func()) {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if gcLoads == 0 {
+		gcBefore = debug.SetGCPercent(openGCPercent)
+	}
+	gcLoads++
+	return func() {
+		gcMu.Lock()
+		defer gcMu.Unlock()
+		if gcLoads--; gcLoads == 0 {
+			debug.SetGCPercent(gcBefore)
+		}
+	}
+}
+
 // buildLexIndex reads every chunk's title and text and returns a fresh
 // lexical index.
 func (s *Store) buildLexIndex(ctx context.Context) (*lexIndex, error) {
@@ -159,18 +191,7 @@ func (s *Store) buildLexIndex(ctx context.Context) (*lexIndex, error) {
 	}
 	defer rows.Close()
 	x := newLexIndex()
-	// Stemming is most of the cost of tokenising; words repeat.
-	stems := make(map[string]string)
-	cached := func(w string) string {
-		st, ok := stems[w]
-		if !ok {
-			st = stem(w)
-			if len(stems) < 1<<20 {
-				stems[w] = st
-			}
-		}
-		return st
-	}
+	term := x.cachedWordTerm()
 	var d lexDoc
 	for rows.Next() {
 		var (
@@ -180,7 +201,7 @@ func (s *Store) buildLexIndex(ctx context.Context) (*lexIndex, error) {
 		if err := rows.Scan(&id, &scope, &title, &text); err != nil {
 			return nil, s.fileError(err)
 		}
-		d.tokenize(title, text, cached)
+		d.tokenize(title, text, term)
 		x.add(scope, id, &d)
 	}
 	if err := rows.Err(); err != nil {

@@ -37,10 +37,11 @@ func lexicalHolders(s *Store, scope, word string) map[int64]bool {
 	defer s.mu.RUnlock()
 	out := make(map[int64]bool)
 	sc := s.lex.scopes[scope]
-	if sc == nil {
+	term, ok := s.lex.term[stem(word)]
+	if sc == nil || !ok {
 		return out
 	}
-	for _, p := range sc.post[stem(word)] {
+	for _, p := range sc.post[term] {
 		if id := sc.ids[p.doc]; id >= 0 {
 			out[id] = true
 		}
