@@ -28,6 +28,14 @@ type Ranking struct {
 	// passage: question words that occur together in one sentence mean
 	// more than the same words spread over a passage. Default 1.
 	SentenceWeight float64
+	// BigramWeight adds BigramWeight·share/(RRFK+1), share being the
+	// share of the query's pairs of consecutive terms that occur
+	// consecutively (stop words aside) in its title or one sentence of
+	// the passage:
+	// "when did the mayor of Millbrook" prefers a passage saying "the
+	// mayor of Millbrook" to one with "mayor" and "Millbrook" apart.
+	// Default 1.
+	BigramWeight float64
 	// TitleWeight is the BM25 weight of the article title relative to the
 	// passage text: a title word counts TitleWeight times in the term
 	// frequency. Default 2.
@@ -77,6 +85,7 @@ func (r Ranking) withDefaults() Ranking {
 	orDefault(&r.LexicalWeight, 1)
 	orDefault(&r.VectorWeight, 0.3)
 	orDefault(&r.SentenceWeight, 1)
+	orDefault(&r.BigramWeight, 1)
 	orDefault(&r.CoverageWeight, 1)
 	orDefault(&r.TitleWeight, 2)
 	orDefault(&r.K1, 1.2)

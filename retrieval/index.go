@@ -1,8 +1,6 @@
 package retrieval
 
 import (
-	"cmp"
-	"container/heap"
 	"context"
 	"fmt"
 	"slices"
@@ -32,12 +30,6 @@ type vecScope struct {
 	ids  []int64
 	vecs []float32
 	pos  map[int64]int
-}
-
-// vectorHit is one nearest-neighbour result.
-type vectorHit struct {
-	ID         int64
-	Similarity float32
 }
 
 func newVectorIndex(e Embedder) *vectorIndex {
@@ -203,7 +195,7 @@ const parallelRows = 8192
 
 // query returns up to n nearest neighbours of q (normalised) over scopes,
 // most similar first (ties by row ID).
-func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n int) ([]vectorHit, error) {
+func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n int) ([]hit, error) {
 	if len(q) != x.dims {
 		return nil, fmt.Errorf("query vector has %d dimensions, want %d", len(q), x.dims)
 	}
@@ -212,7 +204,7 @@ func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	best := make(vecHeap, 0, n+1)
+	best := make(topHits, 0, n+1)
 	for _, scope := range scopes {
 		sc := x.scopes[scope]
 		if sc == nil || n <= 0 {
@@ -223,7 +215,7 @@ func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n
 			best = scanRows(sc, q, 0, rows, n, best)
 			continue
 		}
-		var other vecHeap
+		var other topHits
 		var wg sync.WaitGroup
 		wg.Go(func() { other = scanRows(sc, q, rows/2, rows, n, nil) })
 		best = scanRows(sc, q, 0, rows/2, n, best)
@@ -232,15 +224,12 @@ func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n
 			best = best.offer(h, n)
 		}
 	}
-	slices.SortFunc(best, func(a, b vectorHit) int {
-		return cmp.Or(cmp.Compare(b.Similarity, a.Similarity), cmp.Compare(a.ID, b.ID))
-	})
-	return best, nil
+	return best.sorted(), nil
 }
 
 // scanRows offers rows [lo, hi) of sc, scored by dot product with q, to
 // the n best kept in h.
-func scanRows(sc *vecScope, q []float32, lo, hi, n int, h vecHeap) vecHeap {
+func scanRows(sc *vecScope, q []float32, lo, hi, n int, h topHits) topHits {
 	dims := len(q)
 	for r := lo; r < hi; r++ {
 		row := sc.vecs[r*dims : (r+1)*dims : (r+1)*dims]
@@ -255,38 +244,9 @@ func scanRows(sc *vecScope, q []float32, lo, hi, n int, h vecHeap) vecHeap {
 		for ; i < len(row); i++ {
 			s0 += row[i] * q[i]
 		}
-		h = h.offer(vectorHit{ID: sc.ids[r], Similarity: s0 + s1 + s2 + s3}, n)
+		h = h.offer(hit{ID: sc.ids[r], Score: s0 + s1 + s2 + s3}, n)
 	}
 	return h
-}
-
-// vecHeap keeps the best hits offered, the worst on top.
-type vecHeap []vectorHit
-
-func worse(a, b vectorHit) bool {
-	return a.Similarity < b.Similarity || (a.Similarity == b.Similarity && a.ID > b.ID)
-}
-
-// offer keeps hit if it is among the n best seen.
-func (h vecHeap) offer(hit vectorHit, n int) vecHeap {
-	if len(h) < n {
-		heap.Push(&h, hit)
-	} else if worse(h[0], hit) {
-		h[0] = hit
-		heap.Fix(&h, 0)
-	}
-	return h
-}
-
-func (h vecHeap) Len() int           { return len(h) }
-func (h vecHeap) Less(i, j int) bool { return worse(h[i], h[j]) }
-func (h vecHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *vecHeap) Push(x any)        { *h = append(*h, x.(vectorHit)) }
-func (h *vecHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 func isZero(v []float32) bool {

@@ -40,8 +40,8 @@ func TestVectorIndexQueryClampsAndMerges(t *testing.T) {
 	vecs[0][0] += 10
 	hits, _ = idx.query(t.Context(), []string{"shared"}, vecs[1], 2)
 	for _, h := range hits {
-		if h.Similarity > 1.0001 {
-			t.Errorf("index aliases the caller's vector: similarity %v", h.Similarity)
+		if h.Score > 1.0001 {
+			t.Errorf("index aliases the caller's vector: similarity %v", h.Score)
 		}
 	}
 	if err := idx.remove(t.Context(), "shared", nil); err != nil || idx.count("shared") != 2 {
@@ -128,18 +128,18 @@ func TestVectorIndexScanMatchesNaive(t *testing.T) {
 	for range 20 {
 		q := randVec()
 		for _, scopes := range [][]string{{SharedScope}, {GuildScope("5")}, {GuildScope("5"), SharedScope}} {
-			var all []vectorHit
+			var all []hit
 			for id, v := range want {
 				if slices.Contains(scopes, scopeOf[id]) {
 					var s float32
 					for i := range v {
 						s += v[i] * q[i]
 					}
-					all = append(all, vectorHit{ID: id, Similarity: s})
+					all = append(all, hit{ID: id, Score: s})
 				}
 			}
-			slices.SortFunc(all, func(a, b vectorHit) int {
-				return cmp.Or(cmp.Compare(b.Similarity, a.Similarity), cmp.Compare(a.ID, b.ID))
+			slices.SortFunc(all, func(a, b hit) int {
+				return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID))
 			})
 			got, err := x.query(t.Context(), scopes, q, 25)
 			if err != nil {
@@ -149,7 +149,7 @@ func TestVectorIndexScanMatchesNaive(t *testing.T) {
 				t.Fatalf("%d hits, want 25", len(got))
 			}
 			for i := range got {
-				if got[i].ID != all[i].ID || math.Abs(float64(got[i].Similarity-all[i].Similarity)) > 1e-5 {
+				if got[i].ID != all[i].ID || math.Abs(float64(got[i].Score-all[i].Score)) > 1e-5 {
 					t.Fatalf("scopes %v hit %d = %+v, want %+v", scopes, i, got[i], all[i])
 				}
 			}

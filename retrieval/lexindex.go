@@ -1,8 +1,6 @@
 package retrieval
 
 import (
-	"cmp"
-	"container/heap"
 	"math"
 	"slices"
 )
@@ -268,19 +266,18 @@ func (x *lexIndex) search(scopes []string, terms []string, p bm25Params, n int) 
 	var ids []int32
 	var idfs []float64
 	for _, t := range terms {
-		if n, ok := x.term[t]; ok && x.df[n] > 0 {
-			ids, idfs = append(ids, n), append(idfs, idf(N, float64(x.df[n])))
+		if num, ok := x.term[t]; ok && x.df[num] > 0 {
+			ids, idfs = append(ids, num), append(idfs, idf(N, float64(x.df[num])))
 		}
 	}
-	h := make(lexHeap, 0, n+1)
+	h := make(topHits, 0, n+1)
 	var acc []float32
 	for _, scope := range scopes {
 		sc := x.scopes[scope]
 		if sc == nil {
 			continue
 		}
-		// Length normalisation of each document, k1·(1 - b + b·len/avg),
-		// computed once per query for the documents a term touches.
+		// Scores accumulate by local document number.
 		if cap(acc) < len(sc.ids) {
 			acc = make([]float32, len(sc.ids))
 		} else {
@@ -299,46 +296,13 @@ func (x *lexIndex) search(scopes []string, terms []string, p bm25Params, n int) 
 			if s == 0 || sc.ids[d] < 0 {
 				continue
 			}
-			hit := lexHit{id: sc.ids[d], score: s}
-			if len(h) < n {
-				heap.Push(&h, hit)
-			} else if hit.better(h[0]) {
-				h[0] = hit
-				heap.Fix(&h, 0)
-			}
+			h = h.offer(hit{ID: sc.ids[d], Score: s}, n)
 		}
 	}
-	slices.SortFunc(h, func(a, b lexHit) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
-	})
-	for _, hit := range h {
-		out.IDs, out.Scores = append(out.IDs, hit.id), append(out.Scores, float64(hit.score))
+	for _, e := range h.sorted() {
+		out.IDs, out.Scores = append(out.IDs, e.ID), append(out.Scores, float64(e.Score))
 	}
 	return out
-}
-
-// lexHit is one scored chunk.
-type lexHit struct {
-	id    int64
-	score float32
-}
-
-func (a lexHit) better(b lexHit) bool {
-	return a.score > b.score || (a.score == b.score && a.id < b.id)
-}
-
-// lexHeap keeps the best hits seen, the worst on top.
-type lexHeap []lexHit
-
-func (h lexHeap) Len() int           { return len(h) }
-func (h lexHeap) Less(i, j int) bool { return h[j].better(h[i]) }
-func (h lexHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *lexHeap) Push(x any)        { *h = append(*h, x.(lexHit)) }
-func (h *lexHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 // maxQueryWords caps the terms of a lexical query, so a 10,000-character

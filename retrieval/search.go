@@ -75,7 +75,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 			return fail(err)
 		}
 		for _, h := range hits {
-			vec.IDs, vec.Scores = append(vec.IDs, h.ID), append(vec.Scores, float64(h.Similarity))
+			vec.IDs, vec.Scores = append(vec.IDs, h.ID), append(vec.Scores, float64(h.Score))
 		}
 	}
 	var ranked []fused
@@ -88,8 +88,8 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 	if err != nil {
 		return fail(s.fileError(err))
 	}
-	terms := distinct(Terms(query))
-	return selectPassages(cands, terms, s.lex.termWeights(terms), k, s.rank), nil
+	terms := Terms(query)
+	return selectPassages(cands, terms, s.lex.termWeights(distinct(terms)), k, s.rank), nil
 }
 
 // candidate is a fetched passage with what de-duplication needs.
