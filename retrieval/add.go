@@ -16,9 +16,9 @@ const embedBatch = 256
 
 // Add stores article a with its chunks in scope, replacing any earlier
 // version of the same (scope, a.ID). The chunks are embedded first
-// (batched); if that fails nothing is written. The article, its chunks and
-// their lexical index entries are then written in one transaction, and the
-// vector index is updated after the commit. Identical content (same
+// (batched); if that fails nothing is written. The article and its chunks
+// are then written in one transaction, and the vector and lexical indexes
+// are updated after the commit, under the same exclusive lock. Identical content (same
 // ContentHash) already stored returns Unchanged without embedding or
 // writing anything. Errors: invalid scope or article, chunks of another
 // article, no chunks, ErrEmbedderMismatch, or the store's own.

@@ -50,9 +50,9 @@ type Options struct {
 }
 
 // Store keeps articles, chunks and embeddings in one SQLite file (the
-// source of truth) and derives two in-memory indexes from it at Open: the
-// vectors in chromem-go and an inverted index for BM25 (lexindex.go). All methods are safe for
-// concurrent use. A search sees every article whole: as it was before or
+// source of truth) and derives two in-memory indexes from it at Open: a
+// flat vector index (index.go) and an inverted index for BM25
+// (lexindex.go). All methods are safe for concurrent use. A search sees every article whole: as it was before or
 // after a concurrent Add, never a mixture. Only one process should write
 // to a data directory while another serves searches from it: the other
 // process's in-memory index does not see those writes until it reopens.
