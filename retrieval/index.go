@@ -1,170 +1,152 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
+
+	chromem "github.com/philippgille/chromem-go"
 )
 
-// vectorIndex is the in-memory nearest-neighbour index: per scope, the
-// chunks' row IDs and their normalised embeddings in one contiguous
-// []float32, searched exactly by a dot-product scan (two goroutines on a
-// large scope). It is derived data, rebuilt from SQLite at Open. Safe for
-// concurrent use.
+// vectorIndex is the in-memory nearest-neighbour index: one chromem-go
+// collection per scope, holding chunk row IDs and their normalised
+// embeddings only (no text, no metadata: the store has those). It is
+// derived data, rebuilt from SQLite at Open. Safe for concurrent use.
 //
-// It replaced chromem-go (v0.7.0) collections, measured at 100k chunks of
-// 512 dimensions on 2 cores: chromem-go's query took 61 ms median against
-// 36 ms for this scan, and kept each vector in its own allocation behind a
-// Document with a string ID (more memory, and a copy of every vector at
-// Open). See README.md.
+// chromem-go traps handled here: collections always get our embedding
+// function (a nil one would call OpenAI); vectors are normalised before
+// chromem-go keeps them, and each is a slice of its own that nothing else
+// writes (chromem-go keeps the slice it is given); queries ask for at most
+// Count() results; Delete is called with nil filters and explicit IDs (an
+// empty non-nil filter deletes everything) under the write lock, since it
+// races with queries.
 type vectorIndex struct {
-	mu     sync.RWMutex
-	dims   int
-	scopes map[string]*vecScope
-}
-
-// vecScope holds the vectors of one scope: row i of vecs belongs to
-// ids[i]; pos maps a row ID back to its row.
-type vecScope struct {
-	ids  []int64
-	vecs []float32
-	pos  map[int64]int
+	mu    sync.RWMutex
+	db    *chromem.DB
+	embed chromem.EmbeddingFunc
+	dims  int
 }
 
 func newVectorIndex(e Embedder) *vectorIndex {
-	return &vectorIndex{dims: e.Dimensions(), scopes: make(map[string]*vecScope)}
+	return &vectorIndex{db: chromem.NewDB(), embed: embeddingFunc(e), dims: e.Dimensions()}
 }
 
-// scope returns the vectors of name, created with room for n more rows
-// when missing. Callers hold x.mu exclusively.
-func (x *vectorIndex) scope(name string, n int) *vecScope {
-	sc := x.scopes[name]
-	if sc == nil {
-		sc = &vecScope{ids: make([]int64, 0, n), vecs: make([]float32, 0, n*x.dims), pos: make(map[int64]int, n)}
-		x.scopes[name] = sc
+// embeddingFunc adapts e to chromem-go. We always query with precomputed
+// vectors; this exists so chromem-go never falls back to its default
+// (OpenAI) and embeds any text it is handed with the store's embedder.
+func embeddingFunc(e Embedder) chromem.EmbeddingFunc {
+	return func(ctx context.Context, text string) ([]float32, error) {
+		vs, err := e.Embed(ctx, []string{text})
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) != 1 {
+			return nil, fmt.Errorf("embedder %s returned %d vectors for 1 text", e.Name(), len(vs))
+		}
+		v := slices.Clone(vs[0])
+		normalize(v)
+		return v, nil
 	}
-	return sc
 }
 
-// reserve makes room for n more vectors in scope, so that loading a store
-// allocates each scope's vectors once.
-func (x *vectorIndex) reserve(scope string, n int) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	sc := x.scope(scope, n)
-	sc.ids = slices.Grow(sc.ids, n)
-	sc.vecs = slices.Grow(sc.vecs, n*x.dims)
+// collection returns the collection of scope, creating it when create is
+// true; it returns nil when it does not exist and create is false.
+// Callers hold x.mu.
+func (x *vectorIndex) collection(scope string, create bool) (*chromem.Collection, error) {
+	if c := x.db.GetCollection(scope, x.embed); c != nil || !create {
+		return c, nil
+	}
+	return x.db.CreateCollection(scope, nil, x.embed)
 }
 
-// put appends (or overwrites) the vector of id, written by fill into the
-// row it is given. A vector that fill leaves all zeros is not kept:
-// nothing is similar to a text without words. Callers hold x.mu
-// exclusively.
-func (sc *vecScope) put(id int64, dims int, fill func(row []float32) error) error {
-	if i, ok := sc.pos[id]; ok {
-		sc.removeRow(i)
-	}
-	n := len(sc.ids)
-	sc.vecs = slices.Grow(sc.vecs, dims)[:(n+1)*dims]
-	row := sc.vecs[n*dims : (n+1)*dims : (n+1)*dims]
-	if err := fill(row); err != nil {
-		sc.vecs = sc.vecs[:n*dims]
-		return err
-	}
-	if isZero(row) {
-		sc.vecs = sc.vecs[:n*dims]
+// reserve is a no-op: chromem-go keeps each vector in its own slice.
+func (x *vectorIndex) reserve(string, int) {}
+
+// put adds v (normalised, owned by the index from now on) under id.
+// Callers hold x.mu exclusively.
+func (x *vectorIndex) put(ctx context.Context, scope string, id int64, v []float32) error {
+	if isZero(v) {
+		// Nothing is similar to a text without words; chromem-go would
+		// turn it into NaNs.
 		return nil
 	}
-	sc.ids = append(sc.ids, id)
-	sc.pos[id] = n
-	return nil
-}
-
-// removeRow deletes row i by moving the last row into its place.
-func (sc *vecScope) removeRow(i int) {
-	last := len(sc.ids) - 1
-	dims := len(sc.vecs) / len(sc.ids)
-	delete(sc.pos, sc.ids[i])
-	if i != last {
-		copy(sc.vecs[i*dims:(i+1)*dims], sc.vecs[last*dims:])
-		sc.ids[i] = sc.ids[last]
-		sc.pos[sc.ids[i]] = i
+	c, err := x.collection(scope, true)
+	if err != nil {
+		return fmt.Errorf("index %s: %w", scope, err)
 	}
-	sc.ids = sc.ids[:last]
-	sc.vecs = sc.vecs[:last*dims]
+	if err := c.AddDocument(ctx, chromem.Document{ID: strconv.FormatInt(id, 10), Embedding: v}); err != nil {
+		return fmt.Errorf("index %s: chunk %d: %w", scope, id, err)
+	}
+	return nil
 }
 
 // add inserts (or replaces) vectors under ids in scope. The vectors are
 // copied and normalised.
-func (x *vectorIndex) add(_ context.Context, scope string, ids []int64, vecs [][]float32) error {
+func (x *vectorIndex) add(ctx context.Context, scope string, ids []int64, vecs [][]float32) error {
 	if len(ids) != len(vecs) {
 		return fmt.Errorf("index %s: %d ids for %d vectors", scope, len(ids), len(vecs))
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	sc := x.scope(scope, len(ids))
 	for i, id := range ids {
 		if len(vecs[i]) != x.dims {
 			return fmt.Errorf("index %s: chunk %d has %d dimensions, want %d", scope, id, len(vecs[i]), x.dims)
 		}
-		_ = sc.put(id, x.dims, func(row []float32) error {
-			copy(row, vecs[i])
-			normalize(row)
-			return nil
-		})
+		v := slices.Clone(vecs[i])
+		normalize(v)
+		if err := x.put(ctx, scope, id, v); err != nil {
+			return err
+		}
 	}
-	x.dropIfEmpty(scope)
 	return nil
 }
 
 // addEncoded inserts the vector of id stored as little-endian float32
-// bytes (as encodeVector writes them), decoding it straight into the
-// scope's rows: no copy of the vector is made on the way.
+// bytes (as encodeVector writes them), decoded into a slice of its own
+// that chromem-go keeps: no further copy.
 func (x *vectorIndex) addEncoded(scope string, id int64, blob []byte) error {
 	if len(blob) != 4*x.dims {
 		return fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(blob), 4*x.dims, x.dims)
 	}
+	v := make([]float32, x.dims)
+	decodeInto(v, blob)
+	normalize(v)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	err := x.scope(scope, 0).put(id, x.dims, func(row []float32) error {
-		decodeInto(row, blob)
-		normalize(row)
-		return nil
-	})
-	x.dropIfEmpty(scope)
-	return err
-}
-
-// dropIfEmpty forgets a scope with no vectors. Callers hold x.mu.
-func (x *vectorIndex) dropIfEmpty(scope string) {
-	if sc := x.scopes[scope]; sc != nil && len(sc.ids) == 0 {
-		delete(x.scopes, scope)
-	}
+	return x.put(context.Background(), scope, id, v)
 }
 
 // remove deletes ids from scope; unknown ids are ignored.
-func (x *vectorIndex) remove(_ context.Context, scope string, ids []int64) error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	sc := x.scopes[scope]
-	if sc == nil {
+func (x *vectorIndex) remove(ctx context.Context, scope string, ids []int64) error {
+	if len(ids) == 0 {
 		return nil
 	}
-	for _, id := range ids {
-		if i, ok := sc.pos[id]; ok {
-			sc.removeRow(i)
-		}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	c, err := x.collection(scope, false)
+	if err != nil || c == nil {
+		return err
 	}
-	x.dropIfEmpty(scope)
+	strs := make([]string, len(ids))
+	for i, id := range ids {
+		strs[i] = strconv.FormatInt(id, 10)
+	}
+	if err := c.Delete(ctx, nil, nil, strs...); err != nil {
+		return fmt.Errorf("index %s: delete: %w", scope, err)
+	}
 	return nil
 }
 
-// dropScope removes the vectors of scope.
+// dropScope removes the collection of scope.
 func (x *vectorIndex) dropScope(scope string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	delete(x.scopes, scope)
+	if err := x.db.DeleteCollection(scope); err != nil {
+		return fmt.Errorf("index %s: drop: %w", scope, err)
+	}
 	return nil
 }
 
@@ -172,10 +154,11 @@ func (x *vectorIndex) dropScope(scope string) error {
 func (x *vectorIndex) count(scope string) int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if sc := x.scopes[scope]; sc != nil {
-		return len(sc.ids)
+	c, _ := x.collection(scope, false)
+	if c == nil {
+		return 0
 	}
-	return 0
+	return c.Count()
 }
 
 // total returns the number of vectors over all scopes.
@@ -183,15 +166,11 @@ func (x *vectorIndex) total() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	n := 0
-	for _, sc := range x.scopes {
-		n += len(sc.ids)
+	for _, c := range x.db.ListCollections() {
+		n += c.Count()
 	}
 	return n
 }
-
-// parallelRows is the scope size from which a query scans with two
-// goroutines; below it, starting one costs more than it saves.
-const parallelRows = 8192
 
 // query returns up to n nearest neighbours of q (normalised) over scopes,
 // most similar first (ties by row ID).
@@ -199,54 +178,37 @@ func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n
 	if len(q) != x.dims {
 		return nil, fmt.Errorf("query vector has %d dimensions, want %d", len(q), x.dims)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("vector query: %w", err)
-	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	best := make(topHits, 0, n+1)
+	var hits []hit
 	for _, scope := range scopes {
-		sc := x.scopes[scope]
-		if sc == nil || n <= 0 {
+		c, _ := x.collection(scope, false)
+		if c == nil {
 			continue
 		}
-		rows := len(sc.ids)
-		if rows < parallelRows {
-			best = scanRows(sc, q, 0, rows, n, best)
+		m := min(n, c.Count())
+		if m <= 0 {
 			continue
 		}
-		var other topHits
-		var wg sync.WaitGroup
-		wg.Go(func() { other = scanRows(sc, q, rows/2, rows, n, nil) })
-		best = scanRows(sc, q, 0, rows/2, n, best)
-		wg.Wait()
-		for _, h := range other {
-			best = best.offer(h, n)
+		res, err := c.QueryEmbedding(ctx, q, m, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("vector query in %s: %w", scope, err)
+		}
+		for _, r := range res {
+			id, err := strconv.ParseInt(r.ID, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("vector index %s: bad id %q", scope, r.ID)
+			}
+			hits = append(hits, hit{ID: id, Score: r.Similarity})
 		}
 	}
-	return best.sorted(), nil
-}
-
-// scanRows offers rows [lo, hi) of sc, scored by dot product with q, to
-// the n best kept in h.
-func scanRows(sc *vecScope, q []float32, lo, hi, n int, h topHits) topHits {
-	dims := len(q)
-	for r := lo; r < hi; r++ {
-		row := sc.vecs[r*dims : (r+1)*dims : (r+1)*dims]
-		var s0, s1, s2, s3 float32
-		i := 0
-		for ; i+3 < len(row); i += 4 {
-			s0 += row[i] * q[i]
-			s1 += row[i+1] * q[i+1]
-			s2 += row[i+2] * q[i+2]
-			s3 += row[i+3] * q[i+3]
-		}
-		for ; i < len(row); i++ {
-			s0 += row[i] * q[i]
-		}
-		h = h.offer(hit{ID: sc.ids[r], Score: s0 + s1 + s2 + s3}, n)
+	slices.SortFunc(hits, func(a, b hit) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID))
+	})
+	if len(hits) > n {
+		hits = hits[:n]
 	}
-	return h
+	return hits, nil
 }
 
 func isZero(v []float32) bool {

@@ -80,14 +80,14 @@ func TestRepairScopeRebuildsFromStore(t *testing.T) {
 	}
 }
 
-// TestVectorIndexScanMatchesNaive fills a scope past parallelRows (the
-// two-goroutine scan) and a small one, removes and replaces rows, and
-// checks every query against a plain sort of all dot products.
+// TestVectorIndexScanMatchesNaive fills a large scope and a small one,
+// removes and replaces rows, and checks every query against a plain sort
+// of all dot products.
 func TestVectorIndexScanMatchesNaive(t *testing.T) {
 	t.Parallel()
 	const dims = 8
 	rng := rand.New(rand.NewPCG(3, 4))
-	x := &vectorIndex{dims: dims, scopes: make(map[string]*vecScope)}
+	x := newVectorIndex(sizedEmbedder{Embedder: NewLocalEmbedder(), dims: dims})
 	want := map[int64][]float32{}
 	scopeOf := map[int64]string{}
 	randVec := func() []float32 {
@@ -98,7 +98,7 @@ func TestVectorIndexScanMatchesNaive(t *testing.T) {
 		normalize(v)
 		return v
 	}
-	for id := int64(1); id <= parallelRows+500; id++ {
+	for id := int64(1); id <= 3000; id++ {
 		sc := SharedScope
 		if id%10 == 0 {
 			sc = GuildScope("5")
@@ -156,3 +156,12 @@ func TestVectorIndexScanMatchesNaive(t *testing.T) {
 		}
 	}
 }
+
+// sizedEmbedder reports dims dimensions (for index tests that add their
+// own vectors).
+type sizedEmbedder struct {
+	Embedder
+	dims int
+}
+
+func (e sizedEmbedder) Dimensions() int { return e.dims }
