@@ -16,9 +16,9 @@ const embedBatch = 256
 
 // Add stores article a with its chunks in scope, replacing any earlier
 // version of the same (scope, a.ID). The chunks are embedded first
-// (batched); if that fails nothing is written. The article, its chunks and
-// their lexical index entries are then written in one transaction, and the
-// vector index is updated after the commit. Identical content (same
+// (batched); if that fails nothing is written. The article and its chunks
+// are then written in one transaction, and the vector and lexical indexes
+// are updated after the commit, under the same exclusive lock. Identical content (same
 // ContentHash) already stored returns Unchanged without embedding or
 // writing anything. Errors: invalid scope or article, chunks of another
 // article, no chunks, ErrEmbedderMismatch, or the store's own.
@@ -142,7 +142,7 @@ func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash 
 	if old == hash { // written meanwhile by another Add
 		return Unchanged, nil
 	}
-	oldIDs, err := chunkIDs(ctx, tx, scope, a.ID)
+	oldChunks, err := storedChunks(ctx, tx, scope, a.ID)
 	if err != nil {
 		return fail(err)
 	}
@@ -160,10 +160,14 @@ func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash 
 	err = s.commit(tx, s.usable, func() {
 		// Committed: the index must follow even if ctx ends now.
 		ctx := context.WithoutCancel(ctx)
-		if err := s.index.remove(ctx, scope, oldIDs); err != nil {
+		if err := s.index.remove(ctx, scope, oldChunks.ids); err != nil {
 			s.repairScope(ctx, scope, err)
 		} else if err := s.index.add(ctx, scope, newIDs, vecs); err != nil {
 			s.repairScope(ctx, scope, err)
+		}
+		s.unindexLexical(scope, oldChunks)
+		for i, c := range chunks {
+			s.lex.addChunk(scope, newIDs[i], chunkTitle(a, c), c.Text)
 		}
 	})
 	if err != nil {
@@ -210,9 +214,40 @@ func insertChunks(ctx context.Context, tx *sql.Tx, scope string, a ingest.Articl
 	return ids, nil
 }
 
-// chunkIDs returns the row IDs of the chunks of (scope, articleID).
-func chunkIDs(ctx context.Context, q querier, scope, articleID string) ([]int64, error) {
-	return scanIDs(q.QueryContext(ctx, `SELECT id FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID))
+// chunkRows are the row IDs, titles and texts of some chunks.
+type chunkRows struct {
+	ids           []int64
+	titles, texts []string
+}
+
+// storedChunks returns the chunks of (scope, articleID): the indexes
+// need their row IDs, and the lexical index their words, to remove them.
+func storedChunks(ctx context.Context, q querier, scope, articleID string) (chunkRows, error) {
+	var out chunkRows
+	rows, err := q.QueryContext(ctx, `SELECT id, title, text FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id          int64
+			title, text string
+		)
+		if err := rows.Scan(&id, &title, &text); err != nil {
+			return out, err
+		}
+		out.ids, out.titles, out.texts = append(out.ids, id), append(out.titles, title), append(out.texts, text)
+	}
+	return out, rows.Err()
+}
+
+// unindexLexical removes old from the lexical index. Callers hold s.mu
+// exclusively.
+func (s *Store) unindexLexical(scope string, old chunkRows) {
+	for i, id := range old.ids {
+		s.lex.removeChunk(scope, id, old.titles[i], old.texts[i])
+	}
 }
 
 // scanIDs reads a result of one integer column, and closes it.
@@ -244,7 +279,7 @@ func (s *Store) Forget(ctx context.Context, scope, articleID string) error {
 		return fail(s.fileError(err))
 	}
 	defer tx.Rollback()
-	ids, err := chunkIDs(ctx, tx, scope, articleID)
+	old, err := storedChunks(ctx, tx, scope, articleID)
 	if err != nil {
 		return fail(s.fileError(err))
 	}
@@ -262,11 +297,12 @@ func (s *Store) Forget(ctx context.Context, scope, articleID string) error {
 	}
 
 	err = s.commit(tx, s.checkOpen, func() {
-		if s.index == nil { // opened with AllowMismatch: no index yet
+		s.unindexLexical(scope, old)
+		if s.index == nil { // opened with AllowMismatch: no vector index yet
 			return
 		}
 		ctx := context.WithoutCancel(ctx)
-		if err := s.index.remove(ctx, scope, ids); err != nil {
+		if err := s.index.remove(ctx, scope, old.ids); err != nil {
 			s.repairScope(ctx, scope, err)
 		}
 	})

@@ -232,7 +232,7 @@ func quantiles(ds []time.Duration) (p50, p95 float64) {
 // BenchmarkSearch measures Search (question embedding, BM25, vector
 // query, fusion, fetching passages) at 10k and 100k chunks beside a
 // brute-force two-goroutine dot-product scan over the same vectors in one
-// contiguous []float32, and the chromem-go query alone. At each size it
+// contiguous []float32, and the vector index query alone. At each size it
 // also reports disk bytes per chunk, the time to reopen the store and
 // answer a first query, and the memory that takes against the raw vector
 // bytes + text.

@@ -101,7 +101,7 @@ func TestConcurrentAddSearchForget(t *testing.T) {
 	// Afterwards the three indexes agree with the last version.
 	last := (rounds - 1) % 3
 	if rows, fts, _ := counts(t, s, SharedScope, "tversioned", "versioned"); rows != last+1 || fts != last+1 {
-		t.Errorf("final version: %d chunks, %d in the FTS index; want %d", rows, fts, last+1)
+		t.Errorf("final version: %d chunks, %d in the lexical index; want %d", rows, fts, last+1)
 	}
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM chunks WHERE scope = ?`, SharedScope).Scan(&total); err != nil {

@@ -13,20 +13,50 @@ import (
 // adds the coverage bonus to its fused score, then walks the candidates
 // best first and keeps up to k of them, dropping near-duplicates of
 // passages already kept and passages beyond r.MaxPerArticle per article.
-func selectPassages(cands []*candidate, queryTerms []string, weights map[string]float64, k int, r Ranking) []Passage {
-	titles := make(map[string]map[string]struct{})
+func selectPassages(cands []*candidate, query []string, weights map[string]float64, k int, r Ranking) []Passage {
+	queryTerms := distinct(query)
+	pairs := bigrams(query)
+	inQuery := func(p [2]string) bool { _, ok := pairs[p]; return ok }
+	type titleInfo struct {
+		terms map[string]struct{}
+		pairs map[[2]string]struct{}
+	}
+	titles := make(map[string]titleInfo)
 	for _, c := range cands {
-		tt, ok := titles[c.Title]
+		ti, ok := titles[c.Title]
 		if !ok {
-			tt = termSet(c.Title)
-			titles[c.Title] = tt
+			ts := Terms(c.Title)
+			ti = titleInfo{terms: make(map[string]struct{}, len(ts)), pairs: bigrams(ts)}
+			for _, t := range ts {
+				ti.terms[t] = struct{}{}
+			}
+			titles[c.Title] = ti
 		}
+		tt := ti.terms
 		// One pass of Terms over the text: per sentence, then their union
 		// with the title's terms (sentence spans hold every word).
 		c.terms = maps.Clone(tt)
 		best := 0.0
+		// The title is part of every passage of its article (as for
+		// Coverage): a pair it holds counts for all of them alike.
+		found := make(map[[2]string]struct{})
+		for p := range ti.pairs {
+			if inQuery(p) {
+				found[p] = struct{}{}
+			}
+		}
 		for _, sp := range ingest.Sentences(c.Text) {
-			set := termSet(c.Text[sp[0]:sp[1]])
+			ts := Terms(c.Text[sp[0]:sp[1]])
+			set := make(map[string]struct{}, len(ts))
+			for i, t := range ts {
+				set[t] = struct{}{}
+				if i == 0 {
+					continue
+				}
+				if p := [2]string{ts[i-1], t}; inQuery(p) {
+					found[p] = struct{}{}
+				}
+			}
 			best = max(best, coverage(queryTerms, weights, set))
 			maps.Copy(c.terms, set)
 		}
@@ -36,6 +66,9 @@ func selectPassages(cands []*candidate, queryTerms []string, weights map[string]
 		}
 		if r.SentenceWeight > 0 {
 			c.Score += r.SentenceWeight * best * r.coverageScale()
+		}
+		if r.BigramWeight > 0 && len(pairs) > 0 {
+			c.Score += r.BigramWeight * float64(len(found)) / float64(len(pairs)) * r.coverageScale()
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.Score, a.Score) })
@@ -58,6 +91,19 @@ func selectPassages(cands []*candidate, queryTerms []string, weights map[string]
 	out := make([]Passage, len(kept))
 	for i, c := range kept {
 		out[i] = c.Passage
+	}
+	return out
+}
+
+// bigrams returns the pairs of consecutive terms of a question (stop
+// words are already out of terms, so "mayor of Millbrook" pairs "mayor"
+// with "millbrook").
+func bigrams(terms []string) map[[2]string]struct{} {
+	out := make(map[[2]string]struct{})
+	for i := 1; i < len(terms); i++ {
+		if terms[i-1] != terms[i] {
+			out[[2]string{terms[i-1], terms[i]}] = struct{}{}
+		}
 	}
 	return out
 }

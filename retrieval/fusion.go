@@ -28,9 +28,22 @@ type Ranking struct {
 	// passage: question words that occur together in one sentence mean
 	// more than the same words spread over a passage. Default 1.
 	SentenceWeight float64
+	// BigramWeight adds BigramWeight·share/(RRFK+1), share being the
+	// share of the query's pairs of consecutive terms that occur
+	// consecutively (stop words aside) in its title or one sentence of
+	// the passage:
+	// "when did the mayor of Millbrook" prefers a passage saying "the
+	// mayor of Millbrook" to one with "mayor" and "Millbrook" apart.
+	// Default 1.
+	BigramWeight float64
 	// TitleWeight is the BM25 weight of the article title relative to the
-	// passage text. Default 2.
+	// passage text: a title word counts TitleWeight times in the term
+	// frequency. Default 2.
 	TitleWeight float64
+	// K1 and B are BM25's term-frequency saturation and length
+	// normalisation. Defaults 1.2 and 0.75; a negative B means 0 (no
+	// length normalisation).
+	K1, B float64
 	// Candidates is how many results each ranking contributes before
 	// fusion. Default max(50, 10·K).
 	Candidates int
@@ -72,10 +85,18 @@ func (r Ranking) withDefaults() Ranking {
 	orDefault(&r.LexicalWeight, 1)
 	orDefault(&r.VectorWeight, 0.3)
 	orDefault(&r.SentenceWeight, 1)
+	orDefault(&r.BigramWeight, 1)
 	orDefault(&r.CoverageWeight, 1)
 	orDefault(&r.TitleWeight, 2)
+	orDefault(&r.K1, 1.2)
+	orDefault(&r.B, 0.75)
 	orDefault(&r.DuplicateOverlap, 0.6)
 	return r
+}
+
+// bm25 returns the parameters of the lexical ranking.
+func (r Ranking) bm25() bm25Params {
+	return bm25Params{K1: r.K1, B: max(r.B, 0), TitleWeight: r.TitleWeight}
 }
 
 // orDefault sets *x to def when it is zero.

@@ -17,22 +17,17 @@ import (
 // derived data, rebuilt from SQLite at Open. Safe for concurrent use.
 //
 // chromem-go traps handled here: collections always get our embedding
-// function (a nil one would call OpenAI); vectors are normalised and
-// copied before chromem-go keeps them; queries ask for at most Count()
-// results; Delete is called with nil filters and explicit IDs (an empty
-// non-nil filter deletes everything) under the write lock (its
-// emptiness check reads the map unlocked).
+// function (a nil one would call OpenAI); vectors are normalised before
+// chromem-go keeps them, and each is a slice of its own that nothing else
+// writes (chromem-go keeps the slice it is given); queries ask for at most
+// Count() results; Delete is called with nil filters and explicit IDs (an
+// empty non-nil filter deletes everything) under the write lock, since it
+// races with queries.
 type vectorIndex struct {
 	mu    sync.RWMutex
 	db    *chromem.DB
 	embed chromem.EmbeddingFunc
 	dims  int
-}
-
-// vectorHit is one nearest-neighbour result.
-type vectorHit struct {
-	ID         int64
-	Similarity float32
 }
 
 func newVectorIndex(e Embedder) *vectorIndex {
@@ -67,6 +62,27 @@ func (x *vectorIndex) collection(scope string, create bool) (*chromem.Collection
 	return x.db.CreateCollection(scope, nil, x.embed)
 }
 
+// reserve is a no-op: chromem-go keeps each vector in its own slice.
+func (x *vectorIndex) reserve(string, int) {}
+
+// put adds v (normalised, owned by the index from now on) under id.
+// Callers hold x.mu exclusively.
+func (x *vectorIndex) put(ctx context.Context, scope string, id int64, v []float32) error {
+	if isZero(v) {
+		// Nothing is similar to a text without words; chromem-go would
+		// turn it into NaNs.
+		return nil
+	}
+	c, err := x.collection(scope, true)
+	if err != nil {
+		return fmt.Errorf("index %s: %w", scope, err)
+	}
+	if err := c.AddDocument(ctx, chromem.Document{ID: strconv.FormatInt(id, 10), Embedding: v}); err != nil {
+		return fmt.Errorf("index %s: chunk %d: %w", scope, id, err)
+	}
+	return nil
+}
+
 // add inserts (or replaces) vectors under ids in scope. The vectors are
 // copied and normalised.
 func (x *vectorIndex) add(ctx context.Context, scope string, ids []int64, vecs [][]float32) error {
@@ -75,27 +91,32 @@ func (x *vectorIndex) add(ctx context.Context, scope string, ids []int64, vecs [
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	c, err := x.collection(scope, true)
-	if err != nil {
-		return fmt.Errorf("index %s: %w", scope, err)
-	}
 	for i, id := range ids {
 		if len(vecs[i]) != x.dims {
 			return fmt.Errorf("index %s: chunk %d has %d dimensions, want %d", scope, id, len(vecs[i]), x.dims)
 		}
 		v := slices.Clone(vecs[i])
 		normalize(v)
-		if isZero(v) {
-			// Nothing is similar to a text without words; chromem-go
-			// would turn it into NaNs.
-			continue
-		}
-		doc := chromem.Document{ID: strconv.FormatInt(id, 10), Embedding: v}
-		if err := c.AddDocument(ctx, doc); err != nil {
-			return fmt.Errorf("index %s: chunk %d: %w", scope, id, err)
+		if err := x.put(ctx, scope, id, v); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// addEncoded inserts the vector of id stored as little-endian float32
+// bytes (as encodeVector writes them), decoded into a slice of its own
+// that chromem-go keeps: no further copy.
+func (x *vectorIndex) addEncoded(scope string, id int64, blob []byte) error {
+	if len(blob) != 4*x.dims {
+		return fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(blob), 4*x.dims, x.dims)
+	}
+	v := make([]float32, x.dims)
+	decodeInto(v, blob)
+	normalize(v)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.put(context.Background(), scope, id, v)
 }
 
 // remove deletes ids from scope; unknown ids are ignored.
@@ -119,18 +140,14 @@ func (x *vectorIndex) remove(ctx context.Context, scope string, ids []int64) err
 	return nil
 }
 
-// reset drops every collection.
-func (x *vectorIndex) reset() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.db.Reset()
-}
-
 // dropScope removes the collection of scope.
 func (x *vectorIndex) dropScope(scope string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.db.DeleteCollection(scope)
+	if err := x.db.DeleteCollection(scope); err != nil {
+		return fmt.Errorf("index %s: drop: %w", scope, err)
+	}
+	return nil
 }
 
 // count returns the number of vectors in scope.
@@ -144,22 +161,33 @@ func (x *vectorIndex) count(scope string) int {
 	return c.Count()
 }
 
+// total returns the number of vectors over all scopes.
+func (x *vectorIndex) total() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := 0
+	for _, c := range x.db.ListCollections() {
+		n += c.Count()
+	}
+	return n
+}
+
 // query returns up to n nearest neighbours of q (normalised) over scopes,
-// most similar first.
-func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n int) ([]vectorHit, error) {
+// most similar first (ties by row ID).
+func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n int) ([]hit, error) {
 	if len(q) != x.dims {
 		return nil, fmt.Errorf("query vector has %d dimensions, want %d", len(q), x.dims)
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	var hits []vectorHit
+	var hits []hit
 	for _, scope := range scopes {
 		c, _ := x.collection(scope, false)
 		if c == nil {
 			continue
 		}
 		m := min(n, c.Count())
-		if m == 0 {
+		if m <= 0 {
 			continue
 		}
 		res, err := c.QueryEmbedding(ctx, q, m, nil, nil)
@@ -171,11 +199,11 @@ func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n
 			if err != nil {
 				return nil, fmt.Errorf("vector index %s: bad id %q", scope, r.ID)
 			}
-			hits = append(hits, vectorHit{ID: id, Similarity: r.Similarity})
+			hits = append(hits, hit{ID: id, Score: r.Similarity})
 		}
 	}
-	slices.SortFunc(hits, func(a, b vectorHit) int {
-		return cmp.Or(cmp.Compare(b.Similarity, a.Similarity), cmp.Compare(a.ID, b.ID))
+	slices.SortFunc(hits, func(a, b hit) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID))
 	})
 	if len(hits) > n {
 		hits = hits[:n]

@@ -2,7 +2,11 @@ package retrieval
 
 import (
 	"bytes"
+	"cmp"
 	"log/slog"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,8 +40,8 @@ func TestVectorIndexQueryClampsAndMerges(t *testing.T) {
 	vecs[0][0] += 10
 	hits, _ = idx.query(t.Context(), []string{"shared"}, vecs[1], 2)
 	for _, h := range hits {
-		if h.Similarity > 1.0001 {
-			t.Errorf("index aliases the caller's vector: similarity %v", h.Similarity)
+		if h.Score > 1.0001 {
+			t.Errorf("index aliases the caller's vector: similarity %v", h.Score)
 		}
 	}
 	if err := idx.remove(t.Context(), "shared", nil); err != nil || idx.count("shared") != 2 {
@@ -75,3 +79,89 @@ func TestRepairScopeRebuildsFromStore(t *testing.T) {
 		t.Errorf("repair not logged: %q", logs.String())
 	}
 }
+
+// TestVectorIndexScanMatchesNaive fills a large scope and a small one,
+// removes and replaces rows, and checks every query against a plain sort
+// of all dot products.
+func TestVectorIndexScanMatchesNaive(t *testing.T) {
+	t.Parallel()
+	const dims = 8
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := newVectorIndex(sizedEmbedder{Embedder: NewLocalEmbedder(), dims: dims})
+	want := map[int64][]float32{}
+	scopeOf := map[int64]string{}
+	randVec := func() []float32 {
+		v := make([]float32, dims)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		normalize(v)
+		return v
+	}
+	for id := int64(1); id <= 3000; id++ {
+		sc := SharedScope
+		if id%10 == 0 {
+			sc = GuildScope("5")
+		}
+		v := randVec()
+		if err := x.add(t.Context(), sc, []int64{id}, [][]float32{v}); err != nil {
+			t.Fatal(err)
+		}
+		want[id], scopeOf[id] = v, sc
+	}
+	for id := int64(1); id <= 400; id += 2 {
+		if err := x.remove(t.Context(), scopeOf[id], []int64{id}); err != nil {
+			t.Fatal(err)
+		}
+		delete(want, id)
+	}
+	for id := int64(2); id <= 400; id += 4 { // replaced in place
+		v := randVec()
+		if err := x.add(t.Context(), scopeOf[id], []int64{id}, [][]float32{v}); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = v
+	}
+	if got := x.total(); got != len(want) {
+		t.Fatalf("total %d, want %d", got, len(want))
+	}
+	for range 20 {
+		q := randVec()
+		for _, scopes := range [][]string{{SharedScope}, {GuildScope("5")}, {GuildScope("5"), SharedScope}} {
+			var all []hit
+			for id, v := range want {
+				if slices.Contains(scopes, scopeOf[id]) {
+					var s float32
+					for i := range v {
+						s += v[i] * q[i]
+					}
+					all = append(all, hit{ID: id, Score: s})
+				}
+			}
+			slices.SortFunc(all, func(a, b hit) int {
+				return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID))
+			})
+			got, err := x.query(t.Context(), scopes, q, 25)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 25 {
+				t.Fatalf("%d hits, want 25", len(got))
+			}
+			for i := range got {
+				if got[i].ID != all[i].ID || math.Abs(float64(got[i].Score-all[i].Score)) > 1e-5 {
+					t.Fatalf("scopes %v hit %d = %+v, want %+v", scopes, i, got[i], all[i])
+				}
+			}
+		}
+	}
+}
+
+// sizedEmbedder reports dims dimensions (for index tests that add their
+// own vectors).
+type sizedEmbedder struct {
+	Embedder
+	dims int
+}
+
+func (e sizedEmbedder) Dimensions() int { return e.dims }

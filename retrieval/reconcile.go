@@ -13,10 +13,8 @@ import (
 //   - articles with no chunks (Add never writes one; nothing could be
 //     answered from it),
 //
-// then checks the FTS5 index against the chunks table (FTS5's
-// integrity-check, comparing with the content table too) and rebuilds it
-// from the chunks when they disagree. The vector index needs no check: it
-// is built from the chunks right after this. A repair that fails leaves
+// The indexes, vector and lexical, need no check: they are built from the
+// chunks right after this. A repair that fails leaves
 // the store as it was and is an error naming the file.
 func (s *Store) reconcile(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -49,13 +47,6 @@ func (s *Store) reconcile(ctx context.Context) error {
 		changed = true
 	}
 
-	if _, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
-		s.log.Warn("store repair: the lexical index did not match the passages; rebuilding it", "file", s.path, "err", err)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild')`); err != nil {
-			return s.damaged(fmt.Errorf("rebuild the lexical index: %w", err))
-		}
-		changed = true
-	}
 	if !changed {
 		return nil
 	}

@@ -12,8 +12,10 @@ import (
 )
 
 // schemaVersion is the version of the SQLite layout below. Open refuses a
-// store with a newer version and migrates older ones (none exist yet).
-const schemaVersion = 1
+// store with a newer version and migrates older ones: version 1 had an
+// FTS5 index of the chunks (chunks_fts, chunks_vocab and their triggers);
+// version 2 drops it, the lexical index being in memory (lexindex.go).
+const schemaVersion = 2
 
 // Meta keys.
 const (
@@ -23,10 +25,9 @@ const (
 )
 
 // schema creates the tables. Articles are keyed by (scope, id); chunks
-// carry their embedding (little-endian float32) and feed the FTS5 index
-// through triggers, so the lexical index changes in the same transaction
-// as the chunks. chunks_fts is an external-content table: the text is
-// stored once, in chunks.
+// carry their title, text and embedding (little-endian float32). Both
+// indexes, vector and lexical, are in memory and rebuilt from the chunks
+// at Open.
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS meta (
 		key   TEXT PRIMARY KEY,
@@ -58,24 +59,16 @@ var schema = []string{
 		UNIQUE (scope, article_id, position),
 		FOREIGN KEY (scope, article_id) REFERENCES articles (scope, id) ON DELETE CASCADE
 	)`,
-	`CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-		title, text,
-		content = 'chunks', content_rowid = 'id',
-		tokenize = 'porter unicode61 remove_diacritics 2'
-	)`,
-	// chunks_vocab gives each term's document frequency, for the
-	// inverse-document-frequency weights of Coverage.
-	`CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row')`,
-	`CREATE TRIGGER IF NOT EXISTS chunks_fts_insert AFTER INSERT ON chunks BEGIN
-		INSERT INTO chunks_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
-	END`,
-	`CREATE TRIGGER IF NOT EXISTS chunks_fts_delete AFTER DELETE ON chunks BEGIN
-		INSERT INTO chunks_fts (chunks_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-	END`,
-	`CREATE TRIGGER IF NOT EXISTS chunks_fts_update AFTER UPDATE OF title, text ON chunks BEGIN
-		INSERT INTO chunks_fts (chunks_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-		INSERT INTO chunks_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
-	END`,
+}
+
+// dropFTS migrates a version 1 store: its FTS5 index is no longer
+// queried (nor kept in step), so it goes, with the triggers that fed it.
+var dropFTS = []string{
+	`DROP TRIGGER IF EXISTS chunks_fts_insert`,
+	`DROP TRIGGER IF EXISTS chunks_fts_delete`,
+	`DROP TRIGGER IF EXISTS chunks_fts_update`,
+	`DROP TABLE IF EXISTS chunks_vocab`,
+	`DROP TABLE IF EXISTS chunks_fts`,
 }
 
 // dsn returns the connection string for path. Every connection gets:
@@ -97,9 +90,11 @@ func dsn(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	// 32 MiB of page cache per connection (default 2 MiB): searches at
-	// 100k chunks otherwise spend a sixth of their time re-reading pages.
-	q.Add("_pragma", "cache_size(-32768)")
+	// SQLite's default page cache (2 MiB per connection). It was 32 MiB
+	// while FTS5 ranked every search; now a search reads only its
+	// candidates' rows, and at 100k chunks the bigger caches of the pool's
+	// connections cost 175 MB of resident memory at Open.
+	q.Add("_pragma", "cache_size(-2000)")
 	q.Set("_txlock", "immediate")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
@@ -121,7 +116,14 @@ func initSchema(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	switch {
-	case v == "":
+	case v == "" || v == "1":
+		if v == "1" {
+			for _, stmt := range dropFTS {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migrate schema 1 to 2: %w", err)
+				}
+			}
+		}
 		if err := setMeta(ctx, tx, metaSchema, strconv.Itoa(schemaVersion)); err != nil {
 			return err
 		}
@@ -169,8 +171,13 @@ func decodeVector(b []byte, dims int) ([]float32, error) {
 		return nil, fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(b), 4*dims, dims)
 	}
 	v := make([]float32, dims)
+	decodeInto(v, b)
+	return v, nil
+}
+
+// decodeInto parses len(v) little-endian float32 values of b into v.
+func decodeInto(v []float32, b []byte) {
 	for i := range v {
 		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}
-	return v, nil
 }

@@ -3,7 +3,6 @@ package retrieval
 import (
 	"context"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 )
@@ -66,10 +65,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 	n := s.rank.candidates(k)
 	lex := rankedList{Weight: s.rank.LexicalWeight}
 	if s.rank.LexicalWeight > 0 {
-		l, err := s.lexical(ctx, scopes, matchQuery(query), s.rank.TitleWeight, n)
-		if err != nil {
-			return fail(s.fileError(err))
-		}
+		l := s.lex.search(scopes, queryTerms(query), s.rank.bm25(), n)
 		lex.IDs, lex.Scores = l.IDs, l.Scores
 	}
 	vec := rankedList{Weight: s.rank.VectorWeight}
@@ -79,7 +75,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 			return fail(err)
 		}
 		for _, h := range hits {
-			vec.IDs, vec.Scores = append(vec.IDs, h.ID), append(vec.Scores, float64(h.Similarity))
+			vec.IDs, vec.Scores = append(vec.IDs, h.ID), append(vec.Scores, float64(h.Score))
 		}
 	}
 	var ranked []fused
@@ -92,55 +88,8 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 	if err != nil {
 		return fail(s.fileError(err))
 	}
-	terms := distinct(Terms(query))
-	weights, err := s.termWeights(ctx, terms)
-	if err != nil {
-		return fail(s.fileError(err))
-	}
-	return selectPassages(cands, terms, weights, k, s.rank), nil
-}
-
-// termWeights returns each term's weight for Coverage: its inverse
-// document frequency over all chunks, ln(1 + (N - df + 0.5)/(df + 0.5)) as
-// in BM25 (a term no chunk holds weighs most), times its general weight
-// (everyday English words weigh less, see generalWeight). Counts span every scope; they shift weights,
-// never reveal text.
-func (s *Store) termWeights(ctx context.Context, terms []string) (map[string]float64, error) {
-	weights := make(map[string]float64, len(terms))
-	if len(terms) == 0 {
-		return weights, nil
-	}
-	var n float64
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM chunks`).Scan(&n); err != nil {
-		return nil, err
-	}
-	df := make(map[string]float64, len(terms))
-	args := make([]any, len(terms))
-	for i, t := range terms {
-		args[i] = t
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT term, doc FROM chunks_vocab WHERE term IN (`+placeholders(len(args))+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			t string
-			d float64
-		)
-		if err := rows.Scan(&t, &d); err != nil {
-			return nil, err
-		}
-		df[t] = d
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, t := range terms {
-		weights[t] = generalWeight(t) * math.Log(1+(n-df[t]+0.5)/(df[t]+0.5))
-	}
-	return weights, nil
+	terms := Terms(query)
+	return selectPassages(cands, terms, s.lex.termWeights(distinct(terms)), k, s.rank), nil
 }
 
 // candidate is a fetched passage with what de-duplication needs.

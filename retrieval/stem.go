@@ -1,8 +1,9 @@
 package retrieval
 
 // stem reduces a lower-case ASCII word to its stem with the Porter (1980)
-// algorithm, the one FTS5's "porter" tokenizer uses, so that Terms and the
-// lexical index agree on what a word is. Words with non-ASCII letters or
+// algorithm (as FTS5's "porter" tokenizer, which the lexical index used
+// before it moved into memory); Terms and the lexical index share it, so
+// they agree on what a word is. Words with non-ASCII letters or
 // shorter than three bytes are returned unchanged.
 func stem(w string) string {
 	if len(w) < 3 {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,9 +50,9 @@ type Options struct {
 }
 
 // Store keeps articles, chunks and embeddings in one SQLite file (the
-// source of truth, with its FTS5 lexical index) and mirrors the vectors in
-// an in-memory chromem-go index rebuilt at Open. All methods are safe for
-// concurrent use. A search sees every article whole: as it was before or
+// source of truth) and derives two in-memory indexes from it at Open: a
+// flat vector index (index.go) and an inverted index for BM25
+// (lexindex.go). All methods are safe for concurrent use. A search sees every article whole: as it was before or
 // after a concurrent Add, never a mixture. Only one process should write
 // to a data directory while another serves searches from it: the other
 // process's in-memory index does not see those writes until it reopens.
@@ -68,14 +69,14 @@ type Store struct {
 	// commits (with their index updates) hold it exclusively.
 	mu       sync.RWMutex
 	index    *vectorIndex
-	mismatch error // non-nil while the vectors come from another embedder
+	lex      *lexIndex // lexical (BM25) index, guarded by mu like index
+	mismatch error     // non-nil while the vectors come from another embedder
 	closed   bool
 }
 
 // Open opens (creating if needed) the store in dir, the file dir/citebot.db,
-// repairs what does not agree (see reconcile: orphan rows, a lexical index
-// that does not match the chunks; each repair is logged) and rebuilds the
-// vector index from it. It fails with an error naming the
+// repairs what does not agree (see reconcile: orphan rows; each repair is
+// logged) and rebuilds the vector and lexical indexes from it. It fails with an error naming the
 // file and wrapping ErrDamaged when the file is corrupt or not a store,
 // and with ErrEmbedderMismatch when the store was built with another
 // embedder (unless opt.AllowMismatch). Close the Store when done.
@@ -129,20 +130,84 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 	if err := s.reconcile(ctx); err != nil {
 		return err
 	}
-	if err := s.checkEmbedder(ctx); err != nil {
-		if !errors.Is(err, ErrEmbedderMismatch) || !allowMismatch {
-			return err
-		}
+	// Loading decodes every row once and keeps most of it: collect the
+	// garbage sooner than usual meanwhile, so the process's peak memory
+	// stays near what it keeps.
+	defer tightGC()()
+	// The lexical index is built beside the vector index (one core each).
+	lexDone := make(chan error, 1)
+	go func() {
+		lex, err := s.buildLexIndex(ctx)
+		s.lex = lex
+		lexDone <- err
+	}()
+	err := s.checkEmbedder(ctx)
+	if err == nil {
+		s.index, err = s.buildIndex(ctx)
+	} else if errors.Is(err, ErrEmbedderMismatch) && allowMismatch {
 		s.mismatch = err
 		s.log.Warn("store built with another embedder; search and add refused until reindex", "file", s.path, "err", err)
-		return nil
+		err = nil
 	}
-	idx, err := s.buildIndex(ctx)
+	if lexErr := <-lexDone; err == nil {
+		err = lexErr
+	}
+	return err
+}
+
+// openGCPercent is the garbage collector's GOGC while stores load.
+const openGCPercent = 20
+
+var (
+	gcMu     sync.Mutex
+	gcLoads  int // stores loading
+	gcBefore int // GOGC before the first of them
+)
+
+// tightGC sets GOGC to openGCPercent until the returned function is
+// called (by every concurrent caller: the last restores the setting).
+func tightGC() (restore func()) {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if gcLoads == 0 {
+		gcBefore = debug.SetGCPercent(openGCPercent)
+	}
+	gcLoads++
+	return func() {
+		gcMu.Lock()
+		defer gcMu.Unlock()
+		if gcLoads--; gcLoads == 0 {
+			debug.SetGCPercent(gcBefore)
+		}
+	}
+}
+
+// buildLexIndex reads every chunk's title and text and returns a fresh
+// lexical index.
+func (s *Store) buildLexIndex(ctx context.Context) (*lexIndex, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, scope, title, text FROM chunks ORDER BY scope, id`)
 	if err != nil {
-		return err
+		return nil, s.fileError(err)
 	}
-	s.index = idx
-	return nil
+	defer rows.Close()
+	x := newLexIndex()
+	term := x.cachedWordTerm()
+	var d lexDoc
+	for rows.Next() {
+		var (
+			id                 int64
+			scope, title, text string
+		)
+		if err := rows.Scan(&id, &scope, &title, &text); err != nil {
+			return nil, s.fileError(err)
+		}
+		d.tokenize(title, text, term)
+		x.add(scope, id, &d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fileError(err)
+	}
+	return x, nil
 }
 
 // fileError wraps err with the store file's name, and with ErrDamaged when
@@ -234,59 +299,53 @@ func (s *Store) buildIndex(ctx context.Context) (*vectorIndex, error) {
 	return idx, nil
 }
 
-// loadVectors adds the stored vectors of scope (all scopes when "") to idx,
-// in batches so the decoded vectors are not all held twice.
+// loadVectors adds the stored vectors of scope (all scopes when "") to idx.
+// Each scope's vectors are allocated once (counted first) and decoded
+// straight from the row into place, so loading holds no second copy.
 func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string) error {
-	q := `SELECT id, scope, embedding FROM chunks ORDER BY scope, id`
+	cq, q := `SELECT scope, count(*) FROM chunks GROUP BY scope`, `SELECT id, scope, embedding FROM chunks`
 	var args []any
 	if scope != "" {
-		q = `SELECT id, scope, embedding FROM chunks WHERE scope = ? ORDER BY id`
+		cq, q = `SELECT scope, count(*) FROM chunks WHERE scope = ?`, `SELECT id, scope, embedding FROM chunks WHERE scope = ?`
 		args = append(args, scope)
+	}
+	counts, err := s.db.QueryContext(ctx, cq, args...)
+	if err != nil {
+		return s.fileError(err)
+	}
+	defer counts.Close()
+	for counts.Next() {
+		var (
+			sc string
+			n  int
+		)
+		if err := counts.Scan(&sc, &n); err != nil {
+			return s.fileError(err)
+		}
+		idx.reserve(sc, n)
+	}
+	if err := counts.Err(); err != nil {
+		return s.fileError(err)
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return s.fileError(err)
 	}
 	defer rows.Close()
-	const batch = 1024
-	var (
-		cur  string
-		ids  []int64
-		vecs [][]float32
-	)
-	flush := func() error {
-		err := idx.add(ctx, cur, ids, vecs)
-		ids, vecs = ids[:0], vecs[:0]
-		return err
-	}
 	for rows.Next() {
 		var (
 			id   int64
 			sc   string
-			blob []byte
+			blob sql.RawBytes
 		)
 		if err := rows.Scan(&id, &sc, &blob); err != nil {
 			return s.fileError(err)
 		}
-		v, err := decodeVector(blob, idx.dims)
-		if err != nil {
+		if err := idx.addEncoded(sc, id, blob); err != nil {
 			return s.damaged(fmt.Errorf("chunk %d: %w", id, err))
 		}
-		if (sc != cur || len(ids) == batch) && len(ids) > 0 {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		cur = sc
-		ids, vecs = append(ids, id), append(vecs, v)
 	}
-	if err := rows.Err(); err != nil {
-		return s.fileError(err)
-	}
-	if len(ids) > 0 {
-		return flush()
-	}
-	return nil
+	return s.fileErrorOrNil(rows.Err())
 }
 
 // Close releases the database. The Store must not be used afterwards.

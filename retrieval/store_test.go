@@ -12,20 +12,41 @@ import (
 )
 
 // counts returns the number of chunks of (scope, id) in the chunks table,
-// the FTS index (chunks matching token, which every chunk of the article
-// contains) and the vector index (the latter for the whole scope).
-func counts(t *testing.T, s *Store, scope, id, token string) (rows, fts, vectors int) {
+// the lexical index (chunks holding token, which every chunk of the
+// article contains) and the vector index (the latter for the whole scope).
+func counts(t *testing.T, s *Store, scope, id, token string) (rows, lexical, vectors int) {
 	t.Helper()
 	ctx := t.Context()
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM chunks WHERE scope = ? AND article_id = ?`, scope, id).Scan(&rows); err != nil {
+	ids, err := scanIDs(s.db.QueryContext(ctx, `SELECT id FROM chunks WHERE scope = ? AND article_id = ?`, scope, id))
+	if err != nil {
 		t.Fatal(err)
 	}
-	// The FTS index proper, not its content table.
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
-		WHERE chunks_fts MATCH ? AND c.scope = ? AND c.article_id = ?`, token, scope, id).Scan(&fts); err != nil {
-		t.Fatal(err)
+	holders := lexicalHolders(s, scope, token)
+	for _, id := range ids {
+		if holders[id] {
+			lexical++
+		}
 	}
-	return rows, fts, s.index.count(scope)
+	return len(ids), lexical, s.index.count(scope)
+}
+
+// lexicalHolders returns the row IDs of the chunks of scope that the
+// lexical index lists under word.
+func lexicalHolders(s *Store, scope, word string) map[int64]bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[int64]bool)
+	sc := s.lex.scopes[scope]
+	term, ok := s.lex.term[stem(word)]
+	if sc == nil || !ok {
+		return out
+	}
+	for _, p := range sc.post[term] {
+		if id := sc.ids[p.doc]; id >= 0 {
+			out[id] = true
+		}
+	}
+	return out
 }
 
 func TestReopenKeepsDataAndIndex(t *testing.T) {

@@ -1,7 +1,9 @@
 package retrieval
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -60,19 +62,29 @@ func TestTerms(t *testing.T) {
 	}
 }
 
-func TestMatchQueryQuotesEveryWord(t *testing.T) {
+func TestQueryTerms(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"?!", ""},
-		{"the river floods", `"river" OR "floods"`},
-		{"what is it", `"what" OR "is" OR "it"`},                                             // only stop words: keep them
-		{`title:x NEAR(a b) "c" d* AND -e`, `"title" OR "x" OR "near" OR "b" OR "c" OR "e"`}, // a, d, and: stop words
-		{"River river RIVER", `"river"`},
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"?!", nil},
+		{"the river floods", []string{"river", "flood"}},
+		{"what is it", nil}, // only stop words: nothing to rank by
+		{`title:x NEAR(a b) "c" d* AND -e`, []string{"titl", "x", "near", "b", "c", "e"}},
+		{"River river RIVER rivers", []string{"river"}},
 	}
 	for _, tt := range tests {
-		if got := matchQuery(tt.in); got != tt.want {
-			t.Errorf("matchQuery(%q) = %s, want %s", tt.in, got, tt.want)
+		if got := queryTerms(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("queryTerms(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+	var many []string
+	for i := range 100 {
+		many = append(many, fmt.Sprintf("w%d", i))
+	}
+	if got := queryTerms(strings.Join(many, " ")); len(got) != maxQueryWords {
+		t.Errorf("queryTerms of 100 distinct words gave %d terms, want %d", len(got), maxQueryWords)
 	}
 }

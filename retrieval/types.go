@@ -1,5 +1,5 @@
 // Package retrieval keeps articles, chunks and their embeddings in a durable
-// SQLite store, mirrors the vectors into chromem-go collections (one per
+// SQLite store, derives in-memory vector and BM25 indexes from it (one per
 // scope) and searches them with lexical and vector ranking fused by
 // reciprocal rank.
 package retrieval
