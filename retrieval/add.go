@@ -18,33 +18,14 @@ const embedBatch = 256
 // version of the same (scope, a.ID). The chunks are embedded first
 // (batched); if that fails nothing is written. The article and its chunks
 // are then written in one transaction, and the vector and lexical indexes
-// are updated after the commit, under the same exclusive lock. Identical content (same
-// ContentHash) already stored returns Unchanged without embedding or
-// writing anything. Errors: invalid scope or article, chunks of another
-// article, no chunks, ErrEmbedderMismatch, or the store's own.
+// are updated after the commit, under the same exclusive lock. Identical
+// content (same ContentHash) already stored returns Unchanged without
+// embedding or writing anything. Errors: invalid scope or article, chunks
+// of another article, no chunks, ErrEmbedderMismatch, or the store's own.
+// AddBatch does the same for several articles with one embedding pass.
 func (s *Store) Add(ctx context.Context, scope string, a ingest.Article, chunks []ingest.Chunk) (AddStatus, error) {
-	if err := validateAdd(scope, a, chunks); err != nil {
-		return 0, err
-	}
-	s.mu.RLock()
-	err := s.usable()
-	s.mu.RUnlock()
-	if err != nil {
-		return 0, fmt.Errorf("add %s: %w", a.ID, err)
-	}
-	hash := a.ContentHash()
-	old, err := s.storedHash(ctx, s.db, scope, a.ID)
-	if err != nil {
-		return 0, fmt.Errorf("add %s: %w", a.ID, s.fileError(err))
-	}
-	if old == hash {
-		return Unchanged, nil
-	}
-	vecs, err := s.embedChunks(ctx, a, chunks)
-	if err != nil {
-		return 0, fmt.Errorf("add %s: %w", a.ID, err)
-	}
-	return s.write(ctx, scope, a, hash, chunks, vecs)
+	r := s.AddBatch(ctx, scope, []Item{{Article: a, Chunks: chunks}})[0]
+	return r.Status, r.Err
 }
 
 func validateAdd(scope string, a ingest.Article, chunks []ingest.Chunk) error {
@@ -79,14 +60,6 @@ func chunkTitle(a ingest.Article, c ingest.Chunk) string {
 		return c.Title
 	}
 	return a.Title
-}
-
-func (s *Store) embedChunks(ctx context.Context, a ingest.Article, chunks []ingest.Chunk) ([][]float32, error) {
-	texts := make([]string, len(chunks))
-	for i, c := range chunks {
-		texts[i] = embedText(chunkTitle(a, c), c.Text)
-	}
-	return s.embedAll(ctx, texts)
 }
 
 // embedAll embeds texts in batches of embedBatch and checks what the
