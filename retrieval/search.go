@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // SearchOptions select what Search looks at and how much it returns.
@@ -63,20 +64,28 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		return fail(err)
 	}
 	n := s.rank.candidates(k)
+	// The two rankings are independent: the lexical one runs beside the
+	// vector query, whose wait it otherwise adds to.
 	lex := rankedList{Weight: s.rank.LexicalWeight}
+	var lexDone sync.WaitGroup
 	if s.rank.LexicalWeight > 0 {
-		l := s.lex.search(scopes, queryTerms(query), s.rank.bm25(), n)
-		lex.IDs, lex.Scores = l.IDs, l.Scores
+		lexDone.Go(func() {
+			l := s.lex.search(scopes, queryTerms(query), s.rank.bm25(), n)
+			lex.IDs, lex.Scores = l.IDs, l.Scores
+		})
 	}
 	vec := rankedList{Weight: s.rank.VectorWeight}
+	var vecErr error
 	if qvec != nil && !isZero(qvec) {
-		hits, err := s.index.query(ctx, scopes, qvec, n)
-		if err != nil {
-			return fail(err)
-		}
+		var hits []hit
+		hits, vecErr = s.index.query(ctx, scopes, qvec, n)
 		for _, h := range hits {
 			vec.IDs, vec.Scores = append(vec.IDs, h.ID), append(vec.Scores, float64(h.Score))
 		}
+	}
+	lexDone.Wait()
+	if vecErr != nil {
+		return fail(vecErr)
 	}
 	var ranked []fused
 	if s.rank.Fusion == FuseScore {
