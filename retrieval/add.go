@@ -130,7 +130,7 @@ func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash 
 		return fail(err)
 	}
 
-	err = s.commit(tx, s.usable, func() {
+	err = s.commit(ctx, tx, s.usable, func() {
 		// Committed: the index must follow even if ctx ends now.
 		ctx := context.WithoutCancel(ctx)
 		if err := s.index.remove(ctx, scope, oldChunks.ids); err != nil {
@@ -269,7 +269,7 @@ func (s *Store) Forget(ctx context.Context, scope, articleID string) error {
 		return fail(ErrNotFound)
 	}
 
-	err = s.commit(tx, s.checkOpen, func() {
+	err = s.commit(ctx, tx, s.checkOpen, func() {
 		s.unindexLexical(scope, old)
 		if s.index == nil { // opened with AllowMismatch: no vector index yet
 			return

@@ -50,7 +50,7 @@ func (s *Store) Reindex(ctx context.Context) error {
 		return fail(err)
 	}
 
-	err = s.commit(tx, s.checkOpen, func() {
+	err = s.commit(ctx, tx, s.checkOpen, func() {
 		s.mismatch = nil
 		s.index = idx
 	})

@@ -22,6 +22,9 @@ const (
 	metaSchema   = "schema_version"
 	metaEmbedder = "embedder"
 	metaDims     = "dimensions"
+	// metaGeneration counts committed writes (see Store.commit), so a
+	// process can tell when another one changed the store.
+	metaGeneration = "generation"
 )
 
 // schema creates the tables. Articles are keyed by (scope, id); chunks
@@ -148,6 +151,20 @@ func getMeta(ctx context.Context, q querier, key string) (string, error) {
 		return "", nil
 	}
 	return v, err
+}
+
+// generation returns the store's write generation (0 before the first
+// write).
+func generation(ctx context.Context, q querier) (int64, error) {
+	v, err := getMeta(ctx, q, metaGeneration)
+	if err != nil || v == "" {
+		return 0, err
+	}
+	g, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("meta %s = %q: %w", metaGeneration, v, err)
+	}
+	return g, nil
 }
 
 func setMeta(ctx context.Context, q querier, key, value string) error {

@@ -53,9 +53,9 @@ type Options struct {
 // source of truth) and derives two in-memory indexes from it at Open: a
 // flat vector index (index.go) and an inverted index for BM25
 // (lexindex.go). All methods are safe for concurrent use. A search sees every article whole: as it was before or
-// after a concurrent Add, never a mixture. Only one process should write
-// to a data directory while another serves searches from it: the other
-// process's in-memory index does not see those writes until it reopens.
+// after a concurrent Add, never a mixture. Another process may write to
+// the same data directory (the CLI beside the bot): this process's
+// in-memory indexes see those writes after Refresh (or a reopen).
 type Store struct {
 	path string
 	db   *sql.DB
@@ -72,6 +72,9 @@ type Store struct {
 	lex      *lexIndex // lexical (BM25) index, guarded by mu like index
 	mismatch error     // non-nil while the vectors come from another embedder
 	closed   bool
+	// gen is the write generation the indexes reflect (guarded by mu);
+	// a different one in the file means another process wrote.
+	gen int64
 }
 
 // Open opens (creating if needed) the store in dir, the file dir/citebot.db,
@@ -130,6 +133,13 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 	if err := s.reconcile(ctx); err != nil {
 		return err
 	}
+	// Read before the indexes are built: a write that lands meanwhile
+	// makes the next Refresh rebuild them, never miss it.
+	gen, err := generation(ctx, s.db)
+	if err != nil {
+		return s.fileError(err)
+	}
+	s.gen = gen
 	// Loading decodes every row once and keeps most of it: collect the
 	// garbage sooner than usual meanwhile, so the process's peak memory
 	// stays near what it keeps.
@@ -141,7 +151,7 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 		s.lex = lex
 		lexDone <- err
 	}()
-	err := s.checkEmbedder(ctx)
+	err = s.checkEmbedder(ctx)
 	if err == nil {
 		s.index, err = s.buildIndex(ctx)
 	} else if errors.Is(err, ErrEmbedderMismatch) && allowMismatch {
@@ -382,21 +392,80 @@ func (s *Store) checkOpen() error {
 	return nil
 }
 
-// commit commits tx and runs apply (the vector index update) while holding
-// s.mu exclusively, so that no search sees the store and the index
-// disagree. check runs first, under the lock; if it fails, tx is left to
-// the caller's rollback.
-func (s *Store) commit(tx *sql.Tx, check func() error, apply func()) error {
+// commit bumps the store's write generation in tx, commits it and runs
+// apply (the index updates) while holding s.mu exclusively, so that no
+// search sees the store and the indexes disagree. check runs first, under
+// the lock; if it fails, tx is left to the caller's rollback. When another
+// process wrote since the indexes were last in step, the generation stays
+// behind, so that Refresh still rebuilds them.
+func (s *Store) commit(ctx context.Context, tx *sql.Tx, check func() error, apply func()) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := check(); err != nil {
 		return err
 	}
+	prev, err := generation(ctx, tx)
+	if err != nil {
+		return s.fileError(err)
+	}
+	if err := setMeta(ctx, tx, metaGeneration, strconv.FormatInt(prev+1, 10)); err != nil {
+		return s.fileError(err)
+	}
 	if err := tx.Commit(); err != nil {
 		return s.fileError(err)
 	}
 	apply()
+	if prev == s.gen {
+		s.gen = prev + 1
+	}
 	return nil
+}
+
+// Refresh brings the in-memory indexes in step with writes another
+// process made to the store (citebot ingest beside citebot serve), by
+// rebuilding them from the file when its write generation moved; it
+// reports whether it did. Searches go on with the old indexes meanwhile;
+// this process's own writes wait. Cheap when nothing changed: one query.
+func (s *Store) Refresh(ctx context.Context) (bool, error) {
+	fail := func(err error) (bool, error) { return false, fmt.Errorf("refresh %s: %w", s.path, err) }
+	s.mu.RLock()
+	known, err := s.gen, s.checkOpen()
+	s.mu.RUnlock()
+	if err != nil {
+		return fail(err)
+	}
+	cur, err := generation(ctx, s.db)
+	if err != nil {
+		return fail(s.fileError(err))
+	}
+	if cur == known {
+		return false, nil
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if cur, err = generation(ctx, s.db); err != nil {
+		return fail(s.fileError(err))
+	}
+	if err := s.checkEmbedder(ctx); err != nil {
+		// Reindexed with another embedder by the other process.
+		s.mu.Lock()
+		s.mismatch = err
+		s.mu.Unlock()
+		return fail(err)
+	}
+	lex, err := s.buildLexIndex(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	idx, err := s.buildIndex(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	s.mu.Lock()
+	s.lex, s.index, s.gen, s.mismatch = lex, idx, cur, nil
+	s.mu.Unlock()
+	s.log.Info("store changed by another process; search indexes rebuilt", "file", s.path, "generation", cur)
+	return true, nil
 }
 
 // repairScope rebuilds the index collection of scope from the store after

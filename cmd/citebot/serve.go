@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
@@ -33,6 +35,18 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.Close()
 	a.log.Info("citebot serve", "answerer", a.core.AnswererName(), "embedder", a.embedder.Name(), "allow_private_urls", allowPrivate(env.getenv))
+	interval, err := refreshInterval(env.getenv)
+	if err != nil {
+		return err
+	}
+	// Articles that citebot ingest (another process) adds to the same data
+	// directory become searchable within one interval.
+	refreshCtx, stopRefresh := context.WithCancel(ctx)
+	var refreshing sync.WaitGroup
+	defer func() { stopRefresh(); refreshing.Wait() }() // before the store closes
+	if interval > 0 {
+		refreshing.Go(func() { refreshLoop(refreshCtx, a, interval) })
+	}
 	err = bot.Run(ctx, cfg, bot.DiscordDeps{
 		Service: a.core,
 		Fetcher: newFetcher(env),
@@ -43,4 +57,38 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("discord: %w", err)
 	}
 	return nil
+}
+
+// defaultRefreshInterval is how often serve looks for articles another
+// process wrote to the store.
+const defaultRefreshInterval = 30 * time.Second
+
+// refreshInterval reads CITEBOT_REFRESH_INTERVAL (a Go duration; 0 turns
+// the refresh off).
+func refreshInterval(getenv func(string) string) (time.Duration, error) {
+	v := getenv("CITEBOT_REFRESH_INTERVAL")
+	if v == "" {
+		return defaultRefreshInterval, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, usageError("CITEBOT_REFRESH_INTERVAL=%q: want a duration such as 30s, or 0 for never", v)
+	}
+	return d, nil
+}
+
+// refreshLoop refreshes the store's indexes every interval until ctx ends.
+func refreshLoop(ctx context.Context, a *app, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.store.Refresh(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("refresh the search indexes", "err", err)
+			}
+		}
+	}
 }
