@@ -26,6 +26,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	interval, err := refreshInterval(env.getenv)
+	if err != nil {
+		return err
+	}
 	// The bot logs at info level by default (see common.register): what it
 	// answered, ingested and refused.
 	c.maxAnswers = cfg.MaxInFlight
@@ -34,11 +38,8 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer a.Close()
-	a.log.Info("citebot serve", "answerer", a.core.AnswererName(), "embedder", a.embedder.Name(), "allow_private_urls", allowPrivate(env.getenv))
-	interval, err := refreshInterval(env.getenv)
-	if err != nil {
-		return err
-	}
+	a.log.Info("citebot serve", "answerer", a.core.AnswererName(), "embedder", a.embedder.Name(),
+		"allow_private_urls", allowPrivate(env.getenv), "refresh_interval", interval)
 	// Articles that citebot ingest (another process) adds to the same data
 	// directory become searchable within one interval.
 	refreshCtx, stopRefresh := context.WithCancel(ctx)

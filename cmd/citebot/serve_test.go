@@ -15,12 +15,23 @@ import (
 	"github.com/citebot/citebot/internal/fakediscord"
 )
 
-func TestServeNeedsAToken(t *testing.T) {
+func TestServeConfigErrors(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
-	code, _, errOut := c.run("", "serve")
-	if code != 2 || !strings.Contains(errOut, "DISCORD_TOKEN") {
-		t.Errorf("exit %d, stderr %q; want exit 2 naming DISCORD_TOKEN", code, errOut)
+	for _, tt := range []struct {
+		name, want string
+		env        map[string]string
+	}{
+		{"no token", "DISCORD_TOKEN", nil},
+		{"bad refresh interval", "CITEBOT_REFRESH_INTERVAL", map[string]string{"DISCORD_TOKEN": "t", "CITEBOT_REFRESH_INTERVAL": "soon"}},
+	} {
+		c := newCLI(t)
+		for k, v := range tt.env {
+			c.env[k] = v
+		}
+		code, _, errOut := c.run("", "serve")
+		if code != 2 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 naming %s", tt.name, code, errOut, tt.want)
+		}
 	}
 }
 
