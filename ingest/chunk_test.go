@@ -166,12 +166,6 @@ func TestChunkSampleSizes(t *testing.T) {
 	}
 }
 
-func lastSentence(s string) string {
-	sp := Sentences(s)
-	last := sp[len(sp)-1]
-	return s[last[0]:last[1]]
-}
-
 // words returns n words "w0 w1 …" ending with a period.
 func words(prefix string, n int) string {
 	w := make([]string, n)

@@ -108,13 +108,6 @@ func bigrams(terms []string) map[[2]string]struct{} {
 	return out
 }
 
-func (c *candidate) termSet() map[string]struct{} {
-	if c.terms == nil {
-		c.terms = termSet(c.Title + "\n" + c.Text)
-	}
-	return c.terms
-}
-
 // duplicateOfAny reports whether c repeats a kept passage: the same
 // article with byte ranges overlapping by more than share of the shorter
 // one, or any passage whose text terms have Jaccard similarity ≥ share.

@@ -223,14 +223,6 @@ func (x *lexIndex) dfOf(term string) int32 {
 	return 0
 }
 
-// count returns the live chunks of scope.
-func (x *lexIndex) count(scope string) int {
-	if sc := x.scopes[scope]; sc != nil {
-		return len(sc.local)
-	}
-	return 0
-}
-
 // idf is BM25's inverse document frequency of a term held by df of n
 // chunks, as FTS5 computes it: ln((n - df + 0.5)/(df + 0.5)), at least
 // 1e-6 so that a term in most chunks still counts a little.

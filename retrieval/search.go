@@ -105,7 +105,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 type candidate struct {
 	Passage
 	start, end int
-	terms      map[string]struct{} // of title and text, filled lazily
+	terms      map[string]struct{} // of title and text, filled by selectPassages
 	text       map[string]struct{} // of text alone, filled lazily
 }
 
