@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -140,29 +141,41 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 		return s.fileError(err)
 	}
 	s.gen = gen
-	// Loading decodes every row once and keeps most of it: collect the
-	// garbage sooner than usual meanwhile, so the process's peak memory
-	// stays near what it keeps.
-	defer tightGC()()
-	// The lexical index is built beside the vector index (one core each).
-	lexDone := make(chan error, 1)
-	go func() {
-		lex, err := s.buildLexIndex(ctx)
-		s.lex = lex
-		lexDone <- err
-	}()
 	err = s.checkEmbedder(ctx)
-	if err == nil {
-		s.index, err = s.buildIndex(ctx)
-	} else if errors.Is(err, ErrEmbedderMismatch) && allowMismatch {
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrEmbedderMismatch) && allowMismatch:
 		s.mismatch = err
 		s.log.Warn("store built with another embedder; search and add refused until reindex", "file", s.path, "err", err)
-		err = nil
+	default:
+		return err
 	}
-	if lexErr := <-lexDone; err == nil {
-		err = lexErr
-	}
+	s.lex, s.index, err = s.buildIndexes(ctx, s.mismatch == nil)
 	return err
+}
+
+// buildIndexes builds the lexical index and, when vectors is true (the
+// stored vectors are the configured embedder's), the vector index from the
+// chunks, side by side (one core each). Loading decodes every row once and
+// keeps most of it, so the garbage is collected sooner than usual
+// meanwhile, and the process's peak memory stays near what it keeps.
+func (s *Store) buildIndexes(ctx context.Context, vectors bool) (*lexIndex, *vectorIndex, error) {
+	defer tightGC()()
+	var (
+		lex    *lexIndex
+		lexErr error
+		built  sync.WaitGroup
+	)
+	built.Go(func() { lex, lexErr = s.buildLexIndex(ctx) })
+	var (
+		idx *vectorIndex
+		err error
+	)
+	if vectors {
+		idx, err = s.buildIndex(ctx)
+	}
+	built.Wait()
+	return lex, idx, cmp.Or(err, lexErr)
 }
 
 // openGCPercent is the garbage collector's GOGC while stores load.
@@ -453,11 +466,7 @@ func (s *Store) Refresh(ctx context.Context) (bool, error) {
 		s.mu.Unlock()
 		return fail(err)
 	}
-	lex, err := s.buildLexIndex(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	idx, err := s.buildIndex(ctx)
+	lex, idx, err := s.buildIndexes(ctx, true)
 	if err != nil {
 		return fail(err)
 	}
