@@ -105,107 +105,135 @@ func ChunkArticle(a Article, opt ChunkOptions) []Chunk {
 // all paragraphs in one sequence and each chunk's range [first, last+1)
 // in it.
 func pack(text string, paras [][]unit, opt ChunkOptions) ([]unit, [][2]int) {
-	var (
-		ranges  [][2]int
-		lo, hi  int // the current chunk is all[lo:hi]
-		newFrom int // all[lo:newFrom] is overlap from the previous chunk
-		words   int // words in all[lo:hi]
-		ovWords int // words in all[lo:newFrom]
-		all     []unit
-		// headingAt is the unit of the last paragraph when that paragraph
-		// looks like a heading (see isHeadingLike), else -1.
-		headingAt = -1
-	)
-	for _, p := range paras {
-		all = append(all, p...)
+	p := &packer{opt: opt, headingAt: -1}
+	for _, para := range paras {
+		p.all = append(p.all, para...)
 	}
-	// emitAt ends the current chunk before unit cut (newFrom < cut <= hi);
-	// the units from cut on start the next chunk, after the overlap.
-	emitAt := func(cut int) {
-		ranges = append(ranges, [2]int{lo, cut})
-		// The overlap never repeats a whole chunk, so starts advance.
-		lo = max(cut-opt.OverlapSentences, lo+1)
-		newFrom = cut
-		words, ovWords = 0, 0
-		for i, u := range all[lo:hi] {
-			words += u.words
-			if lo+i < newFrom {
-				ovWords += u.words
+	for _, para := range paras {
+		p.addParagraph(para)
+		p.headingAt = -1
+		if len(para) == 1 && isHeadingLike(text, para[0]) {
+			p.headingAt = p.hi - 1
+		}
+	}
+	if p.hi > p.newFrom {
+		p.emitAt(p.hi)
+	}
+	p.mergeShortLast()
+	return p.all, p.ranges
+}
+
+// packer is pack's state while it walks the units in order: the chunks
+// made so far and the one being filled.
+type packer struct {
+	opt     ChunkOptions
+	all     []unit   // the units of every paragraph, in order
+	ranges  [][2]int // the chunks emitted so far, as ranges of all
+	lo, hi  int      // the current chunk is all[lo:hi]
+	newFrom int      // all[lo:newFrom] is overlap from the previous chunk
+	words   int      // words in all[lo:hi]
+	ovWords int      // words in all[lo:newFrom]
+	// headingAt is the unit of the last paragraph when that paragraph
+	// looks like a heading (see isHeadingLike), else -1.
+	headingAt int
+}
+
+// addParagraph adds the units of one paragraph: whole when it fits in
+// MaxWords, emitting the current chunk first when the paragraph would
+// take it past TargetWords (unless the chunk is still small and both fit
+// in MaxWords); else sentence by sentence, emitting before each sentence
+// that would pass TargetWords.
+func (p *packer) addParagraph(para []unit) {
+	pw := 0
+	for _, u := range para {
+		pw += u.words
+	}
+	if pw <= p.opt.MaxWords {
+		if p.hi > p.newFrom {
+			small := p.words-p.ovWords < p.opt.TargetWords/4
+			if p.words+pw > p.opt.TargetWords && (!small || p.words+pw > p.opt.MaxWords) {
+				p.emit()
 			}
 		}
+		p.fit(pw)
+		p.add(len(para), pw)
+		return
 	}
-	// emit ends the current chunk; a heading-like last paragraph moves on
-	// to the next chunk, to stay with the text it introduces.
-	emit := func() {
-		if hi == newFrom {
-			return
+	for _, u := range para {
+		if p.hi > p.newFrom && p.words+u.words > p.opt.TargetWords {
+			p.emit()
 		}
-		if headingAt > newFrom && headingAt == hi-1 {
-			emitAt(headingAt)
-			return
-		}
-		emitAt(hi)
+		p.fit(u.words)
+		p.add(1, u.words)
 	}
-	// fit drops overlap units until n more words fit within MaxWords.
-	fit := func(n int) {
-		for lo < newFrom && words+n > opt.MaxWords {
-			words -= all[lo].words
-			ovWords -= all[lo].words
-			lo++
-		}
-	}
-	add := func(n, w int) {
-		hi += n
-		words += w
-	}
-	for _, p := range paras {
-		pw := 0
-		for _, u := range p {
-			pw += u.words
-		}
-		if pw <= opt.MaxWords {
-			if hi > newFrom {
-				small := words-ovWords < opt.TargetWords/4
-				if words+pw > opt.TargetWords && (!small || words+pw > opt.MaxWords) {
-					emit()
-				}
-			}
-			fit(pw)
-			add(len(p), pw)
-		} else {
-			for _, u := range p {
-				if hi > newFrom && words+u.words > opt.TargetWords {
-					emit()
-				}
-				fit(u.words)
-				add(1, u.words)
-			}
-		}
-		headingAt = -1
-		if len(p) == 1 && isHeadingLike(text, p[0]) {
-			headingAt = hi - 1
+}
+
+// emitAt ends the current chunk before unit cut (newFrom < cut <= hi);
+// the units from cut on start the next chunk, after the overlap.
+func (p *packer) emitAt(cut int) {
+	p.ranges = append(p.ranges, [2]int{p.lo, cut})
+	// The overlap never repeats a whole chunk, so starts advance.
+	p.lo = max(cut-p.opt.OverlapSentences, p.lo+1)
+	p.newFrom = cut
+	p.words, p.ovWords = 0, 0
+	for i, u := range p.all[p.lo:p.hi] {
+		p.words += u.words
+		if p.lo+i < p.newFrom {
+			p.ovWords += u.words
 		}
 	}
-	if hi > newFrom {
-		emitAt(hi)
+}
+
+// emit ends the current chunk, if it has units of its own; a
+// heading-like last paragraph moves on to the next chunk, to stay with
+// the text it introduces.
+func (p *packer) emit() {
+	if p.hi == p.newFrom {
+		return
 	}
-	// A short last chunk joins the one before when that stays within MaxWords.
-	if n := len(ranges); n >= 2 {
-		prev, last := ranges[n-2], ranges[n-1]
-		extra := 0
-		for _, u := range all[prev[1]:last[1]] {
-			extra += u.words
-		}
-		total := 0
-		for _, u := range all[prev[0]:last[1]] {
-			total += u.words
-		}
-		if extra < opt.TargetWords/4 && total <= opt.MaxWords {
-			ranges[n-2][1] = last[1]
-			ranges = ranges[:n-1]
-		}
+	if p.headingAt > p.newFrom && p.headingAt == p.hi-1 {
+		p.emitAt(p.headingAt)
+		return
 	}
-	return all, ranges
+	p.emitAt(p.hi)
+}
+
+// fit drops overlap units until n more words fit within MaxWords.
+func (p *packer) fit(n int) {
+	for p.lo < p.newFrom && p.words+n > p.opt.MaxWords {
+		p.words -= p.all[p.lo].words
+		p.ovWords -= p.all[p.lo].words
+		p.lo++
+	}
+}
+
+// add appends the next n units, of w words, to the current chunk.
+func (p *packer) add(n, w int) {
+	p.hi += n
+	p.words += w
+}
+
+// mergeShortLast joins a short last chunk (under a quarter of
+// TargetWords beyond the one before) to the one before when that stays
+// within MaxWords.
+func (p *packer) mergeShortLast() {
+	n := len(p.ranges)
+	if n < 2 {
+		return
+	}
+	prev, last := p.ranges[n-2], p.ranges[n-1]
+	extra := 0
+	for _, u := range p.all[prev[1]:last[1]] {
+		extra += u.words
+	}
+	total := 0
+	for _, u := range p.all[prev[0]:last[1]] {
+		total += u.words
+	}
+	if extra < p.opt.TargetWords/4 && total <= p.opt.MaxWords {
+		p.ranges[n-2][1] = last[1]
+		p.ranges = p.ranges[:n-1]
+	}
 }
 
 // splitLong returns the sentence p[start:end] as one unit, or, when it has
