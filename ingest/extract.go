@@ -41,8 +41,21 @@ const (
 	minArticleWords = 40
 )
 
-// extractHTML is ExtractHTML with the Content-Type header the page was
-// served with ("" for a file), which may name its character set.
+// extractHTML turns an HTML document into an Article: the main text
+// without navigation, ads, related links, cookie banners, comments or
+// footers (go-trafilatura with its readability fallbacks), one paragraph per
+// block, and the title, site name (Source), author, publication date,
+// language and canonical URL when the page states them.
+//
+// pageURL is the address the page was fetched from (after redirects), or ""
+// for a local file; contentType is the Content-Type header the page was
+// served with ("" for a file), which may name its character set. Article.URL
+// is the page's canonical URL when it declares one on the same site, else
+// pageURL. A fetched page that yields less than a short article's worth of
+// text is refused; a local file falls back to its visible text. Without any
+// text the error wraps ErrNoArticle and is a *PageError. Any input, however
+// large or deeply nested, is handled in time roughly linear in its size.
+// Safe for concurrent use.
 func extractHTML(data []byte, pageURL, contentType string) (Article, error) {
 	where := pageURL
 	if where == "" {

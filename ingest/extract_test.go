@@ -36,9 +36,9 @@ func TestExtractHTMLGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, err := ExtractHTML(testweb.Page(tt.page), tt.url)
+			a, err := extractHTML(testweb.Page(tt.page), tt.url, "")
 			if err != nil {
-				t.Fatalf("ExtractHTML: %v", err)
+				t.Fatalf("extractHTML: %v", err)
 			}
 			got := renderExtracted(a)
 			golden := filepath.Join("testdata", "web", tt.name+".golden")
@@ -60,7 +60,7 @@ func TestExtractHTMLGolden(t *testing.T) {
 
 func TestExtractHTMLBoilerplateRemoved(t *testing.T) {
 	t.Parallel()
-	a, err := ExtractHTML(testweb.Page("news.html"), "https://www.harbourgazette.example/news/2024/03/12/ferry-crews-strike")
+	a, err := extractHTML(testweb.Page("news.html"), "https://www.harbourgazette.example/news/2024/03/12/ferry-crews-strike", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,9 +95,9 @@ func TestExtractHTMLNoArticle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, err := ExtractHTML([]byte(tt.html), tt.url)
+			a, err := extractHTML([]byte(tt.html), tt.url, "")
 			if !errors.Is(err, ErrNoArticle) || !errors.Is(err, ErrEmpty) {
-				t.Fatalf("ExtractHTML = %+v, %v; want ErrNoArticle", a, err)
+				t.Fatalf("extractHTML = %+v, %v; want ErrNoArticle", a, err)
 			}
 			var pe *PageError
 			if !errors.As(err, &pe) || pe.UserMessage() == "" {
@@ -116,7 +116,7 @@ func TestExtractHTMLLocalFallback(t *testing.T) {
 	// a local file still gives its title and visible text.
 	page := `<html><head><title>Pantry hours</title><script>var x = "not text";</script></head>
 <body><nav><a href="/">Home</a></nav><div>The pantry is open on Tuesdays.<br>Bring a bag.<br><br>Volunteers meet at noon.</div></body></html>`
-	a, err := ExtractHTML([]byte(page), "")
+	a, err := extractHTML([]byte(page), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestExtractHTMLLocalFallback(t *testing.T) {
 		t.Errorf("got title %q paragraphs %q URL %q ID %q; want %q", a.Title, a.Paragraphs, a.URL, a.ID, want)
 	}
 	// The same page fetched from the web is too thin to be an article.
-	if _, err := ExtractHTML([]byte(page), "https://pantry.example/"); !errors.Is(err, ErrNoArticle) {
+	if _, err := extractHTML([]byte(page), "https://pantry.example/", ""); !errors.Is(err, ErrNoArticle) {
 		t.Errorf("fetched thin page: %v, want ErrNoArticle", err)
 	}
 }
@@ -150,7 +150,7 @@ func TestExtractHTMLCanonical(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, err := ExtractHTML(page(tt.head), tt.url)
+			a, err := extractHTML(page(tt.head), tt.url, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +165,7 @@ func TestExtractHTMLCharset(t *testing.T) {
 	t.Parallel()
 	// "Café" and "naïve" in ISO-8859-1, declared by a <meta> tag.
 	page := []byte("<html><head><meta charset=\"iso-8859-1\"><title>Caf\xe9 opens</title></head><body><p>A na\xefve caf\xe9 opened on the quay.</p></body></html>")
-	a, err := ExtractHTML(page, "")
+	a, err := extractHTML(page, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,9 +193,9 @@ func TestExtractHTMLHostileShapes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
-			a, err := ExtractHTML([]byte(tt.html), "")
+			a, err := extractHTML([]byte(tt.html), "", "")
 			if err != nil {
-				t.Fatalf("ExtractHTML: %v", err)
+				t.Fatalf("extractHTML: %v", err)
 			}
 			if !strings.Contains(a.Text(), "one sentence of real text") {
 				t.Errorf("text lost: %.200q", a.Text())
@@ -213,7 +213,7 @@ func FuzzExtractHTML(f *testing.F) {
 	}
 	f.Add([]byte("<div><p>a<br>b</div></p><td>c"), "")
 	f.Fuzz(func(t *testing.T, data []byte, pageURL string) {
-		a, err := ExtractHTML(data, pageURL)
+		a, err := extractHTML(data, pageURL, "")
 		if err != nil {
 			if !errors.Is(err, ErrNoArticle) {
 				t.Fatalf("unexpected error %v", err)

@@ -14,8 +14,8 @@ import (
 	"time"
 )
 
-// Version is the citebot version named in the fetcher's User-Agent.
-const Version = "0.1"
+// version is the citebot version named in the fetcher's User-Agent.
+const version = "0.1"
 
 // Errors a fetch can end in, besides ErrTooLarge (the body is longer than
 // FetchOptions.MaxBytes), ErrPrivateAddress and ErrNoArticle. Each is
@@ -98,7 +98,8 @@ type FetchOptions struct {
 	// MaxRedirects caps redirects followed. Default 5; negative means none.
 	MaxRedirects int
 	// UserAgent is sent with every request. Default
-	// "citebot/<Version> (+https://github.com/citebot/citebot)".
+	// "citebot/0.1 (+https://github.com/citebot/citebot)", naming the
+	// citebot version.
 	UserAgent string
 	// MaxConcurrent caps fetches in flight at once; further calls wait for
 	// a slot or their context. Default 4.
@@ -115,7 +116,7 @@ type Fetcher struct {
 
 // NewFetcher returns a ready Fetcher. Unless opt.AllowPrivate, every
 // connection (first request and each redirect, after DNS resolution) is
-// refused when it would reach a non-public address (see IsPublicIP).
+// refused when it would reach a non-public address (see isPublicIP).
 // Environment proxy settings are ignored so that no connection escapes the
 // check.
 func NewFetcher(opt FetchOptions) *Fetcher { return newFetcher(opt, nil) }
@@ -132,7 +133,7 @@ func newFetcher(opt FetchOptions, except func(netip.AddrPort) bool) *Fetcher {
 		opt.MaxRedirects = 5
 	}
 	if opt.UserAgent == "" {
-		opt.UserAgent = "citebot/" + Version + " (+https://github.com/citebot/citebot)"
+		opt.UserAgent = "citebot/" + version + " (+https://github.com/citebot/citebot)"
 	}
 	if opt.MaxConcurrent <= 0 {
 		opt.MaxConcurrent = 4
@@ -167,7 +168,7 @@ func newFetcher(opt FetchOptions, except func(netip.AddrPort) bool) *Fetcher {
 }
 
 // Fetch downloads rawURL and extracts its article: HTML and XHTML pages
-// through ExtractHTML, text/plain and text/markdown through Parse. The
+// through extractHTML, text/plain and text/markdown through Parse. The
 // article's URL is its canonical URL, or the address reached after
 // redirects. Every error is a *PageError (use errors.Is with the Err*
 // sentinels, or UserMessage for the person who asked).

@@ -46,7 +46,7 @@ var (
 	nat64          = netip.MustParsePrefix("64:ff9b::/96")
 )
 
-// IsPublicIP reports whether ip is a public unicast address that a fetch on
+// isPublicIP reports whether ip is a public unicast address that a fetch on
 // behalf of a stranger may connect to. It is false for loopback, private
 // (RFC 1918, IPv6 ULA fc00::/7), link-local (169.254.0.0/16 including cloud
 // metadata, fe80::/10), CGNAT (100.64.0.0/10), multicast, unspecified,
@@ -54,7 +54,7 @@ var (
 // IPv4-compatible, 6to4 and NAT64 forms are judged by the IPv4 address they
 // carry. IPv6 addresses outside global unicast 2000::/3 are never public.
 // Safe for concurrent use.
-func IsPublicIP(ip netip.Addr) bool {
+func isPublicIP(ip netip.Addr) bool {
 	if !ip.IsValid() {
 		return false
 	}
@@ -63,9 +63,9 @@ func IsPublicIP(ip netip.Addr) bool {
 		b := ip.As16()
 		switch {
 		case nat64.Contains(ip):
-			return IsPublicIP(netip.AddrFrom4([4]byte(b[12:16])))
+			return isPublicIP(netip.AddrFrom4([4]byte(b[12:16])))
 		case sixToFour.Contains(ip):
-			return IsPublicIP(netip.AddrFrom4([4]byte(b[2:6])))
+			return isPublicIP(netip.AddrFrom4([4]byte(b[2:6])))
 		case !globalUnicast6.Contains(ip):
 			// ::/96 (unspecified, loopback, IPv4-compatible), ULA, link-local,
 			// site-local, multicast, discard and the rest of the unassigned space.
@@ -91,7 +91,7 @@ func dialGuard(except func(netip.AddrPort) bool) func(network, address string, _
 		if err != nil {
 			return fmt.Errorf("dial %s %s: %w", network, address, ErrPrivateAddress)
 		}
-		if !IsPublicIP(ap.Addr()) && (except == nil || !except(ap)) {
+		if !isPublicIP(ap.Addr()) && (except == nil || !except(ap)) {
 			return fmt.Errorf("dial %s: %w", ap.Addr(), ErrPrivateAddress)
 		}
 		return nil

@@ -61,12 +61,12 @@ func TestIsPublicIP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ip := netip.MustParseAddr(tt.ip)
-		if got := IsPublicIP(ip); got != tt.public {
-			t.Errorf("IsPublicIP(%s) = %v, want %v", tt.ip, got, tt.public)
+		if got := isPublicIP(ip); got != tt.public {
+			t.Errorf("isPublicIP(%s) = %v, want %v", tt.ip, got, tt.public)
 		}
 	}
-	if IsPublicIP(netip.Addr{}) {
-		t.Error("IsPublicIP(zero Addr) = true, want false")
+	if isPublicIP(netip.Addr{}) {
+		t.Error("isPublicIP(zero Addr) = true, want false")
 	}
 }
 

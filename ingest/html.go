@@ -1,18 +1,31 @@
 package ingest
 
-// ExtractHTML turns an HTML document into an Article: the main text
-// without navigation, ads, related links, cookie banners, comments or
-// footers (go-trafilatura with its readability fallbacks), one paragraph per
-// block, and the title, site name (Source), author, publication date,
-// language and canonical URL when the page states them.
-//
-// pageURL is the address the page was fetched from (after redirects), or ""
-// for a local file. Article.URL is the page's canonical URL when it declares
-// one on the same site, else pageURL. A fetched page that yields less than
-// a short article's worth of text is refused; a local file falls back to its
-// visible text. Without any text the error wraps ErrNoArticle and is a
-// *PageError. Any input, however large or deeply nested, is handled in time
-// roughly linear in its size. Safe for concurrent use.
-func ExtractHTML(data []byte, pageURL string) (Article, error) {
-	return extractHTML(data, pageURL, "")
+import "strings"
+
+// cleanHTMLArticle normalises extractHTML's result: paragraphs cleaned,
+// leading paragraphs that repeat the title dropped (Article.Paragraphs
+// must not repeat it), and a title made from the text when there is none.
+func cleanHTMLArticle(a Article) Article {
+	a.Title = cleanParagraph(strings.ToValidUTF8(a.Title, "\uFFFD"))
+	var paras []string
+	for _, p := range a.Paragraphs {
+		if p = cleanParagraph(strings.ToValidUTF8(p, "\uFFFD")); p != "" {
+			paras = append(paras, p)
+		}
+	}
+	for len(paras) > 1 && a.Title != "" && normalise(paras[0]) == normalise(a.Title) {
+		paras = paras[1:]
+	}
+	// A title repeated after navigation text ("Home | News") as the h1.
+	for i := 1; len(paras) > 1 && i < len(paras) && i < 4; i++ {
+		if normalise(paras[i]) == normalise(a.Title) {
+			paras = append(paras[:i:i], paras[i+1:]...)
+			break
+		}
+	}
+	a.Paragraphs = paras
+	if a.Title == "" && len(paras) > 0 {
+		a.Title = shortTitle(paras[0])
+	}
+	return a
 }

@@ -177,3 +177,38 @@ func stripInline(s string) string {
 	}
 	return strings.Join(parts, "")
 }
+
+// frontMatter splits YAML-style front matter ("---" lines around "key:
+// value" lines) from the start of a Markdown document and returns the
+// fields it sets and the rest of the text.
+func frontMatter(s string) (Article, string) {
+	var a Article
+	rest := strings.TrimLeft(s, "\n\uFEFF")
+	if !strings.HasPrefix(rest, "---\n") {
+		return a, s
+	}
+	end := strings.Index(rest[4:], "\n---")
+	if end < 0 {
+		return a, s
+	}
+	fm := rest[4 : 4+end]
+	body := rest[4+end+4:]
+	if i := strings.IndexByte(body, '\n'); i >= 0 {
+		body = body[i+1:]
+	} else {
+		body = ""
+	}
+	for _, line := range strings.Split(fm, "\n") {
+		key, val, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		key = strings.ToLower(strings.TrimSpace(key))
+		val = strings.TrimSpace(val)
+		if val == "" {
+			continue
+		}
+		setMeta(&a, key, val)
+	}
+	return a, body
+}

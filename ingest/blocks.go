@@ -1,0 +1,185 @@
+package ingest
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// block is one paragraph-level piece of a text or Markdown document.
+type block struct {
+	text    string
+	heading int // Markdown heading level, 0 for other blocks
+}
+
+// buildArticle picks the title, outlet and header fields from blocks and
+// makes the rest the paragraphs. meta holds fields already known (front
+// matter); they win over header lines.
+func buildArticle(blocks []block, meta Article) Article {
+	a := meta
+	a.Title = cleanParagraph(a.Title)
+	rest := blocks
+	if a.Title == "" && len(blocks) > 0 {
+		idx := 0
+		for i, b := range blocks {
+			if i > 2 {
+				break
+			}
+			if b.heading == 1 {
+				idx = i
+				break
+			}
+		}
+		t := blocks[idx].text
+		if len(blocks) == 1 {
+			// A one-line document is its own title and body.
+			a.Title = shortTitle(t)
+			rest = blocks
+		} else if words := strings.Fields(t); len(words) > 30 {
+			a.Title = shortTitle(t)
+			rest = blocks
+		} else {
+			a.Title = t
+			rest = append(append([]block(nil), blocks[:idx]...), blocks[idx+1:]...)
+			// Header lines follow the title.
+			rest = header(&a, rest, idx)
+		}
+	} else {
+		if len(rest) > 1 && normalise(rest[0].text) == normalise(a.Title) {
+			rest = rest[1:]
+		}
+		rest = header(&a, rest, 0)
+	}
+	for _, b := range rest {
+		if b.text != "" {
+			a.Paragraphs = append(a.Paragraphs, b.text)
+		}
+	}
+	return a
+}
+
+// header consumes outlet and "Key: value" lines from blocks starting at
+// at, filling a's empty fields, and returns the remaining blocks. It
+// never consumes the last block, which must be body text.
+func header(a *Article, blocks []block, at int) []block {
+	end := at
+	outlet := false
+	for end < len(blocks)-1 && end-at < 6 {
+		b := blocks[end]
+		if b.heading != 0 {
+			break
+		}
+		if key, val, ok := metaLine(b.text); ok {
+			setMeta(a, key, val)
+			end++
+			continue
+		}
+		if !outlet && a.Source == "" && isOutlet(b.text) {
+			a.Source = b.text
+			outlet = true
+			end++
+			continue
+		}
+		break
+	}
+	return append(blocks[:at:at], blocks[end:]...)
+}
+
+var metaRE = regexp.MustCompile(`^(?i)(source|outlet|publisher|url|link|canonical|author|byline|by|date|published)\s*:\s*(\S.*)$`)
+
+func metaLine(s string) (key, val string, ok bool) {
+	m := metaRE.FindStringSubmatch(s)
+	if m == nil {
+		return "", "", false
+	}
+	return strings.ToLower(m[1]), strings.TrimSpace(m[2]), true
+}
+
+// setMeta sets the field named by key when it is still empty.
+func setMeta(a *Article, key, val string) {
+	val = strings.Trim(val, `"'`)
+	switch key {
+	case "title":
+		if a.Title == "" {
+			a.Title = val
+		}
+	case "source", "outlet", "publisher":
+		if a.Source == "" {
+			a.Source = val
+		}
+	case "url", "link", "canonical":
+		if a.URL == "" && (strings.HasPrefix(val, "http://") || strings.HasPrefix(val, "https://")) {
+			a.URL = val
+		}
+	case "author", "byline", "by":
+		if a.Author == "" {
+			a.Author = val
+		}
+	case "date", "published":
+		if a.Published.IsZero() {
+			a.Published = parseDate(val)
+		}
+	}
+}
+
+var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02",
+	"January 2, 2006", "Jan 2, 2006", "Jan. 2, 2006", "2 January 2006", "2 Jan 2006"}
+
+// parseDate parses common date forms; it returns the zero time when none fits.
+func parseDate(s string) time.Time {
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// isOutlet reports whether line looks like an outlet name ("CBC", "Metro
+// Wire"): at most four words, starting with a capital or digit, with no
+// sentence punctuation.
+func isOutlet(line string) bool {
+	words := strings.Fields(line)
+	if len(words) == 0 || len(words) > 4 || len(line) > 48 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(line)
+	if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+		return false
+	}
+	if strings.ContainsAny(line, `.!?:;,"“”…`) && !strings.HasSuffix(strings.ToLower(line), ".com") {
+		return false
+	}
+	return true
+}
+
+// shortTitle makes a title from the first words of a long line.
+func shortTitle(s string) string {
+	if sp := Sentences(s); len(sp) > 0 {
+		s = s[sp[0][0]:sp[0][1]]
+	}
+	words := strings.Fields(s)
+	if len(words) <= 15 {
+		return strings.Join(words, " ")
+	}
+	w := words[:12]
+	for i, x := range w {
+		if len(x) > 40 {
+			w[i] = truncateUTF8(x, 40)
+		}
+	}
+	return strings.Join(w, " ") + " …"
+}
+
+// truncateUTF8 cuts s to at most n bytes at a rune boundary.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
