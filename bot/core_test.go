@@ -143,9 +143,9 @@ func TestCoreRewritesFollowUps(t *testing.T) {
 		}
 		return "When was the Northvale and Coastal Union trade agreement signed?"
 	}})
-	client := NewOpenAIClient(env.cfg)
+	client := env.client()
 	store := &recordingStore{Store: sampleStore(t)}
-	core := NewCore(CoreOptions{Store: store, Answerer: NewLLMAnswerer(client, env.cfg), Rewriter: NewLLMRewriter(client, env.cfg)})
+	core := NewCore(CoreOptions{Store: store, Answerer: NewLLMAnswerer(client), Rewriter: NewLLMRewriter(client)})
 	history := []Turn{{Question: "What did Northvale agree with the Coastal Union?", Answer: "A free trade agreement removing tariffs [1]."}}
 	ans, err := core.Ask(t.Context(), Question{Text: "and when was it signed?", History: history})
 	if err != nil {

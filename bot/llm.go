@@ -2,16 +2,12 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 
-	"github.com/citebot/citebot/internal/llmerr"
+	"github.com/citebot/citebot/internal/llm"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
-	"github.com/sashabaranov/go-openai"
 )
 
 // answerHistoryTurns is how many earlier turns the answer prompt repeats as
@@ -19,35 +15,21 @@ import (
 // other passages.
 const answerHistoryTurns = 2
 
-// chatModel is a chat model reached through a client.
-type chatModel struct {
-	client *openai.Client
-	model  string
-	log    *slog.Logger
-}
-
-func newChatModel(c *openai.Client, cfg OpenAIConfig) chatModel {
-	cfg = cfg.withDefaults()
-	return chatModel{client: c, model: cfg.ChatModel, log: cfg.Logger}
-}
-
 // LLMAnswerer answers from passages with a chat model. It is safe for
 // concurrent use.
-type LLMAnswerer struct{ chatModel }
+type LLMAnswerer struct{ client *llm.Client }
 
-// NewLLMAnswerer returns an Answerer using cfg.ChatModel through c (made by
-// NewOpenAIClient(cfg), which provides the retries and timeouts).
-func NewLLMAnswerer(c *openai.Client, cfg OpenAIConfig) *LLMAnswerer {
-	return &LLMAnswerer{newChatModel(c, cfg)}
-}
+// NewLLMAnswerer returns an Answerer using c's chat model (c provides the
+// retries and timeouts).
+func NewLLMAnswerer(c *llm.Client) *LLMAnswerer { return &LLMAnswerer{client: c} }
 
 // Name is "openai:<chat model>".
-func (a *LLMAnswerer) Name() string { return "openai:" + a.model }
+func (a *LLMAnswerer) Name() string { return "openai:" + a.client.ChatModel() }
 
 // Answer asks the model to answer question from passages, numbered 1..k in
 // order, citing them as [n]. With onDelta it streams, calling onDelta with
 // each piece of text as it arrives (from this goroutine). Errors are
-// *llmerr.Error values with a UserMessage; a stream that fails part-way
+// *llm.Error values with a UserMessage; a stream that fails part-way
 // returns the text received so far with the error.
 func (a *LLMAnswerer) Answer(ctx context.Context, question string, passages []retrieval.Passage, history []Turn, onDelta func(string)) (string, error) {
 	ps := make([]prompts.Passage, len(passages))
@@ -58,93 +40,29 @@ func (a *LLMAnswerer) Answer(ctx context.Context, question string, passages []re
 	if err != nil {
 		return "", fmt.Errorf("answer %q: %w", question, err)
 	}
-	msgs := []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleSystem, Content: prompts.RenderSystem()}}
+	msgs := []llm.Message{{Role: llm.RoleSystem, Content: prompts.RenderSystem()}}
 	if len(history) > answerHistoryTurns {
 		history = history[len(history)-answerHistoryTurns:]
 	}
 	for _, t := range history {
 		msgs = append(msgs,
-			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: t.Question},
-			openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: prompts.CheckCitations(t.Answer, 0).Text})
+			llm.Message{Role: llm.RoleUser, Content: t.Question},
+			llm.Message{Role: llm.RoleAssistant, Content: prompts.CheckCitations(t.Answer, 0).Text})
 	}
-	msgs = append(msgs, openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: user})
-	req := openai.ChatCompletionRequest{Model: a.model, Messages: msgs}
+	msgs = append(msgs, llm.Message{Role: llm.RoleUser, Content: user})
 	if onDelta == nil {
-		return complete(ctx, a.client, req, "chat", a.log)
+		return a.client.Chat(ctx, "chat", msgs)
 	}
-	return a.stream(ctx, req, onDelta)
-}
-
-func (a *LLMAnswerer) stream(ctx context.Context, req openai.ChatCompletionRequest, onDelta func(string)) (string, error) {
-	const op = "chat stream"
-	s, err := a.client.CreateChatCompletionStream(ctx, req)
-	if err != nil {
-		return "", llmerr.Classify(op, a.model, err)
-	}
-	defer s.Close()
-	var text strings.Builder
-	var finish openai.FinishReason
-	for {
-		chunk, err := s.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return text.String(), llmerr.Classify(op, a.model, err)
-		}
-		for _, c := range chunk.Choices {
-			if c.Index != 0 {
-				continue
-			}
-			if c.Delta.Content != "" {
-				text.WriteString(c.Delta.Content)
-				onDelta(c.Delta.Content)
-			}
-			if c.FinishReason != "" {
-				finish = c.FinishReason
-			}
-		}
-	}
-	logFinish(a.log, op, a.model, finish)
-	return text.String(), nil
-}
-
-// complete makes one non-streamed chat call and returns the first choice's text.
-func complete(ctx context.Context, c *openai.Client, req openai.ChatCompletionRequest, op string, log *slog.Logger) (string, error) {
-	res, err := c.CreateChatCompletion(ctx, req)
-	if err != nil {
-		return "", llmerr.Classify(op, req.Model, err)
-	}
-	if len(res.Choices) == 0 {
-		return "", &llmerr.Error{Op: op, Model: req.Model, Kind: llmerr.BadResponse, Err: errors.New("response has no choices")}
-	}
-	logFinish(log, op, req.Model, res.Choices[0].FinishReason)
-	return res.Choices[0].Message.Content, nil
-}
-
-// logFinish notes answers that did not end normally. A stream ending
-// without any finish reason is accepted (some compatible servers send
-// none) but logged; a stream cut off mid-way fails in Recv instead.
-func logFinish(log *slog.Logger, op, model string, finish openai.FinishReason) {
-	switch finish {
-	case openai.FinishReasonStop:
-	case openai.FinishReasonLength:
-		log.Warn("openai: answer cut at the token limit", "op", op, "model", model)
-	case "":
-		log.Warn("openai: answer ended without a finish reason", "op", op, "model", model)
-	default:
-		log.Warn("openai: answer ended unusually", "op", op, "model", model, "finish_reason", string(finish))
-	}
+	return a.client.ChatStream(ctx, "chat stream", msgs, onDelta)
 }
 
 // LLMRewriter turns follow-up questions into standalone ones with one short
 // chat call. It is safe for concurrent use.
-type LLMRewriter struct{ chatModel }
+type LLMRewriter struct{ client *llm.Client }
 
-// NewLLMRewriter returns a Rewriter using cfg.ChatModel through c.
-func NewLLMRewriter(c *openai.Client, cfg OpenAIConfig) *LLMRewriter {
-	return &LLMRewriter{newChatModel(c, cfg)}
-}
+// NewLLMRewriter returns a Rewriter using c's chat model; it logs unusable
+// rewrites to c.Logger().
+func NewLLMRewriter(c *llm.Client) *LLMRewriter { return &LLMRewriter{client: c} }
 
 // maxRewriteRunes bounds a rewritten question; a longer reply means the
 // model answered instead of rewriting, and the question is kept.
@@ -153,7 +71,7 @@ const maxRewriteRunes = 500
 // Rewrite returns question made standalone using history. With no history
 // it returns question unchanged without calling the model; when the model
 // replies with nothing usable it also keeps question (and logs why).
-// Errors are *llmerr.Error values.
+// Errors are *llm.Error values.
 func (r *LLMRewriter) Rewrite(ctx context.Context, history []Turn, question string) (string, error) {
 	if len(history) == 0 {
 		return question, nil
@@ -166,10 +84,7 @@ func (r *LLMRewriter) Rewrite(ctx context.Context, history []Turn, question stri
 	if err != nil {
 		return "", fmt.Errorf("rewrite %q: %w", question, err)
 	}
-	out, err := complete(ctx, r.client, openai.ChatCompletionRequest{
-		Model:    r.model,
-		Messages: []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: p}},
-	}, "rewrite", r.log)
+	out, err := r.client.Chat(ctx, "rewrite", []llm.Message{{Role: llm.RoleUser, Content: p}})
 	if err != nil {
 		return "", err
 	}
@@ -177,7 +92,7 @@ func (r *LLMRewriter) Rewrite(ctx context.Context, history []Turn, question stri
 	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "Last question:"))
 	line = strings.Trim(line, "\"'“”`")
 	if line == "" || len([]rune(line)) > maxRewriteRunes {
-		r.log.Warn("openai: unusable rewrite, keeping the question", "model", r.model, "reply_runes", len([]rune(out)))
+		r.client.Logger().Warn("openai: unusable rewrite, keeping the question", "model", r.client.ChatModel(), "reply_runes", len([]rune(out)))
 		return question, nil
 	}
 	return line, nil

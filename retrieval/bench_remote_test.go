@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
-	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/fakeopenai"
+	"github.com/citebot/citebot/internal/llm"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -17,11 +16,7 @@ import (
 // articles, default chunking, 64 articles to an AddBatch as citebot
 // ingest does), against the fake OpenAI server.
 func BenchmarkRemoteEmbedRequests(b *testing.B) {
-	fake := fakeopenai.New(fakeopenai.Options{Dimensions: 64})
-	defer fake.Close()
-	cfg := bot.OpenAIConfig{BaseURL: fake.URL, Timeout: 5 * time.Second, MaxAttempts: 3,
-		RetryBaseDelay: time.Millisecond, RetryMaxDelay: 2 * time.Millisecond}
-	emb := retrieval.NewOpenAIEmbedder(bot.NewOpenAIClient(cfg), retrieval.OpenAIEmbedderOptions{Dimensions: 64})
+	emb, fake := newRemoteEmbedder(b, fakeopenai.Options{Dimensions: 64}, llm.Config{EmbedDimensions: 64})
 	ctx := context.Background()
 	s, err := retrieval.Open(ctx, b.TempDir(), retrieval.Options{Embedder: emb})
 	if err != nil {

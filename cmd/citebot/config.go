@@ -13,6 +13,7 @@ import (
 
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/llm"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -57,8 +58,8 @@ func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
 	}
 	fs.StringVar(&c.answerer, "answerer", env.getenv("CITEBOT_ANSWERER"), "extractive or llm ($CITEBOT_ANSWERER; default llm when an OpenAI-compatible API is configured, else extractive)")
 	fs.StringVar(&c.embedder, "embedder", orDefault(env.getenv("CITEBOT_EMBEDDER"), "local"), "local or openai ($CITEBOT_EMBEDDER)")
-	fs.StringVar(&c.chatModel, "chat-model", "", "chat model ($CITEBOT_CHAT_MODEL, default "+bot.DefaultChatModel+")")
-	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model ($CITEBOT_EMBED_MODEL, default "+bot.DefaultEmbedModel+")")
+	fs.StringVar(&c.chatModel, "chat-model", "", "chat model ($CITEBOT_CHAT_MODEL, default "+llm.DefaultChatModel+")")
+	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model ($CITEBOT_EMBED_MODEL, default "+llm.DefaultEmbedModel+")")
 	fs.IntVar(&c.embedDims, "embed-dimensions", 0, "embedding dimensions to ask for ($CITEBOT_EMBED_DIMENSIONS)")
 	fs.IntVar(&c.chunking.TargetWords, "chunk-words", 0, fmt.Sprintf("passages of new articles hold about this many words (default %d)", ingest.DefaultTargetWords))
 	fs.IntVar(&c.chunking.MaxWords, "chunk-max-words", 0, fmt.Sprintf("and at most this many, unless one sentence is longer (default %d)", ingest.DefaultMaxWords))
@@ -68,8 +69,8 @@ func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
 
 // openAIConfig reads the OpenAI-compatible settings from the environment
 // and applies the flags over them.
-func (c *common) openAIConfig(env *environment, log *slog.Logger) (bot.OpenAIConfig, error) {
-	cfg, err := bot.ConfigFromEnv(env.getenv)
+func (c *common) openAIConfig(env *environment, log *slog.Logger) (llm.Config, error) {
+	cfg, err := llmConfigFromEnv(env.getenv)
 	if err != nil {
 		return cfg, usageError("%v", err)
 	}
@@ -201,11 +202,13 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
-	emb, err := c.newEmbedder(cfg)
+	// One client serves chat and embeddings: it makes no request until used.
+	client := llm.New(cfg)
+	emb, err := c.newEmbedder(client)
 	if err != nil {
 		return nil, err
 	}
-	ans, rew, err := c.newAnswerer(cfg)
+	ans, rew, err := c.newAnswerer(cfg, client)
 	if err != nil {
 		return nil, err
 	}
@@ -217,19 +220,19 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	return &app{store: store, core: core, embedder: emb, log: log}, nil
 }
 
-func (c *common) newEmbedder(cfg bot.OpenAIConfig) (retrieval.Embedder, error) {
+func (c *common) newEmbedder(client *llm.Client) (retrieval.Embedder, error) {
 	switch strings.ToLower(c.embedder) {
 	case "local", "":
 		return retrieval.NewLocalEmbedder(), nil
 	case "openai":
-		return retrieval.NewOpenAIEmbedder(bot.NewOpenAIClient(cfg), retrieval.OpenAIEmbedderOptions{
-			Model: cfg.EmbedModel, Dimensions: cfg.EmbedDimensions,
-		}), nil
+		return retrieval.NewRemoteEmbedder(client), nil
 	}
 	return nil, usageError("unknown embedder %q: want local or openai", c.embedder)
 }
 
-func (c *common) newAnswerer(cfg bot.OpenAIConfig) (bot.Answerer, bot.Rewriter, error) {
+// newAnswerer returns the answerer (and rewriter) --answerer asks for; by
+// default the LLM one when cfg names a server or key.
+func (c *common) newAnswerer(cfg llm.Config, client *llm.Client) (bot.Answerer, bot.Rewriter, error) {
 	kind := strings.ToLower(c.answerer)
 	if kind == "" {
 		kind = "extractive"
@@ -241,8 +244,7 @@ func (c *common) newAnswerer(cfg bot.OpenAIConfig) (bot.Answerer, bot.Rewriter, 
 	case "extractive":
 		return bot.Extractive{}, nil, nil
 	case "llm":
-		client := bot.NewOpenAIClient(cfg)
-		return bot.NewLLMAnswerer(client, cfg), bot.NewLLMRewriter(client, cfg), nil
+		return bot.NewLLMAnswerer(client), bot.NewLLMRewriter(client), nil
 	}
 	return nil, nil, usageError("unknown answerer %q: want extractive or llm", c.answerer)
 }

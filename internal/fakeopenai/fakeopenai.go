@@ -41,8 +41,10 @@ type Options struct {
 	// Reply makes the assistant's answer to a chat request; nil means
 	// DefaultReply.
 	Reply func(ChatRequest) string
-	// ChunkDelay spaces out the events of streamed answers.
-	ChunkDelay time.Duration
+	// ChunkGate, if set, holds each content event of a streamed answer
+	// after the first until a value is received from it (or the client
+	// gives up), so that a test decides when each one is sent.
+	ChunkGate <-chan struct{}
 	// OnRequest, if set, is called with each request once it is recorded,
 	// before it is answered: tests use it to act at that moment.
 	OnRequest func(Request)
@@ -374,9 +376,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req ChatRequest,
 				return
 			}
 		}
-		if s.opt.ChunkDelay > 0 && i > 0 {
+		if s.opt.ChunkGate != nil && i > 0 {
 			select {
-			case <-time.After(s.opt.ChunkDelay):
+			case <-s.opt.ChunkGate:
 			case <-r.Context().Done():
 				return
 			}

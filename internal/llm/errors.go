@@ -1,7 +1,4 @@
-// Package llmerr classifies the errors of calls to an OpenAI-compatible API
-// (through go-openai) into a few kinds, each with a short message for the
-// user. It lives apart from bot and retrieval because both make such calls.
-package llmerr
+package llm
 
 import (
 	"context"
@@ -99,6 +96,8 @@ func (e *Error) UserMessage() string {
 
 // Classify wraps err, returned by a go-openai call op on model, in an *Error.
 // It returns nil for nil and err itself when it already holds an *Error.
+// Client's methods return errors already classified; callers outside this
+// package need Classify only for a cause of their own (a cancelled context).
 func Classify(op, model string, err error) error {
 	if err == nil {
 		return nil

@@ -1,4 +1,4 @@
-package llmerr
+package llm
 
 import (
 	"context"
@@ -55,5 +55,22 @@ func TestErrorRedactsKeys(t *testing.T) {
 	err := Classify("chat", "m", &openai.APIError{HTTPStatusCode: 401, Message: "Incorrect API key provided: sk-proj-abc***wxyz. Bearer abc.def"})
 	if s := err.Error(); strings.Contains(s, "sk-proj") || strings.Contains(s, "abc.def") || !strings.Contains(s, "HTTP 401") {
 		t.Errorf("Error() = %q", s)
+	}
+}
+
+func TestUserMessages(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind Kind
+		want string
+	}{
+		{RateLimited, "the language model is rate-limiting us, try again in a minute"},
+		{Timeout, "the language model did not answer in time, try again"},
+		{Unavailable, "the language model is unavailable right now, try again later"},
+	}
+	for _, tt := range tests {
+		if got := (&Error{Op: "chat", Kind: tt.kind}).UserMessage(); got != tt.want {
+			t.Errorf("%v: %q, want %q", tt.kind, got, tt.want)
+		}
 	}
 }
