@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/retrieval"
 )
@@ -50,7 +51,7 @@ const replyNeedsMentionText = "I can only read replies that mention me: keep the
 
 // Commands returns the slash commands the bot registers. /ingest and
 // /forget default to members with Manage Server and are not offered in DMs.
-func Commands() []*discordgo.ApplicationCommand {
+func commands() []*discordgo.ApplicationCommand {
 	manage := int64(discordgo.PermissionManageGuild)
 	guildOnly := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	anywhere := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
@@ -60,7 +61,7 @@ func Commands() []*discordgo.ApplicationCommand {
 		{
 			Name: "ask", Description: "Ask a question about the collected articles", Contexts: anywhere,
 			Options: []*discordgo.ApplicationCommandOption{
-				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true, MaxLength: MaxQuestionRunes},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "question", Description: "Your question", Required: true, MaxLength: bot.MaxQuestionRunes},
 			},
 		},
 		{
@@ -92,12 +93,12 @@ func Commands() []*discordgo.ApplicationCommand {
 // refuse returns an error whose message is meant for the user as is.
 func refuse(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	return UserError(msg, errors.New(msg))
+	return bot.UserError(msg, errors.New(msg))
 }
 
 // onInteraction handles every interaction; discordgo runs it in its own
 // goroutine.
-func (d *Discord) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+func (d *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
 	if !d.begin() {
 		if i.Type == discordgo.InteractionApplicationCommand {
@@ -154,7 +155,7 @@ func stringOption(data discordgo.ApplicationCommandInteractionData, name string)
 }
 
 // reply answers an interaction at once with a plain message.
-func (d *Discord) reply(i *discordgo.Interaction, content string, ephemeral bool) {
+func (d *Bot) reply(i *discordgo.Interaction, content string, ephemeral bool) {
 	data := &discordgo.InteractionResponseData{Content: content, AllowedMentions: noMentions()}
 	if ephemeral {
 		data.Flags = discordgo.MessageFlagsEphemeral
@@ -166,7 +167,7 @@ func (d *Discord) reply(i *discordgo.Interaction, content string, ephemeral bool
 }
 
 // deferReply acknowledges an interaction; the answer follows by editing.
-func (d *Discord) deferReply(ctx context.Context, i *discordgo.Interaction, ephemeral bool) error {
+func (d *Bot) deferReply(ctx context.Context, i *discordgo.Interaction, ephemeral bool) error {
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	if ephemeral {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
@@ -178,32 +179,35 @@ func (d *Discord) deferReply(ctx context.Context, i *discordgo.Interaction, ephe
 	return nil
 }
 
-// admit applies the cap on work in flight, then the per-user rate limit,
-// so a question turned away as busy does not use up the asker's quota; it
-// returns a friendly refusal, or "" and a release func.
-func (d *Discord) admit(userID string) (string, func()) {
-	if !d.slots.TryAcquire() {
-		return "I'm busy with other questions right now; please try again in a moment.", nil
+// admit applies the cap on work in flight (the Service's admission, which
+// never makes a question wait), then the per-user rate limit, so a
+// question turned away as busy does not use up the asker's quota. It
+// returns a friendly refusal, or "", the context to answer under (it
+// holds the admitted place) and the func that releases the place.
+func (d *Bot) admit(ctx context.Context, userID string) (string, context.Context, func()) {
+	held, release, ok := d.deps.Service.Admission().TryAcquire(ctx)
+	if !ok {
+		return "I'm busy with other questions right now; please try again in a moment.", ctx, nil
 	}
-	if ok, wait := d.limiter.Allow(userID); !ok {
-		d.slots.Release()
+	if ok, wait := d.rate.Allow(userID); !ok {
+		release()
 		secs := int(wait.Round(time.Second) / time.Second)
-		return fmt.Sprintf("You're asking faster than I can keep up — please wait %d s and try again.", max(secs, 1)), nil
+		return fmt.Sprintf("You're asking faster than I can keep up — please wait %d s and try again.", max(secs, 1)), ctx, nil
 	}
-	return "", d.slots.Release
+	return "", held, release
 }
 
-func (d *Discord) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	q := stringOption(data, "question")
 	if q == "" {
 		d.reply(i, helpText, true)
 		return
 	}
-	if err := checkQuestionLength(q); err != nil {
-		d.reply(i, UserMessage(err), true)
+	if err := bot.CheckQuestionLength(q); err != nil {
+		d.reply(i, bot.UserMessage(err), true)
 		return
 	}
-	refused, release := d.admit(userOf(i).ID)
+	refused, ctx, release := d.admit(ctx, userOf(i).ID)
 	if refused != "" {
 		d.reply(i, refused, true)
 		return
@@ -213,7 +217,7 @@ func (d *Discord) ask(ctx context.Context, i *discordgo.Interaction, data discor
 		return
 	}
 	t := &interactionTarget{d: d, i: i}
-	ids := d.streamAnswer(ctx, Question{Text: q, Scope: scopeOf(i.GuildID)}, t)
+	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t)
 	for _, id := range ids {
 		d.asked.Put(id, q)
 	}
@@ -235,7 +239,7 @@ type answerTarget interface {
 }
 
 type interactionTarget struct {
-	d *Discord
+	d *Bot
 	i *discordgo.Interaction
 }
 
@@ -261,7 +265,7 @@ func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*
 // replyTarget answers a message with replies to it; the first reply is
 // created by the caller.
 type replyTarget struct {
-	d     *Discord
+	d     *Bot
 	to    *discordgo.Message
 	first string
 }
@@ -295,7 +299,7 @@ func (t *replyTarget) Send(ctx context.Context, content string, embeds []*discor
 // one edit per EditInterval), then the final answer and its sources, or
 // what stopped it (sent even once ctx is cancelled, see finalContext). It
 // returns the IDs of the messages that hold the answer.
-func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) []string {
+func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget) []string {
 	var (
 		mu    sync.Mutex
 		text  strings.Builder
@@ -336,7 +340,7 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 	<-edited
 	if err != nil {
 		d.log.Warn("discord: answering failed", "scope", q.Scope, "err", err)
-		msg := UserMessage(err)
+		msg := bot.UserMessage(err)
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			msg = restartingText // cut short by the end of the shutdown grace
 		}
@@ -367,7 +371,7 @@ func (d *Discord) streamAnswer(ctx context.Context, q Question, t answerTarget) 
 
 // onMessage answers messages that mention the bot, replies to its answers
 // and direct messages; it ignores bots, webhooks and itself.
-func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
+func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
 	me := d.botID()
 	if m.Author == nil || m.Author.Bot || m.WebhookID != "" || m.Author.ID == me || me == "" {
@@ -393,11 +397,11 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		d.sendReply(ctx, m, helpText)
 		return
 	}
-	if err := checkQuestionLength(q); err != nil {
-		d.sendReply(ctx, m, UserMessage(err))
+	if err := bot.CheckQuestionLength(q); err != nil {
+		d.sendReply(ctx, m, bot.UserMessage(err))
 		return
 	}
-	refused, release := d.admit(m.Author.ID)
+	refused, ctx, release := d.admit(ctx, m.Author.ID)
 	if refused != "" {
 		d.sendReply(ctx, m, refused)
 		return
@@ -409,14 +413,14 @@ func (d *Discord) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	t := &replyTarget{d: d, to: m, first: first}
-	ids := d.streamAnswer(ctx, Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t)
+	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t)
 	for _, id := range ids {
 		d.asked.Put(id, q)
 	}
 }
 
 // sendReply replies to m; it returns the new message's ID, or "" on error.
-func (d *Discord) sendReply(ctx context.Context, m *discordgo.Message, content string) string {
+func (d *Bot) sendReply(ctx context.Context, m *discordgo.Message, content string) string {
 	sent, err := d.session.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
 		Content:         content,
 		AllowedMentions: noMentions(),
@@ -440,14 +444,14 @@ func stripMention(content, botID string) string {
 // oldest first: each of the bot's answers with the question it answered.
 // It follows at most maxHistoryDepth answers and stops at the first
 // message that is not one of the bot's answers or cannot be fetched.
-func (d *Discord) history(ctx context.Context, m *discordgo.Message, me string) []Turn {
-	var turns []Turn
+func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bot.Turn {
+	var turns []bot.Turn
 	cur := d.referenced(ctx, m)
 	for depth := 0; cur != nil && depth < maxHistoryDepth; depth++ {
 		if cur.Author == nil || cur.Author.ID != me {
 			break
 		}
-		turn := Turn{Answer: cur.Content}
+		turn := bot.Turn{Answer: cur.Content}
 		var next *discordgo.Message
 		if q := d.referenced(ctx, cur); q != nil {
 			turn.Question = stripMention(q.Content, me)
@@ -484,7 +488,7 @@ func repliesHere(m *discordgo.Message) bool {
 // referenced returns the message m replies to, from the event when
 // Discord included it, else fetched; nil if none, on error, or when m's
 // reference is no reply in its channel (see repliesHere).
-func (d *Discord) referenced(ctx context.Context, m *discordgo.Message) *discordgo.Message {
+func (d *Bot) referenced(ctx context.Context, m *discordgo.Message) *discordgo.Message {
 	if !repliesHere(m) {
 		return nil
 	}
@@ -506,7 +510,7 @@ func (d *Discord) referenced(ctx context.Context, m *discordgo.Message) *discord
 // canManage reports whether the member invoking i may change the server's
 // articles: Manage Server or Administrator in the interaction's resolved
 // permissions, or the configured manager role.
-func (d *Discord) canManage(i *discordgo.Interaction) bool {
+func (d *Bot) canManage(i *discordgo.Interaction) bool {
 	if i.Member == nil {
 		return false
 	}
@@ -517,7 +521,7 @@ func (d *Discord) canManage(i *discordgo.Interaction) bool {
 }
 
 // manageRefusal checks a management command; it returns a refusal or "".
-func (d *Discord) manageRefusal(i *discordgo.Interaction, what string) string {
+func (d *Bot) manageRefusal(i *discordgo.Interaction, what string) string {
 	if i.GuildID == "" {
 		return fmt.Sprintf("You can %s only in a server; in DMs I answer from the shared articles.", what)
 	}
@@ -527,7 +531,7 @@ func (d *Discord) manageRefusal(i *discordgo.Interaction, what string) string {
 	return ""
 }
 
-func (d *Discord) ingestCommand(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (d *Bot) ingestCommand(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	if r := d.manageRefusal(i, "add articles"); r != "" {
 		d.reply(i, r, true)
 		return
@@ -542,11 +546,12 @@ func (d *Discord) ingestCommand(ctx context.Context, i *discordgo.Interaction, d
 		d.reply(i, "Give exactly one of `url`, `file` or `text` (and optionally a `title`).", true)
 		return
 	}
-	if !d.slots.TryAcquire() {
+	ctx, release, ok := d.deps.Service.Admission().TryAcquire(ctx)
+	if !ok {
 		d.reply(i, "I'm busy right now; please try again in a moment.", true)
 		return
 	}
-	defer d.slots.Release()
+	defer release()
 	if d.deferReply(ctx, i, true) != nil {
 		return
 	}
@@ -560,7 +565,7 @@ func (d *Discord) ingestCommand(ctx context.Context, i *discordgo.Interaction, d
 
 // ingest builds the article from the chosen option, stores it in the
 // server's scope and returns the report for the user.
-func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, kind string) string {
+func (d *Bot) ingest(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, kind string) string {
 	scope := scopeOf(i.GuildID)
 	title := stringOption(data, "title")
 	var (
@@ -591,21 +596,21 @@ func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data dis
 	}
 	// Errors that say what went wrong for the user (a web page's
 	// PageError, say) keep their own message.
-	switch hasOwnMessage := err != nil && UserMessage(err) != GenericUserMessage; {
+	switch hasOwnMessage := err != nil && bot.UserMessage(err) != bot.GenericUserMessage; {
 	case hasOwnMessage:
 	case errors.Is(err, ingest.ErrEmpty):
-		err = UserError("I found no readable text in it.", err)
+		err = bot.UserError("I found no readable text in it.", err)
 	case errors.Is(err, ingest.ErrUnsupported):
-		err = UserError("I can read .txt, .md and .html files only.", err)
+		err = bot.UserError("I can read .txt, .md and .html files only.", err)
 	}
 	if err != nil {
 		d.log.Info("discord: ingest refused", "scope", scope, "kind", kind, "err", err)
-		return "Couldn't add that: " + UserMessage(err)
+		return "Couldn't add that: " + bot.UserMessage(err)
 	}
 	res, err := d.deps.Service.Ingest(ctx, scope, a)
 	if err != nil {
 		d.log.Warn("discord: ingest failed", "scope", scope, "err", err)
-		return "Couldn't add that: " + UserMessage(err)
+		return "Couldn't add that: " + bot.UserMessage(err)
 	}
 	d.log.Info("discord: ingested", "scope", scope, "article", res.ID, "status", res.Status.String(), "passages", res.Chunks)
 	verb := map[retrieval.AddStatus]string{retrieval.Added: "Added", retrieval.Updated: "Updated", retrieval.Unchanged: "Already had"}[res.Status]
@@ -615,7 +620,7 @@ func (d *Discord) ingest(ctx context.Context, i *discordgo.Interaction, data dis
 	return fmt.Sprintf("%s **%s** — %s (id `%s`).", verb, escapeMarkdown(truncate(res.Title, 200)), plural(res.Chunks, "passage"), res.ID)
 }
 
-func (d *Discord) fromURL(ctx context.Context, raw string) (ingest.Article, error) {
+func (d *Bot) fromURL(ctx context.Context, raw string) (ingest.Article, error) {
 	if d.deps.Fetcher == nil {
 		return ingest.Article{}, refuse("adding web pages is not enabled here.")
 	}
@@ -624,7 +629,7 @@ func (d *Discord) fromURL(ctx context.Context, raw string) (ingest.Article, erro
 	return d.deps.Fetcher.Fetch(ctx, raw)
 }
 
-func (d *Discord) fromText(text, title string) (ingest.Article, error) {
+func (d *Bot) fromText(text, title string) (ingest.Article, error) {
 	if d.deps.Parse == nil {
 		return ingest.Article{}, refuse("adding text is not enabled here.")
 	}
@@ -645,7 +650,7 @@ func (d *Discord) fromText(text, title string) (ingest.Article, error) {
 
 // attachmentHostAllowed reports whether u may be downloaded as an
 // attachment: Discord's CDN over https, or the configured API base host.
-func (d *Discord) attachmentHostAllowed(u *url.URL) bool {
+func (d *Bot) attachmentHostAllowed(u *url.URL) bool {
 	host := strings.ToLower(u.Hostname())
 	if u.Scheme == "https" && slices.Contains(discordAttachmentHosts, host) {
 		return true
@@ -654,7 +659,7 @@ func (d *Discord) attachmentHostAllowed(u *url.URL) bool {
 	return err == nil && d.cfg.APIBase != DefaultAPIBase && u.Scheme == base.Scheme && strings.EqualFold(u.Host, base.Host)
 }
 
-func (d *Discord) fromAttachment(ctx context.Context, data discordgo.ApplicationCommandInteractionData) (ingest.Article, error) {
+func (d *Bot) fromAttachment(ctx context.Context, data discordgo.ApplicationCommandInteractionData) (ingest.Article, error) {
 	if d.deps.Parse == nil {
 		return ingest.Article{}, refuse("adding files is not enabled here.")
 	}
@@ -704,7 +709,7 @@ func (d *Discord) fromAttachment(ctx context.Context, data discordgo.Application
 	return a, nil
 }
 
-func (d *Discord) sourcesCommand(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (d *Bot) sourcesCommand(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	page := 0
 	if o := data.GetOption("page"); o != nil {
 		if f, ok := o.Value.(float64); ok {
@@ -717,11 +722,11 @@ func (d *Discord) sourcesCommand(ctx context.Context, i *discordgo.Interaction, 
 // sourcesPage responds with one page of the articles visible where i was
 // used, as a new ephemeral message or by updating the one whose button was
 // clicked.
-func (d *Discord) sourcesPage(ctx context.Context, i *discordgo.Interaction, page int, how discordgo.InteractionResponseType) {
+func (d *Bot) sourcesPage(ctx context.Context, i *discordgo.Interaction, page int, how discordgo.InteractionResponseType) {
 	list, err := d.deps.Service.Sources(ctx, scopeOf(i.GuildID))
 	if err != nil {
 		d.log.Warn("discord: listing sources failed", "err", err)
-		d.reply(i, UserMessage(err), true)
+		d.reply(i, bot.UserMessage(err), true)
 		return
 	}
 	embed, components := renderSourcesPage(list, page)
@@ -739,7 +744,7 @@ func (d *Discord) sourcesPage(ctx context.Context, i *discordgo.Interaction, pag
 	}
 }
 
-func (d *Discord) forgetCommand(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (d *Bot) forgetCommand(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	if r := d.manageRefusal(i, "remove articles"); r != "" {
 		d.reply(i, r, true)
 		return
@@ -749,7 +754,7 @@ func (d *Discord) forgetCommand(ctx context.Context, i *discordgo.Interaction, d
 	list, err := d.deps.Service.Sources(ctx, scope)
 	if err != nil {
 		d.log.Warn("discord: listing sources to forget failed", "scope", scope, "article", id, "err", err)
-		d.reply(i, UserMessage(err), true)
+		d.reply(i, bot.UserMessage(err), true)
 		return
 	}
 	var title string
@@ -764,7 +769,7 @@ func (d *Discord) forgetCommand(ctx context.Context, i *discordgo.Interaction, d
 	}
 	if err := d.deps.Service.Forget(ctx, scope, id); err != nil {
 		d.log.Warn("discord: forget failed", "scope", scope, "article", id, "err", err)
-		d.reply(i, "Couldn't remove it: "+UserMessage(err), true)
+		d.reply(i, "Couldn't remove it: "+bot.UserMessage(err), true)
 		return
 	}
 	d.log.Info("discord: forgot", "scope", scope, "article", id)
@@ -773,7 +778,7 @@ func (d *Discord) forgetCommand(ctx context.Context, i *discordgo.Interaction, d
 
 // forgetAutocomplete offers this server's own articles whose title or ID
 // contains what the user typed.
-func (d *Discord) forgetAutocomplete(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (d *Bot) forgetAutocomplete(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	typed := strings.ToLower(stringOption(data, "article"))
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	if i.GuildID != "" && d.canManage(i) {

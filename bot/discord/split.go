@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"strings"
@@ -8,8 +8,8 @@ import (
 
 // Discord's limits, counted in characters (code points).
 const (
-	MaxContent          = 2000 // message content
-	MaxEmbedDescription = 4096 // embed description
+	maxContent          = 2000 // message content
+	maxEmbedDescription = 4096 // embed description
 )
 
 // minSplitLimit is the smallest limit Split honours: a part must have room
@@ -52,7 +52,7 @@ func (p piece) render() string {
 // language) at the start of the next. Apart from those added fences, the
 // parts concatenated are exactly text. A limit below 40 is raised to 40.
 // Split of "" is nil.
-func Split(text string, limit int) []string {
+func split(text string, limit int) []string {
 	pieces := splitPieces(text, limit)
 	parts := make([]string, len(pieces))
 	for i, p := range pieces {
