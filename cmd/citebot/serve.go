@@ -48,6 +48,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if interval > 0 {
 		refreshing.Go(func() { refreshLoop(refreshCtx, a, interval) })
 	}
+	discord.LogLibraryTo(a.log) // discordgo's own lines in the same log
 	err = discord.Run(ctx, settings.bot, discord.Deps{
 		Service: a.core,
 		Fetcher: newFetcher(env),
