@@ -20,7 +20,7 @@ type outMessage struct {
 }
 
 // renderAnswer turns an answer into one or more messages: the text with
-// its [n] markers split at MaxContent, and the sources as an embed on the
+// its [n] markers split at maxContent, and the sources as an embed on the
 // last message.
 func renderAnswer(a bot.Answer) []outMessage {
 	text := strings.TrimSpace(a.Text)

@@ -82,8 +82,8 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-// checkSplit asserts Split's invariants: no part over the limit, and the
-// parts, with the fences Split added removed, concatenate to text.
+// checkSplit asserts split's invariants: no part over the limit, and the
+// parts, with the fences split added removed, concatenate to text.
 func checkSplit(t *testing.T, text string, limit int) {
 	t.Helper()
 	pieces := splitPieces(text, limit)
