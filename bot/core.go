@@ -1,5 +1,8 @@
 // Package bot is citebot's answering core — question (plus earlier turns) →
-// retrieval → answerer → checked citations — and its Discord frontend.
+// retrieval → answerer → checked citations — with the interfaces it
+// answers through (Store, Answerer, Rewriter), the extractive and LLM
+// answerers, and the admission of work (Admission). Its Discord frontend
+// is bot/discord.
 package bot
 
 import (
@@ -24,9 +27,9 @@ const NoArticlesText = "There are no articles to search here yet: add some first
 // MaxQuestionRunes bounds the length of a question.
 const MaxQuestionRunes = 1000
 
-// checkQuestionLength refuses a question longer than MaxQuestionRunes
-// with an error carrying the message for the asker.
-func checkQuestionLength(question string) error {
+// CheckQuestionLength refuses a question longer than MaxQuestionRunes
+// with an error carrying the message for the asker (see UserMessage).
+func CheckQuestionLength(question string) error {
 	if n := utf8.RuneCountInString(question); n > MaxQuestionRunes {
 		return UserError(fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes),
 			fmt.Errorf("question of %d characters", n))
@@ -93,7 +96,9 @@ type CoreOptions struct {
 	// MaxAnswers bounds the answers computed at once, MaxIngests the
 	// ingests; zero means 8 and 2. Answers beyond them wait in a queue of
 	// MaxAnswers places, ingests in one of 4×MaxIngests (they are slow and
-	// come in bursts), and beyond that are refused at once with ErrBusy.
+	// come in bursts), and beyond that are refused at once with an error
+	// whose UserMessage says so. A frontend takes its places in the
+	// answers' admission (see Core.Admission).
 	MaxAnswers, MaxIngests int
 	Logger                 *slog.Logger
 }
@@ -103,8 +108,8 @@ type CoreOptions struct {
 type Core struct {
 	opt     CoreOptions
 	log     *slog.Logger
-	answers *limiter
-	ingests *limiter
+	answers *Admission
+	ingests *Admission
 }
 
 // NewCore returns a ready Core.
@@ -128,10 +133,18 @@ func NewCore(opt CoreOptions) *Core {
 	return &Core{
 		opt:     opt,
 		log:     log,
-		answers: newLimiter(opt.MaxAnswers, opt.MaxAnswers),
-		ingests: newLimiter(opt.MaxIngests, 4*opt.MaxIngests),
+		answers: NewAdmission(opt.MaxAnswers, opt.MaxAnswers),
+		ingests: NewAdmission(opt.MaxIngests, 4*opt.MaxIngests),
 	}
 }
+
+// Admission is the admission of answers (MaxAnswers at once). A frontend
+// that must refuse work at once rather than queue it takes a place with
+// TryAcquire, before it does anything else for the request, and passes
+// the context it returns to AskStream, which then does not admit the
+// answer a second time; an ingest it counts against the same places is
+// still admitted among the ingests by Ingest.
+func (c *Core) Admission() *Admission { return c.answers }
 
 // AnswererName names the answerer in use.
 func (c *Core) AnswererName() string { return c.opt.Answerer.Name() }
@@ -149,7 +162,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	if question == "" {
 		return Answer{}, UserError("Please ask a question.", errors.New("ask: empty question"))
 	}
-	if err := checkQuestionLength(question); err != nil {
+	if err := CheckQuestionLength(question); err != nil {
 		return Answer{}, fmt.Errorf("ask: %w", err)
 	}
 	scope := q.Scope
@@ -159,7 +172,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	if !retrieval.ValidScope(scope) {
 		return Answer{}, fmt.Errorf("ask: invalid scope %q", scope)
 	}
-	release, err := c.answers.acquire(ctx)
+	release, err := c.answers.Acquire(ctx)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -281,7 +294,7 @@ func (c *Core) IngestBatch(ctx context.Context, scope string, arts []ingest.Arti
 	if !retrieval.ValidScope(scope) {
 		return fail(fmt.Errorf("ingest: invalid scope %q", scope))
 	}
-	release, err := c.ingests.acquire(ctx)
+	release, err := c.ingests.Acquire(ctx)
 	if err != nil {
 		return fail(err)
 	}

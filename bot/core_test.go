@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -198,7 +197,9 @@ func TestCoreRefusesBadQuestions(t *testing.T) {
 	}
 }
 
-// blockingAnswerer holds every answer until release is closed.
+// blockingAnswerer says on started when an answer begins, then holds it
+// until it receives from release: each value sent lets one answer finish,
+// closing release lets them all.
 type blockingAnswerer struct {
 	started chan struct{}
 	release chan struct{}
@@ -225,14 +226,13 @@ func TestCoreRejectsWorkBeyondItsQueue(t *testing.T) {
 	errs := make(chan error, 3)
 	go func() { _, err := core.Ask(ctx, q); errs <- err }()
 	<-ans.started // one answer is running; the next waits in the queue
-	go func() { _, err := core.Ask(ctx, q); errs <- err }()
-	// Wait until the second has queued (the queue counts the running
-	// answer too), then a third is refused at once instead of waiting.
-	for len(core.answers.queue) < 2 {
-		runtime.Gosched()
-	}
+	queued := newQueuedCtx(ctx)
+	go func() { _, err := core.Ask(queued, q); errs <- err }()
+	// Wait until the second has queued, then a third is refused at once
+	// instead of waiting.
+	<-queued.entered
 	_, err := core.Ask(ctx, q)
-	if !errors.Is(err, ErrBusy) || !strings.Contains(UserMessage(err), "too many requests") {
+	if !errors.Is(err, errBusy) || !strings.Contains(UserMessage(err), "too many requests") {
 		t.Errorf("third answer: %v (%q), want ErrBusy with a friendly message", err, UserMessage(err))
 	}
 	close(ans.release)

@@ -19,9 +19,6 @@ func (e *userError) UserMessage() string { return e.msg }
 // UserError wraps err with a short, friendly message for the user.
 func UserError(msg string, err error) error { return &userError{msg: msg, err: err} }
 
-// ErrBusy is returned when too much work is already waiting.
-var ErrBusy = errors.New("too busy")
-
 // GenericUserMessage is shown when an error carries no message of its own.
 const GenericUserMessage = "Something went wrong on my side; the details are in the bot's log."
 
@@ -37,30 +34,4 @@ func UserMessage(err error) string {
 		return "That took too long; please try again."
 	}
 	return GenericUserMessage
-}
-
-// limiter admits at most active callers at once and lets at most waiting
-// more wait; beyond that acquire fails at once with ErrBusy.
-type limiter struct {
-	slots chan struct{}
-	queue chan struct{}
-}
-
-func newLimiter(active, waiting int) *limiter {
-	return &limiter{slots: make(chan struct{}, active), queue: make(chan struct{}, active+waiting)}
-}
-
-func (l *limiter) acquire(ctx context.Context) (release func(), err error) {
-	select {
-	case l.queue <- struct{}{}:
-	default:
-		return nil, UserError("I'm handling too many requests right now; please try again in a moment.", ErrBusy)
-	}
-	select {
-	case l.slots <- struct{}{}:
-		return func() { <-l.slots; <-l.queue }, nil
-	case <-ctx.Done():
-		<-l.queue
-		return nil, ctx.Err()
-	}
 }

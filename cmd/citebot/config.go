@@ -40,9 +40,9 @@ type common struct {
 	embedDims                      int
 	// chunking sizes the passages of newly ingested articles.
 	chunking ingest.ChunkOptions
-	// maxAnswers, if set, is the answering core's MaxAnswers (serve sets
-	// it to the Discord cap on work in flight, so the core never refuses
-	// what the bot has admitted).
+	// maxAnswers, if set, is the answering core's MaxAnswers: its cap on
+	// answers in flight, in which the Discord frontend's answers and
+	// ingests take their places (serve sets it from CITEBOT_MAX_IN_FLIGHT).
 	maxAnswers int
 }
 

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/bot/discord"
 	"github.com/citebot/citebot/ingest"
 )
 
@@ -22,7 +22,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if len(pos) > 0 {
 		return usageError("unexpected arguments: %q", pos)
 	}
-	cfg, err := bot.DiscordConfigFromEnv(env.getenv) // names DISCORD_TOKEN when it is missing
+	settings, err := discordSettingsFromEnv(env.getenv) // names DISCORD_TOKEN when it is missing
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -32,7 +32,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	// The bot logs at info level by default (see common.register): what it
 	// answered, ingested and refused.
-	c.maxAnswers = cfg.MaxInFlight
+	c.maxAnswers = settings.maxInFlight // the frontend's work takes its places in the core's admission
 	a, err := c.open(ctx, env)
 	if err != nil {
 		return err
@@ -48,7 +48,8 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if interval > 0 {
 		refreshing.Go(func() { refreshLoop(refreshCtx, a, interval) })
 	}
-	err = bot.Run(ctx, cfg, bot.DiscordDeps{
+	discord.LogLibraryTo(a.log) // discordgo's own lines in the same log
+	err = discord.Run(ctx, settings.bot, discord.Deps{
 		Service: a.core,
 		Fetcher: newFetcher(env),
 		Parse:   ingest.Parse,

@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import "regexp"
 
@@ -16,5 +16,10 @@ func redact(err error) string {
 	if err == nil {
 		return ""
 	}
-	return tokenInURL.ReplaceAllString(err.Error(), "${1}<redacted>")
+	return redactText(err.Error())
+}
+
+// redactText returns s with webhook and interaction tokens replaced.
+func redactText(s string) string {
+	return tokenInURL.ReplaceAllString(s, "${1}<redacted>")
 }

@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"strings"
@@ -68,7 +68,7 @@ func TestSplit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := Split(tt.text, tt.limit)
+			got := split(tt.text, tt.limit)
 			if len(got) != len(tt.want) {
 				t.Fatalf("Split gave %d parts %q, want %d %q", len(got), got, len(tt.want), tt.want)
 			}
@@ -82,8 +82,8 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-// checkSplit asserts Split's invariants: no part over the limit, and the
-// parts, with the fences Split added removed, concatenate to text.
+// checkSplit asserts split's invariants: no part over the limit, and the
+// parts, with the fences split added removed, concatenate to text.
 func checkSplit(t *testing.T, text string, limit int) {
 	t.Helper()
 	pieces := splitPieces(text, limit)
@@ -104,7 +104,7 @@ func checkSplit(t *testing.T, text string, limit int) {
 	if joined.String() != text {
 		t.Fatalf("parts do not concatenate to the text:\n got %q\nwant %q", joined.String(), text)
 	}
-	parts := Split(text, limit)
+	parts := split(text, limit)
 	if len(parts) != len(pieces) {
 		t.Fatalf("Split gave %d parts, pieces %d", len(parts), len(pieces))
 	}

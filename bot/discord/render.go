@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -19,12 +20,12 @@ type outMessage struct {
 }
 
 // renderAnswer turns an answer into one or more messages: the text with
-// its [n] markers split at MaxContent, and the sources as an embed on the
+// its [n] markers split at maxContent, and the sources as an embed on the
 // last message.
-func renderAnswer(a Answer) []outMessage {
+func renderAnswer(a bot.Answer) []outMessage {
 	text := strings.TrimSpace(a.Text)
 	if text == "" && !a.Found {
-		text = NotCoveredText
+		text = bot.NotCoveredText
 	}
 	if fenceLeftOpen(text) { // else the note and the rest would show as code
 		text += closeFence
@@ -33,14 +34,14 @@ func renderAnswer(a Answer) []outMessage {
 		text += "\n\n*" + escapeMarkdown(note) + "*"
 	}
 	var msgs []outMessage
-	for _, part := range Split(text, MaxContent) {
+	for _, part := range split(text, maxContent) {
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
 		msgs = append(msgs, outMessage{Content: part})
 	}
 	if len(msgs) == 0 {
-		msgs = []outMessage{{Content: NotCoveredText}}
+		msgs = []outMessage{{Content: bot.NotCoveredText}}
 	}
 	if e := sourcesEmbed(a.Citations); e != nil {
 		msgs[len(msgs)-1].Embeds = []*discordgo.MessageEmbed{e}
@@ -69,8 +70,8 @@ func fenceLeftOpen(text string) bool {
 func renderPartial(text string) string {
 	text = strings.TrimSpace(text)
 	const more = " …"
-	if utf8.RuneCountInString(text)+utf8.RuneCountInString(more) > MaxContent {
-		text = runePrefix(text, MaxContent-utf8.RuneCountInString(more))
+	if utf8.RuneCountInString(text)+utf8.RuneCountInString(more) > maxContent {
+		text = runePrefix(text, maxContent-utf8.RuneCountInString(more))
 	}
 	return text + more
 }
@@ -88,7 +89,7 @@ const (
 
 // sourcesEmbed lists cited articles: the marker, the title as a link when
 // the URL is a web link, and the outlet. It returns nil without citations.
-func sourcesEmbed(cits []Citation) *discordgo.MessageEmbed {
+func sourcesEmbed(cits []bot.Citation) *discordgo.MessageEmbed {
 	if len(cits) == 0 {
 		return nil
 	}
@@ -96,7 +97,7 @@ func sourcesEmbed(cits []Citation) *discordgo.MessageEmbed {
 	for _, c := range cits {
 		lines = append(lines, sourceLine(fmt.Sprintf("**[%d]** ", c.N), c.Title, c.URL, outlet(c.Source)))
 	}
-	return &discordgo.MessageEmbed{Title: "Sources", Description: joinLines(lines, MaxEmbedDescription)}
+	return &discordgo.MessageEmbed{Title: "Sources", Description: joinLines(lines, maxEmbedDescription)}
 }
 
 // joinLines joins lines with newlines, dropping the last ones (and saying
@@ -233,7 +234,7 @@ func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.Messa
 	}
 	e := &discordgo.MessageEmbed{
 		Title:       fmt.Sprintf("Articles (%d)", len(list)),
-		Description: joinLines(lines, MaxEmbedDescription),
+		Description: joinLines(lines, maxEmbedDescription),
 		Footer:      &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d", page+1, pages)},
 	}
 	if pages == 1 {

@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"sync"
@@ -6,7 +6,10 @@ import (
 )
 
 // userLimiter allows each user at most n questions in any window (a sliding
-// window log). It is safe for concurrent use. Memory is bounded by the
+// window log). It is safe for concurrent use. It is a rate limit, not
+// admission: it counts a user's questions over time, finished or not, and
+// is kept apart from bot.Admission, which caps the work in flight for
+// everyone at once. Memory is bounded by the
 // number of users active within one window: idle users are dropped.
 type userLimiter struct {
 	n      int
@@ -56,21 +59,3 @@ func (l *userLimiter) Allow(user string) (bool, time.Duration) {
 	l.recent[user] = append(ts, now)
 	return true, 0
 }
-
-// slots caps the work in flight: TryAcquire never blocks.
-type slots chan struct{}
-
-func newSlots(n int) slots { return make(slots, n) }
-
-// TryAcquire takes a slot if one is free.
-func (s slots) TryAcquire() bool {
-	select {
-	case s <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
-
-// Release frees a slot taken by TryAcquire.
-func (s slots) Release() { <-s }

@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"strings"
@@ -8,11 +8,11 @@ import (
 
 // Discord's limits, counted in characters (code points).
 const (
-	MaxContent          = 2000 // message content
-	MaxEmbedDescription = 4096 // embed description
+	maxContent          = 2000 // message content
+	maxEmbedDescription = 4096 // embed description
 )
 
-// minSplitLimit is the smallest limit Split honours: a part must have room
+// minSplitLimit is the smallest limit split honours: a part must have room
 // for a reopened and a closed code fence plus some text.
 const minSplitLimit = 40
 
@@ -44,15 +44,15 @@ func (p piece) render() string {
 	return s
 }
 
-// Split cuts text into parts of at most limit characters each, preferring
+// split cuts text into parts of at most limit characters each, preferring
 // to cut after a paragraph break, then a line break, then a sentence end,
 // then a space, and only then anywhere (never inside a UTF-8 sequence).
 // It avoids cutting inside a ``` code block; when a block is longer than a
 // part, the block is closed at the end of one part and reopened (with its
 // language) at the start of the next. Apart from those added fences, the
 // parts concatenated are exactly text. A limit below 40 is raised to 40.
-// Split of "" is nil.
-func Split(text string, limit int) []string {
+// split of "" is nil.
+func split(text string, limit int) []string {
 	pieces := splitPieces(text, limit)
 	parts := make([]string, len(pieces))
 	for i, p := range pieces {

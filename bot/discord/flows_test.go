@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/fakediscord"
 	"github.com/citebot/citebot/internal/testweb"
@@ -25,7 +26,7 @@ func TestRegistersCommandsAndIntents(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, DiscordConfig{DevGuild: tt.devGuild})
+			h := newHarness(t, Config{DevGuild: tt.devGuild})
 			puts := h.waitN(1, func(r fakediscord.Request) bool { return r.Method == "PUT" })
 			if puts[0].Path != tt.path {
 				t.Fatalf("commands registered at %s, want %s", puts[0].Path, tt.path)
@@ -63,7 +64,7 @@ func TestRegistersCommandsAndIntents(t *testing.T) {
 
 func TestAskStreamsThrottledEditsThenAnswerWithSources(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	h.ingestArticle(retrieval.GuildScope("g1"), "Transit strike ends", "Riverton Post", "https://news.example/strike (2)",
 		"The transit strike in Riverton ended on Tuesday after workers accepted a new contract.")
 
@@ -110,14 +111,14 @@ func TestAskStreamsThrottledEditsThenAnswerWithSources(t *testing.T) {
 
 func TestMentionReplyAndFollowUpsCarryHistory(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	h.ingestArticle(retrieval.GuildScope("g1"), "Smoke advisory", "", "",
 		"A wildfire smoke advisory covers the valley until Friday. Schools keep children inside during recess.")
-	bot := h.fake.BotUser()
+	botUser := h.fake.BotUser()
 	user := &discordgo.User{ID: "u7", Username: "reader"}
 
 	// 1: a mention in a thread channel.
-	q1 := h.post(&discordgo.Message{ChannelID: "thread-1", GuildID: "g1", Author: user, Content: "<@" + bot.ID + "> how long does the smoke advisory cover the valley?", Mentions: []*discordgo.User{bot}})
+	q1 := h.post(&discordgo.Message{ChannelID: "thread-1", GuildID: "g1", Author: user, Content: "<@" + botUser.ID + "> how long does the smoke advisory cover the valley?", Mentions: []*discordgo.User{botUser}})
 	call := h.nextCall()
 	if call.Question != "how long does the smoke advisory cover the valley?" || len(call.History) != 0 {
 		t.Fatalf("first question %q with history %v", call.Question, call.History)
@@ -139,7 +140,7 @@ func TestMentionReplyAndFollowUpsCarryHistory(t *testing.T) {
 	h.post(&discordgo.Message{ChannelID: "thread-1", GuildID: "g1", Author: user, Content: "what about the smoke and schools?",
 		MessageReference: &discordgo.MessageReference{MessageID: a1.ID, ChannelID: "thread-1"}})
 	call = h.nextCall()
-	want := []Turn{{Question: "how long does the smoke advisory cover the valley?", Answer: "The smoke advisory lasts until Friday [1]."}}
+	want := []bot.Turn{{Question: "how long does the smoke advisory cover the valley?", Answer: "The smoke advisory lasts until Friday [1]."}}
 	if fmt.Sprint(call.History) != fmt.Sprint(want) {
 		t.Fatalf("follow-up history = %+v, want %+v", call.History, want)
 	}
@@ -148,10 +149,10 @@ func TestMentionReplyAndFollowUpsCarryHistory(t *testing.T) {
 	a2ID := strings.TrimPrefix(a2Edit.Path, "/channels/thread-1/messages/")
 
 	// 3: a reply to the second answer sees both turns, oldest first.
-	h.post(&discordgo.Message{ChannelID: "thread-1", GuildID: "g1", Author: user, Content: "<@" + bot.ID + "> and the smoke advisory for schools after Friday?",
-		Mentions: []*discordgo.User{bot}, MessageReference: &discordgo.MessageReference{MessageID: a2ID, ChannelID: "thread-1"}})
+	h.post(&discordgo.Message{ChannelID: "thread-1", GuildID: "g1", Author: user, Content: "<@" + botUser.ID + "> and the smoke advisory for schools after Friday?",
+		Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: a2ID, ChannelID: "thread-1"}})
 	call = h.nextCall()
-	want = append(want, Turn{Question: "what about the smoke and schools?", Answer: "Schools keep children inside [1]."})
+	want = append(want, bot.Turn{Question: "what about the smoke and schools?", Answer: "Schools keep children inside [1]."})
 	if fmt.Sprint(call.History) != fmt.Sprint(want) {
 		t.Fatalf("second follow-up history = %+v, want %+v", call.History, want)
 	}
@@ -159,7 +160,7 @@ func TestMentionReplyAndFollowUpsCarryHistory(t *testing.T) {
 	h.waitN(3, editsIn("thread-1"))
 
 	// A mention without a question gets help, not an answer.
-	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@!" + bot.ID + ">", Mentions: []*discordgo.User{bot}})
+	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@!" + botUser.ID + ">", Mentions: []*discordgo.User{botUser}})
 	if got := body(t, h.wait(sendsTo("c-g1"))).Content; got != helpText {
 		t.Errorf("empty mention got %q", got)
 	}
@@ -167,13 +168,13 @@ func TestMentionReplyAndFollowUpsCarryHistory(t *testing.T) {
 
 func TestIgnoresBotsItselfAndUnmentionedMessages(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
-	bot := h.fake.BotUser()
-	mention := "<@" + bot.ID + "> what is the strike about?"
+	h := newHarness(t, Config{})
+	botUser := h.fake.BotUser()
+	mention := "<@" + botUser.ID + "> what is the strike about?"
 	before := len(h.fake.Requests())
 	for _, m := range []*discordgo.Message{
-		{ChannelID: "c", GuildID: "g1", Author: &discordgo.User{ID: "b2", Bot: true}, Content: mention, Mentions: []*discordgo.User{bot}},
-		{ChannelID: "c", GuildID: "g1", Author: bot, Content: mention, Mentions: []*discordgo.User{bot}},
+		{ChannelID: "c", GuildID: "g1", Author: &discordgo.User{ID: "b2", Bot: true}, Content: mention, Mentions: []*discordgo.User{botUser}},
+		{ChannelID: "c", GuildID: "g1", Author: botUser, Content: mention, Mentions: []*discordgo.User{botUser}},
 		{ChannelID: "c", GuildID: "g1", Author: &discordgo.User{ID: "w"}, WebhookID: "hook", Content: mention},
 		{ChannelID: "c", GuildID: "g1", Author: &discordgo.User{ID: "u1"}, Content: "what is the strike about?"},
 	} {
@@ -184,13 +185,13 @@ func TestIgnoresBotsItselfAndUnmentionedMessages(t *testing.T) {
 		t.Fatalf("ignored messages caused requests: %s", describe(reqs[before:]))
 	}
 	// Through the gateway, a person's mention is answered.
-	h.post(&discordgo.Message{ChannelID: "c", GuildID: "g1", Author: &discordgo.User{ID: "u1"}, Content: mention, Mentions: []*discordgo.User{bot}})
+	h.post(&discordgo.Message{ChannelID: "c", GuildID: "g1", Author: &discordgo.User{ID: "u1"}, Content: mention, Mentions: []*discordgo.User{botUser}})
 	h.waitN(1, editsIn("c"))
 }
 
 func TestIngestAttachment(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{MaxAttachmentBytes: 1000})
+	h := newHarness(t, Config{MaxAttachmentBytes: 1000})
 	article := "Harbour bridge reopens\n\nThe harbour bridge reopened on Monday after repairs.\n\nTraffic is back to normal."
 	good := h.fake.AddFile("bridge.md", []byte(article))
 	tests := []struct {
@@ -223,7 +224,7 @@ func TestIngestAttachment(t *testing.T) {
 
 func TestManagementNeedsPermission(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{ManagerRole: "role-editors"})
+	h := newHarness(t, Config{ManagerRole: "role-editors"})
 	text := strOpt("text", "The library extends its opening hours to nine in the evening.")
 	tests := []struct {
 		name    string
@@ -259,17 +260,17 @@ func TestManagementNeedsPermission(t *testing.T) {
 
 func TestGuildsAreIsolated(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	h.answerer.auto = func(string, []retrieval.Passage) string { return "The ferry leaves at seven [1]." }
 	i := h.interact(slash("g1", manager("m1"), "ingest", strOpt("title", "Ferry timetable"), strOpt("text", "The island ferry leaves the harbour at seven every morning.")))
 	h.wait(editsOf(i))
 
 	inB := h.interact(ask("g2", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inB))); got.Content != NoArticlesText || len(got.Embeds) != 0 {
+	if got := body(t, h.wait(editsOf(inB))); got.Content != bot.NoArticlesText || len(got.Embeds) != 0 {
 		t.Errorf("guild B got %+v, want nothing to search", got)
 	}
 	inDM := h.interact(ask("", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inDM))).Content; got != NoArticlesText {
+	if got := body(t, h.wait(editsOf(inDM))).Content; got != bot.NoArticlesText {
 		t.Errorf("a DM got %q, want nothing to search", got)
 	}
 	inA := h.interact(ask("g1", "u1", "When does the island ferry leave?"))
@@ -284,7 +285,7 @@ func TestGuildsAreIsolated(t *testing.T) {
 
 func TestRidesOutA429(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	h.answerer.auto = func(string, []retrieval.Passage) string { return "Repairs took three weeks [1]." }
 	h.ingestArticle(retrieval.SharedScope, "Bridge repairs", "", "", "Repairs on the bridge took three weeks.")
 	h.fake.RateLimitOnce("PATCH", "/webhooks/")
@@ -306,7 +307,7 @@ func TestRidesOutA429(t *testing.T) {
 
 func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	var paras []string
 	for p := range 6 {
 		paras = append(paras, fmt.Sprintf("Paragraph %d about the council budget. ", p)+strings.Repeat("The council debated the budget line by line [1]. ", 16))
@@ -321,14 +322,14 @@ func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 			if flow == "slash" {
 				i := h.interact(ask("g1", "u1", "What did the council debate in the budget?"))
 				parts = append(parts, body(t, h.wait(editsOf(i))))
-				for _, r := range h.waitN(len(Split(long, MaxContent))-1, followupsOf(i)) {
+				for _, r := range h.waitN(len(split(long, maxContent))-1, followupsOf(i)) {
 					parts = append(parts, body(t, r))
 				}
 			} else {
-				bot := h.fake.BotUser()
-				h.post(&discordgo.Message{ChannelID: "long", GuildID: "g1", Author: &discordgo.User{ID: "u3"}, Content: "<@" + bot.ID + "> What did the council debate in the budget?", Mentions: []*discordgo.User{bot}})
+				botUser := h.fake.BotUser()
+				h.post(&discordgo.Message{ChannelID: "long", GuildID: "g1", Author: &discordgo.User{ID: "u3"}, Content: "<@" + botUser.ID + "> What did the council debate in the budget?", Mentions: []*discordgo.User{botUser}})
 				parts = append(parts, body(t, h.wait(editsIn("long"))))
-				for _, r := range h.waitN(len(Split(long, MaxContent)), sendsTo("long"))[1:] { // [0] is the placeholder
+				for _, r := range h.waitN(len(split(long, maxContent)), sendsTo("long"))[1:] { // [0] is the placeholder
 					parts = append(parts, body(t, r))
 				}
 			}
@@ -337,7 +338,7 @@ func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 			}
 			var joined strings.Builder
 			for n, p := range parts {
-				if c := utf8.RuneCountInString(p.Content); c > MaxContent {
+				if c := utf8.RuneCountInString(p.Content); c > maxContent {
 					t.Errorf("part %d has %d characters", n, c)
 				}
 				if n < len(parts)-1 && len(p.Embeds) > 0 {
@@ -357,7 +358,7 @@ func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 
 func TestRateLimitAndBusyAreFriendly(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 2})
+	h := newHarnessAt(t, 2, Config{QuestionsPerMinute: 1})
 	h.ingestArticle(retrieval.SharedScope, "Ferry", "", "", "The ferry leaves at seven.")
 	first := h.interact(ask("g1", "u1", "When does the ferry leave?"))
 	call := h.nextCall() // one slot is taken until this answer ends
@@ -372,10 +373,11 @@ func TestRateLimitAndBusyAreFriendly(t *testing.T) {
 			name: "another user while busy", i: ask("g1", "u2", "When does the ferry leave?"), want: "I'm busy with other questions",
 			before: func() {
 				// The refusal above gave back its slot; take the last one.
-				if !h.d.slots.TryAcquire() {
+				_, release, ok := h.svc.Admission().TryAcquire(h.ctx)
+				if !ok {
 					t.Fatal("the rate-limited question kept its slot")
 				}
-				t.Cleanup(h.d.slots.Release)
+				t.Cleanup(release)
 			},
 		},
 	} {
@@ -397,7 +399,7 @@ func TestIngestURL(t *testing.T) {
 	web := testweb.New(t)
 	// The test site is on 127.0.0.1, so this bot allows private addresses;
 	// the fetcher's own tests cover the refusals with the guard on.
-	h := newHarness(t, DiscordConfig{}, func(d *DiscordDeps) {
+	h := newHarness(t, Config{}, func(d *Deps) {
 		d.Fetcher = ingest.NewFetcher(ingest.FetchOptions{AllowPrivate: true})
 	})
 	tests := []struct {
@@ -434,17 +436,18 @@ func TestIngestURL(t *testing.T) {
 // is taken does not count against the asker's per-minute limit.
 func TestBusyRefusalKeepsTheQuota(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 1, MaxInFlight: 1})
+	h := newHarnessAt(t, 1, Config{QuestionsPerMinute: 1})
 	h.answerer.auto = func(string, []retrieval.Passage) string { return "At seven [1]." }
 	h.ingestArticle(retrieval.SharedScope, "Ferry", "", "", "The ferry leaves at seven.")
-	if !h.d.slots.TryAcquire() { // the only slot is busy with other work
+	_, release, ok := h.svc.Admission().TryAcquire(h.ctx)
+	if !ok { // the only slot is busy with other work
 		t.Fatal("no free slot at start")
 	}
 	busy := h.interact(ask("g1", "u1", "When does the ferry leave?"))
 	if cb := callback(t, h.wait(callbackOf(busy))); !strings.Contains(cb.Data.Content, "I'm busy") {
 		t.Fatalf("with no free slot got %+v, want the busy refusal", cb)
 	}
-	h.d.slots.Release()
+	release()
 	again := h.interact(ask("g1", "u1", "When does the ferry leave?"))
 	if cb := callback(t, h.wait(callbackOf(again))); cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
 		t.Fatalf("asking again after a busy refusal got %+v, want an answer", cb)
@@ -459,9 +462,9 @@ func TestBusyRefusalKeepsTheQuota(t *testing.T) {
 // Content intent), so the bot says how to ask instead of showing the help.
 func TestReplyWithoutPingExplainsItself(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
-	bot := h.fake.BotUser()
-	earlier := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: bot, Content: "The ferry leaves at seven [1]."})
+	h := newHarness(t, Config{})
+	botUser := h.fake.BotUser()
+	earlier := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: botUser, Content: "The ferry leaves at seven [1]."})
 	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"}, Content: "",
 		MessageReference: &discordgo.MessageReference{MessageID: earlier.ID, ChannelID: "c-g1", GuildID: "g1"}})
 	got := body(t, h.wait(sendsTo("c-g1")))
@@ -476,13 +479,13 @@ func TestReplyWithoutPingExplainsItself(t *testing.T) {
 // nor makes the message a reply to the bot.
 func TestReferencesOutsideTheChannelAreNotHistory(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
-	bot := h.fake.BotUser()
+	botUser := h.fake.BotUser()
 	user := &discordgo.User{ID: "u1"}
-	elsewhere := h.post(&discordgo.Message{ChannelID: "c-g2", GuildID: "g2", Author: bot, Content: "Server g2's secret plans [1]."})
-	otherChannel := h.post(&discordgo.Message{ChannelID: "c-other", GuildID: "g1", Author: bot, Content: "An answer in another channel [1]."})
-	here := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: bot, Content: "An answer in this channel [1]."})
+	elsewhere := h.post(&discordgo.Message{ChannelID: "c-g2", GuildID: "g2", Author: botUser, Content: "Server g2's secret plans [1]."})
+	otherChannel := h.post(&discordgo.Message{ChannelID: "c-other", GuildID: "g1", Author: botUser, Content: "An answer in another channel [1]."})
+	here := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: botUser, Content: "An answer in this channel [1]."})
 	tests := []struct {
 		name string
 		ref  *discordgo.MessageReference
@@ -493,8 +496,8 @@ func TestReferencesOutsideTheChannelAreNotHistory(t *testing.T) {
 	}
 	for n, tt := range tests {
 		// With a mention it is a question, without the other answer.
-		h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@" + bot.ID + "> when does the ferry leave?",
-			Mentions: []*discordgo.User{bot}, MessageReference: tt.ref})
+		h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@" + botUser.ID + "> when does the ferry leave?",
+			Mentions: []*discordgo.User{botUser}, MessageReference: tt.ref})
 		call := h.nextCall()
 		if len(call.History) != 0 {
 			t.Errorf("%s: history %+v, want none", tt.name, call.History)
@@ -515,8 +518,8 @@ func TestReferencesOutsideTheChannelAreNotHistory(t *testing.T) {
 		}
 	}
 	// A reply in this channel still carries its history.
-	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@" + bot.ID + "> when does the ferry leave?",
-		Mentions: []*discordgo.User{bot}, MessageReference: &discordgo.MessageReference{MessageID: here.ID, ChannelID: "c-g1", GuildID: "g1"}})
+	h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: user, Content: "<@" + botUser.ID + "> when does the ferry leave?",
+		Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: here.ID, ChannelID: "c-g1", GuildID: "g1"}})
 	call := h.nextCall()
 	if len(call.History) != 1 || call.History[0].Answer != here.Content {
 		t.Errorf("a reply in the channel has history %+v", call.History)
@@ -530,7 +533,7 @@ func TestReferencesOutsideTheChannelAreNotHistory(t *testing.T) {
 // text to a real site's link. The article's ID is then its text's.
 func TestUploadsCannotClaimAURL(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	html := `<html><head><title>Ferry news</title><link rel="canonical" href="https://news.example/ferry"></head><body><article><h1>Ferry news</h1>` +
 		`<p>The island ferry leaves the harbour at seven every morning, the operator said on Monday.</p><p>Passengers board from the north pier.</p></article></body></html>`
 	file := func(name, data string) *discordgo.Interaction {

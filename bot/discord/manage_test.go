@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"context"
@@ -15,12 +15,13 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/retrieval"
 )
 
 func TestSourcesPagesAndForgetWithAutocomplete(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	var ids []string
 	for n := range 23 {
 		res := h.ingestArticle(retrieval.GuildScope("g1"), fmt.Sprintf("Council notice %02d", n), "Gazette", "",
@@ -114,7 +115,7 @@ func TestSourcesPagesAndForgetWithAutocomplete(t *testing.T) {
 
 func TestHostileInputIsHarmless(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	h.answerer.auto = func(_ string, ps []retrieval.Passage) string {
 		return "@everyone the notice says <@123> and <@&456> must go [1]."
 	}
@@ -147,7 +148,7 @@ func TestHostileInputIsHarmless(t *testing.T) {
 
 func TestManyInteractionsAtOnce(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{QuestionsPerMinute: 100}) // default cap of 8 answers in flight
+	h := newHarness(t, Config{QuestionsPerMinute: 100}) // default cap of 8 answers in flight
 	h.answerer.auto = func(string, []retrieval.Passage) string { return "The ferry leaves at seven [1]." }
 	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
 	const n = 24
@@ -189,7 +190,7 @@ func TestManyInteractionsAtOnce(t *testing.T) {
 
 func TestShutdownFinishesAnswersInFlight(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	i, call := h.askInFlight()
 
 	h.stop() // SIGTERM: Serve must wait for the answer in flight
@@ -226,43 +227,13 @@ func TestShutdownFinishesAnswersInFlight(t *testing.T) {
 	}
 }
 
-func TestDiscordConfigFromEnv(t *testing.T) {
+func TestNewNeedsAToken(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		env     map[string]string
-		want    DiscordConfig
-		wantErr string
-	}{
-		{name: "no token", env: map[string]string{}, wantErr: "DISCORD_TOKEN is not set"},
-		{name: "minimal", env: map[string]string{"DISCORD_TOKEN": " abc "}, want: DiscordConfig{Token: "abc"}},
-		{
-			name: "everything",
-			env: map[string]string{"DISCORD_TOKEN": "abc", "DISCORD_API_BASE": "http://127.0.0.1:8080", "CITEBOT_DEV_GUILD": "42",
-				"CITEBOT_MANAGER_ROLE": "7", "CITEBOT_QUESTIONS_PER_MINUTE": "3", "CITEBOT_MAX_IN_FLIGHT": "16"},
-			want: DiscordConfig{Token: "abc", APIBase: "http://127.0.0.1:8080", DevGuild: "42", ManagerRole: "7", QuestionsPerMinute: 3, MaxInFlight: 16},
-		},
-		{name: "bad number", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_QUESTIONS_PER_MINUTE": "many"}, wantErr: "CITEBOT_QUESTIONS_PER_MINUTE"},
-		{name: "zero in flight", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_MAX_IN_FLIGHT": "0"}, wantErr: "CITEBOT_MAX_IN_FLIGHT"},
-		{name: "bad base", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "DISCORD_API_BASE": "discord.com"}, wantErr: "DISCORD_API_BASE"},
+	if _, err := New(Config{}, Deps{}); !errors.Is(err, ErrNoToken) {
+		t.Errorf("New without a token: %v", err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := DiscordConfigFromEnv(func(k string) string { return tt.env[k] })
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "s3cr3t") {
-					t.Fatalf("err = %v, want one mentioning %q and not the token", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("got %+v, %v; want %+v", got, err, tt.want)
-			}
-		})
-	}
-	if _, err := NewDiscord(DiscordConfig{}, DiscordDeps{}); !errors.Is(err, ErrNoToken) {
-		t.Errorf("NewDiscord without a token: %v", err)
+	if _, err := New(Config{Token: "s3cr3t", APIBase: "discord.com"}, Deps{}); !errors.Is(err, ErrBadAPIBase) || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("New with an API base that is no URL: %v", err)
 	}
 }
 
@@ -301,7 +272,7 @@ func TestBaseTransportKeepsPaths(t *testing.T) {
 // its page, with its ID for /forget, and no page is cut short.
 func TestSourcesPagesListEveryArticle(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	const n = 25
 	ids := map[string]bool{}
 	for k := range n {
@@ -348,13 +319,13 @@ func (s sourcesFail) Sources(context.Context, string) ([]retrieval.ArticleInfo, 
 // article.
 func TestForgetReportsAStoreError(t *testing.T) {
 	t.Parallel()
-	storeErr := UserError("I can't read the article list right now.", errors.New("sqlite: database is locked"))
-	h := newHarness(t, DiscordConfig{}, func(d *DiscordDeps) { d.Service = sourcesFail{Service: d.Service, err: storeErr} })
+	storeErr := bot.UserError("I can't read the article list right now.", errors.New("sqlite: database is locked"))
+	h := newHarness(t, Config{}, func(d *Deps) { d.Service = sourcesFail{Service: d.Service, err: storeErr} })
 	res := h.ingestArticle(retrieval.GuildScope("g1"), "Council notice", "", "", "The council meets on Monday.")
 	i := h.interact(slash("g1", manager("m1"), "forget", strOpt("article", res.ID)))
 	cb := callback(t, h.wait(callbackOf(i)))
-	if cb.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(cb.Data.Content, UserMessage(storeErr)) {
-		t.Errorf("forget with a failing store replied %+v, want %q", cb, UserMessage(storeErr))
+	if cb.Data.Flags != discordgo.MessageFlagsEphemeral || !strings.Contains(cb.Data.Content, bot.UserMessage(storeErr)) {
+		t.Errorf("forget with a failing store replied %+v, want %q", cb, bot.UserMessage(storeErr))
 	}
 	if !strings.Contains(h.logs.String(), "database is locked") {
 		t.Error("the store error is not in the log")
@@ -369,7 +340,7 @@ func TestForgetReportsAStoreError(t *testing.T) {
 // so rather than left ending in "…".
 func TestShutdownGraceEndsAnswerWithANote(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{ShutdownGrace: time.Millisecond})
+	h := newHarness(t, Config{ShutdownGrace: time.Millisecond})
 	i, call := h.askInFlight()
 	call.OnDelta("The ferry leaves")
 	h.tick()
@@ -388,7 +359,7 @@ func TestShutdownGraceEndsAnswerWithANote(t *testing.T) {
 // holds the interaction's token; the log must not.
 func TestNetworkErrorsDoNotLogInteractionTokens(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, DiscordConfig{})
+	h := newHarness(t, Config{})
 	i, call := h.askInFlight()
 	h.fake.Close() // Discord is gone: the answer's edit fails to connect
 	call.Result <- "At seven [1]."

@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"sync"
@@ -56,21 +56,5 @@ func TestUserLimiter(t *testing.T) {
 	}
 	if ok, _ := newUserLimiter(0, time.Minute, nil).Allow("x"); !ok {
 		t.Error("a limiter with n=0 refused")
-	}
-}
-
-func TestSlots(t *testing.T) {
-	t.Parallel()
-	s := newSlots(2)
-	//lint:ignore SA4000 each TryAcquire takes a slot: the two calls are not the same expression
-	if !s.TryAcquire() || !s.TryAcquire() {
-		t.Fatal("two free slots not acquired")
-	}
-	if s.TryAcquire() {
-		t.Fatal("third slot acquired with a cap of 2")
-	}
-	s.Release()
-	if !s.TryAcquire() {
-		t.Fatal("released slot not acquired")
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 )
 
 // Run builds the Discord frontend and serves until ctx ends (see Serve).
-func Run(ctx context.Context, cfg DiscordConfig, deps DiscordDeps) error {
-	d, err := NewDiscord(cfg, deps)
+func Run(ctx context.Context, cfg Config, deps Deps) error {
+	d, err := New(cfg, deps)
 	if err != nil {
 		return err
 	}
@@ -18,12 +18,12 @@ func Run(ctx context.Context, cfg DiscordConfig, deps DiscordDeps) error {
 }
 
 // Serve connects to the gateway, registers the slash commands with one
-// bulk overwrite (to DiscordConfig.DevGuild when set, else globally) and handles
+// bulk overwrite (to Config.DevGuild when set, else globally) and handles
 // events until ctx ends. Then it takes no new work, waits up to
-// DiscordConfig.ShutdownGrace for answers and ingests in flight (cancelling them
+// Config.ShutdownGrace for answers and ingests in flight (cancelling them
 // after that), and closes the session. It returns nil after a shutdown
 // caused by ctx, or the error that stopped it from serving. Call it once.
-func (d *Discord) Serve(ctx context.Context) error {
+func (d *Bot) Serve(ctx context.Context) error {
 	if err := d.session.Open(); err != nil {
 		d.cancelWork()
 		return fmt.Errorf("discord: connect to the gateway: %w", err)
@@ -41,14 +41,14 @@ func (d *Discord) Serve(ctx context.Context) error {
 	return nil
 }
 
-func (d *Discord) register(ctx context.Context) error {
+func (d *Bot) register(ctx context.Context) error {
 	d.session.State.RLock()
 	app := d.session.State.Application
 	d.session.State.RUnlock()
 	if app == nil || app.ID == "" {
 		return fmt.Errorf("discord: READY carried no application ID")
 	}
-	cmds, err := d.session.ApplicationCommandBulkOverwrite(app.ID, d.cfg.DevGuild, Commands(), discordgo.WithContext(ctx))
+	cmds, err := d.session.ApplicationCommandBulkOverwrite(app.ID, d.cfg.DevGuild, commands(), discordgo.WithContext(ctx))
 	if err != nil {
 		where := "globally"
 		if d.cfg.DevGuild != "" {
@@ -62,7 +62,7 @@ func (d *Discord) register(ctx context.Context) error {
 
 // shutdown stops new work, lets work in flight finish within the grace
 // period, then cancels what is left and closes the session.
-func (d *Discord) shutdown() {
+func (d *Bot) shutdown() {
 	d.mu.Lock()
 	if !d.closing {
 		d.closing = true

@@ -1,4 +1,4 @@
-package bot
+package discord
 
 import (
 	"context"
@@ -12,8 +12,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/fakediscord"
+	"github.com/citebot/citebot/internal/testlog"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -35,7 +37,7 @@ type scriptedAnswerer struct {
 type answerCall struct {
 	Question string
 	Passages []retrieval.Passage
-	History  []Turn
+	History  []bot.Turn
 	OnDelta  func(string)
 	Result   chan string
 }
@@ -46,7 +48,7 @@ func newScriptedAnswerer() *scriptedAnswerer {
 
 func (a *scriptedAnswerer) Name() string { return "scripted" }
 
-func (a *scriptedAnswerer) Answer(ctx context.Context, question string, passages []retrieval.Passage, history []Turn, onDelta func(string)) (string, error) {
+func (a *scriptedAnswerer) Answer(ctx context.Context, question string, passages []retrieval.Passage, history []bot.Turn, onDelta func(string)) (string, error) {
 	if a.auto != nil {
 		text := a.auto(question, passages)
 		if onDelta != nil {
@@ -74,10 +76,10 @@ type harness struct {
 	t        *testing.T
 	ctx      context.Context // deadline for every wait
 	fake     *fakediscord.Server
-	d        *Discord
-	svc      *Core
+	d        *Bot
+	svc      *bot.Core
 	answerer *scriptedAnswerer
-	logs     *syncBuffer // the bot's log
+	logs     *testlog.Buffer // the bot's log
 	ticks    chan time.Time
 	stop     context.CancelFunc
 	served   chan error
@@ -87,13 +89,21 @@ type harness struct {
 // newHarness serves a Discord frontend over a real Core and store against
 // a fake Discord; with options may adjust its dependencies (a Fetcher,
 // say) before it starts.
-func newHarness(t *testing.T, cfg DiscordConfig, with ...func(*DiscordDeps)) *harness {
+func newHarness(t *testing.T, cfg Config, with ...func(*Deps)) *harness {
+	t.Helper()
+	return newHarnessAt(t, 0, cfg, with...)
+}
+
+// newHarnessAt is newHarness with the core's cap on work in flight
+// (bot.CoreOptions.MaxAnswers, the Service's Admission) at maxInFlight;
+// 0 means its default.
+func newHarnessAt(t *testing.T, maxInFlight int, cfg Config, with ...func(*Deps)) *harness {
 	t.Helper()
 	ctx, cancelWaits := context.WithTimeout(context.Background(), waitTimeout)
 	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"g1", "g2"}})
 	cfg.Token = "secret-test-token"
 	cfg.APIBase = fake.URL
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	store, err := retrieval.Open(ctx, t.TempDir(), retrieval.Options{Embedder: retrieval.NewLocalEmbedder(), Logger: logger})
 	if err != nil {
@@ -101,13 +111,12 @@ func newHarness(t *testing.T, cfg DiscordConfig, with ...func(*DiscordDeps)) *ha
 	}
 	t.Cleanup(func() { store.Close() }) // after the cleanup below: Serve has returned
 	answerer := newScriptedAnswerer()
-	// As cmd/citebot wires it: the core admits all the bot lets in.
-	svc := NewCore(CoreOptions{Store: store, Answerer: answerer, Logger: logger, MaxAnswers: cfg.MaxInFlight})
-	deps := DiscordDeps{Service: svc, Parse: ingest.Parse, Logger: logger}
+	svc := bot.NewCore(bot.CoreOptions{Store: store, Answerer: answerer, Logger: logger, MaxAnswers: maxInFlight})
+	deps := Deps{Service: svc, Parse: ingest.Parse, Logger: logger}
 	for _, w := range with {
 		w(&deps)
 	}
-	d, err := NewDiscord(cfg, deps)
+	d, err := New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +394,7 @@ func ask(guild, user, question string) *discordgo.Interaction {
 }
 
 // ingestArticle stores an article directly through the service.
-func (h *harness) ingestArticle(scope, title, source, url string, paragraphs ...string) IngestResult {
+func (h *harness) ingestArticle(scope, title, source, url string, paragraphs ...string) bot.IngestResult {
 	h.t.Helper()
 	a := ingest.Article{Title: title, Source: source, URL: url, Paragraphs: paragraphs}
 	a.ID = ingest.NewID(url, title, paragraphs)

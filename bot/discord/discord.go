@@ -1,4 +1,9 @@
-package bot
+// Package discord is citebot's Discord frontend on discordgo: slash
+// commands (/ask, /ingest, /sources, /forget), mentions and reply chains,
+// over the answering core of package bot. It is the only package that
+// imports discordgo (besides the fake Discord of the tests); it reads no
+// environment: cmd/citebot builds its Config.
+package discord
 
 import (
 	"context"
@@ -13,19 +18,25 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/retrieval"
 )
 
 // Service is what the Discord frontend needs from the answering core;
-// *Core implements it. Implementations must be safe for concurrent use.
+// *bot.Core implements it. Implementations must be safe for concurrent use.
 type Service interface {
+	// Admission admits the frontend's work: before it starts an answer or
+	// an ingest the frontend takes a place with TryAcquire, and tells the
+	// user it is busy when none is free; AskStream called with the context
+	// TryAcquire returned must not admit the answer again.
+	Admission() *bot.Admission
 	// AskStream answers q, passing text deltas to onDelta as they are
 	// produced (onDelta may be called from another goroutine but never
 	// concurrently with itself).
-	AskStream(ctx context.Context, q Question, onDelta func(string)) (Answer, error)
+	AskStream(ctx context.Context, q bot.Question, onDelta func(string)) (bot.Answer, error)
 	// Ingest stores a into scope.
-	Ingest(ctx context.Context, scope string, a ingest.Article) (IngestResult, error)
+	Ingest(ctx context.Context, scope string, a ingest.Article) (bot.IngestResult, error)
 	// Sources lists the articles visible in scope (scope and shared).
 	Sources(ctx context.Context, scope string) ([]retrieval.ArticleInfo, error)
 	// Forget removes one article of scope; a missing one wraps
@@ -43,10 +54,11 @@ type Fetcher interface {
 // DefaultAPIBase is where Discord's REST API lives.
 const DefaultAPIBase = "https://discord.com"
 
-// DiscordConfig configures the Discord frontend. DiscordConfigFromEnv
-// reads it from the environment; zero values of the optional fields mean
-// the defaults noted on each.
-type DiscordConfig struct {
+// Config configures the Discord frontend (cmd/citebot reads it from the
+// environment); zero values of the optional fields mean the defaults
+// noted on each. The cap on answers and ingests in flight is the
+// Service's Admission.
+type Config struct {
 	Token string // bot token, with or without the "Bot " prefix; required
 	// APIBase replaces https://discord.com for every REST call, keeping the
 	// paths (a shared rate-limit proxy, or a fake Discord in tests).
@@ -61,8 +73,6 @@ type DiscordConfig struct {
 	// QuestionsPerMinute is the per-user limit on questions; 0 means 5,
 	// negative means unlimited.
 	QuestionsPerMinute int
-	// MaxInFlight caps the answers and ingests running at once; 0 means 8.
-	MaxInFlight int
 	// EditInterval is the least time between two streaming edits of an
 	// answer; 0 means one second.
 	EditInterval time.Duration
@@ -74,60 +84,34 @@ type DiscordConfig struct {
 }
 
 // ErrNoToken is returned when no bot token is configured.
-var ErrNoToken = errors.New("DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications and export its token")
+var ErrNoToken = errors.New("discord: no bot token")
 
-// Environment variables read by DiscordConfigFromEnv.
-const (
-	EnvDiscordToken       = "DISCORD_TOKEN"
-	EnvDiscordAPIBase     = "DISCORD_API_BASE"
-	EnvDevGuild           = "CITEBOT_DEV_GUILD"
-	EnvManagerRole        = "CITEBOT_MANAGER_ROLE"
-	EnvQuestionsPerMinute = "CITEBOT_QUESTIONS_PER_MINUTE" // integer >= 1
-	EnvMaxInFlight        = "CITEBOT_MAX_IN_FLIGHT"        // integer >= 1
-)
+// ErrBadAPIBase is returned when Config.APIBase is not an http(s) URL
+// with a host.
+var ErrBadAPIBase = errors.New("discord: the API base is not an http(s) URL like https://discord.com")
 
-// DiscordConfigFromEnv reads the configuration through getenv (os.Getenv
-// in main). DISCORD_TOKEN is required; errors name the variable and never
-// contain the token.
-func DiscordConfigFromEnv(getenv func(string) string) (DiscordConfig, error) {
-	c := DiscordConfig{
-		Token:       strings.TrimSpace(getenv(EnvDiscordToken)),
-		APIBase:     strings.TrimSpace(getenv(EnvDiscordAPIBase)),
-		DevGuild:    strings.TrimSpace(getenv(EnvDevGuild)),
-		ManagerRole: strings.TrimSpace(getenv(EnvManagerRole)),
-	}
-	var err error
-	if c.QuestionsPerMinute, err = envInt(getenv, EnvQuestionsPerMinute, 1); err != nil {
-		return c, err
-	}
-	if c.MaxInFlight, err = envInt(getenv, EnvMaxInFlight, 1); err != nil {
-		return c, err
-	}
-	return c, c.validate()
-}
-
-func (c DiscordConfig) validate() error {
+// Validate checks what New requires of c: a token, and an API base that
+// is empty or an http(s) URL with a host. Its errors wrap ErrNoToken or
+// ErrBadAPIBase and never contain the token.
+func (c Config) Validate() error {
 	if c.Token == "" {
 		return ErrNoToken
 	}
 	if c.APIBase != "" {
 		u, err := url.Parse(c.APIBase)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("DISCORD_API_BASE=%q: want an http(s) URL like https://discord.com", c.APIBase)
+			return fmt.Errorf("%q: %w", c.APIBase, ErrBadAPIBase)
 		}
 	}
 	return nil
 }
 
-func (c DiscordConfig) withDefaults() DiscordConfig {
+func (c Config) withDefaults() Config {
 	if c.APIBase == "" {
 		c.APIBase = DefaultAPIBase
 	}
 	if c.QuestionsPerMinute == 0 {
 		c.QuestionsPerMinute = 5
-	}
-	if c.MaxInFlight == 0 {
-		c.MaxInFlight = 8
 	}
 	if c.EditInterval == 0 {
 		c.EditInterval = time.Second
@@ -141,8 +125,8 @@ func (c DiscordConfig) withDefaults() DiscordConfig {
 	return c
 }
 
-// DiscordDeps are the services the Discord frontend drives.
-type DiscordDeps struct {
+// Deps are the services the Discord frontend drives.
+type Deps struct {
 	Service Service // required
 	// Fetcher fetches /ingest url:; nil refuses URLs.
 	Fetcher Fetcher
@@ -152,18 +136,18 @@ type DiscordDeps struct {
 	Logger *slog.Logger // nil: slog.Default()
 }
 
-// Discord is the bot's Discord frontend: slash commands, mentions and
-// reply chains on top of a Service. Create it with NewDiscord and run it
-// with Serve.
-type Discord struct {
-	cfg     DiscordConfig
-	deps    DiscordDeps
+// Bot is the Discord frontend: slash commands, mentions and reply chains
+// on top of a Service. Create it with New and run it with Serve.
+type Bot struct {
+	cfg     Config
+	deps    Deps
 	log     *slog.Logger
 	session *discordgo.Session
 	files   *http.Client // attachment downloads
 
-	limiter *userLimiter
-	slots   slots
+	// rate limits each user's questions a minute; admission of work in
+	// flight is the Service's (deps.Service.Admission()).
+	rate *userLimiter
 	// newTicker makes the ticker that paces streaming edits; tests replace it.
 	newTicker func(time.Duration) (<-chan time.Time, func())
 
@@ -180,9 +164,10 @@ type Discord struct {
 	asked *questionMemory
 }
 
-// NewDiscord validates cfg and prepares a session; it does not connect.
-func NewDiscord(cfg DiscordConfig, deps DiscordDeps) (*Discord, error) {
-	if err := cfg.validate(); err != nil {
+// New validates cfg (see Config.Validate) and prepares a session; it
+// does not connect.
+func New(cfg Config, deps Deps) (*Bot, error) {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if deps.Service == nil {
@@ -209,13 +194,12 @@ func NewDiscord(cfg DiscordConfig, deps DiscordDeps) (*Discord, error) {
 	s.LogLevel = discordgo.LogError
 
 	workCtx, cancel := context.WithCancel(context.Background())
-	d := &Discord{
+	d := &Bot{
 		cfg:        cfg,
 		deps:       deps,
 		log:        logger,
 		session:    s,
-		limiter:    newUserLimiter(cfg.QuestionsPerMinute, time.Minute, nil),
-		slots:      newSlots(cfg.MaxInFlight),
+		rate:       newUserLimiter(cfg.QuestionsPerMinute, time.Minute, nil),
 		newTicker:  realTicker,
 		workCtx:    workCtx,
 		cancelWork: cancel,
@@ -271,7 +255,7 @@ func noMentions() *discordgo.MessageAllowedMentions {
 }
 
 // begin registers one unit of work; it returns false once shutdown began.
-func (d *Discord) begin() bool {
+func (d *Bot) begin() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closing {
@@ -281,7 +265,7 @@ func (d *Discord) begin() bool {
 	return true
 }
 
-func (d *Discord) botID() string {
+func (d *Bot) botID() string {
 	d.session.State.RLock()
 	defer d.session.State.RUnlock()
 	if d.session.State.User == nil {

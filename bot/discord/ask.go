@@ -1,0 +1,161 @@
+package discord
+
+// /ask, and the streaming of an answer into messages that /ask and
+// mentions share.
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/bot"
+)
+
+// finalEditTimeout bounds each message that ends a piece of work: it is
+// sent even after the work's context was cancelled (see finalContext).
+const finalEditTimeout = 5 * time.Second
+
+// ask answers /ask: the answer streams into the deferred reply, and the
+// question is remembered for replies to it (see questionMemory).
+func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	q := stringOption(data, "question")
+	if q == "" {
+		d.reply(i, helpText, true)
+		return
+	}
+	if err := bot.CheckQuestionLength(q); err != nil {
+		d.reply(i, bot.UserMessage(err), true)
+		return
+	}
+	refused, ctx, release := d.admit(ctx, userOf(i).ID)
+	if refused != "" {
+		d.reply(i, refused, true)
+		return
+	}
+	defer release()
+	if d.deferReply(ctx, i, false) != nil {
+		return
+	}
+	t := &interactionTarget{d: d, i: i}
+	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t)
+	for _, id := range ids {
+		d.asked.Put(id, q)
+	}
+}
+
+// finalContext returns the context for a message that ends work done
+// under ctx (the answer, or the error that stopped it): it is not
+// cancelled with ctx, so work cut short by the end of the shutdown grace
+// still tells the user, but it ends after finalEditTimeout.
+func finalContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), finalEditTimeout)
+}
+
+// answerTarget is where an answer is shown: Edit replaces the first
+// message, Send adds another. Both return the message ID.
+type answerTarget interface {
+	Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error)
+	Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error)
+}
+
+type interactionTarget struct {
+	d *Bot
+	i *discordgo.Interaction
+}
+
+func (t *interactionTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	m, err := t.d.session.InteractionResponseEdit(t.i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	return m.ID, nil
+}
+
+func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+	m, err := t.d.session.FollowupMessageCreate(t.i, true, &discordgo.WebhookParams{Content: content, Embeds: embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	return m.ID, nil
+}
+
+// streamAnswer asks the service, showing the text as it streams (at most
+// one edit per EditInterval), then the final answer and its sources, or
+// what stopped it (sent even once ctx is cancelled, see finalContext). It
+// returns the IDs of the messages that hold the answer.
+func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget) []string {
+	var (
+		mu    sync.Mutex
+		text  strings.Builder
+		dirty bool
+	)
+	onDelta := func(delta string) {
+		mu.Lock()
+		text.WriteString(delta)
+		dirty = true
+		mu.Unlock()
+	}
+	tick, stop := d.newTicker(d.cfg.EditInterval)
+	done := make(chan struct{})
+	edited := make(chan struct{})
+	go func() {
+		defer close(edited)
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick:
+			}
+			mu.Lock()
+			snapshot, changed := text.String(), dirty
+			dirty = false
+			mu.Unlock()
+			if !changed || strings.TrimSpace(snapshot) == "" {
+				continue
+			}
+			if _, err := t.Edit(ctx, renderPartial(snapshot), nil); err != nil {
+				d.log.Warn("discord: streaming edit failed", "err", redact(err))
+			}
+		}
+	}()
+	ans, err := d.deps.Service.AskStream(ctx, q, onDelta)
+	close(done)
+	stop()
+	<-edited
+	if err != nil {
+		d.log.Warn("discord: answering failed", "scope", q.Scope, "err", err)
+		msg := bot.UserMessage(err)
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			msg = restartingText // cut short by the end of the shutdown grace
+		}
+		fctx, cancel := finalContext(ctx)
+		defer cancel()
+		if _, err := t.Edit(fctx, msg, nil); err != nil {
+			d.log.Warn("discord: reporting an error failed", "err", redact(err))
+		}
+		return nil
+	}
+	var ids []string
+	for n, m := range renderAnswer(ans) {
+		send := t.Send
+		if n == 0 {
+			send = t.Edit
+		}
+		fctx, cancel := finalContext(ctx)
+		id, err := send(fctx, m.Content, m.Embeds)
+		cancel()
+		if err != nil {
+			d.log.Warn("discord: sending the answer failed", "part", n, "err", redact(err))
+			return ids
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}

@@ -1,0 +1,41 @@
+package discord
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/internal/testlog"
+)
+
+// TestLibraryLogger calls the func LogLibraryTo installs as discordgo's
+// logger (installing it would race with the sessions of parallel tests):
+// each line comes out through slog at the mapped level, filtered by the
+// handler's level, with tokens redacted.
+func TestLibraryLogger(t *testing.T) {
+	t.Parallel()
+	var logs testlog.Buffer
+	// caller 0: the line is logged from here (discordgo passes the
+	// distance from its msglog to its own caller).
+	log := libraryLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	log(discordgo.LogError, 0, "error reading from gateway %s websocket, %s", "wss://gateway", "closed")
+	log(discordgo.LogWarning, 0, "PATCH https://discord.com/api/v9/webhooks/800/%s/messages/@original failed", "tok123")
+	log(discordgo.LogInformational, 0, "connected")
+	log(discordgo.LogDebug, 0, "heartbeat sent")
+	got := logs.String()
+	for _, want := range []string{
+		`level=ERROR msg="discordgo: error reading from gateway wss://gateway websocket, closed"`,
+		`level=WARN msg="discordgo: PATCH https://discord.com/api/v9/webhooks/800/<redacted>/messages/@original failed"`,
+		`level=INFO msg="discordgo: connected"`,
+		"source=library_log_test.go:",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "tok123") || strings.Contains(got, "heartbeat") {
+		t.Errorf("log holds a token or a debug line below the handler's level:\n%s", got)
+	}
+}

@@ -1,0 +1,193 @@
+package discord
+
+// Messages: mentions, direct messages and reply chains.
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/bot"
+)
+
+// maxHistoryDepth bounds the bot answers followed up a reply chain.
+const maxHistoryDepth = 10
+
+// replyNeedsMentionText answers a reply to the bot that arrives without
+// its text: without the Message Content intent Discord sends a server
+// message's text only when it mentions the bot, and a reply with its ping
+// turned off does not.
+const replyNeedsMentionText = "I can only read replies that mention me: keep the reply ping on (or @mention me) to ask a follow-up."
+
+// replyTarget answers a message with replies to it; the first reply is
+// created by the caller.
+type replyTarget struct {
+	d     *Bot
+	to    *discordgo.Message
+	first string
+}
+
+func (t *replyTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	e := &discordgo.MessageEdit{ID: t.first, Channel: t.to.ChannelID, Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}
+	m, err := t.d.session.ChannelMessageEditComplex(e, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	return m.ID, nil
+}
+
+func (t *replyTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+	m, err := t.d.session.ChannelMessageSendComplex(t.to.ChannelID, &discordgo.MessageSend{
+		Content:         content,
+		Embeds:          embeds,
+		AllowedMentions: noMentions(),
+		Reference:       t.to.Reference(),
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", err
+	}
+	return m.ID, nil
+}
+
+// onMessage answers messages that mention the bot, replies to its answers
+// and direct messages; it ignores bots, webhooks and itself.
+func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
+	m := mc.Message
+	me := d.botID()
+	if m.Author == nil || m.Author.Bot || m.WebhookID != "" || m.Author.ID == me || me == "" {
+		return
+	}
+	mentioned := slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u.ID == me }) ||
+		strings.Contains(m.Content, "<@"+me+">") || strings.Contains(m.Content, "<@!"+me+">")
+	replyToMe := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == me && repliesHere(m)
+	if !mentioned && !replyToMe && m.GuildID != "" {
+		return
+	}
+	if !d.begin() {
+		return
+	}
+	defer d.work.Done()
+	ctx := d.workCtx
+	q := stripMention(m.Content, me)
+	switch {
+	case q == "" && replyToMe && !mentioned && m.GuildID != "":
+		d.sendReply(ctx, m, replyNeedsMentionText)
+		return
+	case q == "":
+		d.sendReply(ctx, m, helpText)
+		return
+	}
+	if err := bot.CheckQuestionLength(q); err != nil {
+		d.sendReply(ctx, m, bot.UserMessage(err))
+		return
+	}
+	refused, ctx, release := d.admit(ctx, m.Author.ID)
+	if refused != "" {
+		d.sendReply(ctx, m, refused)
+		return
+	}
+	defer release()
+	history := d.history(ctx, m, me)
+	first := d.sendReply(ctx, m, "Looking through the articles…")
+	if first == "" {
+		return
+	}
+	t := &replyTarget{d: d, to: m, first: first}
+	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t)
+	for _, id := range ids {
+		d.asked.Put(id, q)
+	}
+}
+
+// sendReply replies to m; it returns the new message's ID, or "" on error.
+func (d *Bot) sendReply(ctx context.Context, m *discordgo.Message, content string) string {
+	sent, err := d.session.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
+		Content:         content,
+		AllowedMentions: noMentions(),
+		Reference:       m.Reference(),
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		d.log.Warn("discord: reply failed", "channel", m.ChannelID, "err", redact(err))
+		return ""
+	}
+	return sent.ID
+}
+
+// stripMention removes the bot's mentions from a message and trims it.
+func stripMention(content, botID string) string {
+	content = strings.ReplaceAll(content, "<@"+botID+">", " ")
+	content = strings.ReplaceAll(content, "<@!"+botID+">", " ")
+	return strings.Join(strings.Fields(content), " ")
+}
+
+// history walks the reply chain above m and returns the earlier turns,
+// oldest first: each of the bot's answers with the question it answered.
+// It follows at most maxHistoryDepth answers and stops at the first
+// message that is not one of the bot's answers or cannot be fetched.
+func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bot.Turn {
+	var turns []bot.Turn
+	cur := d.referenced(ctx, m)
+	for depth := 0; cur != nil && depth < maxHistoryDepth; depth++ {
+		if cur.Author == nil || cur.Author.ID != me {
+			break
+		}
+		turn := bot.Turn{Answer: cur.Content}
+		var next *discordgo.Message
+		if q := d.referenced(ctx, cur); q != nil {
+			turn.Question = stripMention(q.Content, me)
+			next = d.referenced(ctx, q)
+		} else if q, ok := d.asked.Get(cur.ID); ok {
+			turn.Question = q
+		}
+		turns = append(turns, turn)
+		cur = next
+	}
+	slices.Reverse(turns)
+	return turns
+}
+
+// repliesHere reports whether m's reference, if it has one, is a reply
+// within m's own channel and server. A forward, or a reference into
+// another channel or server, brings in a message from outside this
+// conversation (another server's answer, say): it is no reply. Messages
+// fetched over REST carry no server ID; the channel check covers them.
+func repliesHere(m *discordgo.Message) bool {
+	if ref := m.MessageReference; ref != nil {
+		if ref.Type == discordgo.MessageReferenceTypeForward ||
+			ref.ChannelID != "" && ref.ChannelID != m.ChannelID ||
+			ref.GuildID != "" && m.GuildID != "" && ref.GuildID != m.GuildID {
+			return false
+		}
+	}
+	if r := m.ReferencedMessage; r != nil && r.ChannelID != "" && r.ChannelID != m.ChannelID {
+		return false
+	}
+	return true
+}
+
+// referenced returns the message m replies to, from the event when
+// Discord included it, else fetched; nil if none, on error, or when m's
+// reference is no reply in its channel (see repliesHere).
+func (d *Bot) referenced(ctx context.Context, m *discordgo.Message) *discordgo.Message {
+	if !repliesHere(m) {
+		return nil
+	}
+	if m.ReferencedMessage != nil {
+		return m.ReferencedMessage
+	}
+	ref := m.MessageReference
+	if ref == nil || ref.MessageID == "" {
+		return nil
+	}
+	got, err := d.session.ChannelMessage(m.ChannelID, ref.MessageID, discordgo.WithContext(ctx))
+	if err != nil {
+		d.log.Info("discord: reply chain ends at a message that cannot be fetched", "message", ref.MessageID, "err", redact(err))
+		return nil
+	}
+	return got
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/citebot/citebot/bot/discord"
+)
+
+// Environment variables of citebot serve, the Discord bot.
+const (
+	envDiscordToken       = "DISCORD_TOKEN"
+	envDiscordAPIBase     = "DISCORD_API_BASE"
+	envDevGuild           = "CITEBOT_DEV_GUILD"
+	envManagerRole        = "CITEBOT_MANAGER_ROLE"
+	envQuestionsPerMinute = "CITEBOT_QUESTIONS_PER_MINUTE" // integer >= 1
+	envMaxInFlight        = "CITEBOT_MAX_IN_FLIGHT"        // integer >= 1
+)
+
+// errNoToken says how to get the token citebot serve needs.
+var errNoToken = errors.New(envDiscordToken + " is not set: create a bot at https://discord.com/developers/applications and export its token")
+
+// discordSettings is what citebot serve reads from the environment.
+type discordSettings struct {
+	bot discord.Config
+	// maxInFlight caps the answers and ingests in flight: it is the
+	// answering core's MaxAnswers, whose Admission the frontend takes its
+	// places in; 0 means the core's default (8).
+	maxInFlight int
+}
+
+// discordSettingsFromEnv reads serve's settings through getenv (os.Getenv
+// in main). DISCORD_TOKEN is required; errors name the variable and never
+// contain the token.
+func discordSettingsFromEnv(getenv func(string) string) (discordSettings, error) {
+	s := discordSettings{bot: discord.Config{
+		Token:       strings.TrimSpace(getenv(envDiscordToken)),
+		APIBase:     strings.TrimSpace(getenv(envDiscordAPIBase)),
+		DevGuild:    strings.TrimSpace(getenv(envDevGuild)),
+		ManagerRole: strings.TrimSpace(getenv(envManagerRole)),
+	}}
+	var err error
+	if s.bot.QuestionsPerMinute, err = envInt(getenv, envQuestionsPerMinute, 1); err != nil {
+		return s, err
+	}
+	if s.maxInFlight, err = envInt(getenv, envMaxInFlight, 1); err != nil {
+		return s, err
+	}
+	switch err := s.bot.Validate(); {
+	case errors.Is(err, discord.ErrNoToken):
+		return s, errNoToken
+	case errors.Is(err, discord.ErrBadAPIBase):
+		return s, fmt.Errorf("%s=%q: want an http(s) URL like https://discord.com", envDiscordAPIBase, s.bot.APIBase)
+	default:
+		return s, err
+	}
+}
