@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 // Articles lists the articles stored in scopes (shared only when scopes is
@@ -58,7 +60,7 @@ func checkScopes(scopes []string) ([]string, error) {
 		}
 		out = append(out, sc)
 	}
-	return distinct(out), nil
+	return text.Distinct(out), nil
 }
 
 // placeholders returns "?, ?, ..." with n marks.

@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
 )
 
 // selectPassages sets each candidate's Coverage of queryTerms (distinct),
@@ -14,7 +14,7 @@ import (
 // best first and keeps up to k of them, dropping near-duplicates of
 // passages already kept and passages beyond r.MaxPerArticle per article.
 func selectPassages(cands []*candidate, query []string, weights map[string]float64, k int, r Ranking) []Passage {
-	queryTerms := distinct(query)
+	queryTerms := text.Distinct(query)
 	pairs := bigrams(query)
 	inQuery := func(p [2]string) bool { _, ok := pairs[p]; return ok }
 	type titleInfo struct {
@@ -25,7 +25,7 @@ func selectPassages(cands []*candidate, query []string, weights map[string]float
 	for _, c := range cands {
 		ti, ok := titles[c.Title]
 		if !ok {
-			ts := Terms(c.Title)
+			ts := text.Terms(c.Title)
 			ti = titleInfo{terms: make(map[string]struct{}, len(ts)), pairs: bigrams(ts)}
 			for _, t := range ts {
 				ti.terms[t] = struct{}{}
@@ -46,7 +46,7 @@ func selectPassages(cands []*candidate, query []string, weights map[string]float
 			}
 		}
 		for _, sp := range ingest.Sentences(c.Text) {
-			ts := Terms(c.Text[sp[0]:sp[1]])
+			ts := text.Terms(c.Text[sp[0]:sp[1]])
 			set := make(map[string]struct{}, len(ts))
 			for i, t := range ts {
 				set[t] = struct{}{}
@@ -132,7 +132,7 @@ func duplicateOfAny(c *candidate, kept []*candidate, share float64) bool {
 // different articles should not make their passages duplicates).
 func (c *candidate) textTerms() map[string]struct{} {
 	if c.text == nil {
-		c.text = termSet(c.Text)
+		c.text = text.TermSet(c.Text)
 	}
 	return c.text
 }
@@ -167,7 +167,7 @@ func coverage(queryTerms []string, weights map[string]float64, have map[string]s
 		total += w
 		if _, ok := have[t]; ok {
 			got += w
-		} else if sharesStem(t, have) {
+		} else if text.SharesStem(t, have) {
 			got += prefixCredit * w
 		}
 	}
@@ -180,22 +180,3 @@ func coverage(queryTerms []string, weights map[string]float64, have map[string]s
 // prefixCredit is the share of a term's weight earned by a passage term
 // that shares its stem without being equal.
 const prefixCredit = 0.5
-
-func sharesStem(t string, have map[string]struct{}) bool {
-	for h := range have {
-		if SameStem(t, h) {
-			return true
-		}
-	}
-	return false
-}
-
-// SameStem reports whether two different terms (as Terms returns them)
-// share a stem the stemmer missed: one is a prefix of the other and the
-// shorter has at least 4 letters ("evacu" and "evacue").
-func SameStem(a, b string) bool {
-	if len(a) < 4 || len(b) < 4 || a == b {
-		return false
-	}
-	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
-}

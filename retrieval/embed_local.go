@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 // LocalEmbedderName is the Name of the embedder NewLocalEmbedder returns.
@@ -54,16 +56,16 @@ func (localEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, er
 	return out, nil
 }
 
-// localFeatures adds the weighted features of text to counts, keyed by a
+// localFeatures adds the weighted features of s to counts, keyed by a
 // 64-bit hash of the feature (kind byte + bytes).
-func localFeatures(text string, counts map[uint64]feature) {
+func localFeatures(s string, counts map[uint64]feature) {
 	var prev string // previous non-stop stem, for bigrams
-	forEachWord(text, func(w string) {
-		if isStopWord(w) {
+	text.ForEachWord(s, func(w string) {
+		if text.IsStopWord(w) {
 			add(counts, hashFeature('s', w, ""), weightStopWord)
 			return
 		}
-		st := stem(w)
+		st := text.Stem(w)
 		add(counts, hashFeature('u', st, ""), weightUnigram)
 		if prev != "" {
 			add(counts, hashFeature('b', prev, st), weightBigram)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 // SearchOptions select what Search looks at and how much it returns.
@@ -97,8 +99,8 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 	if err != nil {
 		return fail(s.fileError(err))
 	}
-	terms := Terms(query)
-	return selectPassages(cands, terms, s.lex.termWeights(distinct(terms)), k, s.rank), nil
+	terms := text.Terms(query)
+	return selectPassages(cands, terms, s.lex.termWeights(text.Distinct(terms)), k, s.rank), nil
 }
 
 // candidate is a fetched passage with what de-duplication needs.

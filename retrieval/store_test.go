@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
 )
 
 // counts returns the number of chunks of (scope, id) in the chunks table,
@@ -37,7 +38,7 @@ func lexicalHolders(s *Store, scope, word string) map[int64]bool {
 	defer s.mu.RUnlock()
 	out := make(map[int64]bool)
 	sc := s.lex.scopes[scope]
-	term, ok := s.lex.term[stem(word)]
+	term, ok := s.lex.term[text.Stem(word)]
 	if sc == nil || !ok {
 		return out
 	}
