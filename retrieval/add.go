@@ -63,7 +63,10 @@ func chunkTitle(a ingest.Article, c ingest.Chunk) string {
 }
 
 // embedAll embeds texts in batches of embedBatch and checks what the
-// embedder returns.
+// embedder returns. This is where vectors enter from the embedder: each
+// is copied (the embedder may keep or share what it returns, and the
+// vector index keeps what it is given) and normalised, once; callers may
+// hand the vectors to vectorIndex.add as they are.
 func (s *Store) embedAll(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
 	dims := s.emb.Dimensions()
@@ -80,9 +83,7 @@ func (s *Store) embedAll(ctx context.Context, texts []string) ([][]float32, erro
 			if len(v) != dims {
 				return nil, fmt.Errorf("embed with %s: vector of %d dimensions, want %d", s.emb.Name(), len(v), dims)
 			}
-			v = append([]float32(nil), v...)
-			normalize(v)
-			out = append(out, v)
+			out = append(out, normalizedCopy(v))
 		}
 	}
 	return out, nil

@@ -156,18 +156,3 @@ func hashVector(counts map[uint64]feature) []float32 {
 	normalize(v)
 	return v
 }
-
-// normalize scales v to unit length in place; the zero vector stays zero.
-func normalize(v []float32) {
-	var sum float64
-	for _, x := range v {
-		sum += float64(x) * float64(x)
-	}
-	if sum == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(sum))
-	for i := range v {
-		v[i] *= inv
-	}
-}

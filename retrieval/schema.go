@@ -3,10 +3,8 @@ package retrieval
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"strconv"
 )
@@ -171,30 +169,4 @@ func setMeta(ctx context.Context, q querier, key, value string) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
-}
-
-// encodeVector returns v as little-endian float32 bytes.
-func encodeVector(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
-	}
-	return b
-}
-
-// decodeVector parses little-endian float32 bytes of dims values.
-func decodeVector(b []byte, dims int) ([]float32, error) {
-	if len(b) != 4*dims {
-		return nil, fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(b), 4*dims, dims)
-	}
-	v := make([]float32, dims)
-	decodeInto(v, b)
-	return v, nil
-}
-
-// decodeInto parses len(v) little-endian float32 values of b into v.
-func decodeInto(v []float32, b []byte) {
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
 }

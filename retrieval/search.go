@@ -82,19 +82,14 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		var hits []hit
 		hits, vecErr = s.index.query(ctx, scopes, qvec, n)
 		for _, h := range hits {
-			vec.IDs, vec.Scores = append(vec.IDs, h.ID), append(vec.Scores, float64(h.Score))
+			vec.IDs = append(vec.IDs, h.ID)
 		}
 	}
 	lexDone.Wait()
 	if vecErr != nil {
 		return fail(vecErr)
 	}
-	var ranked []fused
-	if s.rank.Fusion == FuseScore {
-		ranked = fuseScores(lex, vec)
-	} else {
-		ranked = fuse(s.rank.RRFK, lex, vec)
-	}
+	ranked := fuse(s.rank.RRFK, lex, vec)
 	cands, err := s.passages(ctx, ranked)
 	if err != nil {
 		return fail(s.fileError(err))

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,10 +156,10 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 // buildIndexes builds the lexical index and, when vectors is true (the
 // stored vectors are the configured embedder's), the vector index from the
 // chunks, side by side (one core each). Loading decodes every row once and
-// keeps most of it, so the garbage is collected sooner than usual
-// meanwhile, and the process's peak memory stays near what it keeps.
+// keeps most of it: a caller that minds its peak memory runs the garbage
+// collector more often meanwhile (cmd/citebot sets GOGC 20 around Open and
+// Refresh).
 func (s *Store) buildIndexes(ctx context.Context, vectors bool) (*lexIndex, *vectorIndex, error) {
-	defer tightGC()()
 	var (
 		lex    *lexIndex
 		lexErr error
@@ -176,33 +175,6 @@ func (s *Store) buildIndexes(ctx context.Context, vectors bool) (*lexIndex, *vec
 	}
 	built.Wait()
 	return lex, idx, cmp.Or(err, lexErr)
-}
-
-// openGCPercent is the garbage collector's GOGC while stores load.
-const openGCPercent = 20
-
-var (
-	gcMu     sync.Mutex
-	gcLoads  int // stores loading
-	gcBefore int // GOGC before the first of them
-)
-
-// tightGC sets GOGC to openGCPercent until the returned function is
-// called (by every concurrent caller: the last restores the setting).
-func tightGC() (restore func()) {
-	gcMu.Lock()
-	defer gcMu.Unlock()
-	if gcLoads == 0 {
-		gcBefore = debug.SetGCPercent(openGCPercent)
-	}
-	gcLoads++
-	return func() {
-		gcMu.Lock()
-		defer gcMu.Unlock()
-		if gcLoads--; gcLoads == 0 {
-			debug.SetGCPercent(gcBefore)
-		}
-	}
 }
 
 // buildLexIndex reads every chunk's title and text and returns a fresh
@@ -323,32 +295,14 @@ func (s *Store) buildIndex(ctx context.Context) (*vectorIndex, error) {
 }
 
 // loadVectors adds the stored vectors of scope (all scopes when "") to idx.
-// Each scope's vectors are allocated once (counted first) and decoded
-// straight from the row into place, so loading holds no second copy.
+// Each is decoded straight from the row into a slice of its own that the
+// index keeps (see addEncoded), so loading holds no second copy.
 func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string) error {
-	cq, q := `SELECT scope, count(*) FROM chunks GROUP BY scope`, `SELECT id, scope, embedding FROM chunks`
+	q := `SELECT id, scope, embedding FROM chunks`
 	var args []any
 	if scope != "" {
-		cq, q = `SELECT scope, count(*) FROM chunks WHERE scope = ?`, `SELECT id, scope, embedding FROM chunks WHERE scope = ?`
+		q = `SELECT id, scope, embedding FROM chunks WHERE scope = ?`
 		args = append(args, scope)
-	}
-	counts, err := s.db.QueryContext(ctx, cq, args...)
-	if err != nil {
-		return s.fileError(err)
-	}
-	defer counts.Close()
-	for counts.Next() {
-		var (
-			sc string
-			n  int
-		)
-		if err := counts.Scan(&sc, &n); err != nil {
-			return s.fileError(err)
-		}
-		idx.reserve(sc, n)
-	}
-	if err := counts.Err(); err != nil {
-		return s.fileError(err)
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
