@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/citebot/citebot/internal/text"
 )
@@ -74,4 +75,16 @@ func anys[T any](xs []T) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// ArticleInfo describes one stored article.
+type ArticleInfo struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Source    string    `json:"source"`
+	URL       string    `json:"url"`
+	Published time.Time `json:"published"`
+	Ingested  time.Time `json:"ingested"`
+	Chunks    int       `json:"chunks"`
+	Scope     string    `json:"scope"`
 }

@@ -102,7 +102,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 type candidate struct {
 	Passage
 	start, end int
-	terms      map[string]struct{} // of title and text, filled by selectPassages
+	terms      map[string]struct{} // of title and text, filled by scoreCandidates
 	text       map[string]struct{} // of text alone, filled lazily
 }
 
@@ -148,4 +148,23 @@ func (s *Store) passages(ctx context.Context, ranked []fused) ([]*candidate, err
 		}
 	}
 	return out, nil
+}
+
+// Passage is one search result.
+type Passage struct {
+	ChunkID   string
+	ArticleID string
+	Title     string
+	Source    string
+	URL       string
+	Scope     string
+	Position  int
+	Text      string
+	// Score is the fused ranking score; higher is better. Only its order
+	// is meaningful.
+	Score float64
+	// Coverage is the share (0..1) of the query's informative terms that
+	// occur in the passage or its article title; it does not depend on
+	// corpus size, so it serves as a relevance threshold.
+	Coverage float64
 }
