@@ -8,10 +8,10 @@ import (
 	"github.com/citebot/citebot/internal/text"
 )
 
-// LocalEmbedderName is the Name of the embedder NewLocalEmbedder returns.
+// localEmbedderName is the Name of the embedder NewLocalEmbedder returns.
 // Change it whenever the features or their weights change: stores built
 // with another version then ask for `citebot reindex`.
-const LocalEmbedderName = "local-ngram-v1"
+const localEmbedderName = "local-ngram-v1"
 
 // localDims is the vector length of the local embedder.
 const localDims = 512
@@ -32,10 +32,11 @@ type localEmbedder struct{}
 
 // NewLocalEmbedder returns the offline default embedder: pure Go,
 // deterministic, no model files, safe for concurrent use. Its vectors are
-// L2-normalised and 512 long; its Name is LocalEmbedderName.
+// L2-normalised and 512 long; its Name is "local-ngram-v1"
+// (localEmbedderName).
 func NewLocalEmbedder() Embedder { return localEmbedder{} }
 
-func (localEmbedder) Name() string    { return LocalEmbedderName }
+func (localEmbedder) Name() string    { return localEmbedderName }
 func (localEmbedder) Dimensions() int { return localDims }
 
 // Embed returns one vector per text. It never fails except when ctx is
