@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -16,7 +17,8 @@ import (
 // the passages that best answer the question and cites each. It is
 // deterministic and safe for concurrent use.
 type Extractive struct {
-	// MaxSentences bounds the answer's length; zero means 2.
+	// MaxSentences bounds the answer's length; zero (or less) means
+	// defaultMaxSentences (2).
 	MaxSentences int
 }
 
@@ -47,9 +49,9 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 	}
 	limit := e.MaxSentences
 	if limit <= 0 {
-		limit = 2
+		limit = defaultMaxSentences
 	}
-	qterms := uniq(retrieval.Terms(question))
+	qterms := text.Distinct(text.Terms(question))
 	cands := sentences(passages)
 	if len(cands) == 0 {
 		return "", fmt.Errorf("extractive answer to %q: passages hold no sentences", question)
@@ -73,7 +75,7 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 			switch {
 			case c.terms[t]:
 				matched += w
-			case sharesStem(t, c.terms):
+			case text.SharesStem(t, c.terms):
 				matched += stemCredit * w
 			case c.title[t]:
 				// A sentence is read in the context of its article.
@@ -87,10 +89,10 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		if cue != nil && cueOutsideQuestion(cue, c.text, question) {
 			c.score += cueBonus
 		}
-		if len(strings.Fields(c.text)) < 5 {
-			c.score -= 0.1
+		if len(strings.Fields(c.text)) < shortSentenceWords {
+			c.score -= shortSentencePenalty
 		}
-		c.score -= 0.03 * float64(c.passage)
+		c.score -= passageRankPenalty * float64(c.passage)
 	}
 	// Stable: ties keep the order sentences lists them in, by passage and
 	// then by place in the passage.
@@ -98,13 +100,13 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 	chosen := []candidate{cands[0]}
 	covered := copyTerms(cands[0].terms)
 	for _, c := range cands[1:] {
-		if len(chosen) >= limit || c.score < 0.75*cands[0].score {
+		if len(chosen) >= limit || c.score < nextSentenceShare*cands[0].score {
 			break
 		}
 		// A second sentence from another article must be nearly as good:
 		// two articles stitched together mislead more than one alone.
 		sameArticle := passages[c.passage].ArticleID == passages[cands[0].passage].ArticleID
-		if !sameArticle && c.score < 0.9*cands[0].score {
+		if !sameArticle && c.score < otherArticleShare*cands[0].score {
 			continue
 		}
 		if addsTerms(c.terms, covered, qterms) {
@@ -144,24 +146,42 @@ const (
 	cueBonus        = 0.25
 )
 
+// What Answer does with the scores: a sentence of fewer than
+// shortSentenceWords words loses shortSentencePenalty (a fragment rarely
+// answers); a sentence loses passageRankPenalty for each place its
+// passage is below the first in the search's ranking. The best sentence
+// is always chosen; the next ones, up to MaxSentences
+// (defaultMaxSentences when unset), only while they score at least
+// nextSentenceShare of the best, and at least otherArticleShare of it when
+// they come from another article than the best, and only if each adds a
+// question term the chosen ones lack.
+const (
+	defaultMaxSentences  = 2
+	shortSentenceWords   = 5
+	shortSentencePenalty = 0.1
+	passageRankPenalty   = 0.03
+	nextSentenceShare    = 0.75
+	otherArticleShare    = 0.9
+)
+
 // sentences splits every passage into candidate sentences.
 func sentences(passages []retrieval.Passage) []candidate {
 	var out []candidate
 	for i, p := range passages {
 		title := map[string]bool{}
-		for _, t := range retrieval.Terms(p.Title) {
+		for _, t := range text.Terms(p.Title) {
 			title[t] = true
 		}
 		for _, span := range ingest.Sentences(p.Text) {
-			text := strings.Join(strings.Fields(p.Text[span[0]:span[1]]), " ")
-			if text == "" {
+			sentence := strings.Join(strings.Fields(p.Text[span[0]:span[1]]), " ")
+			if sentence == "" {
 				continue
 			}
 			terms := map[string]bool{}
-			for _, t := range retrieval.Terms(text) {
+			for _, t := range text.Terms(sentence) {
 				terms[t] = true
 			}
-			out = append(out, candidate{passage: i, text: text, terms: terms, title: title})
+			out = append(out, candidate{passage: i, text: sentence, terms: terms, title: title})
 		}
 	}
 	return out
@@ -180,7 +200,7 @@ func termWeights(qterms []string, cands []candidate) map[string]float64 {
 				df++
 			}
 		}
-		w[t] = retrieval.GeneralWeight(t) * math.Log(1+(n+1)/(df+0.5))
+		w[t] = text.GeneralWeight(t) * math.Log(1+(n+1)/(df+0.5))
 	}
 	return w
 }
@@ -217,36 +237,13 @@ func copyTerms(m map[string]bool) map[string]bool {
 	return out
 }
 
-func uniq(ss []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// cueOutsideQuestion reports whether cue matches text somewhere the
+// cueOutsideQuestion reports whether cue matches sentence somewhere the
 // question does not already say (a name the question gives is no answer
 // to "who").
-func cueOutsideQuestion(cue *regexp.Regexp, text, question string) bool {
+func cueOutsideQuestion(cue *regexp.Regexp, sentence, question string) bool {
 	q := strings.ToLower(question)
-	for _, m := range cue.FindAllString(text, -1) {
+	for _, m := range cue.FindAllString(sentence, -1) {
 		if !strings.Contains(q, strings.ToLower(strings.TrimSpace(m))) {
-			return true
-		}
-	}
-	return false
-}
-
-// sharesStem reports whether a term of have shares a stem with t (see
-// retrieval.SameStem).
-func sharesStem(t string, have map[string]bool) bool {
-	for h := range have {
-		if retrieval.SameStem(t, h) {
 			return true
 		}
 	}

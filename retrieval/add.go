@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/citebot/citebot/ingest"
@@ -63,7 +62,10 @@ func chunkTitle(a ingest.Article, c ingest.Chunk) string {
 }
 
 // embedAll embeds texts in batches of embedBatch and checks what the
-// embedder returns.
+// embedder returns. This is where vectors enter from the embedder: each
+// is copied (the embedder may keep or share what it returns, and the
+// vector index keeps what it is given) and normalised, once; callers may
+// hand the vectors to vectorIndex.add as they are.
 func (s *Store) embedAll(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, 0, len(texts))
 	dims := s.emb.Dimensions()
@@ -80,9 +82,7 @@ func (s *Store) embedAll(ctx context.Context, texts []string) ([][]float32, erro
 			if len(v) != dims {
 				return nil, fmt.Errorf("embed with %s: vector of %d dimensions, want %d", s.emb.Name(), len(v), dims)
 			}
-			v = append([]float32(nil), v...)
-			normalize(v)
-			out = append(out, v)
+			out = append(out, normalizedCopy(v))
 		}
 	}
 	return out, nil
@@ -187,115 +187,24 @@ func insertChunks(ctx context.Context, tx *sql.Tx, scope string, a ingest.Articl
 	return ids, nil
 }
 
-// chunkRows are the row IDs, titles and texts of some chunks.
-type chunkRows struct {
-	ids           []int64
-	titles, texts []string
-}
+// AddStatus says what Store.Add did.
+type AddStatus int
 
-// storedChunks returns the chunks of (scope, articleID): the indexes
-// need their row IDs, and the lexical index their words, to remove them.
-func storedChunks(ctx context.Context, q querier, scope, articleID string) (chunkRows, error) {
-	var out chunkRows
-	rows, err := q.QueryContext(ctx, `SELECT id, title, text FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID)
-	if err != nil {
-		return out, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			id          int64
-			title, text string
-		)
-		if err := rows.Scan(&id, &title, &text); err != nil {
-			return out, err
-		}
-		out.ids, out.titles, out.texts = append(out.ids, id), append(out.titles, title), append(out.texts, text)
-	}
-	return out, rows.Err()
-}
+const (
+	Added     AddStatus = iota // a new article
+	Updated                    // an article with the same ID was replaced
+	Unchanged                  // identical content was already stored; nothing written
+)
 
-// unindexLexical removes old from the lexical index. Callers hold s.mu
-// exclusively.
-func (s *Store) unindexLexical(scope string, old chunkRows) {
-	for i, id := range old.ids {
-		s.lex.removeChunk(scope, id, old.titles[i], old.texts[i])
+// String says what Add did in the words the CLI prints.
+func (s AddStatus) String() string {
+	switch s {
+	case Added:
+		return "added"
+	case Updated:
+		return "updated"
+	case Unchanged:
+		return "already ingested"
 	}
-}
-
-// scanIDs reads a result of one integer column, and closes it.
-func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
-// Forget removes the article (scope, articleID) with its chunks, in one
-// transaction, then from the vector index. A missing article gives an
-// error wrapping ErrNotFound.
-func (s *Store) Forget(ctx context.Context, scope, articleID string) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	fail := func(err error) error { return fmt.Errorf("forget %s in %s: %w", articleID, scope, err) }
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fail(s.fileError(err))
-	}
-	defer tx.Rollback()
-	old, err := storedChunks(ctx, tx, scope, articleID)
-	if err != nil {
-		return fail(s.fileError(err))
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID); err != nil {
-		return fail(s.fileError(err))
-	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE scope = ? AND id = ?`, scope, articleID)
-	if err != nil {
-		return fail(s.fileError(err))
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fail(s.fileError(err))
-	} else if n == 0 {
-		return fail(ErrNotFound)
-	}
-
-	err = s.commit(ctx, tx, s.checkOpen, func() {
-		s.unindexLexical(scope, old)
-		if s.index == nil { // opened with AllowMismatch: no vector index yet
-			return
-		}
-		ctx := context.WithoutCancel(ctx)
-		if err := s.index.remove(ctx, scope, old.ids); err != nil {
-			s.repairScope(ctx, scope, err)
-		}
-	})
-	if err != nil {
-		return fail(err)
-	}
-	return nil
-}
-
-// formatTime stores times as RFC 3339 UTC; the zero time as "".
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
-
-func parseTime(s string) (time.Time, error) {
-	if strings.TrimSpace(s) == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse(time.RFC3339Nano, s)
+	return "unknown"
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 // Articles lists the articles stored in scopes (shared only when scopes is
@@ -58,7 +61,7 @@ func checkScopes(scopes []string) ([]string, error) {
 		}
 		out = append(out, sc)
 	}
-	return distinct(out), nil
+	return text.Distinct(out), nil
 }
 
 // placeholders returns "?, ?, ..." with n marks.
@@ -72,4 +75,16 @@ func anys[T any](xs []T) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// ArticleInfo describes one stored article.
+type ArticleInfo struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Source    string    `json:"source"`
+	URL       string    `json:"url"`
+	Published time.Time `json:"published"`
+	Ingested  time.Time `json:"ingested"`
+	Chunks    int       `json:"chunks"`
+	Scope     string    `json:"scope"`
 }

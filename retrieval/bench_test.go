@@ -296,7 +296,10 @@ func BenchmarkSearch(b *testing.B) {
 				before := heapBytes()
 				rssBase := resetPeakRSS()
 				t0 := time.Now()
+				// GOGC 20 while the indexes load, as cmd/citebot opens it.
+				gc := debug.SetGCPercent(20)
 				s, err := Open(ctx, bs.dir, Options{Embedder: NewLocalEmbedder()})
+				debug.SetGCPercent(gc)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -403,4 +406,14 @@ func procStatus(key string) uint64 {
 		}
 	}
 	return 0
+}
+
+// decodeVector parses little-endian float32 bytes of dims values.
+func decodeVector(b []byte, dims int) ([]float32, error) {
+	if len(b) != 4*dims {
+		return nil, fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(b), 4*dims, dims)
+	}
+	v := make([]float32, dims)
+	decodeInto(v, b)
+	return v, nil
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
-// LocalEmbedderName is the Name of the embedder NewLocalEmbedder returns.
+// localEmbedderName is the Name of the embedder NewLocalEmbedder returns.
 // Change it whenever the features or their weights change: stores built
 // with another version then ask for `citebot reindex`.
-const LocalEmbedderName = "local-ngram-v1"
+const localEmbedderName = "local-ngram-v1"
 
 // localDims is the vector length of the local embedder.
 const localDims = 512
@@ -30,10 +32,11 @@ type localEmbedder struct{}
 
 // NewLocalEmbedder returns the offline default embedder: pure Go,
 // deterministic, no model files, safe for concurrent use. Its vectors are
-// L2-normalised and 512 long; its Name is LocalEmbedderName.
+// L2-normalised and 512 long; its Name is "local-ngram-v1"
+// (localEmbedderName).
 func NewLocalEmbedder() Embedder { return localEmbedder{} }
 
-func (localEmbedder) Name() string    { return LocalEmbedderName }
+func (localEmbedder) Name() string    { return localEmbedderName }
 func (localEmbedder) Dimensions() int { return localDims }
 
 // Embed returns one vector per text. It never fails except when ctx is
@@ -54,16 +57,16 @@ func (localEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, er
 	return out, nil
 }
 
-// localFeatures adds the weighted features of text to counts, keyed by a
+// localFeatures adds the weighted features of s to counts, keyed by a
 // 64-bit hash of the feature (kind byte + bytes).
-func localFeatures(text string, counts map[uint64]feature) {
+func localFeatures(s string, counts map[uint64]feature) {
 	var prev string // previous non-stop stem, for bigrams
-	forEachWord(text, func(w string) {
-		if isStopWord(w) {
+	text.ForEachWord(s, func(w string) {
+		if text.IsStopWord(w) {
 			add(counts, hashFeature('s', w, ""), weightStopWord)
 			return
 		}
-		st := stem(w)
+		st := text.Stem(w)
 		add(counts, hashFeature('u', st, ""), weightUnigram)
 		if prev != "" {
 			add(counts, hashFeature('b', prev, st), weightBigram)
@@ -153,19 +156,4 @@ func hashVector(counts map[uint64]feature) []float32 {
 	}
 	normalize(v)
 	return v
-}
-
-// normalize scales v to unit length in place; the zero vector stays zero.
-func normalize(v []float32) {
-	var sum float64
-	for _, x := range v {
-		sum += float64(x) * float64(x)
-	}
-	if sum == 0 {
-		return
-	}
-	inv := float32(1 / math.Sqrt(sum))
-	for i := range v {
-		v[i] *= inv
-	}
 }

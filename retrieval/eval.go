@@ -109,7 +109,7 @@ func (r EvalReport) At(k int) (float64, bool) {
 // Evaluate asks Search every question, one at a time (so latencies are
 // those of a lone query), and measures how often a passage among the top
 // k contains one of the question's answers, compared case-insensitively
-// with white space folded (ContainsAnswer). Questions without answers are
+// with white space folded. Questions without answers are
 // skipped. It stops with ctx's error, and fails on the first search
 // error, naming the question.
 func (s *Store) Evaluate(ctx context.Context, questions []QA, opt EvalOptions) (EvalReport, error) {
@@ -210,10 +210,10 @@ func (s *Store) passageStats(ctx context.Context, scopes []string) (int, float64
 	return n, *mean, nil
 }
 
-// ContainsAnswer reports whether passage contains answer, compared
+// containsAnswer reports whether passage contains answer, compared
 // case-insensitively with runs of white space folded into one space. A
 // blank answer is contained nowhere.
-func ContainsAnswer(passage, answer string) bool {
+func containsAnswer(passage, answer string) bool {
 	a := normalizeAnswer(answer)
 	return a != "" && strings.Contains(normalizeAnswer(passage), a)
 }

@@ -8,9 +8,6 @@ import (
 // Ranking tunes Search. Zero fields take the defaults shown; a negative
 // weight switches that ranking off (for measuring each one alone).
 type Ranking struct {
-	// Fusion is how the rankings are merged: FuseRank (reciprocal rank,
-	// the default) or FuseScore (normalised scores).
-	Fusion Fusion
 	// RRFK is k in reciprocal-rank fusion, score = Σ w/(k+rank). Default 30.
 	RRFK float64
 	// LexicalWeight and VectorWeight weight the two rankings. Defaults 1
@@ -57,30 +54,14 @@ type Ranking struct {
 	DuplicateOverlap float64
 }
 
-// Fusion names a way of merging rankings.
-type Fusion string
-
-const (
-	// FuseRank scores a chunk Σ w/(k + rank) over the rankings.
-	FuseRank Fusion = "rank"
-	// FuseScore scores a chunk Σ w·s over the rankings, s its score in
-	// that ranking scaled so the list's best is 1 and its worst 0.
-	FuseScore Fusion = "score"
-)
-
 // coverageScale is what one unit of CoverageWeight adds to a fused
 // score: a first place in one ranking.
 func (r Ranking) coverageScale() float64 {
-	if r.Fusion == FuseScore {
-		return 1
-	}
 	return 1 / (r.RRFK + 1)
 }
 
+// withDefaults returns r with its zero fields set to their defaults.
 func (r Ranking) withDefaults() Ranking {
-	if r.Fusion == "" {
-		r.Fusion = FuseRank
-	}
 	orDefault(&r.RRFK, 30)
 	orDefault(&r.LexicalWeight, 1)
 	orDefault(&r.VectorWeight, 0.3)
@@ -121,7 +102,8 @@ type fused struct {
 }
 
 // rankedList is one ranking (best first), its scores (higher is better;
-// for FuseScore) and its fusion weight.
+// fusion goes by rank alone, the lexical index's tests check them) and
+// its fusion weight.
 type rankedList struct {
 	IDs    []int64
 	Scores []float64
@@ -142,32 +124,6 @@ func fuse(k float64, lists ...rankedList) []fused {
 			scores[id] += l.Weight / (k + float64(i+1))
 		}
 	}
-	return sortFused(scores)
-}
-
-// fuseScores merges rankings by their min-max normalised scores: each
-// chunk scores Σ weight·(s - min)/(max - min) over the lists it appears
-// in (1 when all of a list's scores are equal). Lists with a weight ≤ 0
-// are ignored.
-func fuseScores(lists ...rankedList) []fused {
-	scores := make(map[int64]float64)
-	for _, l := range lists {
-		if l.Weight <= 0 || len(l.IDs) == 0 {
-			continue
-		}
-		lo, hi := slices.Min(l.Scores), slices.Max(l.Scores)
-		for i, id := range l.IDs {
-			x := 1.0
-			if hi > lo {
-				x = (l.Scores[i] - lo) / (hi - lo)
-			}
-			scores[id] += l.Weight * x
-		}
-	}
-	return sortFused(scores)
-}
-
-func sortFused(scores map[int64]float64) []fused {
 	out := make([]fused, 0, len(scores))
 	for id, sc := range scores {
 		out = append(out, fused{ID: id, Score: sc})

@@ -17,9 +17,10 @@ import (
 // derived data, rebuilt from SQLite at Open. Safe for concurrent use.
 //
 // chromem-go traps handled here: collections always get our embedding
-// function (a nil one would call OpenAI); vectors are normalised before
-// chromem-go keeps them, and each is a slice of its own that nothing else
-// writes (chromem-go keeps the slice it is given); queries ask for at most
+// function (a nil one would call OpenAI); vectors reach chromem-go already
+// normalised (by Store.embedAll or addEncoded, where they enter), and each
+// is a slice of its own that nothing writes afterwards (chromem-go keeps
+// the slice it is given and reads it at every query); queries ask for at most
 // Count() results; Delete is called with nil filters and explicit IDs (an
 // empty non-nil filter deletes everything) under the write lock, since it
 // races with queries.
@@ -46,9 +47,7 @@ func embeddingFunc(e Embedder) chromem.EmbeddingFunc {
 		if len(vs) != 1 {
 			return nil, fmt.Errorf("embedder %s returned %d vectors for 1 text", e.Name(), len(vs))
 		}
-		v := slices.Clone(vs[0])
-		normalize(v)
-		return v, nil
+		return normalizedCopy(vs[0]), nil
 	}
 }
 
@@ -61,9 +60,6 @@ func (x *vectorIndex) collection(scope string, create bool) (*chromem.Collection
 	}
 	return x.db.CreateCollection(scope, nil, x.embed)
 }
-
-// reserve is a no-op: chromem-go keeps each vector in its own slice.
-func (x *vectorIndex) reserve(string, int) {}
 
 // put adds v (normalised, owned by the index from now on) under id.
 // Callers hold x.mu exclusively.
@@ -83,8 +79,10 @@ func (x *vectorIndex) put(ctx context.Context, scope string, id int64, v []float
 	return nil
 }
 
-// add inserts (or replaces) vectors under ids in scope. The vectors are
-// copied and normalised.
+// add inserts (or replaces) vectors under ids in scope. The vectors must
+// be normalised, as Store.embedAll returns them, and are the index's from
+// now on: chromem-go keeps each slice, so nothing may write to them after
+// (reading them, to store them, is fine).
 func (x *vectorIndex) add(ctx context.Context, scope string, ids []int64, vecs [][]float32) error {
 	if len(ids) != len(vecs) {
 		return fmt.Errorf("index %s: %d ids for %d vectors", scope, len(ids), len(vecs))
@@ -95,9 +93,7 @@ func (x *vectorIndex) add(ctx context.Context, scope string, ids []int64, vecs [
 		if len(vecs[i]) != x.dims {
 			return fmt.Errorf("index %s: chunk %d has %d dimensions, want %d", scope, id, len(vecs[i]), x.dims)
 		}
-		v := slices.Clone(vecs[i])
-		normalize(v)
-		if err := x.put(ctx, scope, id, v); err != nil {
+		if err := x.put(ctx, scope, id, vecs[i]); err != nil {
 			return err
 		}
 	}
@@ -105,8 +101,8 @@ func (x *vectorIndex) add(ctx context.Context, scope string, ids []int64, vecs [
 }
 
 // addEncoded inserts the vector of id stored as little-endian float32
-// bytes (as encodeVector writes them), decoded into a slice of its own
-// that chromem-go keeps: no further copy.
+// bytes (as encodeVector writes them), decoded and normalised into a slice
+// of its own that chromem-go keeps: no further copy.
 func (x *vectorIndex) addEncoded(scope string, id int64, blob []byte) error {
 	if len(blob) != 4*x.dims {
 		return fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(blob), 4*x.dims, x.dims)
@@ -209,13 +205,4 @@ func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n
 		hits = hits[:n]
 	}
 	return hits, nil
-}
-
-func isZero(v []float32) bool {
-	for _, x := range v {
-		if x != 0 {
-			return false
-		}
-	}
-	return true
 }

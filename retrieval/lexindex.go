@@ -3,6 +3,8 @@ package retrieval
 import (
 	"math"
 	"slices"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 // lexIndex is the in-memory lexical index: per scope, an inverted index
@@ -63,10 +65,10 @@ func (x *lexIndex) intern(term string) int32 {
 // wordTerm returns the term number of a lower-case word, -1 for a stop
 // word: stemming and interning as Terms does.
 func (x *lexIndex) wordTerm(w string) int32 {
-	if isStopWord(w) {
+	if text.IsStopWord(w) {
 		return -1
 	}
-	return x.intern(stem(w))
+	return x.intern(text.Stem(w))
 }
 
 // cachedWordTerm returns wordTerm with a cache by word, for building a
@@ -94,15 +96,16 @@ type lexDoc struct {
 	slot  []int32 // by term number: index in terms + 1, 0 when absent
 }
 
-// tokenize counts the terms of title and text into d (reset first); term
-// gives a word's term number, -1 for a word that is not indexed.
-func (d *lexDoc) tokenize(title, text string, term func(string) int32) {
+// tokenize counts the terms of title and body (the chunk's text) into d
+// (reset first); term gives a word's term number, -1 for a word that is
+// not indexed.
+func (d *lexDoc) tokenize(title, body string, term func(string) int32) {
 	for _, t := range d.terms {
 		d.slot[t] = 0
 	}
 	d.terms, d.tf, d.words = d.terms[:0], d.tf[:0], 0
-	for field, s := range [2]string{text, title} {
-		forEachWord(s, func(w string) {
+	for field, s := range [2]string{body, title} {
+		text.ForEachWord(s, func(w string) {
 			d.words++
 			t := term(w)
 			if t < 0 {
@@ -303,8 +306,8 @@ const maxQueryWords = 64
 
 // queryTerms returns the distinct terms of a question for the lexical
 // ranking (stop words out, stemmed), at most maxQueryWords of them.
-func queryTerms(text string) []string {
-	ts := distinct(Terms(text))
+func queryTerms(question string) []string {
+	ts := text.Distinct(text.Terms(question))
 	if len(ts) > maxQueryWords {
 		ts = ts[:maxQueryWords]
 	}
@@ -321,7 +324,7 @@ func (x *lexIndex) termWeights(terms []string) map[string]float64 {
 	n := float64(x.docs)
 	for _, t := range terms {
 		df := float64(x.dfOf(t))
-		weights[t] = generalWeight(t) * math.Log(1+(n-df+0.5)/(df+0.5))
+		weights[t] = text.GeneralWeight(t) * math.Log(1+(n-df+0.5)/(df+0.5))
 	}
 	return weights
 }

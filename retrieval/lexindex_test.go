@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 // lexFixture is a small corpus indexed both in a lexIndex and kept as
@@ -36,8 +38,8 @@ func (f *lexFixture) remove(id int64) {
 // naive scores every document of scopes by the BM25 formula written out
 // directly (FTS5's, with weighted title frequency), best first.
 func (f *lexFixture) naive(scopes []string, terms []string, p bm25Params, n int) rankedList {
-	count := func(text, term string) (tf int) {
-		for _, t := range Terms(text) {
+	count := func(s, term string) (tf int) {
+		for _, t := range text.Terms(s) {
 			if t == term {
 				tf++
 			}
@@ -46,7 +48,7 @@ func (f *lexFixture) naive(scopes []string, terms []string, p bm25Params, n int)
 	}
 	var total float64
 	for _, d := range f.docs {
-		total += float64(len(words(d.title)) + len(words(d.text)))
+		total += float64(wordCount(d.title) + wordCount(d.text))
 	}
 	N := float64(len(f.docs))
 	avg := total / N
@@ -67,7 +69,7 @@ func (f *lexFixture) naive(scopes []string, terms []string, p bm25Params, n int)
 		if !slices.Contains(scopes, f.scope[id]) {
 			continue
 		}
-		dl := float64(len(words(d.title)) + len(words(d.text)))
+		dl := float64(wordCount(d.title) + wordCount(d.text))
 		score := 0.0
 		for _, t := range terms {
 			tf := float64(count(d.text, t)) + p.TitleWeight*float64(count(d.title, t))
@@ -96,7 +98,7 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	vocab := strings.Fields("river flood evacuation homes council budget school parade harbour ferry storm bridge the of and mayor rivers flooding")
-	text := func(n int) string {
+	words := func(n int) string {
 		ws := make([]string, n)
 		for i := range ws {
 			ws[i] = vocab[rng.IntN(len(vocab))]
@@ -106,7 +108,7 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 	f := &lexFixture{x: newLexIndex(), docs: map[int64]lexFixtureDoc{}, scope: map[int64]string{}}
 	scopes := []string{SharedScope, GuildScope("7")}
 	for id := int64(1); id <= 400; id++ {
-		f.add(scopes[id%2], id, text(3), text(5+rng.IntN(40)))
+		f.add(scopes[id%2], id, words(3), words(5+rng.IntN(40)))
 	}
 	params := []bm25Params{{K1: 1.2, B: 0.75, TitleWeight: 2}, {K1: 0.9, B: 0.4, TitleWeight: 1}, {K1: 2, B: 0, TitleWeight: 0}}
 	check := func(phase string) {
@@ -133,7 +135,7 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 		for _, term := range []string{"river", "flood", "mayor"} {
 			df := 0
 			for _, d := range f.docs {
-				if slices.Contains(Terms(d.title+" "+d.text), term) {
+				if slices.Contains(text.Terms(d.title+" "+d.text), term) {
 					df++
 				}
 			}
@@ -150,7 +152,7 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 	for id := int64(2); id <= 400; id += 3 { // replaced, as Add does
 		sc := f.scope[id]
 		f.remove(id)
-		f.add(sc, id, text(2), text(20))
+		f.add(sc, id, words(2), words(20))
 	}
 	check("replaced")
 	for id := range f.docs {
@@ -231,4 +233,38 @@ func TestOpenMigratesSchema1(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkStats(t, s, len(corpus), 3*len(corpus))
+}
+
+func TestQueryTerms(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"?!", nil},
+		{"the river floods", []string{"river", "flood"}},
+		{"what is it", nil}, // only stop words: nothing to rank by
+		{`title:x NEAR(a b) "c" d* AND -e`, []string{"titl", "x", "near", "b", "c", "e"}},
+		{"River river RIVER rivers", []string{"river"}},
+	}
+	for _, tt := range tests {
+		if got := queryTerms(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("queryTerms(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	var many []string
+	for i := range 100 {
+		many = append(many, fmt.Sprintf("w%d", i))
+	}
+	if got := queryTerms(strings.Join(many, " ")); len(got) != maxQueryWords {
+		t.Errorf("queryTerms of 100 distinct words gave %d terms, want %d", len(got), maxQueryWords)
+	}
+}
+
+// wordCount is the number of words of s, stop words included.
+func wordCount(s string) int {
+	n := 0
+	text.ForEachWord(s, func(string) { n++ })
+	return n
 }

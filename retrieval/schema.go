@@ -3,12 +3,12 @@ package retrieval
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // schemaVersion is the version of the SQLite layout below. Open refuses a
@@ -173,28 +173,17 @@ func setMeta(ctx context.Context, q querier, key, value string) error {
 	return err
 }
 
-// encodeVector returns v as little-endian float32 bytes.
-func encodeVector(v []float32) []byte {
-	b := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+// formatTime stores times as RFC 3339 UTC; the zero time as "".
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
 	}
-	return b
+	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// decodeVector parses little-endian float32 bytes of dims values.
-func decodeVector(b []byte, dims int) ([]float32, error) {
-	if len(b) != 4*dims {
-		return nil, fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(b), 4*dims, dims)
+func parseTime(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
 	}
-	v := make([]float32, dims)
-	decodeInto(v, b)
-	return v, nil
-}
-
-// decodeInto parses len(v) little-endian float32 values of b into v.
-func decodeInto(v []float32, b []byte) {
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
+	return time.Parse(time.RFC3339Nano, s)
 }

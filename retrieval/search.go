@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 // SearchOptions select what Search looks at and how much it returns.
@@ -80,32 +82,27 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		var hits []hit
 		hits, vecErr = s.index.query(ctx, scopes, qvec, n)
 		for _, h := range hits {
-			vec.IDs, vec.Scores = append(vec.IDs, h.ID), append(vec.Scores, float64(h.Score))
+			vec.IDs = append(vec.IDs, h.ID)
 		}
 	}
 	lexDone.Wait()
 	if vecErr != nil {
 		return fail(vecErr)
 	}
-	var ranked []fused
-	if s.rank.Fusion == FuseScore {
-		ranked = fuseScores(lex, vec)
-	} else {
-		ranked = fuse(s.rank.RRFK, lex, vec)
-	}
+	ranked := fuse(s.rank.RRFK, lex, vec)
 	cands, err := s.passages(ctx, ranked)
 	if err != nil {
 		return fail(s.fileError(err))
 	}
-	terms := Terms(query)
-	return selectPassages(cands, terms, s.lex.termWeights(distinct(terms)), k, s.rank), nil
+	terms := text.Terms(query)
+	return selectPassages(cands, terms, s.lex.termWeights(text.Distinct(terms)), k, s.rank), nil
 }
 
 // candidate is a fetched passage with what de-duplication needs.
 type candidate struct {
 	Passage
 	start, end int
-	terms      map[string]struct{} // of title and text, filled by selectPassages
+	terms      map[string]struct{} // of title and text, filled by scoreCandidates
 	text       map[string]struct{} // of text alone, filled lazily
 }
 
@@ -151,4 +148,23 @@ func (s *Store) passages(ctx context.Context, ranked []fused) ([]*candidate, err
 		}
 	}
 	return out, nil
+}
+
+// Passage is one search result.
+type Passage struct {
+	ChunkID   string
+	ArticleID string
+	Title     string
+	Source    string
+	URL       string
+	Scope     string
+	Position  int
+	Text      string
+	// Score is the fused ranking score; higher is better. Only its order
+	// is meaningful.
+	Score float64
+	// Coverage is the share (0..1) of the query's informative terms that
+	// occur in the passage or its article title; it does not depend on
+	// corpus size, so it serves as a relevance threshold.
+	Coverage float64
 }

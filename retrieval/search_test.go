@@ -2,6 +2,8 @@ package retrieval
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,8 +143,20 @@ func TestSearchDropsNearDuplicates(t *testing.T) {
 
 func TestSearchMaxPerArticle(t *testing.T) {
 	t.Parallel()
-	s := corpusStore(t, Ranking{MaxPerArticle: 1})
-	ps := mustSearch(t, s, "Millbrook flood emergency river hospital")
+	const query = "Millbrook flood emergency river hospital"
+	// Without the cap, the query finds several passages of one article:
+	// the cap has something to do.
+	perArticle := map[string]int{}
+	for _, p := range mustSearch(t, corpusStore(t, Ranking{}), query) {
+		perArticle[p.ArticleID]++
+	}
+	if slices.Max(slices.Collect(maps.Values(perArticle))) < 2 {
+		t.Fatalf("uncapped search gives at most one passage an article (%v): the test proves nothing", perArticle)
+	}
+	ps := mustSearch(t, corpusStore(t, Ranking{MaxPerArticle: 1}), query)
+	if len(ps) < 2 {
+		t.Fatalf("MaxPerArticle 1: %d passages (%q), want several, one an article", len(ps), titles(ps))
+	}
 	checkDistinct(t, ps, "article (MaxPerArticle 1)", func(p Passage) string { return p.ArticleID })
 }
 

@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
 )
 
 // counts returns the number of chunks of (scope, id) in the chunks table,
@@ -37,7 +39,7 @@ func lexicalHolders(s *Store, scope, word string) map[int64]bool {
 	defer s.mu.RUnlock()
 	out := make(map[int64]bool)
 	sc := s.lex.scopes[scope]
-	term, ok := s.lex.term[stem(word)]
+	term, ok := s.lex.term[text.Stem(word)]
 	if sc == nil || !ok {
 		return out
 	}
@@ -345,7 +347,11 @@ func TestEmbedderMismatchAndReindex(t *testing.T) {
 		t.Fatalf("reopen with the reindexed embedder: %v", err)
 	}
 	s3.Close()
-	if _, err := Open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()}); !errors.Is(err, ErrEmbedderMismatch) {
+	old, err := Open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
+	if err == nil {
+		old.Close()
+	}
+	if !errors.Is(err, ErrEmbedderMismatch) {
 		t.Errorf("reopen with the old embedder: %v, want ErrEmbedderMismatch", err)
 	}
 }
@@ -354,8 +360,24 @@ func TestEmptyStoreAdoptsNewEmbedder(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	openStore(t, dir).Close()
-	s := openStoreWith(t, dir, Options{Embedder: otherEmbedder{NewLocalEmbedder()}})
+	other := otherEmbedder{NewLocalEmbedder()}
+	s := openStoreWith(t, dir, Options{Embedder: other})
 	mustAdd(t, s, SharedScope, corpus[0])
+	for key, want := range map[string]string{metaEmbedder: other.Name(), metaDims: strconv.Itoa(other.Dimensions())} {
+		if got, err := getMeta(t.Context(), s.db, key); err != nil || got != want {
+			t.Errorf("meta %s = %q, %v; want %q (the new embedder recorded)", key, got, err, want)
+		}
+	}
+	s.Close()
+	// Reopened with the local embedder, the store now refuses it: the new
+	// one is what it was built with.
+	old, err := Open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
+	if err == nil {
+		old.Close()
+	}
+	if !errors.Is(err, ErrEmbedderMismatch) {
+		t.Errorf("reopen with the old embedder: %v, want ErrEmbedderMismatch", err)
+	}
 }
 
 func TestDamagedStoreFile(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -135,6 +136,50 @@ func syncFile(name string) error {
 	defer f.Close()
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", name, err)
+	}
+	return nil
+}
+
+// fileError wraps err with the store file's name, and with ErrDamaged when
+// SQLite reports a corrupt file or one that is not a database.
+func (s *Store) fileError(err error) error {
+	var se interface{ Code() int }
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
+			return s.damaged(err)
+		}
+	}
+	return fmt.Errorf("store %s: %w", s.path, err)
+}
+
+func (s *Store) damaged(err error) error {
+	return fmt.Errorf("store %s: %w (%v): restore it from a backup, or move it away to start an empty store", s.path, ErrDamaged, err)
+}
+
+// checkIntegrity runs SQLite's quick_check, which reads every page, so a
+// truncated or overwritten file fails here and not at some later query.
+func (s *Store) checkIntegrity(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `PRAGMA quick_check(5)`)
+	if err != nil {
+		return s.fileError(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var msg string
+		if err := rows.Scan(&msg); err != nil {
+			return s.fileError(err)
+		}
+		if msg != "ok" {
+			problems = append(problems, msg)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.fileError(err)
+	}
+	if len(problems) > 0 {
+		return s.damaged(errors.New(strings.Join(problems, "; ")))
 	}
 	return nil
 }

@@ -212,7 +212,9 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
+	restoreGC := tightGC()
 	store, err := retrieval.Open(ctx, dir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch})
+	restoreGC()
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,10 @@ func refreshLoop(ctx context.Context, a *app, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.store.Refresh(ctx); err != nil && ctx.Err() == nil {
+			restoreGC := tightGC()
+			_, err := a.store.Refresh(ctx)
+			restoreGC()
+			if err != nil && ctx.Err() == nil {
 				a.log.Error("refresh the search indexes", "err", err)
 			}
 		}

@@ -1,11 +1,13 @@
-package retrieval
+package text
 
-// stem reduces a lower-case ASCII word to its stem with the Porter (1980)
-// algorithm (as FTS5's "porter" tokenizer, which the lexical index used
-// before it moved into memory); Terms and the lexical index share it, so
-// they agree on what a word is. Words with non-ASCII letters or
-// shorter than three bytes are returned unchanged.
-func stem(w string) string {
+import "strings"
+
+// Stem reduces a lower-case ASCII word to its stem with the Porter (1980)
+// algorithm (as FTS5's "porter" tokenizer, which retrieval's lexical index
+// used before it moved into memory); Terms and the lexical index share it,
+// so they agree on what a word is. Words with non-ASCII letters or
+// shorter than three bytes are returned unchanged. Safe for concurrent use.
+func Stem(w string) string {
 	if len(w) < 3 {
 		return w
 	}
@@ -220,4 +222,25 @@ func step5(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// SameStem reports whether two different terms (as Terms returns them)
+// share a stem the stemmer missed: one is a prefix of the other and the
+// shorter has at least 4 letters ("evacu" and "evacue").
+func SameStem(a, b string) bool {
+	if len(a) < 4 || len(b) < 4 || a == b {
+		return false
+	}
+	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
+}
+
+// SharesStem reports whether a term (key) of have shares a stem with t
+// in the sense of SameStem; equal terms do not count.
+func SharesStem[V any](t string, have map[string]V) bool {
+	for h := range have {
+		if SameStem(t, h) {
+			return true
+		}
+	}
+	return false
 }

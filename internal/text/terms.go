@@ -1,4 +1,10 @@
-package retrieval
+// Package text is the text analysis that retrieval and the extractive
+// answerer share, so that they agree on what a word is: tokenising into
+// words, stop words, Porter stemming, informative terms (Terms), stems the
+// stemmer missed (SameStem) and the weight of everyday English words
+// (GeneralWeight). Everything here is deterministic and safe for
+// concurrent use.
+package text
 
 import (
 	"strings"
@@ -9,29 +15,22 @@ import (
 // Terms returns the informative terms of text in order of appearance,
 // repeats included: words (runs of Unicode letters and digits) lower-cased,
 // stop words removed, and stemmed with the Porter algorithm (the stemmer of
-// the lexical index). It is the vocabulary of Passage.Coverage and is safe
-// for concurrent use.
+// retrieval's lexical index). It is the vocabulary of retrieval's
+// Passage.Coverage and of the extractive answerer.
 func Terms(text string) []string {
 	var out []string
-	forEachWord(text, func(w string) {
-		if !isStopWord(w) {
-			out = append(out, stem(w))
+	ForEachWord(text, func(w string) {
+		if !IsStopWord(w) {
+			out = append(out, Stem(w))
 		}
 	})
 	return out
 }
 
-// words returns the lower-cased words of text, stop words included.
-func words(text string) []string {
-	var out []string
-	forEachWord(text, func(w string) { out = append(out, w) })
-	return out
-}
-
-// forEachWord calls fn with each maximal run of letters and digits in text,
+// ForEachWord calls fn with each maximal run of letters and digits in text,
 // lower-cased. Apostrophes inside a word end it ("don't" gives "don", "t"),
 // as in FTS5's unicode61 tokenizer.
-func forEachWord(text string, fn func(string)) {
+func ForEachWord(text string, fn func(string)) {
 	start := -1
 	lower := true
 	for i, r := range text {
@@ -61,8 +60,8 @@ func emitWord(w string, lower bool, fn func(string)) {
 	fn(w)
 }
 
-// termSet returns the distinct terms of text.
-func termSet(text string) map[string]struct{} {
+// TermSet returns the distinct terms of text (as Terms returns them).
+func TermSet(text string) map[string]struct{} {
 	set := make(map[string]struct{})
 	for _, t := range Terms(text) {
 		set[t] = struct{}{}
@@ -70,8 +69,9 @@ func termSet(text string) map[string]struct{} {
 	return set
 }
 
-// distinct returns terms without repeats, in order of first appearance.
-func distinct(terms []string) []string {
+// Distinct returns terms without repeats, in order of first appearance,
+// in a new slice (empty, not nil, when terms is empty).
+func Distinct(terms []string) []string {
 	seen := make(map[string]struct{}, len(terms))
 	out := terms[:0:0]
 	for _, t := range terms {
@@ -83,7 +83,9 @@ func distinct(terms []string) []string {
 	return out
 }
 
-func isStopWord(w string) bool {
+// IsStopWord reports whether the lower-case word w is a stop word: a
+// common English function word that carries no topic, left out of Terms.
+func IsStopWord(w string) bool {
 	_, ok := stopWords[w]
 	return ok
 }

@@ -1,20 +1,20 @@
 package retrieval
 
 import (
-	"cmp"
 	"maps"
-	"slices"
-	"strings"
 
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
 )
 
-// selectPassages sets each candidate's Coverage of queryTerms (distinct),
-// adds the coverage bonus to its fused score, then walks the candidates
-// best first and keeps up to k of them, dropping near-duplicates of
-// passages already kept and passages beyond r.MaxPerArticle per article.
-func selectPassages(cands []*candidate, query []string, weights map[string]float64, k int, r Ranking) []Passage {
-	queryTerms := distinct(query)
+// scoreCandidates sets each candidate's Coverage of the query's terms
+// (query as Terms returns it; weights as lexIndex.termWeights gives them)
+// and adds to its fused Score the bonuses r asks for: coverage by the
+// passage and its title, the best coverage by one sentence, and the share
+// of the query's pairs of consecutive terms found in the title or one
+// sentence (see Ranking).
+func scoreCandidates(cands []*candidate, query []string, weights map[string]float64, r Ranking) {
+	queryTerms := text.Distinct(query)
 	pairs := bigrams(query)
 	inQuery := func(p [2]string) bool { _, ok := pairs[p]; return ok }
 	type titleInfo struct {
@@ -25,7 +25,7 @@ func selectPassages(cands []*candidate, query []string, weights map[string]float
 	for _, c := range cands {
 		ti, ok := titles[c.Title]
 		if !ok {
-			ts := Terms(c.Title)
+			ts := text.Terms(c.Title)
 			ti = titleInfo{terms: make(map[string]struct{}, len(ts)), pairs: bigrams(ts)}
 			for _, t := range ts {
 				ti.terms[t] = struct{}{}
@@ -46,7 +46,7 @@ func selectPassages(cands []*candidate, query []string, weights map[string]float
 			}
 		}
 		for _, sp := range ingest.Sentences(c.Text) {
-			ts := Terms(c.Text[sp[0]:sp[1]])
+			ts := text.Terms(c.Text[sp[0]:sp[1]])
 			set := make(map[string]struct{}, len(ts))
 			for i, t := range ts {
 				set[t] = struct{}{}
@@ -71,28 +71,6 @@ func selectPassages(cands []*candidate, query []string, weights map[string]float
 			c.Score += r.BigramWeight * float64(len(found)) / float64(len(pairs)) * r.coverageScale()
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.Score, a.Score) })
-	var kept []*candidate
-	perArticle := make(map[[2]string]int)
-	for _, c := range cands {
-		if len(kept) == k {
-			break
-		}
-		key := [2]string{c.Scope, c.ArticleID}
-		if r.MaxPerArticle > 0 && perArticle[key] >= r.MaxPerArticle {
-			continue
-		}
-		if duplicateOfAny(c, kept, r.DuplicateOverlap) {
-			continue
-		}
-		perArticle[key]++
-		kept = append(kept, c)
-	}
-	out := make([]Passage, len(kept))
-	for i, c := range kept {
-		out[i] = c.Passage
-	}
-	return out
 }
 
 // bigrams returns the pairs of consecutive terms of a question (stop
@@ -106,48 +84,6 @@ func bigrams(terms []string) map[[2]string]struct{} {
 		}
 	}
 	return out
-}
-
-// duplicateOfAny reports whether c repeats a kept passage: the same
-// article with byte ranges overlapping by more than share of the shorter
-// one, or any passage whose text terms have Jaccard similarity ≥ share.
-func duplicateOfAny(c *candidate, kept []*candidate, share float64) bool {
-	for _, k := range kept {
-		if c.Scope == k.Scope && c.ArticleID == k.ArticleID {
-			overlap := min(c.end, k.end) - max(c.start, k.start)
-			shorter := min(c.end-c.start, k.end-k.start)
-			if shorter > 0 && float64(overlap) > share*float64(shorter) {
-				return true
-			}
-			continue
-		}
-		if c.Text == k.Text || jaccard(c.textTerms(), k.textTerms()) >= share {
-			return true
-		}
-	}
-	return false
-}
-
-// textTerms are the terms of the passage text alone (titles of two
-// different articles should not make their passages duplicates).
-func (c *candidate) textTerms() map[string]struct{} {
-	if c.text == nil {
-		c.text = termSet(c.Text)
-	}
-	return c.text
-}
-
-func jaccard(a, b map[string]struct{}) float64 {
-	if len(a) == 0 && len(b) == 0 {
-		return 1
-	}
-	inter := 0
-	for t := range a {
-		if _, ok := b[t]; ok {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
 // coverage is the weighted share of queryTerms found in have: each term
@@ -167,7 +103,7 @@ func coverage(queryTerms []string, weights map[string]float64, have map[string]s
 		total += w
 		if _, ok := have[t]; ok {
 			got += w
-		} else if sharesStem(t, have) {
+		} else if text.SharesStem(t, have) {
 			got += prefixCredit * w
 		}
 	}
@@ -180,22 +116,3 @@ func coverage(queryTerms []string, weights map[string]float64, have map[string]s
 // prefixCredit is the share of a term's weight earned by a passage term
 // that shares its stem without being equal.
 const prefixCredit = 0.5
-
-func sharesStem(t string, have map[string]struct{}) bool {
-	for h := range have {
-		if SameStem(t, h) {
-			return true
-		}
-	}
-	return false
-}
-
-// SameStem reports whether two different terms (as Terms returns them)
-// share a stem the stemmer missed: one is a prefix of the other and the
-// shorter has at least 4 letters ("evacu" and "evacue").
-func SameStem(a, b string) bool {
-	if len(a) < 4 || len(b) < 4 || a == b {
-		return false
-	}
-	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
-}

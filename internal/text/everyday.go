@@ -1,16 +1,19 @@
-package retrieval
+package text
 
 import "strings"
 
-// commonWeight is the weight in Coverage of a term that is one of the
-// everyday words of English (commonWords): such a word ("still", "new",
-// "open", "people") says little about what a question is about, so a
-// passage that lacks it is not much less relevant. Other terms weigh 1.
+// commonWeight is the weight (in retrieval's Coverage and the extractive
+// answerer's term weights) of a term that is one of the everyday words of
+// English (commonWords): such a word ("still", "new", "open", "people")
+// says little about what a question is about, so a passage that lacks it
+// is not much less relevant. Other terms weigh 1.
 const commonWeight = 0.25
 
-// generalWeight returns the weight of a stemmed term by how common the
-// word is in English at large, whatever the corpus.
-func generalWeight(term string) float64 {
+// GeneralWeight is the weight of a term (as Terms returns it) by how
+// common the word is in English at large, whatever the corpus: everyday
+// words weigh commonWeight (0.25), the rest 1. Retrieval's Coverage and
+// the extractive answerer weigh question terms by it.
+func GeneralWeight(term string) float64 {
 	if _, ok := commonStems[term]; ok {
 		return commonWeight
 	}
@@ -53,9 +56,3 @@ var commonStems = func() map[string]struct{} {
 	}
 	return m
 }()
-
-// GeneralWeight is the weight of a term (as Terms returns it) by how
-// common the word is in English at large: everyday words weigh less than
-// the rest. Answerers use it to weigh question terms the way Coverage
-// does.
-func GeneralWeight(term string) float64 { return generalWeight(term) }

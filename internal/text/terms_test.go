@@ -1,9 +1,7 @@
-package retrieval
+package text
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -36,8 +34,8 @@ func TestStemMatchesPorter(t *testing.T) {
 		"évacuation": "évacuation", "go": "go",
 	}
 	for in, want := range tests {
-		if got := stem(in); got != want {
-			t.Errorf("stem(%q) = %q, want %q", in, got, want)
+		if got := Stem(in); got != want {
+			t.Errorf("Stem(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -62,29 +60,25 @@ func TestTerms(t *testing.T) {
 	}
 }
 
-func TestQueryTerms(t *testing.T) {
+func TestSameStem(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		in   string
-		want []string
+		a, b string
+		want bool
 	}{
-		{"", nil},
-		{"?!", nil},
-		{"the river floods", []string{"river", "flood"}},
-		{"what is it", nil}, // only stop words: nothing to rank by
-		{`title:x NEAR(a b) "c" d* AND -e`, []string{"titl", "x", "near", "b", "c", "e"}},
-		{"River river RIVER rivers", []string{"river"}},
+		{"evacu", "evacue", true},
+		{"evacue", "evacu", true},
+		{"month", "monthli", true},
+		{"flood", "flood", false}, // equal terms are not "sharing" a stem
+		{"cat", "catch", false},   // shorter than 4 letters
+		{"river", "rival", false},
 	}
 	for _, tt := range tests {
-		if got := queryTerms(tt.in); !slices.Equal(got, tt.want) {
-			t.Errorf("queryTerms(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := SameStem(tt.a, tt.b); got != tt.want {
+			t.Errorf("SameStem(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
-	var many []string
-	for i := range 100 {
-		many = append(many, fmt.Sprintf("w%d", i))
-	}
-	if got := queryTerms(strings.Join(many, " ")); len(got) != maxQueryWords {
-		t.Errorf("queryTerms of 100 distinct words gave %d terms, want %d", len(got), maxQueryWords)
+	if !SharesStem("evacu", map[string]bool{"evacue": true}) || SharesStem("evacu", map[string]struct{}{"evacu": {}}) {
+		t.Error("SharesStem disagrees with SameStem")
 	}
 }
