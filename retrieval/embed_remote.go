@@ -47,9 +47,10 @@ func (e *remoteEmbedder) Embed(ctx context.Context, texts []string) ([][]float32
 		if err := e.learn(len(v)); err != nil {
 			return nil, e.bad(fmt.Errorf("vector %d: %w", i, err))
 		}
-		if vs[i], err = normalise(v); err != nil {
-			return nil, e.bad(fmt.Errorf("vector %d: %w", i, err))
+		if !finiteNonZero(v) {
+			return nil, e.bad(fmt.Errorf("vector %d: %w", i, errZeroVector))
 		}
+		normalize(v) // the client's own slice: nothing else holds it
 	}
 	return vs, nil
 }
@@ -74,18 +75,11 @@ func (e *remoteEmbedder) learn(n int) error {
 
 var errZeroVector = errors.New("zero or non-finite vector")
 
-func normalise(v []float32) ([]float32, error) {
+// finiteNonZero reports whether v has a length to normalise by.
+func finiteNonZero(v []float32) bool {
 	var sum float64
 	for _, x := range v {
 		sum += float64(x) * float64(x)
 	}
-	norm := math.Sqrt(sum)
-	if norm == 0 || math.IsNaN(norm) || math.IsInf(norm, 0) {
-		return nil, errZeroVector
-	}
-	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(float64(x) / norm)
-	}
-	return out, nil
+	return sum != 0 && !math.IsNaN(sum) && !math.IsInf(sum, 0)
 }
