@@ -10,12 +10,39 @@ import (
 	"strings"
 )
 
+// ErrNotRegular refuses a path that is neither a regular file nor a
+// directory: a FIFO, a socket or a device could block the open, or the
+// read, for ever.
+var ErrNotRegular = errors.New("not a regular file")
+
+// notRegular is the error refusing path, of mode m (its target's, for a
+// symbolic link).
+func notRegular(path string, m fs.FileMode) error {
+	return fmt.Errorf("ingest %s: %w (%s): only files and directories are read", path, ErrNotRegular, describeMode(m))
+}
+
+func describeMode(m fs.FileMode) string {
+	switch t := m.Type(); {
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	default:
+		return "file type " + t.String()
+	}
+}
+
 // Files expands paths into the list of files to ingest. A directory is
 // walked recursively and contributes its files with supported extensions
 // (see Supported), sorted by path; hidden files and directories (names
 // starting with ".") inside it are skipped. Any other path is kept as
 // given, whatever its extension, so that Parse can report an unsupported
-// type. A file named twice is listed once, at its first place.
+// type. A file named twice is listed once, at its first place. Anything
+// that is neither a regular file nor a directory (a FIFO, a socket, a
+// device, or a link to one) is refused with ErrNotRegular, never opened:
+// named directly, or met in a walk with a supported name.
 //
 // A path that does not exist or cannot be read gives an error naming it;
 // Files still returns every file it found, with all such errors joined,
@@ -40,6 +67,10 @@ func Files(paths []string) ([]string, error) {
 			continue
 		}
 		if !info.IsDir() {
+			if !info.Mode().IsRegular() {
+				errs = append(errs, notRegular(p, info.Mode()))
+				continue
+			}
 			add(p)
 			continue
 		}
@@ -61,12 +92,18 @@ func Files(paths []string) ([]string, error) {
 			if d.IsDir() || !Supported(path) {
 				return nil
 			}
-			if d.Type()&fs.ModeSymlink != 0 {
-				// Follow a link to a file; links to directories are not walked.
-				if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+			mode := d.Type()
+			if mode&fs.ModeSymlink != 0 {
+				// Follow a link to a file; links to directories (and
+				// broken links) are not walked.
+				info, err := os.Stat(path)
+				if err != nil || info.IsDir() {
 					return nil
 				}
-			} else if !d.Type().IsRegular() {
+				mode = info.Mode()
+			}
+			if !mode.IsRegular() {
+				errs = append(errs, notRegular(path, mode))
 				return nil
 			}
 			found = append(found, path)

@@ -46,6 +46,10 @@ func ParseFile(path string) (Article, error) {
 	if !Supported(path) {
 		return Article{}, fmt.Errorf("parse %s: %w (want .txt, .md, .markdown, .html or .htm)", path, ErrUnsupported)
 	}
+	// Refused before opening: opening a FIFO blocks until a writer comes.
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return Article{}, notRegular(path, info.Mode())
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return Article{}, fmt.Errorf("read article: %w", err)
