@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/citebot/citebot/bot"
 )
@@ -68,36 +70,82 @@ func cmdAsk(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
+// maxLineBytes bounds a line of "ask -": a longer one is answered with
+// an error object (with its question cut), and the batch goes on.
+const maxLineBytes = 1 << 20
+
 // askLines answers one question per line of standard input, writing one
 // JSON object per line; a failed question gets an object with "error".
 func askLines(ctx context.Context, env *environment, a *app, scope string) error {
-	sc := bufio.NewScanner(env.stdin)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	r := bufio.NewReaderSize(env.stdin, 64*1024)
 	failed := 0
-	for sc.Scan() {
-		q := strings.TrimSpace(sc.Text())
-		if q == "" {
-			continue
+	for {
+		line, tooLong, readErr := readLine(r, maxLineBytes)
+		if readErr != nil && readErr != io.EOF {
+			return fmt.Errorf("read questions from standard input: %w", readErr)
 		}
-		ans, err := a.core.Ask(ctx, bot.Question{Text: q, Scope: scope})
-		out := toJSON(ans)
-		out.Question = q
-		if err != nil {
-			failed++
-			a.log.Error("ask failed", "question", q, "err", err)
-			out.Error = userText(err)
+		q := strings.TrimSpace(line)
+		var (
+			out askJSON
+			err error
+		)
+		switch {
+		case tooLong:
+			out = toJSON(bot.Answer{})
+			err = bot.UserError(fmt.Sprintf("That question is too long (over %d MiB); please keep it under %d characters.", maxLineBytes>>20, bot.MaxQuestionRunes),
+				fmt.Errorf("question line over %d bytes", maxLineBytes))
+		case q != "":
+			var ans bot.Answer
+			ans, err = a.core.Ask(ctx, bot.Question{Text: q, Scope: scope})
+			out = toJSON(ans)
 		}
-		if err := writeJSON(env.stdout, out); err != nil {
-			return err
+		if q != "" || tooLong {
+			out.Question = q
+			if utf8.RuneCountInString(q) > bot.MaxQuestionRunes {
+				out.Question = clip(q) // refused as too long: echoed cut
+			}
+			if err != nil {
+				failed++
+				a.log.Error("ask failed", "question", clip(q), "err", err)
+				out.Error = userText(err)
+			}
+			if err := writeJSON(env.stdout, out); err != nil {
+				return err
+			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read questions from standard input: %w", err)
+		if readErr == io.EOF {
+			break
+		}
 	}
 	if failed > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d question(s) failed", failed)}
 	}
 	return nil
+}
+
+// readLine reads one line from r without its end of line. A line of more
+// than max bytes is read to its end but only its first max bytes are
+// returned, with tooLong set, so one long line costs no more memory than
+// max. At the end of the input err is io.EOF, with the last line, if
+// any, in line.
+func readLine(r *bufio.Reader, max int) (line string, tooLong bool, err error) {
+	var b []byte
+	n := 0 // the line's length in bytes
+	for {
+		frag, err := r.ReadSlice('\n')
+		frag = bytes.TrimSuffix(frag, []byte("\n"))
+		n += len(frag)
+		if room := max - len(b); room > 0 {
+			b = append(b, frag[:min(len(frag), room)]...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil && err != io.EOF:
+			return "", false, err
+		}
+		return strings.TrimSuffix(string(b), "\r"), n > max, err
+	}
 }
 
 func toJSON(ans bot.Answer) askJSON {

@@ -162,7 +162,7 @@ func (c *common) logger(env *environment) (*slog.Logger, error) {
 			return nil, usageError("invalid log level %q: want debug, info, warn or error", c.logLevel)
 		}
 	}
-	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level})), nil
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level, ReplaceAttr: clipAttr})), nil
 }
 
 // app is a command's wired parts.

@@ -43,8 +43,8 @@ func ingestAll(ctx context.Context, env *environment, a *app, scope string, inpu
 	failed := 0
 	report := func(input string, err error) {
 		failed++
-		a.log.Error("ingest failed", "input", input, "err", err)
-		fmt.Fprintf(env.stderr, "citebot ingest: %s: %s\n", input, userText(err))
+		a.log.Error("ingest failed", "input", clip(input), "err", clipText(err.Error(), input))
+		fmt.Fprintf(env.stderr, "citebot ingest: %s: %s\n", clip(input), clipText(userText(err), input))
 	}
 	var (
 		names    []string

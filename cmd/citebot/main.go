@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "citebot: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "citebot: unknown command %q\n\n%s", clip(args[0]), usage)
 		return 2
 	}
 	err := cmd(ctx, env, args[1:])
@@ -84,11 +84,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintf(stderr, "citebot %s: %v\n", args[0], ee.err)
+			fmt.Fprintf(stderr, "citebot %s: %s\n", args[0], clipMessage(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "citebot %s: %v\n", args[0], err)
+	fmt.Fprintf(stderr, "citebot %s: %s\n", args[0], clipMessage(err.Error()))
 	return 1
 }
 
