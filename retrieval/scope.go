@@ -5,6 +5,8 @@
 package retrieval
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -30,4 +32,31 @@ func ValidScope(s string) bool {
 	}
 	id, ok := strings.CutPrefix(s, "guild:")
 	return ok && id != "" && !strings.ContainsAny(id, " \t\n:")
+}
+
+// MaxGuildIDDigits is the length of the longest Discord server ID (a
+// snowflake: a decimal 64-bit number).
+const MaxGuildIDDigits = 20
+
+// CheckScope is the check of a scope a person typed (citebot --scope):
+// "shared", or "guild:" and a Discord server ID, 1 to 20 decimal digits.
+// Its error says what is wrong, without echoing the scope.
+func CheckScope(s string) error {
+	if s == SharedScope {
+		return nil
+	}
+	id, ok := strings.CutPrefix(s, "guild:")
+	switch {
+	case s == "":
+		return errors.New("the scope is empty")
+	case !ok:
+		return errors.New(`a scope is "shared" or "guild:<id>"`)
+	case id == "":
+		return errors.New("the guild ID is missing")
+	case strings.Trim(id, "0123456789") != "":
+		return errors.New("a guild ID is a Discord server ID, decimal digits only")
+	case len(id) > MaxGuildIDDigits:
+		return fmt.Errorf("a guild ID has at most %d digits, this one has %d", MaxGuildIDDigits, len(id))
+	}
+	return nil
 }

@@ -26,9 +26,10 @@ type environment struct {
 
 // common holds the flags every command shares.
 type common struct {
-	dataDir string
-	scope   string
-	verbose bool
+	dataDir  string
+	scope    string
+	hasScope bool // the command takes --scope
+	verbose  bool
 	// defaultLevel is the log level without -v or CITEBOT_LOG_LEVEL;
 	// the zero value is info, commands other than serve raise it to warn.
 	defaultLevel slog.Level
@@ -48,6 +49,7 @@ type common struct {
 
 func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
 	fs.StringVar(&c.dataDir, "data-dir", env.getenv("CITEBOT_DATA_DIR"), "where the store lives (default $CITEBOT_DATA_DIR, else $XDG_DATA_HOME/citebot)")
+	c.hasScope = withScope
 	if withScope {
 		fs.StringVar(&c.scope, "scope", retrieval.SharedScope, `scope: "shared" or "guild:<id>"`)
 	}
@@ -60,10 +62,10 @@ func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
 	fs.StringVar(&c.embedder, "embedder", orDefault(env.getenv("CITEBOT_EMBEDDER"), "local"), "local or openai ($CITEBOT_EMBEDDER)")
 	fs.StringVar(&c.chatModel, "chat-model", "", "chat model ($CITEBOT_CHAT_MODEL, default "+llm.DefaultChatModel+")")
 	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model ($CITEBOT_EMBED_MODEL, default "+llm.DefaultEmbedModel+")")
-	fs.IntVar(&c.embedDims, "embed-dimensions", 0, "embedding dimensions to ask for ($CITEBOT_EMBED_DIMENSIONS)")
-	fs.IntVar(&c.chunking.TargetWords, "chunk-words", 0, fmt.Sprintf("passages of new articles hold about this many words (default %d)", ingest.DefaultTargetWords))
-	fs.IntVar(&c.chunking.MaxWords, "chunk-max-words", 0, fmt.Sprintf("and at most this many, unless one sentence is longer (default %d)", ingest.DefaultMaxWords))
-	fs.IntVar(&c.chunking.OverlapSentences, "chunk-overlap", 0, "sentences repeated from the end of the previous passage (default 0)")
+	intFlag(fs, &c.embedDims, "embed-dimensions", 1, maxEmbedDimensions, "embedding dimensions to ask for ($CITEBOT_EMBED_DIMENSIONS)")
+	intFlag(fs, &c.chunking.TargetWords, "chunk-words", 1, maxChunkWords, fmt.Sprintf("passages of new articles hold about this many words (default %d)", ingest.DefaultTargetWords))
+	intFlag(fs, &c.chunking.MaxWords, "chunk-max-words", 1, maxChunkWords, fmt.Sprintf("and at most this many, unless one sentence is longer (default %d)", ingest.DefaultMaxWords))
+	intFlag(fs, &c.chunking.OverlapSentences, "chunk-overlap", 0, maxOverlap, "sentences repeated from the end of the previous passage (default 0)")
 	fs.StringVar(&c.baseURL, "base-url", "", "OpenAI-compatible API base URL ($OPENAI_BASE_URL)")
 }
 
@@ -187,8 +189,8 @@ func (c *common) openForReindex(ctx context.Context, env *environment) (*app, er
 }
 
 func (c *common) openStore(ctx context.Context, env *environment, allowMismatch bool) (*app, error) {
-	if c.scope != "" && !retrieval.ValidScope(c.scope) {
-		return nil, usageError(`invalid --scope %q: want "shared" or "guild:<id>"`, c.scope)
+	if err := c.check(); err != nil {
+		return nil, err
 	}
 	log, err := c.logger(env)
 	if err != nil {

@@ -124,3 +124,47 @@ func TestClipMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestBadFlagValuesAreRefused checks that scopes other than "shared" and
+// a Discord server's, and sizes out of range, are usage errors that name
+// the flag, before the store is opened.
+func TestBadFlagValuesAreRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"letters in guild ID", []string{"sources", "--scope", "guild:abc"}, "--scope"},
+		{"quote in guild ID", []string{"ask", "--scope", "guild:1'--", "hi?"}, "--scope"},
+		{"5,000-digit guild ID", []string{"sources", "--scope", "guild:" + strings.Repeat("7", 5000)}, "at most 20 digits"},
+		{"empty scope", []string{"forget", "--scope", "", "t0000000000000000"}, "--scope"},
+		{"not a scope", []string{"sources", "--scope", "everyone"}, "--scope"},
+		{"negative chunk words", []string{"ingest", "--chunk-words", "-5", "x.txt"}, "-chunk-words"},
+		{"zero chunk words", []string{"ingest", "--chunk-words", "0", "x.txt"}, "-chunk-words"},
+		{"huge chunk words", []string{"ingest", "--chunk-words", "99999999999", "x.txt"}, "-chunk-words"},
+		{"max below target", []string{"ingest", "--chunk-max-words", "1", "x.txt"}, "--chunk-max-words 1"},
+		{"max below given target", []string{"ingest", "--chunk-words", "200", "--chunk-max-words", "150", "x.txt"}, "--chunk-max-words 150"},
+		{"negative overlap", []string{"ingest", "--chunk-overlap", "-1", "x.txt"}, "-chunk-overlap"},
+		{"negative dimensions", []string{"sources", "--embed-dimensions", "-3"}, "-embed-dimensions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newCLI(t)
+			code, _, errOut := c.run("", tt.args...)
+			if code != 2 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("citebot %.80q: exit %d, stderr %.300q; want 2 and a message naming %q", tt.args, code, errOut, tt.want)
+			}
+			if len(errOut) > 3000 {
+				t.Errorf("stderr is %d bytes: the value was echoed whole", len(errOut))
+			}
+		})
+	}
+	// The accepted forms still work.
+	for _, scope := range []string{"shared", "guild:1", "guild:" + strings.Repeat("9", 20)} {
+		if code, _, errOut := newCLI(t).run("", "sources", "--scope", scope, "--chunk-words", "5000", "--chunk-max-words", "5000"); code != 0 {
+			t.Errorf("sources --scope %s: exit %d, %s", scope, code, errOut)
+		}
+	}
+}
