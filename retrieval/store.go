@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -97,7 +96,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 			return nil, fmt.Errorf("open store: embedder %s reports no dimensions", opt.Embedder.Name())
 		}
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := makeDataDir(dir); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	path := filepath.Join(dir, DBFile)

@@ -141,16 +141,94 @@ func syncFile(name string) error {
 }
 
 // fileError wraps err with the store file's name, and with ErrDamaged when
-// SQLite reports a corrupt file or one that is not a database.
+// SQLite reports a corrupt file or one that is not a database; a full
+// disk or an I/O error is explained (ioFault).
 func (s *Store) fileError(err error) error {
 	var se interface{ Code() int }
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
 			return s.damaged(err)
+		case sqliteIOErr, sqliteFull:
+			return ioFault(s.path, se.Code(), err, diskFree)
 		}
 	}
 	return fmt.Errorf("store %s: %w", s.path, err)
+}
+
+// ErrDiskFull: the disk holding the store has no room left.
+var ErrDiskFull = errors.New("the disk is full")
+
+// SQLite result codes (the low byte of an extended code).
+const (
+	sqliteIOErr = 10
+	sqliteFull  = 13
+)
+
+// nearlyFull is the free space under which an I/O error is taken for a
+// full disk: SQLite reports one that stops it growing the -shm file as
+// "disk I/O error (4874)", not as SQLITE_FULL.
+const nearlyFull = 1 << 20
+
+// ioFault explains an I/O or disk-full error (code, extended) of the
+// store at path, with free telling the space left on a directory's disk:
+// a full disk, saying which; a write-ahead log deleted under a running
+// process (other processes then read "disk I/O error (522)"); else what
+// to check.
+func ioFault(path string, code int, err error, free func(dir string) (uint64, bool)) error {
+	dir := filepath.Dir(path)
+	avail, known := free(dir)
+	switch {
+	case code&0xff == sqliteFull || known && avail < nearlyFull:
+		left := ""
+		if known {
+			left = fmt.Sprintf(", %d KiB free", avail>>10)
+		}
+		return fmt.Errorf("store %s: %w: the disk holding %s has no room left%s (%v); free some space there, then try again", path, ErrDiskFull, dir, left, err)
+	case walLost(path):
+		return fmt.Errorf("store %s: its write-ahead log %s-wal was deleted or emptied while a process had the store open (%w); stop every citebot process using this store, then start again: changes not yet written into the store file may be lost", path, path, err)
+	}
+	return fmt.Errorf("store %s: %w: SQLite could not read or write the store file or the -wal and -shm files beside it; check the disk and that nothing else changes those files", path, err)
+}
+
+// walLost reports whether the store at path has a shared-memory index
+// (a process has, or had, it open) but no write-ahead log it could index:
+// the log is missing, or shorter than its 32-byte header.
+func walLost(path string) bool {
+	shm, err := os.Stat(path + "-shm")
+	if err != nil || shm.Size() == 0 {
+		return false
+	}
+	wal, err := os.Stat(path + "-wal")
+	return err != nil || wal.Size() < 32
+}
+
+// makeDataDir creates the data directory dir, explaining what
+// os.MkdirAll reports only as "file exists" or "not a directory": a
+// symbolic link (dir, or one above it) to a target that is missing (an
+// unmounted volume, say), or a file in the way.
+func makeDataDir(dir string) error {
+	err := os.MkdirAll(dir, 0o700)
+	if err == nil {
+		return nil
+	}
+	for p := dir; ; p = filepath.Dir(p) {
+		if info, lerr := os.Lstat(p); lerr == nil {
+			switch {
+			case info.Mode()&fs.ModeSymlink != 0:
+				if _, serr := os.Stat(p); serr != nil {
+					target, _ := os.Readlink(p)
+					return fmt.Errorf("data directory %s: %s is a symbolic link to %s, which cannot be followed (%w); mount or create the target, or remove the link", dir, p, target, serr)
+				}
+			case !info.IsDir():
+				return fmt.Errorf("data directory %s: %s is a file, not a directory (%w); move it away or choose another --data-dir", dir, p, err)
+			}
+		}
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	return fmt.Errorf("create data directory %s: %w", dir, err)
 }
 
 func (s *Store) damaged(err error) error {
