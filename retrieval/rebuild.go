@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 )
 
@@ -13,66 +14,88 @@ import (
 // chunks, side by side (one core each). Loading decodes every row once and
 // keeps most of it: a caller that minds its peak memory runs the garbage
 // collector more often meanwhile (cmd/citebot sets GOGC 20 around Open and
-// Refresh).
+// Refresh). Articles with damaged passages are left out (excludeDamaged).
 func (s *Store) buildIndexes(ctx context.Context, vectors bool) (*lexIndex, *vectorIndex, error) {
 	var (
-		lex    *lexIndex
-		lexErr error
-		built  sync.WaitGroup
+		lex     *lexIndex
+		withNUL []int64
+		lexErr  error
+		built   sync.WaitGroup
 	)
-	built.Go(func() { lex, lexErr = s.buildLexIndex(ctx) })
+	built.Go(func() { lex, withNUL, lexErr = s.buildLexIndex(ctx) })
 	var (
-		idx *vectorIndex
-		err error
+		idx   *vectorIndex
+		zeros []int64
+		err   error
 	)
 	if vectors {
-		idx, err = s.buildIndex(ctx)
+		idx, zeros, err = s.buildIndex(ctx)
 	}
 	built.Wait()
-	return lex, idx, cmp.Or(err, lexErr)
+	if err = cmp.Or(err, lexErr); err != nil {
+		return nil, nil, err
+	}
+	if len(withNUL)+len(zeros) > 0 {
+		if err := s.excludeDamaged(ctx, lex, idx, withNUL, zeros); err != nil {
+			return nil, nil, err
+		}
+	}
+	return lex, idx, nil
 }
 
 // buildLexIndex reads every chunk's title and text and returns a fresh
-// lexical index.
-func (s *Store) buildLexIndex(ctx context.Context) (*lexIndex, error) {
+// lexical index, without the chunks whose text holds NUL bytes (which
+// text never does: such a chunk was overwritten), whose IDs it returns.
+func (s *Store) buildLexIndex(ctx context.Context) (*lexIndex, []int64, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, scope, title, text FROM chunks ORDER BY scope, id`)
 	if err != nil {
-		return nil, s.fileError(err)
+		return nil, nil, s.fileError(err)
 	}
 	defer rows.Close()
 	x := newLexIndex()
 	term := x.cachedWordTerm()
-	var d lexDoc
+	var (
+		d       lexDoc
+		withNUL []int64
+	)
 	for rows.Next() {
 		var (
 			id                 int64
 			scope, title, text string
 		)
 		if err := rows.Scan(&id, &scope, &title, &text); err != nil {
-			return nil, s.fileError(err)
+			return nil, nil, s.fileError(err)
+		}
+		if strings.IndexByte(text, 0) >= 0 || strings.IndexByte(title, 0) >= 0 {
+			withNUL = append(withNUL, id)
+			continue
 		}
 		d.tokenize(title, text, term)
 		x.add(scope, id, &d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s.fileError(err)
+		return nil, nil, s.fileError(err)
 	}
-	return x, nil
+	return x, withNUL, nil
 }
 
-// buildIndex reads every chunk's embedding and returns a fresh index.
-func (s *Store) buildIndex(ctx context.Context) (*vectorIndex, error) {
+// buildIndex reads every chunk's embedding and returns a fresh index,
+// and the IDs of the chunks whose vector is zero.
+func (s *Store) buildIndex(ctx context.Context) (*vectorIndex, []int64, error) {
 	idx := newVectorIndex(s.emb)
-	if err := s.loadVectors(ctx, idx, ""); err != nil {
-		return nil, err
+	zeros, err := s.loadVectors(ctx, idx, "")
+	if err != nil {
+		return nil, nil, err
 	}
-	return idx, nil
+	return idx, zeros, nil
 }
 
 // loadVectors adds the stored vectors of scope (all scopes when "") to idx.
 // Each is decoded straight from the row into a slice of its own that the
-// index keeps (see addEncoded), so loading holds no second copy.
-func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string) error {
+// index keeps (see addEncoded), so loading holds no second copy. Zero
+// vectors (a text without words has one, so has a zeroed page) are left
+// out and their chunks' IDs returned.
+func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string) ([]int64, error) {
 	q := `SELECT id, scope, embedding FROM chunks`
 	var args []any
 	if scope != "" {
@@ -81,9 +104,10 @@ func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string)
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return s.fileError(err)
+		return nil, s.fileError(err)
 	}
 	defer rows.Close()
+	var zeros []int64
 	for rows.Next() {
 		var (
 			id   int64
@@ -91,13 +115,17 @@ func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string)
 			blob sql.RawBytes
 		)
 		if err := rows.Scan(&id, &sc, &blob); err != nil {
-			return s.fileError(err)
+			return nil, s.fileError(err)
+		}
+		if len(blob) == 4*idx.dims && zeroVector(blob) {
+			zeros = append(zeros, id)
+			continue
 		}
 		if err := idx.addEncoded(sc, id, blob); err != nil {
-			return s.damaged(fmt.Errorf("chunk %d: %w", id, err))
+			return nil, s.damaged(fmt.Errorf("chunk %d: %w", id, err))
 		}
 	}
-	return s.fileErrorOrNil(rows.Err())
+	return zeros, s.fileErrorOrNil(rows.Err())
 }
 
 // Refresh brings the in-memory indexes in step with writes another
@@ -151,7 +179,7 @@ func (s *Store) repairScope(ctx context.Context, scope string, cause error) {
 		s.log.Error("vector index repair failed", "scope", scope, "err", err)
 		return
 	}
-	if err := s.loadVectors(context.WithoutCancel(ctx), s.index, scope); err != nil {
+	if _, err := s.loadVectors(context.WithoutCancel(ctx), s.index, scope); err != nil {
 		s.log.Error("vector index repair failed", "scope", scope, "err", err)
 	}
 }
