@@ -146,6 +146,14 @@ func TestExtractHTMLCanonical(t *testing.T) {
 		{"javascript ignored", `<link rel="canonical" href="javascript:alert(1)">`, fetched, fetched},
 		{"local file keeps absolute", `<link rel="canonical" href="https://news.example.org/2024/sea-wall">`, "", "https://news.example.org/2024/sea-wall"},
 		{"local file ignores relative", `<link rel="canonical" href="/2024/sea-wall">`, "", ""},
+		// Issue 12: IP hosts must match exactly, not by their last two parts.
+		{"other IP ignored", `<link rel="canonical" href="http://10.20.0.1/claimed-article">`, "http://127.0.0.1:8080/a", "http://127.0.0.1:8080/a"},
+		{"same IP", `<link rel="canonical" href="http://127.0.0.1:8080/2024/sea-wall">`, "http://127.0.0.1:8080/a", "http://127.0.0.1:8080/2024/sea-wall"},
+		{"name for IP ignored", `<link rel="canonical" href="http://news.example.org/a">`, "http://127.0.0.1:8080/a", "http://127.0.0.1:8080/a"},
+		{"public suffix", `<link rel="canonical" href="https://bob.github.io/sea-wall">`, "https://alice.github.io/a", "https://alice.github.io/a"},
+		{"login ignored", `<link rel="canonical" href="https://editor:secret@news.example.org/2024/sea-wall">`, fetched, fetched},
+		{"tracking dropped", `<link rel="canonical" href="https://news.example.org/2024/sea-wall?utm_source=feed&fbclid=x">`, fetched, "https://news.example.org/2024/sea-wall"},
+		{"fetched tracking dropped", "", fetched + "&utm_medium=social&gclid=Cj0", fetched},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,6 +164,34 @@ func TestExtractHTMLCanonical(t *testing.T) {
 			}
 			if a.URL != tt.want || a.ID != NewID(tt.want, a.Title, a.Paragraphs) {
 				t.Errorf("URL %q ID %q, want URL %q", a.URL, a.ID, tt.want)
+			}
+		})
+	}
+}
+
+// TestExtractHTMLCleansLabels: a title or site name with a right-to-left
+// override or zero-width characters would display disguised (issue 12).
+func TestExtractHTMLCleansLabels(t *testing.T) {
+	t.Parallel()
+	body := "<body><article>" + strings.Repeat("<p>The council met on Monday evening and voted to repair the old sea wall before the winter storms arrive.</p>", 4) + "</article></body>"
+	tests := []struct{ name, head string }{
+		{"og", "<meta property=\"og:title\" content=\"Sea wall \u202erepaired\u202c\u200b\"><meta property=\"og:site_name\" content=\"Harbour\u200b\u200d\u2066 Gazette\u2069\">"},
+		{"title", "<title>Sea wall \u202erepaired\u200f</title><meta name=\"application-name\" content=\"\u2060Harbour Gazette\ufeff\">"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, pageURL := range []string{"https://news.example.org/a", ""} {
+				a, err := extractHTML([]byte("<html><head>"+tt.head+"</head>"+body+"</html>"), pageURL, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pageURL == "" {
+					a = cleanHTMLArticle(a)
+				}
+				if a.Title != "Sea wall repaired" || a.Source != "Harbour Gazette" {
+					t.Errorf("%q: title %+q source %+q", pageURL, a.Title, a.Source)
+				}
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"regexp"
 	"strings"
 
@@ -92,12 +93,15 @@ type pageScan struct {
 	lang               string
 	canonical, ogURL   string
 	maxDepth, elements int
+	paragraphs         int      // <p> elements
+	textBytes          int      // bytes of visible text
 	visible            []string // visible body text, one paragraph per block
 }
 
 // scanHTML tokenizes data once. It never builds a tree, so its cost is
-// linear in the input however deeply the markup nests.
-func scanHTML(data []byte) pageScan {
+// linear in the input however deeply the markup nests. When ctx ends it
+// stops early with what it has read.
+func scanHTML(ctx context.Context, data []byte) pageScan {
 	var (
 		s       pageScan
 		pb      paragraphBuilder
@@ -110,7 +114,11 @@ func scanHTML(data []byte) pageScan {
 		h1      strings.Builder
 	)
 	z.SetMaxBuf(0)
-	for {
+	for tokens := 1; ; tokens++ {
+		if tokens%4096 == 0 && ctx.Err() != nil {
+			s.visible = pb.paragraphs()
+			return s
+		}
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
@@ -129,6 +137,7 @@ func scanHTML(data []byte) pageScan {
 			if inH1 {
 				h1.WriteString(text)
 			}
+			s.textBytes += len(text)
 			pb.text(text)
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
@@ -138,6 +147,9 @@ func scanHTML(data []byte) pageScan {
 				attrs = readAttrs(z)
 			}
 			s.elements++
+			if a == atom.P {
+				s.paragraphs++
+			}
 			selfClosing := tt == html.SelfClosingTagToken && (foreign > 0 || impliedEnd(a))
 			if !selfClosing && !impliedEnd(a) {
 				depth++

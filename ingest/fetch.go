@@ -18,7 +18,8 @@ import (
 const version = "0.1"
 
 // Errors a fetch can end in, besides ErrTooLarge (the body is longer than
-// FetchOptions.MaxBytes), ErrPrivateAddress and ErrNoArticle. Each is
+// FetchOptions.MaxBytes), ErrPrivateAddress, ErrDisguisedURL and
+// ErrNoArticle. Each is
 // wrapped in a *PageError, which also names the URL and gives a short
 // message for the user.
 var (
@@ -60,6 +61,8 @@ func (e *PageError) UserMessage() string {
 	switch {
 	case errors.Is(e.Err, ErrBadURL):
 		return "That doesn't look like a web link: only http:// and https:// addresses can be ingested."
+	case errors.Is(e.Err, ErrDisguisedURL):
+		return "That link is disguised: the part before \"@\" looks like a website, but the link leads somewhere else."
 	case errors.Is(e.Err, ErrPrivateAddress):
 		return "That link points to a private or local network address, which I'm not allowed to fetch."
 	case errors.Is(e.Err, ErrTooManyRedirects):
@@ -71,7 +74,7 @@ func (e *PageError) UserMessage() string {
 	case errors.Is(e.Err, ErrHTTPStatus):
 		return fmt.Sprintf("The site answered %d %s.", e.Status, http.StatusText(e.Status))
 	case errors.Is(e.Err, ErrTimeout):
-		return "The site took too long to answer."
+		return "That page took too long to fetch and read."
 	case errors.Is(e.Err, ErrNoArticle):
 		return "I couldn't find any article text there (it may need a login or JavaScript, or have no article)."
 	}
@@ -159,7 +162,7 @@ func newFetcher(opt FetchOptions, except func(netip.AddrPort) bool) *Fetcher {
 				return fmt.Errorf("after %d redirects: %w", maxRedirects, ErrTooManyRedirects)
 			}
 			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-				return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), ErrBadURL)
+				return fmt.Errorf("redirect to %s: %w", cleanParsedURL(req.URL), ErrBadURL)
 			}
 			return nil
 		},
@@ -168,21 +171,36 @@ func newFetcher(opt FetchOptions, except func(netip.AddrPort) bool) *Fetcher {
 }
 
 // Fetch downloads rawURL and extracts its article: HTML and XHTML pages
-// through extractHTML, text/plain and text/markdown through Parse. The
-// article's URL is its canonical URL, or the address reached after
-// redirects. Every error is a *PageError (use errors.Is with the Err*
-// sentinels, or UserMessage for the person who asked).
+// through extractHTML, text/plain and text/markdown through Parse, both
+// within the fetch's deadline. The article's URL is its canonical URL, or
+// the address reached after redirects, in its cleanURL form (no login
+// details, no tracking parameters); errors name URLs in that form too. A
+// URL whose login part looks like a site (http://www.bbc.co.uk@example.net/)
+// is refused with ErrDisguisedURL. Every error is a *PageError (use
+// errors.Is with the Err* sentinels, or UserMessage for the person who
+// asked).
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Article, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Article{}, &PageError{URL: rawURL, Err: fmt.Errorf("fetch %q: %w", rawURL, ErrBadURL)}
 	}
+	shown := cleanParsedURL(u)
+	if disguisedUserinfo(u) {
+		return Article{}, &PageError{URL: shown, Err: fmt.Errorf("fetch %s: %w", shown, ErrDisguisedURL)}
+	}
 	select {
 	case f.slots <- struct{}{}:
-		defer func() { <-f.slots }()
 	case <-ctx.Done():
-		return Article{}, &PageError{URL: rawURL, Err: ctx.Err()}
+		return Article{}, &PageError{URL: shown, Err: ctx.Err()}
 	}
+	// The place is given back when the work is done: by extract's
+	// goroutine once it finishes, otherwise here.
+	held := true
+	defer func() {
+		if held {
+			<-f.slots
+		}
+	}()
 	ctx, cancel := context.WithTimeoutCause(ctx, f.opt.Timeout, ErrTimeout)
 	defer cancel()
 
@@ -196,16 +214,51 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Article, error) {
 		if media == "" && !looksLikeHTML(body) {
 			break
 		}
-		return extractHTML(body, final, ctype)
+		held = false
+		return f.extract(ctx, final, func(ctx context.Context) (Article, error) {
+			return extractPage(ctx, body, final, ctype)
+		})
 	case "text/plain", "text/markdown", "text/x-markdown":
-		return f.parseText(body, final, ctype, media)
+		held = false
+		return f.extract(ctx, final, func(context.Context) (Article, error) {
+			return f.parseText(body, final, ctype, media)
+		})
 	}
 	return Article{}, &PageError{URL: final, ContentType: media,
 		Err: fmt.Errorf("%w %s at %s", ErrUnsupportedType, orUnknown(media), final)}
 }
 
+// extract runs fn, which owns one of f's places, on its own goroutine and
+// waits for it or for ctx: a page that takes longer to read than the
+// fetch's deadline ends in ErrTimeout. The goroutine gives the place back
+// when fn returns (fn stops early when ctx ends, and its work is bounded
+// anyway), so abandoned extractions still count against MaxConcurrent.
+func (f *Fetcher) extract(ctx context.Context, final string, fn func(context.Context) (Article, error)) (Article, error) {
+	type result struct {
+		a   Article
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() { <-f.slots }()
+		a, err := fn(ctx)
+		done <- result{a, err}
+	}()
+	select {
+	case r := <-done:
+		return r.a, r.err
+	case <-ctx.Done():
+		err := ctx.Err()
+		if errors.Is(context.Cause(ctx), ErrTimeout) {
+			err = fmt.Errorf("reading the page after %s: %w", f.opt.Timeout, ErrTimeout)
+		}
+		return Article{}, &PageError{URL: final, Err: fmt.Errorf("extract %s: %w", final, err)}
+	}
+}
+
 // get performs the request and reads at most MaxBytes of the body. It
-// returns the body, the final URL after redirects and the Content-Type.
+// returns the body, the final URL after redirects (its cleanURL form) and
+// the Content-Type.
 func (f *Fetcher) get(ctx context.Context, u *url.URL) ([]byte, string, string, error) {
 	fail := func(at string, err error) ([]byte, string, string, error) {
 		var ne net.Error
@@ -216,9 +269,10 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL) ([]byte, string, string, 
 		}
 		return nil, "", "", &PageError{URL: at, Err: fmt.Errorf("fetch %s: %w", at, err), Limit: f.opt.MaxBytes}
 	}
+	shown := cleanParsedURL(u)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return fail(u.String(), err)
+		return fail(shown, err)
 	}
 	req.Header.Set("User-Agent", f.opt.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,text/markdown;q=0.9,*/*;q=0.1")
@@ -228,10 +282,10 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL) ([]byte, string, string, 
 		if errors.As(err, &ue) {
 			err = ue.Err // url.Error repeats the method and URL
 		}
-		return fail(u.String(), err)
+		return fail(shown, err)
 	}
 	defer resp.Body.Close()
-	final := resp.Request.URL.String()
+	final := cleanParsedURL(resp.Request.URL)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, "", "", &PageError{URL: final, Status: resp.StatusCode,
 			Err: fmt.Errorf("fetch %s: %w %s", final, ErrHTTPStatus, resp.Status)}

@@ -91,8 +91,10 @@ func ParseFile(path string) (Article, error) {
 // invalid UTF-8 sequences are replaced with U+FFFD rather than rejected,
 // so one stray Latin-1 byte does not lose an article. Data containing NUL
 // bytes or mostly control characters is binary and, like empty or
-// white-space-only input, gives an error wrapping ErrEmpty. The Article's
-// ID is set with NewID; Ingested is left zero.
+// white-space-only input, gives an error wrapping ErrEmpty. The title,
+// outlet and author lose invisible format characters (see cleanLabel) and a
+// URL its login details and tracking parameters (see cleanURL). The
+// Article's ID is set with NewID; Ingested is left zero.
 func Parse(name string, data []byte) (Article, error) {
 	kind := format(name)
 	if kind == "" {
@@ -125,6 +127,10 @@ func Parse(name string, data []byte) (Article, error) {
 	}
 	if len(a.Paragraphs) == 0 {
 		return Article{}, fmt.Errorf("parse %s: %w", name, ErrEmpty)
+	}
+	cleanLabels(&a)
+	if a.Title == "" {
+		a.Title = shortTitle(a.Paragraphs[0])
 	}
 	a.ID = NewID(a.URL, a.Title, a.Paragraphs)
 	return a, nil

@@ -1,0 +1,173 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// bigPage writes a page of n paragraphs, each about 350 bytes: with n =
+// 29,000 it is the 10 MB page of issue 12.
+func bigPage(n int) []byte {
+	var b strings.Builder
+	b.WriteString("<html><head><title>The longest harbour report</title></head><body><article><h1>The longest harbour report</h1>\n")
+	for i := range n {
+		fmt.Fprintf(&b, "<p>Paragraph %d of the harbour report: the pilots counted the vessels that came in on the morning tide, "+
+			"noted the weather over the breakwater, and wrote down which berths stood empty when the last ferry left the quay "+
+			"for the island, so that the council could plan the dredging work for the coming spring without guessing.</p>\n", i)
+	}
+	b.WriteString("</article></body></html>")
+	return []byte(b.String())
+}
+
+// peakHeap samples the live heap every millisecond while fn runs and
+// returns the highest value seen above the heap in use before it started.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	base := read()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			if v := read(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	fn()
+	close(done)
+	wg.Wait()
+	if p := peak.Load(); p > base {
+		return p - base
+	}
+	return 0
+}
+
+// BenchmarkExtractHugePage extracts the 10 MB page of 29,000 paragraphs
+// and reports the peak heap it needed (issue 12: 806 MB before; target
+// under 200 MB).
+func BenchmarkExtractHugePage(b *testing.B) {
+	page := bigPage(29000)
+	b.SetBytes(int64(len(page)))
+	var peak uint64
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			a, err := extractHTML(page, "https://news.example.org/report", "text/html; charset=utf-8")
+			if err != nil || len(a.Paragraphs) < 1000 {
+				b.Fatalf("extractHTML: %d paragraphs, %v", len(a.Paragraphs), err)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
+}
+
+// servePage serves page as HTML at every path on 127.0.0.1 and returns the
+// server's URL.
+func servePage(t testing.TB, page string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, page)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestFetchHugePage fetches the 10 MB page of issue 12 (it took 28 s to
+// extract, outside the fetch's deadline): it must be read well within the
+// deadline, all of its text kept.
+func TestFetchHugePage(t *testing.T) {
+	t.Parallel()
+	const n = 29000
+	srv := servePage(t, string(bigPage(n)))
+	const timeout = 15 * time.Second
+	start := time.Now()
+	a, err := testFetcher(FetchOptions{Timeout: timeout}).Fetch(t.Context(), srv+"/report")
+	if d := time.Since(start); d > timeout {
+		t.Errorf("took %v, over the %v deadline", d, timeout)
+	}
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	if len(a.Paragraphs) < n || !strings.HasPrefix(a.Paragraphs[n-1], fmt.Sprintf("Paragraph %d of", n-1)) {
+		t.Errorf("%d paragraphs, want the %d of the page", len(a.Paragraphs), n)
+	}
+}
+
+// TestExtractHugePageMemory: the same page must extract in under 200 MB of
+// heap (806 MB before). Not parallel, so no other test's garbage counts.
+func TestExtractHugePageMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("extracts a 10 MB page")
+	}
+	page := bigPage(29000)
+	peak := peakHeap(func() {
+		if _, err := extractHTML(page, "https://news.example.org/report", ""); err != nil {
+			t.Errorf("extractHTML: %v", err)
+		}
+	})
+	if peak > 200<<20 {
+		t.Errorf("peak heap %d MB, want under 200 MB", peak>>20)
+	}
+}
+
+// TestFetchExtractDeadline: reading a page counts against the fetch's
+// deadline. An extraction still running when it passes ends the fetch in
+// ErrTimeout, and keeps its place among MaxConcurrent until it returns.
+func TestFetchExtractDeadline(t *testing.T) {
+	t.Parallel()
+	f := testFetcher(FetchOptions{Timeout: 50 * time.Millisecond, MaxConcurrent: 1})
+	ctx, cancel := context.WithTimeoutCause(t.Context(), 50*time.Millisecond, ErrTimeout)
+	defer cancel()
+	f.slots <- struct{}{} // Fetch took the place
+	release := make(chan struct{})
+	returned := make(chan struct{})
+	_, err := f.extract(ctx, "http://news.example.org/a", func(ctx context.Context) (Article, error) {
+		defer close(returned)
+		<-release
+		return Article{}, ctx.Err()
+	})
+	checkPageError(t, err, ErrTimeout, "extract http://news.example.org/a")
+	select {
+	case f.slots <- struct{}{}:
+		t.Fatal("the place was given back while the extraction still ran")
+	default:
+	}
+	close(release)
+	<-returned
+	select {
+	case f.slots <- struct{}{}:
+	case <-t.Context().Done():
+		t.Fatal("the place was never given back")
+	}
+}
+
+// TestExtractPageStops: a scan of a huge page stops when its context ends.
+func TestExtractPageStops(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := extractPage(ctx, bigPage(29000), "https://news.example.org/report", "")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("extractPage with an ended context: %v", err)
+	}
+}
