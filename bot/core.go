@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -44,6 +45,8 @@ type Store interface {
 	AddBatch(ctx context.Context, scope string, items []retrieval.Item) []retrieval.ItemResult
 	Forget(ctx context.Context, scope, articleID string) error
 	Articles(ctx context.Context, scopes []string) ([]retrieval.ArticleInfo, error)
+	// TermCounts counts the passages of scopes holding each of terms.
+	TermCounts(ctx context.Context, scopes []string, terms []string) (map[string]int, error)
 }
 
 // Answerer writes an answer from numbered passages.
@@ -54,6 +57,15 @@ type Answerer interface {
 	// order, citing them with [n] markers. onDelta, if non-nil, receives
 	// the text as it is produced. It returns the whole raw text.
 	Answer(ctx context.Context, question string, passages []retrieval.Passage, history []Turn, onDelta func(string)) (string, error)
+}
+
+// A Decliner is an Answerer that decides for itself whether the passages
+// hold the answer: when they do not, its answer is prompts.DeclineMarker.
+// The core then turns away only questions clearly unrelated to the
+// passages (DeclineModel) and lets the answerer judge the rest.
+type Decliner interface {
+	Answerer
+	Declines() bool
 }
 
 // Rewriter turns a follow-up question into a standalone one, using the
@@ -77,6 +89,10 @@ type Answer struct {
 	Note string
 	// Query is the text that was searched (the rewritten follow-up).
 	Query string
+	// Signals and Logit are what the decision to answer weighed (zero
+	// when there was nothing to search).
+	Signals Signals
+	Logit   float64
 }
 
 // CoreOptions configures NewCore. Store and Answerer are required.
@@ -90,9 +106,11 @@ type CoreOptions struct {
 	// K is the number of passages retrieved and given to the answerer;
 	// zero means 5.
 	K int
-	// MinCoverage is the share of the question's informative terms the
-	// best passage must contain to count as relevant; zero means 0.45.
-	MinCoverage float64
+	// DeclineBelow is the answerability logit (Signals.Logit) under which
+	// a question is answered "not covered" without calling the answerer.
+	// Zero means DeclineModel for a Decliner that declines, else
+	// DeclineExtractive; math.Inf(-1) never declines (for measuring).
+	DeclineBelow float64
 	// MaxAnswers bounds the answers computed at once, MaxIngests the
 	// ingests; zero means 8 and 2. Answers beyond them wait in a queue of
 	// MaxAnswers places, ingests in one of 4×MaxIngests (they are slow and
@@ -117,8 +135,11 @@ func NewCore(opt CoreOptions) *Core {
 	if opt.K <= 0 {
 		opt.K = 5
 	}
-	if opt.MinCoverage <= 0 {
-		opt.MinCoverage = 0.45
+	if opt.DeclineBelow == 0 {
+		opt.DeclineBelow = DeclineExtractive
+		if d, ok := opt.Answerer.(Decliner); ok && d.Declines() {
+			opt.DeclineBelow = DeclineModel
+		}
 	}
 	if opt.MaxAnswers <= 0 {
 		opt.MaxAnswers = 8
@@ -162,6 +183,9 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	if question == "" {
 		return Answer{}, UserError("Please ask a question.", errors.New("ask: empty question"))
 	}
+	if wordless(question) {
+		return Answer{}, UserError("Please ask a question in words.", fmt.Errorf("ask %q: no words to search for", question))
+	}
 	if err := CheckQuestionLength(question); err != nil {
 		return Answer{}, fmt.Errorf("ask: %w", err)
 	}
@@ -188,15 +212,37 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 		ans.Text = NoArticlesText
 		return ans, nil
 	}
-	relevant := relevantPassages(passages, c.opt.MinCoverage)
-	if len(relevant) == 0 {
+	if ans.Signals, err = c.signals(ctx, query, retrieval.SearchScopes(scope), passages); err != nil {
+		return Answer{}, fmt.Errorf("ask %q: %w", query, err)
+	}
+	ans.Logit = ans.Signals.Logit()
+	if ans.Logit < c.opt.DeclineBelow {
 		ans.Text = NotCoveredText
-		c.log.Info("question not covered", "scope", scope, "passages", len(passages), "best_coverage", bestCoverage(passages))
+		c.log.Info("question not covered", "scope", scope, "passages", len(passages), "answerability", round2(ans.Logit))
 		return ans, nil
+	}
+	// A model reads the passages in rank order and judges them itself;
+	// the extractive answerer quotes from those holding at least half as
+	// much of the question as the best.
+	relevant := passages
+	d, declines := c.opt.Answerer.(Decliner)
+	declines = declines && d.Declines()
+	if !declines {
+		relevant = relevantPassages(passages)
+	}
+	var hold *declineFilter
+	if declines && onDelta != nil {
+		hold = &declineFilter{onDelta: onDelta}
+		onDelta = hold.write
 	}
 	raw, err := c.opt.Answerer.Answer(ctx, question, relevant, q.History, onDelta)
 	if err != nil {
 		return Answer{}, fmt.Errorf("ask %q with %s: %w", question, c.opt.Answerer.Name(), err)
+	}
+	if declines && prompts.IsDecline(raw) {
+		ans.Text = NotCoveredText
+		c.log.Info("question not covered", "scope", scope, "passages", len(passages), "answerability", round2(ans.Logit), "decided_by", c.opt.Answerer.Name())
+		return ans, nil
 	}
 	checked := prompts.CheckCitations(raw, len(relevant))
 	ans.Text = strings.TrimSpace(checked.Text)
@@ -232,13 +278,12 @@ func (c *Core) standalone(ctx context.Context, history []Turn, question string) 
 	return history[len(history)-1].Question + " " + question
 }
 
-// relevantPassages keeps the passages worth answering from: nothing when
-// the best one covers less than minCoverage of the question's terms,
-// else those that cover at least half as much as the best.
-func relevantPassages(passages []retrieval.Passage, minCoverage float64) []retrieval.Passage {
-	best := bestCoverage(passages)
-	if best < minCoverage {
-		return nil
+// relevantPassages keeps the passages that cover at least half as much of
+// the question's terms as the best one.
+func relevantPassages(passages []retrieval.Passage) []retrieval.Passage {
+	best := 0.0
+	for _, p := range passages {
+		best = max(best, p.Coverage)
 	}
 	var out []retrieval.Passage
 	for _, p := range passages {
@@ -249,13 +294,8 @@ func relevantPassages(passages []retrieval.Passage, minCoverage float64) []retri
 	return out
 }
 
-func bestCoverage(passages []retrieval.Passage) float64 {
-	best := 0.0
-	for _, p := range passages {
-		best = max(best, p.Coverage)
-	}
-	return best
-}
+// round2 rounds x to two decimals, for logs.
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // IngestResult says what Ingest stored.
 type IngestResult struct {

@@ -26,6 +26,11 @@ func NewLLMAnswerer(c *llm.Client) *LLMAnswerer { return &LLMAnswerer{client: c}
 // Name is "openai:<chat model>".
 func (a *LLMAnswerer) Name() string { return "openai:" + a.client.ChatModel() }
 
+// Declines is true: the model says itself when the passages do not hold
+// the answer (prompts.DeclineMarker), so the core turns away only
+// questions clearly unrelated to them.
+func (a *LLMAnswerer) Declines() bool { return true }
+
 // Answer asks the model to answer question from passages, numbered 1..k in
 // order, citing them as [n]. With onDelta it streams, calling onDelta with
 // each piece of text as it arrives (from this goroutine). Errors are

@@ -42,8 +42,8 @@ const (
 // RenderSystem returns the system prompt: the answering rules.
 func RenderSystem() string {
 	var b strings.Builder
-	if err := templates.ExecuteTemplate(&b, "system.tmpl", nil); err != nil {
-		// The template is static and has no data: this is a build defect.
+	if err := templates.ExecuteTemplate(&b, "system.tmpl", struct{ Decline string }{DeclineMarker}); err != nil {
+		// The template is static and its data fixed: this is a build defect.
 		panic(fmt.Sprintf("prompts: render system.tmpl: %v", err))
 	}
 	return b.String()
@@ -57,7 +57,8 @@ func RenderAnswer(question string, passages []Passage) (string, error) {
 	data := struct {
 		Question string
 		Passages []Passage
-	}{Question: defuse(question)}
+		Decline  string
+	}{Question: defuse(question), Decline: DeclineMarker}
 	for _, p := range passages {
 		data.Passages = append(data.Passages, Passage{
 			N:      p.N,

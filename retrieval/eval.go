@@ -18,7 +18,14 @@ type QA struct {
 	ID       string   `json:"id,omitempty"`
 	Question string   `json:"question"`
 	Answers  []string `json:"answers"`
+	// Covered, when false, marks a question the articles do not answer:
+	// it counts for the answering measures only (a good answer declines
+	// it), never for recall. Absent means true.
+	Covered *bool `json:"covered,omitempty"`
 }
+
+// IsCovered reports whether the articles are meant to answer q.
+func (q QA) IsCovered() bool { return q.Covered == nil || *q.Covered }
 
 // ReadQA reads a QA file: one JSON object a line ({"question", "answers"},
 // other fields ignored), blank lines skipped. name names the input in
@@ -73,7 +80,7 @@ type RecallAt struct {
 // EvalReport is the result of Evaluate.
 type EvalReport struct {
 	// Questions is the number of questions evaluated (those with at least
-	// one non-blank answer); Skipped those without.
+	// one non-blank answer, not marked uncovered); Skipped the others.
 	Questions int `json:"questions"`
 	Skipped   int `json:"skipped,omitempty"`
 	// Recall has one entry per k, in increasing k: the share of questions
@@ -143,7 +150,7 @@ func (s *Store) Evaluate(ctx context.Context, questions []QA, opt EvalOptions) (
 			return EvalReport{}, fmt.Errorf("evaluate: %w", err)
 		}
 		answers := normalizedAnswers(q.Answers)
-		if len(answers) == 0 {
+		if len(answers) == 0 || !q.IsCovered() {
 			rep.Skipped++
 		} else {
 			start := time.Now()
@@ -210,10 +217,10 @@ func (s *Store) passageStats(ctx context.Context, scopes []string) (int, float64
 	return n, *mean, nil
 }
 
-// containsAnswer reports whether passage contains answer, compared
+// ContainsAnswer reports whether passage contains answer, compared
 // case-insensitively with runs of white space folded into one space. A
 // blank answer is contained nowhere.
-func containsAnswer(passage, answer string) bool {
+func ContainsAnswer(passage, answer string) bool {
 	a := normalizeAnswer(answer)
 	return a != "" && strings.Contains(normalizeAnswer(passage), a)
 }

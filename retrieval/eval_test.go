@@ -21,8 +21,8 @@ func TestContainsAnswer(t *testing.T) {
 		{"ÉTÉ chaud", "été", true},
 	}
 	for _, tt := range tests {
-		if got := containsAnswer(tt.passage, tt.answer); got != tt.want {
-			t.Errorf("containsAnswer(%q, %q) = %v, want %v", tt.passage, tt.answer, got, tt.want)
+		if got := ContainsAnswer(tt.passage, tt.answer); got != tt.want {
+			t.Errorf("ContainsAnswer(%q, %q) = %v, want %v", tt.passage, tt.answer, got, tt.want)
 		}
 	}
 }

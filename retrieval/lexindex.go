@@ -328,3 +328,27 @@ func (x *lexIndex) termWeights(terms []string) map[string]float64 {
 	}
 	return weights
 }
+
+// counts returns how many live chunks of scopes hold each of terms (in
+// text or title); terms no chunk holds are left out.
+func (x *lexIndex) counts(scopes []string, terms []string) map[string]int {
+	out := make(map[string]int, len(terms))
+	for _, t := range terms {
+		n, ok := x.term[t]
+		if !ok {
+			continue
+		}
+		for _, sc := range scopes {
+			ls := x.scopes[sc]
+			if ls == nil {
+				continue
+			}
+			for _, p := range ls.post[n] {
+				if ls.ids[p.doc] >= 0 {
+					out[t]++
+				}
+			}
+		}
+	}
+	return out
+}

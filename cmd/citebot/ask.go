@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -15,13 +16,17 @@ import (
 
 // askJSON is the --json shape of an answer (a public contract).
 type askJSON struct {
-	Answer    string         `json:"answer"`
-	Found     bool           `json:"found"`
-	Note      string         `json:"note,omitempty"`
-	Citations []bot.Citation `json:"citations"`
-	Passages  []passageJSON  `json:"passages"`
-	Error     string         `json:"error,omitempty"`
-	Question  string         `json:"question,omitempty"`
+	Answer string `json:"answer"`
+	Found  bool   `json:"found"`
+	Note   string `json:"note,omitempty"`
+	// Answerability (an extension of the documented shape) is the log-odds
+	// the decision gave that the passages answer the question; absent when
+	// there was nothing to search.
+	Answerability *float64       `json:"answerability,omitempty"`
+	Citations     []bot.Citation `json:"citations"`
+	Passages      []passageJSON  `json:"passages"`
+	Error         string         `json:"error,omitempty"`
+	Question      string         `json:"question,omitempty"`
 }
 
 type passageJSON struct {
@@ -152,6 +157,10 @@ func toJSON(ans bot.Answer) askJSON {
 	out := askJSON{Answer: ans.Text, Found: ans.Found, Note: ans.Note, Citations: ans.Citations, Passages: []passageJSON{}}
 	if out.Citations == nil {
 		out.Citations = []bot.Citation{}
+	}
+	if len(ans.Passages) > 0 {
+		logit := math.Round(ans.Logit*100) / 100
+		out.Answerability = &logit
 	}
 	for i, p := range ans.Passages {
 		out.Passages = append(out.Passages, passageJSON{Rank: i + 1, ArticleID: p.ArticleID, Title: p.Title, Text: p.Text, Score: p.Score, Coverage: p.Coverage})

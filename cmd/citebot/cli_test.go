@@ -70,9 +70,9 @@ func loadQuestions(t *testing.T) []sampleQuestion {
 	return qs
 }
 
-func uncoveredQuestions(t *testing.T) []string {
+func unrelatedQuestions(t *testing.T) []string {
 	t.Helper()
-	data, err := os.ReadFile("../../testdata/uncovered.txt")
+	data, err := os.ReadFile("../../testdata/unrelated.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +168,8 @@ func TestIngestAskEndToEnd(t *testing.T) {
 	if share := float64(answered) / float64(len(qs)); share < 0.75 {
 		t.Errorf("the answer text holds the expected answer for %d of %d questions, want at least 75%%", answered, len(qs))
 	}
-	for _, q := range uncoveredQuestions(t) {
-		t.Run("uncovered/"+q, func(t *testing.T) {
+	for _, q := range unrelatedQuestions(t) {
+		t.Run("unrelated/"+q, func(t *testing.T) {
 			code, out, errOut := c.run("", "ask", q, "--json")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)

@@ -62,7 +62,7 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 }
 
 // sampleQuestions takes the first two questions of questions.jsonl and the
-// first of uncovered.txt in dir.
+// first of unrelated.txt in dir (a question no article touches).
 func sampleQuestions(dir string) []string {
 	var out []string
 	if f, err := os.Open(filepath.Join(dir, "questions.jsonl")); err == nil {
@@ -77,7 +77,7 @@ func sampleQuestions(dir string) []string {
 		}
 		f.Close()
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, "uncovered.txt")); err == nil {
+	if data, err := os.ReadFile(filepath.Join(dir, "unrelated.txt")); err == nil {
 		if line, _, _ := strings.Cut(strings.TrimSpace(string(data)), "\n"); line != "" {
 			out = append(out, strings.TrimSpace(line))
 		}

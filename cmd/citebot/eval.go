@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -22,12 +23,14 @@ func cmdEval(ctx context.Context, env *environment, args []string) error {
 		asJSON bool
 		ksFlag string
 		every  int
+		answer bool
 	)
-	fs := newFlagSet("eval", env, "[--scope S] [--k 1,5,10] [--every N] [--json] QA.jsonl")
+	fs := newFlagSet("eval", env, "[--scope S] [--k 1,5,10] [--every N] [--answers] [--json] QA.jsonl")
 	c.register(fs, env, true)
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
 	fs.StringVar(&ksFlag, "k", "1,5,10", "cut-offs for recall@k, comma-separated")
 	fs.IntVar(&every, "every", 1, "evaluate every Nth question only (a quick sample)")
+	fs.BoolVar(&answer, "answers", false, `also answer every question with the configured answerer and measure the answers: covered questions refused, uncovered ones ("covered": false) answered, gold answer in the answer text`)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -76,13 +79,28 @@ func cmdEval(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	var answers *bot.AnswerReport
+	if answer {
+		eopt := bot.EvaluateOptions{Scope: c.scope}
+		if opt.Progress != nil {
+			eopt.Progress = opt.Progress
+		}
+		r, err := a.core.EvaluateAnswers(ctx, qs, eopt)
+		if err != nil {
+			return err
+		}
+		answers = &r
+	}
 	if asJSON {
-		return writeJSON(env.stdout, rep)
+		return writeJSON(env.stdout, struct {
+			retrieval.EvalReport
+			Answers *bot.AnswerReport `json:"answers,omitempty"`
+		}{rep, answers})
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "questions\t%d\n", rep.Questions)
 	if rep.Skipped > 0 {
-		fmt.Fprintf(tw, "skipped (no answers)\t%d\n", rep.Skipped)
+		fmt.Fprintf(tw, "skipped (no answers, or marked not covered)\t%d\n", rep.Skipped)
 	}
 	for _, r := range rep.Recall {
 		fmt.Fprintf(tw, "recall@%d\t%.4f\t(%d)\n", r.K, r.Recall, r.Hits)
@@ -91,6 +109,12 @@ func cmdEval(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(tw, "passages in store\t%d\n", rep.Chunks)
 	fmt.Fprintf(tw, "mean passage length\t%.0f characters\t(retrieved: %.0f)\n", rep.MeanPassageChars, rep.MeanRetrievedChars)
 	fmt.Fprintf(tw, "search latency\tp50 %.1f ms\tp95 %.1f ms\n", rep.LatencyP50MS, rep.LatencyP95MS)
+	if answers != nil {
+		fmt.Fprintf(tw, "answerer\t%s\n", a.core.AnswererName())
+		fmt.Fprintf(tw, "covered questions refused\t%.4f\t(%d of %d)\n", answers.CoveredRefusedRate, answers.CoveredRefused, answers.Covered)
+		fmt.Fprintf(tw, "uncovered questions answered\t%.4f\t(%d of %d)\n", answers.UncoveredAnsweredRate, answers.UncoveredAnswered, answers.Uncovered)
+		fmt.Fprintf(tw, "gold answer in answer text\t%.4f\t(%d of %d)\n", answers.GoldInAnswerRate, answers.GoldInAnswer, answers.Covered)
+	}
 	return tw.Flush()
 }
 

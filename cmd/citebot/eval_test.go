@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -83,5 +85,65 @@ func TestEval(t *testing.T) {
 	}
 	if code, _, stderr := c.run("", "eval", "missing.jsonl"); code != 1 || !strings.Contains(stderr, "missing.jsonl") {
 		t.Errorf("missing file: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestEvalAnswers(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	if code, _, stderr := c.run("", "ingest", articlesDir); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, stderr)
+	}
+	// The sample questions, and questions no article touches marked
+	// "covered": false (their answers must not count for recall).
+	var lines []string
+	covered := loadQuestions(t)
+	for _, q := range covered {
+		b, _ := json.Marshal(map[string]any{"question": q.Question, "answers": q.Answers})
+		lines = append(lines, string(b))
+	}
+	unrelated := unrelatedQuestions(t)
+	for _, q := range unrelated {
+		b, _ := json.Marshal(map[string]any{"question": q, "answers": []string{"Riverton"}, "covered": false})
+		lines = append(lines, string(b))
+	}
+	qa := filepath.Join(t.TempDir(), "qa.jsonl")
+	if err := os.WriteFile(qa, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := c.run("", "eval", "--answers", "--json", qa)
+	if code != 0 {
+		t.Fatalf("eval --answers --json: exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Questions int `json:"questions"`
+		Skipped   int `json:"skipped"`
+		Answers   struct {
+			Covered           int     `json:"covered"`
+			Uncovered         int     `json:"uncovered"`
+			CoveredRefused    int     `json:"covered_refused"`
+			UncoveredAnswered int     `json:"uncovered_answered"`
+			GoldInAnswer      int     `json:"gold_in_answer"`
+			GoldInAnswerRate  float64 `json:"gold_in_answer_rate"`
+		} `json:"answers"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("eval --answers --json output %q: %v", stdout, err)
+	}
+	a := rep.Answers
+	if rep.Questions != len(covered) || rep.Skipped != len(unrelated) {
+		t.Errorf("recall over %d questions (%d skipped), want %d (%d)", rep.Questions, rep.Skipped, len(covered), len(unrelated))
+	}
+	if a.Covered != len(covered) || a.Uncovered != len(unrelated) || a.CoveredRefused != 0 || a.UncoveredAnswered != 0 {
+		t.Errorf("answers %+v, want every covered question answered and every unrelated one declined", a)
+	}
+	if a.GoldInAnswer < len(covered)*3/4 || a.GoldInAnswerRate != float64(a.GoldInAnswer)/float64(a.Covered) {
+		t.Errorf("gold answer in %d of %d answers (rate %v)", a.GoldInAnswer, a.Covered, a.GoldInAnswerRate)
+	}
+	code, stdout, stderr = c.run("", "eval", "--answers", qa)
+	for _, want := range []string{"extractive", "covered questions refused", "uncovered questions answered", "gold answer in answer text"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("eval --answers: exit %d, output lacks %q:\n%s%s", code, want, stdout, stderr)
+		}
 	}
 }

@@ -63,7 +63,7 @@ func TestOpenAICompatibleServer(t *testing.T) {
 
 	// Nothing relevant: the model is not called.
 	before := srv.Count(fakeopenai.Chat)
-	code, out, _ = c.run("", "ask", "--json", uncoveredQuestions(t)[1])
+	code, out, _ = c.run("", "ask", "--json", unrelatedQuestions(t)[1])
 	if code != 0 || !strings.Contains(out, `"found":false`) {
 		t.Fatalf("uncovered question: exit %d %s", code, out)
 	}

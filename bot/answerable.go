@@ -1,0 +1,181 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// Signals are what the core weighs to decide whether the retrieved
+// passages answer a question. None depends on the size of the store or on
+// the embedder it was built with, so one fitted decision holds for a
+// server with one article and for one with thousands, offline or with an
+// embedding API.
+type Signals struct {
+	// Coverage is the best top passage's share of the question's terms
+	// (with its article title), each term weighted by how telling it is
+	// in English at large (everyday words a quarter) rather than by the
+	// store's document frequencies, which swing wildly in small stores.
+	Coverage float64
+	// SentenceCoverage is the same share for the best single sentence.
+	SentenceCoverage float64
+	// NamesAbsent counts the capitalised words and numbers of the
+	// question (after its first word) that the scopes lack: a question
+	// about "Warsaw" asked of a store that never names Warsaw.
+	NamesAbsent float64
+	// NoNameFound is 1 when the question names something and the scopes
+	// hold none of its names: "What is the capital of Mongolia?" asked of
+	// a store that never mentions Mongolia.
+	NoNameFound float64
+	// Similarity is the cosine of the question and the top passage by the
+	// local embedder, computed here whatever embedder the store uses.
+	Similarity float64
+	// Margin is how far the top passage's fused score leads the second's,
+	// as a share of the first.
+	Margin float64
+	// Phrases is the share of the question's consecutive term pairs found
+	// consecutively in one of the top passages.
+	Phrases float64
+}
+
+// answerability weighs the signals: the coefficients of a logistic
+// regression fitted on the tune protocol of scripts/answerability
+// (SQuAD tune articles only; see retrieval/README.md, "Answerability").
+// A positive logit means the passages likely answer the question.
+var answerability = struct {
+	coverage, sentence, names, noNames, similarity, margin, phrases, bias float64
+}{
+	coverage: 5.38, sentence: 2.86, names: -0.70, noNames: -1.00,
+	similarity: 13.51, margin: 4.59, phrases: 2.62, bias: -8.26,
+}
+
+// Logit is the decision's log-odds that the passages answer the question.
+func (s Signals) Logit() float64 {
+	w := answerability
+	return w.bias + w.coverage*s.Coverage + w.sentence*s.SentenceCoverage + w.names*s.NamesAbsent +
+		w.noNames*s.NoNameFound + w.similarity*s.Similarity + w.margin*s.Margin + w.phrases*s.Phrases
+}
+
+// Thresholds on Signals.Logit. The extractive answerer answers only above
+// DeclineExtractive (about 2.5 % of covered questions declined on the
+// tune protocol); a language model sees every question above DeclineModel
+// (about 1 %) and itself says when the passages hold no answer.
+const (
+	DeclineExtractive = -2.0
+	DeclineModel      = -3.25
+)
+
+// localEmbedder computes Signals.Similarity.
+var localEmbedder = retrieval.NewLocalEmbedder()
+
+// signals computes the Signals of question against passages (best first)
+// found in scopes.
+func (c *Core) signals(ctx context.Context, question string, scopes []string, passages []retrieval.Passage) (Signals, error) {
+	var s Signals
+	terms := text.Distinct(text.Terms(question))
+	if len(terms) == 0 || len(passages) == 0 {
+		return s, nil
+	}
+	df, err := c.opt.Store.TermCounts(ctx, scopes, terms)
+	if err != nil {
+		return s, err
+	}
+	names := nameTerms(question)
+	weights := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		weights[t] = text.GeneralWeight(t)
+		if names[t] && df[t] == 0 {
+			s.NamesAbsent++
+		}
+	}
+	if n := float64(len(names)); n > 0 && s.NamesAbsent == n {
+		s.NoNameFound = 1
+	}
+	seq := text.Terms(question)
+	pairs := make(map[[2]string]bool)
+	for i := 0; i+1 < len(seq); i++ {
+		if seq[i] != seq[i+1] {
+			pairs[[2]string{seq[i], seq[i+1]}] = false
+		}
+	}
+	for _, p := range passages {
+		s.Coverage = max(s.Coverage, weightedShare(terms, weights, text.TermSet(p.Title+" "+p.Text)))
+		for _, span := range ingest.Sentences(p.Text) {
+			set := text.TermSet(p.Title + " " + p.Text[span[0]:span[1]])
+			s.SentenceCoverage = max(s.SentenceCoverage, weightedShare(terms, weights, set))
+		}
+		pt := text.Terms(p.Title + " . " + p.Text)
+		for i := 0; i+1 < len(pt); i++ {
+			if _, ok := pairs[[2]string{pt[i], pt[i+1]}]; ok {
+				pairs[[2]string{pt[i], pt[i+1]}] = true
+			}
+		}
+	}
+	if len(pairs) > 0 {
+		found := 0
+		for _, ok := range pairs {
+			if ok {
+				found++
+			}
+		}
+		s.Phrases = float64(found) / float64(len(pairs))
+	}
+	vecs, err := localEmbedder.Embed(ctx, []string{question, passages[0].Title + "\n\n" + passages[0].Text})
+	if err != nil {
+		return s, err
+	}
+	for i := range vecs[0] {
+		s.Similarity += float64(vecs[0][i]) * float64(vecs[1][i])
+	}
+	if len(passages) > 1 && passages[0].Score > 0 {
+		s.Margin = (passages[0].Score - passages[1].Score) / passages[0].Score
+	}
+	return s, nil
+}
+
+// weightedShare is the weighted share of terms that have holds; a term
+// sharing only a stem with one of them earns half its weight.
+func weightedShare(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
+	total, got := 0.0, 0.0
+	for _, t := range terms {
+		w := weights[t]
+		total += w
+		if _, ok := have[t]; ok {
+			got += w
+		} else if text.SharesStem(t, have) {
+			got += w / 2
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// nameTerms returns the terms of the question's capitalised words and
+// numbers after its first word: the names and figures it is about.
+func nameTerms(question string) map[string]bool {
+	out := make(map[string]bool)
+	for i, w := range strings.Fields(question) {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if i == 0 || w == "" {
+			continue
+		}
+		if r := []rune(w)[0]; unicode.IsUpper(r) || unicode.IsDigit(r) {
+			for _, t := range text.Terms(w) {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
+
+// wordless reports whether question has no letter or digit at all ("?",
+// an emoji): there is nothing to search for.
+func wordless(question string) bool {
+	return strings.IndexFunc(question, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0
+}

@@ -1,0 +1,228 @@
+package bot
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/fakeopenai"
+	"github.com/citebot/citebot/prompts"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// readLines returns the non-blank lines of a testdata file.
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s holds no lines", path)
+	}
+	return out
+}
+
+// sampleQuestion is one line of testdata/questions.jsonl.
+type sampleQuestion struct {
+	Question string   `json:"question"`
+	Answers  []string `json:"answers"`
+}
+
+func sampleQuestions(t *testing.T) []sampleQuestion {
+	t.Helper()
+	var out []sampleQuestion
+	for _, l := range readLines(t, "../testdata/questions.jsonl") {
+		var q sampleQuestion
+		if err := json.Unmarshal([]byte(l), &q); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+func TestExtractiveDeclinesUnrelatedQuestions(t *testing.T) {
+	t.Parallel()
+	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}})
+	for _, q := range readLines(t, "../testdata/unrelated.txt") {
+		ans, err := core.Ask(t.Context(), Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Found || ans.Text != NotCoveredText || len(ans.Citations) != 0 || len(ans.Passages) == 0 {
+			t.Errorf("%q: %q (found %v, logit %.2f), want not covered with the passages that were looked at", q, ans.Text, ans.Found, ans.Logit)
+		}
+		if ans.Logit >= DeclineExtractive {
+			t.Errorf("%q: logit %.2f, want below %.2f", q, ans.Logit, DeclineExtractive)
+		}
+	}
+}
+
+func TestExtractiveAnswersCoveredQuestions(t *testing.T) {
+	t.Parallel()
+	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}})
+	for _, q := range sampleQuestions(t) {
+		ans, err := core.Ask(t.Context(), Question{Text: q.Question})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Found || len(ans.Citations) == 0 {
+			t.Errorf("%q: declined (logit %.2f): %q", q.Question, ans.Logit, ans.Text)
+		}
+	}
+}
+
+func TestModelSeesAllButUnrelatedQuestions(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		asked []string
+	)
+	// A model that finds no answer in the passages: it declines with the
+	// marker its prompt names.
+	env := newLLMEnv(t, fakeopenai.Options{Reply: func(req fakeopenai.ChatRequest) string {
+		last := req.Messages[len(req.Messages)-1].Content
+		mu.Lock()
+		asked = append(asked, last)
+		mu.Unlock()
+		if !strings.Contains(last, "reply with exactly "+prompts.DeclineMarker) {
+			t.Errorf("the prompt does not name the decline marker:\n%s", last)
+		}
+		return prompts.DeclineMarker
+	}})
+	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: env.answerer()})
+	unrelated := readLines(t, "../testdata/unrelated.txt")
+	for _, q := range unrelated {
+		ans, err := core.Ask(t.Context(), Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Found || ans.Text != NotCoveredText {
+			t.Errorf("%q: %q, want not covered", q, ans.Text)
+		}
+	}
+	if n := env.fake.Count(fakeopenai.Chat); n != 0 {
+		t.Fatalf("%d chat requests for questions unrelated to every article, want none", n)
+	}
+	// Questions near the articles' topics go to the model, which judges
+	// them; its decline becomes the ordinary "not covered" answer.
+	for _, q := range readLines(t, "../testdata/uncovered.txt") {
+		ans, err := core.Ask(t.Context(), Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Found || ans.Text != NotCoveredText || len(ans.Citations) != 0 || ans.Note != "" {
+			t.Errorf("%q: %+v, want not covered", q, ans)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) == 0 {
+		t.Fatal("no near-topic question reached the model")
+	}
+}
+
+func TestModelGetsPassagesByRank(t *testing.T) {
+	t.Parallel()
+	env := newLLMEnv(t, fakeopenai.Options{})
+	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: env.answerer(), K: 5})
+	ans, err := core.Ask(t.Context(), Question{Text: "When was the Northvale and Coastal Union trade agreement signed?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := env.fake.Requests()
+	prompt := reqs[len(reqs)-1].Chat.Messages[len(reqs[len(reqs)-1].Chat.Messages)-1].Content
+	// Every retrieved passage reaches the model, in rank order, however
+	// little of the question's wording it shares.
+	if len(ans.Passages) != 5 {
+		t.Fatalf("%d passages retrieved, want 5", len(ans.Passages))
+	}
+	last := -1
+	for i, p := range ans.Passages {
+		at := strings.Index(prompt, p.Title)
+		if at < 0 || !strings.Contains(prompt, `<passage n="`+string(rune('1'+i))+`">`) {
+			t.Fatalf("passage %d (%s) is not in the prompt", i+1, p.Title)
+		}
+		if i > 0 && ans.Passages[i-1].Title != p.Title && at < last {
+			t.Errorf("passage %d comes before passage %d in the prompt", i+1, i)
+		}
+		last = at
+	}
+}
+
+func TestSignalsDoNotDependOnStoreSize(t *testing.T) {
+	t.Parallel()
+	alone := storeOf(t, "../testdata/articles/riverton-transit-strike.txt")
+	all := sampleStore(t)
+	q := "Is paratransit still running during the Riverton strike?"
+	var got [2]Signals
+	for i, st := range []*retrieval.Store{alone, all} {
+		ans, err := NewCore(CoreOptions{Store: st, Answerer: Extractive{}}).Ask(t.Context(), Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Found {
+			t.Errorf("store %d: declined (logit %.2f)", i, ans.Logit)
+		}
+		got[i] = ans.Signals
+	}
+	// The best passage is the same in both stores; what it covers of the
+	// question must not change because other articles were added.
+	if math.Abs(got[0].Coverage-got[1].Coverage) > 1e-9 || got[0].Coverage == 0 {
+		t.Errorf("coverage alone %+v, among all %+v", got[0], got[1])
+	}
+}
+
+func TestSignalsNameAbsentNames(t *testing.T) {
+	t.Parallel()
+	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}, DeclineBelow: math.Inf(-1)})
+	tests := []struct {
+		q     string
+		names float64
+	}{
+		{"What did Marcus Bell say about the strike in Riverton?", 0},
+		{"What did Vladimir Okonkwo say about the strike in Warsaw?", 3},
+		{"What did the union say about the strike in 1987?", 1},
+	}
+	for _, tt := range tests {
+		ans, err := core.Ask(t.Context(), Question{Text: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Signals.NamesAbsent != tt.names {
+			t.Errorf("%q: %v names absent, want %v", tt.q, ans.Signals.NamesAbsent, tt.names)
+		}
+	}
+}
+
+// storeOf opens a store holding the given article files in the shared scope.
+func storeOf(t *testing.T, files ...string) *retrieval.Store {
+	t.Helper()
+	s, err := retrieval.Open(t.Context(), t.TempDir(), retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	core := NewCore(CoreOptions{Store: s, Answerer: Extractive{}})
+	for _, f := range files {
+		a, err := ingest.ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := core.Ingest(t.Context(), retrieval.SharedScope, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}

@@ -1,0 +1,388 @@
+// Command answerability runs citebot's answerability protocol on the SQuAD
+// tune articles and prints how often the answering core declines covered
+// questions and answers uncovered ones, and how often the extractive
+// answer holds the gold answer:
+//
+//	(a) each tune article alone in its own store, up to 25 of its questions;
+//	(b) all 48 articles in one store, every 5th tune question;
+//	(c) a store of the tune articles at even places of the sorted list,
+//	    asked up to 25 questions of each article at odd places (uncovered).
+//
+//	(d) near misses: each tune article without the paragraph that answers
+//	    a question, asked that question (up to 10 per article; reported,
+//	    not fitted on).
+//
+// With -fit it also fits the logistic regression that weighs bot.Signals
+// on the questions of (a), (b) and (c) and prints its coefficients (bot/answerable.go holds
+// the ones in use). Only tune questions are used: the held-out articles
+// are in store (b) as part of the corpus, their questions are never read.
+//
+//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit]
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
+	"github.com/citebot/citebot/retrieval"
+)
+
+type question struct {
+	Article  string   `json:"article_id"`
+	Question string   `json:"question"`
+	Answers  []string `json:"answers"`
+}
+
+// outcome is one asked question.
+type outcome struct {
+	protocol string
+	covered  bool
+	found    bool
+	gold     bool
+	signals  bot.Signals
+	logit    float64
+}
+
+func main() {
+	data := flag.String("data", "../shared/data/squad-dev", "the SQuAD folder (articles/, qa-tune.jsonl, tune-articles.txt, heldout-articles.txt)")
+	fit := flag.Bool("fit", false, "fit the answerability weights and print them")
+	dump := flag.String("dump", "", "write every question's protocol, label, signals and absent terms to this JSON-lines file")
+	flag.Parse()
+	if err := run(context.Background(), *data, *fit, *dump, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "answerability:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, data string, fit bool, dump string, w io.Writer) error {
+	tune, err := readList(filepath.Join(data, "tune-articles.txt"))
+	if err != nil {
+		return err
+	}
+	held, err := readList(filepath.Join(data, "heldout-articles.txt"))
+	if err != nil {
+		return err
+	}
+	slices.Sort(tune)
+	byArticle, all, err := readQuestions(filepath.Join(data, "qa-tune.jsonl"))
+	if err != nil {
+		return err
+	}
+	articles := map[string]ingest.Article{}
+	for _, name := range append(slices.Clone(tune), held...) {
+		a, err := ingest.ParseFile(filepath.Join(data, "articles", name+".txt"))
+		if err != nil {
+			return err
+		}
+		articles[name] = a
+	}
+	var outs []outcome
+	var dumpTo *json.Encoder
+	if dump != "" {
+		f, err := os.Create(dump)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		dumpTo = json.NewEncoder(f)
+	}
+	named := func(names []string) []ingest.Article {
+		var out []ingest.Article
+		for _, n := range names {
+			out = append(out, articles[n])
+		}
+		return out
+	}
+	ask := func(protocol string, arts []ingest.Article, qs []question, covered bool) error {
+		core, st, done, err := newCore(ctx, arts)
+		if err != nil {
+			return err
+		}
+		defer done()
+		for _, q := range qs {
+			ans, err := core.Ask(ctx, bot.Question{Text: q.Question})
+			if err != nil {
+				return fmt.Errorf("%s: ask %q: %w", protocol, q.Question, err)
+			}
+			o := outcome{protocol: protocol, covered: covered, found: ans.Found && ans.Logit >= bot.DeclineExtractive, signals: ans.Signals, logit: ans.Logit}
+			o.gold = o.found && slices.ContainsFunc(q.Answers, func(a string) bool { return retrieval.ContainsAnswer(ans.Text, a) })
+			outs = append(outs, o)
+			if dumpTo != nil {
+				terms := text.Distinct(text.Terms(q.Question))
+				df, err := st.TermCounts(ctx, []string{retrieval.SharedScope}, terms)
+				if err != nil {
+					return err
+				}
+				var absent []string
+				for _, t := range terms {
+					if df[t] == 0 {
+						absent = append(absent, t)
+					}
+				}
+				if err := dumpTo.Encode(map[string]any{"protocol": protocol, "covered": covered, "question": q.Question,
+					"signals": ans.Signals, "logit": ans.Logit, "absent": absent, "answer": ans.Text, "gold": o.gold}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for _, name := range tune {
+		if err := ask("a", named([]string{name}), spread(byArticle[name], 25), true); err != nil {
+			return err
+		}
+	}
+	var every5 []question
+	for i := 0; i < len(all); i += 5 {
+		every5 = append(every5, all[i])
+	}
+	if err := ask("b", named(append(slices.Clone(tune), held...)), every5, true); err != nil {
+		return err
+	}
+	var in, out []string
+	for i, name := range tune {
+		if i%2 == 0 {
+			in = append(in, name)
+		} else {
+			out = append(out, name)
+		}
+	}
+	var uncovered []question
+	for _, name := range out {
+		uncovered = append(uncovered, spread(byArticle[name], 25)...)
+	}
+	if err := ask("c", named(in), uncovered, false); err != nil {
+		return err
+	}
+	// (d) near misses: an article without the one paragraph that answers
+	// the question, asked that question: the topic is there, the answer
+	// is not (a store that knows the Riverton strike, asked the price of
+	// a transit pass).
+	for _, name := range tune {
+		for _, q := range spread(byArticle[name], 10) {
+			a, ok := withoutAnswer(articles[name], q.Answers)
+			if !ok {
+				continue
+			}
+			if err := ask("d", []ingest.Article{a}, []question{q}, false); err != nil {
+				return err
+			}
+		}
+	}
+	if fit {
+		printFit(w, outs)
+	}
+	printTable(w, outs)
+	return nil
+}
+
+// newCore is a core over a temporary store holding the named articles,
+// answering extractively and never declining (the decision is applied
+// here, from the Answer's Logit).
+func newCore(ctx context.Context, arts []ingest.Article) (*bot.Core, *retrieval.Store, func(), error) {
+	dir, err := os.MkdirTemp("", "citebot-answerability-")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := retrieval.Open(ctx, dir, retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, nil, err
+	}
+	done := func() { st.Close(); os.RemoveAll(dir) }
+	core := bot.NewCore(bot.CoreOptions{
+		Store: st, Answerer: bot.Extractive{}, DeclineBelow: math.Inf(-1),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	for _, o := range core.IngestBatch(ctx, retrieval.SharedScope, arts) {
+		if o.Err != nil {
+			done()
+			return nil, nil, nil, o.Err
+		}
+	}
+	return core, st, done, nil
+}
+
+func printTable(w io.Writer, outs []outcome) {
+	fmt.Fprintf(w, "| protocol | questions | covered refused | uncovered answered | gold answer in answer text | pre-model gate: covered refused / uncovered passed |\n|---|---|---|---|---|---|\n")
+	for _, p := range []string{"a", "b", "c", "d"} {
+		var n, refused, answered, gold, gateRefused, gatePassed int
+		for _, o := range outs {
+			if o.protocol != p {
+				continue
+			}
+			n++
+			passes := o.logit >= bot.DeclineModel
+			switch {
+			case o.covered && !o.found:
+				refused++
+			case !o.covered && o.found:
+				answered++
+			}
+			switch {
+			case o.covered && !passes:
+				gateRefused++
+			case !o.covered && passes:
+				gatePassed++
+			}
+			if o.gold {
+				gold++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		pct := func(k int) string { return fmt.Sprintf("%.1f %%", 100*float64(k)/float64(n)) }
+		if p == "c" || p == "d" {
+			name := map[string]string{"c": "(c) uncovered, other articles", "d": "(d) uncovered, near misses"}[p]
+			fmt.Fprintf(w, "| %s | %d | | %s | | %s passed |\n", name, n, pct(answered), pct(gatePassed))
+		} else {
+			name := map[string]string{"a": "(a) one article per store", "b": "(b) all 48 articles"}[p]
+			fmt.Fprintf(w, "| %s | %d | %s | | %s | %s refused |\n", name, n, pct(refused), pct(gold), pct(gateRefused))
+		}
+	}
+}
+
+// features lists the signals in the order of the fitted weights.
+func features(s bot.Signals) []float64 {
+	return []float64{s.Coverage, s.SentenceCoverage, s.NamesAbsent, s.NoNameFound, s.Similarity, s.Margin, s.Phrases}
+}
+
+var featureNames = []string{"coverage", "sentence", "names", "nonames", "similarity", "margin", "phrases"}
+
+// printFit fits a logistic regression of covered on the signals:
+// standardised features, classes weighted to balance, L2 penalty 1e-3,
+// 2,000 steps of gradient descent; the weights are printed unstandardised.
+func printFit(w io.Writer, outs []outcome) {
+	d := len(featureNames)
+	var xs [][]float64
+	var ys []float64
+	for _, o := range outs {
+		if o.protocol == "d" {
+			continue // reported, not fitted: see run
+		}
+		xs = append(xs, features(o.signals))
+		ys = append(ys, map[bool]float64{true: 1, false: 0}[o.covered])
+	}
+	mean, sd := make([]float64, d), make([]float64, d)
+	for j := range d {
+		for _, x := range xs {
+			mean[j] += x[j]
+		}
+		mean[j] /= float64(len(xs))
+		for _, x := range xs {
+			sd[j] += (x[j] - mean[j]) * (x[j] - mean[j])
+		}
+		sd[j] = max(1e-9, math.Sqrt(sd[j]/float64(len(xs))))
+	}
+	pos := 0.0
+	for _, y := range ys {
+		pos += y
+	}
+	classWeight := [2]float64{float64(len(ys)) / (2 * (float64(len(ys)) - pos)), float64(len(ys)) / (2 * pos)}
+	wt := make([]float64, d+1)
+	const steps, rate, l2 = 2000, 0.5, 1e-3
+	for range steps {
+		g := make([]float64, d+1)
+		for i, x := range xs {
+			z := wt[d]
+			for j := range d {
+				z += wt[j] * (x[j] - mean[j]) / sd[j]
+			}
+			p := 1 / (1 + math.Exp(-max(-30, min(30, z))))
+			e := (p - ys[i]) * classWeight[int(ys[i])]
+			for j := range d {
+				g[j] += e * (x[j] - mean[j]) / sd[j]
+			}
+			g[d] += e
+		}
+		for j := range d {
+			wt[j] -= rate * (g[j]/float64(len(xs)) + l2*wt[j])
+		}
+		wt[d] -= rate * g[d] / float64(len(xs))
+	}
+	bias := wt[d]
+	var parts []string
+	for j := range d {
+		c := wt[j] / sd[j]
+		bias -= wt[j] * mean[j] / sd[j]
+		parts = append(parts, fmt.Sprintf("%s: %.2f", featureNames[j], c))
+	}
+	fmt.Fprintf(w, "fitted on %d questions: %s, bias: %.2f\n\n", len(xs), strings.Join(parts, ", "), bias)
+}
+
+// withoutAnswer returns a without the paragraph holding one of answers,
+// when exactly one paragraph holds any and no answer is left elsewhere.
+func withoutAnswer(a ingest.Article, answers []string) (ingest.Article, bool) {
+	holds := func(p string) bool {
+		return slices.ContainsFunc(answers, func(ans string) bool { return retrieval.ContainsAnswer(p, ans) })
+	}
+	at := -1
+	for i, p := range a.Paragraphs {
+		if holds(p) {
+			if at >= 0 {
+				return a, false
+			}
+			at = i
+		}
+	}
+	if at < 0 || holds(a.Title) {
+		return a, false
+	}
+	a.Paragraphs = slices.Delete(slices.Clone(a.Paragraphs), at, at+1)
+	a.ID = ""
+	return a, true
+}
+
+func spread(qs []question, n int) []question {
+	if len(qs) <= n {
+		return qs
+	}
+	out := make([]question, n)
+	for i := range out {
+		out[i] = qs[i*len(qs)/n]
+	}
+	return out
+}
+
+func readList(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(b)), nil
+}
+
+func readQuestions(path string) (map[string][]question, []question, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	by := map[string][]question{}
+	var all []question
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		var q question
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+			return nil, nil, fmt.Errorf("%s line %d: %w", path, n, err)
+		}
+		by[q.Article] = append(by[q.Article], q)
+		all = append(all, q)
+	}
+	return by, all, sc.Err()
+}
