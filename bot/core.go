@@ -249,7 +249,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	for i, n := range checked.Cited {
 		p := relevant[n-1]
 		ans.Citations = append(ans.Citations, Citation{
-			N: i + 1, ArticleID: p.ArticleID, Title: p.Title, Source: p.Source, URL: p.URL, Quote: p.Text,
+			N: i + 1, ArticleID: p.ArticleID, Title: p.Title, Source: p.Source, URL: p.URL, Quote: p.Text, Published: p.Published,
 		})
 	}
 	ans.Found = len(ans.Citations) > 0

@@ -1,5 +1,10 @@
 package bot
 
+import (
+	"strings"
+	"time"
+)
+
 // Turn is one earlier exchange of a conversation, oldest first.
 type Turn struct {
 	Question string
@@ -23,4 +28,27 @@ type Citation struct {
 	Source    string `json:"source"`
 	URL       string `json:"url"`
 	Quote     string `json:"quote"`
+	// Published is the article's publication date, absent when unknown.
+	Published time.Time `json:"published,omitzero"`
+}
+
+// DateLine is how a citation's date is written beside its source:
+// "19 Jun 2024"; empty when the date is unknown.
+func (c Citation) DateLine() string {
+	if c.Published.IsZero() {
+		return ""
+	}
+	return c.Published.UTC().Format("2 Jan 2006")
+}
+
+// Byline is the outlet and date of a citation, as "CBC, 19 Jun 2024",
+// either alone when the other is unknown, or empty.
+func (c Citation) Byline() string {
+	parts := make([]string, 0, 2)
+	for _, p := range []string{c.Source, c.DateLine()} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

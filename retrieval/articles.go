@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,7 +11,8 @@ import (
 )
 
 // Articles lists the articles stored in scopes (shared only when scopes is
-// empty), newest ingest first, each with its chunk count. Invalid scopes
+// empty), newest first — by publication date, or by ingest date for an
+// article that has none — each with its chunk count. Invalid scopes
 // are an error.
 func (s *Store) Articles(ctx context.Context, scopes []string) ([]ArticleInfo, error) {
 	scopes, err := checkScopes(scopes)
@@ -46,7 +48,17 @@ func (s *Store) Articles(ctx context.Context, scopes []string) ([]ArticleInfo, e
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list articles: %w", s.fileError(err))
 	}
+	slices.SortStableFunc(out, func(a, b ArticleInfo) int { return b.Newest().Compare(a.Newest()) })
 	return out, nil
+}
+
+// Newest is when the article is from: its publication date, else when it
+// was ingested.
+func (a ArticleInfo) Newest() time.Time {
+	if !a.Published.IsZero() {
+		return a.Published
+	}
+	return a.Ingested
 }
 
 // checkScopes validates scopes, drops repeats, and defaults to shared.

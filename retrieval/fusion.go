@@ -33,6 +33,12 @@ type Ranking struct {
 	// mayor of Millbrook" to one with "mayor" and "Millbrook" apart.
 	// Default 1.
 	BigramWeight float64
+	// RecencyWeight adds up to RecencyWeight·Coverage/(RRFK+1) to the
+	// passages of the time a question asks about: the newest articles for
+	// "latest" or "now", the oldest for "originally", those published in
+	// the month or year it names ("in June", "in 2024"). Default 1.5; a
+	// negative value turns it off.
+	RecencyWeight float64
 	// TitleWeight is the BM25 weight of the article title relative to the
 	// passage text: a title word counts TitleWeight times in the term
 	// frequency. Default 2.
@@ -68,6 +74,7 @@ func (r Ranking) withDefaults() Ranking {
 	orDefault(&r.SentenceWeight, 1)
 	orDefault(&r.BigramWeight, 1)
 	orDefault(&r.CoverageWeight, 1)
+	orDefault(&r.RecencyWeight, 1.5)
 	orDefault(&r.TitleWeight, 2)
 	orDefault(&r.K1, 1.2)
 	orDefault(&r.B, 0.75)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/citebot/citebot/internal/text"
 )
@@ -95,7 +96,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		return fail(s.fileError(err))
 	}
 	terms := text.Terms(query)
-	return selectPassages(cands, terms, s.lex.termWeights(text.Distinct(terms)), k, s.rank), nil
+	return selectPassages(cands, terms, s.lex.termWeights(text.Distinct(terms)), k, s.rank, timeIntentOf(query, s.now())), nil
 }
 
 // candidate is a fetched passage with what de-duplication needs.
@@ -117,7 +118,7 @@ func (s *Store) passages(ctx context.Context, ranked []fused) ([]*candidate, err
 		ids[i] = r.ID
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.scope, c.article_id, c.position,
-			c.start_byte, c.end_byte, c.text, c.title, a.source, a.url
+			c.start_byte, c.end_byte, c.text, c.title, a.source, a.url, a.published
 		FROM chunks c JOIN articles a ON a.scope = c.scope AND a.id = c.article_id
 		WHERE c.id IN (`+placeholders(len(ids))+`)`, ids...)
 	if err != nil {
@@ -127,13 +128,17 @@ func (s *Store) passages(ctx context.Context, ranked []fused) ([]*candidate, err
 	byID := make(map[int64]*candidate, len(ranked))
 	for rows.Next() {
 		var (
-			id int64
-			c  candidate
+			id        int64
+			c         candidate
+			published string
 		)
 		if err := rows.Scan(&id, &c.Scope, &c.ArticleID, &c.Position, &c.start, &c.end,
-			&c.Text, &c.Title, &c.Source, &c.URL); err != nil {
+			&c.Text, &c.Title, &c.Source, &c.URL, &published); err != nil {
 			return nil, err
 		}
+		// A date that does not parse is left unknown: it only steers
+		// recency, and Articles reports the damage.
+		c.Published, _ = parseTime(published)
 		c.ChunkID = c.ArticleID + "#" + strconv.Itoa(c.Position)
 		byID[id] = &c
 	}
@@ -160,6 +165,8 @@ type Passage struct {
 	Scope     string
 	Position  int
 	Text      string
+	// Published is the article's publication date; zero when unknown.
+	Published time.Time
 	// Score is the fused ranking score; higher is better. Only its order
 	// is meaningful.
 	Score float64

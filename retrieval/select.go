@@ -7,11 +7,13 @@ import (
 	"github.com/citebot/citebot/internal/text"
 )
 
-// selectPassages scores the candidates (scoreCandidates), then walks them
+// selectPassages scores the candidates (scoreCandidates) and favours those
+// of the time the query asks about (timeIntent), then walks them
 // best first and keeps up to k of them, dropping near-duplicates of
 // passages already kept and passages beyond r.MaxPerArticle per article.
-func selectPassages(cands []*candidate, query []string, weights map[string]float64, k int, r Ranking) []Passage {
+func selectPassages(cands []*candidate, query []string, weights map[string]float64, k int, r Ranking, when timeIntent) []Passage {
 	scoreCandidates(cands, query, weights, r)
+	when.rerank(cands, r.RecencyWeight*r.coverageScale())
 	slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.Score, a.Score) })
 	var kept []*candidate
 	perArticle := make(map[[2]string]int)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -43,6 +44,9 @@ type Options struct {
 	AllowMismatch bool
 	// Ranking tunes Search; zero fields take their defaults.
 	Ranking Ranking
+	// Now tells the date, for questions about "this week" or "in June";
+	// nil means time.Now.
+	Now func() time.Time
 }
 
 // Store keeps articles, chunks and embeddings in one SQLite file (the
@@ -58,6 +62,7 @@ type Store struct {
 	emb  Embedder
 	log  *slog.Logger
 	rank Ranking
+	now  func() time.Time
 
 	// writeMu serialises writers, so a Reindex sees a fixed set of chunks.
 	writeMu sync.Mutex
@@ -111,7 +116,11 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults()}
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now}
 	if err := s.open(ctx, opt.AllowMismatch); err != nil {
 		db.Close()
 		return nil, err

@@ -189,8 +189,8 @@ func printAnswer(w io.Writer, ans bot.Answer) {
 	fmt.Fprintln(w, "\nSources:")
 	for _, c := range ans.Citations {
 		line := fmt.Sprintf("[%d] %s", c.N, c.Title)
-		if c.Source != "" {
-			line += " — " + c.Source
+		if b := c.Byline(); b != "" {
+			line += " — " + b
 		}
 		if c.URL != "" {
 			line += " <" + c.URL + ">"
