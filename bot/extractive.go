@@ -10,6 +10,7 @@ import (
 
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/text"
+	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -176,7 +177,8 @@ const (
 	otherArticleShare    = 0.95
 )
 
-// sentences splits every passage into candidate sentences.
+// sentences splits every passage, footnote markers removed, into
+// candidate sentences.
 func sentences(passages []retrieval.Passage) []candidate {
 	var out []candidate
 	for i, p := range passages {
@@ -184,8 +186,11 @@ func sentences(passages []retrieval.Passage) []candidate {
 		for _, t := range text.Terms(p.Title) {
 			title[t] = true
 		}
-		for _, span := range ingest.Sentences(p.Text) {
-			sentence := strings.Join(strings.Fields(p.Text[span[0]:span[1]]), " ")
+		// Footnote numerals in the article must not become the answer's
+		// citation markers.
+		body := prompts.StripFootnotes(p.Text)
+		for _, span := range ingest.Sentences(body) {
+			sentence := strings.Join(strings.Fields(body[span[0]:span[1]]), " ")
 			if sentence == "" {
 				continue
 			}
