@@ -15,6 +15,9 @@ func TestExtractive(t *testing.T) {
 			"The union has about 3,800 members."}
 	council := retrieval.Passage{ArticleID: "b", Title: "Council approves rapid bus plan", Coverage: 0.5,
 		Text: "The council approved the plan on Tuesday. The first line will open in 2027, the mayor said."}
+	glacier := retrieval.Passage{ArticleID: "c", Title: "Guides reopen the Tarsk glacier route", Coverage: 0.7,
+		Text: "The glacier crossing on foot climbs 1,400 metres over 38 kilometres of ice and moraine. " +
+			"Guides say the crossing usually takes about nine days."}
 	tests := []struct {
 		name      string
 		question  string
@@ -29,6 +32,8 @@ func TestExtractive(t *testing.T) {
 			"about 3,800 members", "", "[1]"},
 		{"when: a year, from the second passage", "When will the first bus line open?", []retrieval.Passage{strike, council},
 			"open in 2027", "Priya Raman", "[2]"},
+		{"how long: a length of time, not any number", "How long does the glacier crossing take on foot?", []retrieval.Passage{glacier},
+			"takes about nine days", "", "[1]"},
 		{"stems", "When were the talks resuming?", []retrieval.Passage{strike},
 			"Talks to end the transit strike resumed", "", "[1]"},
 	}
@@ -61,5 +66,34 @@ func TestExtractiveNeedsPassages(t *testing.T) {
 	t.Parallel()
 	if _, err := (Extractive{}).Answer(t.Context(), "why?", nil, nil, nil); err == nil {
 		t.Error("no error without passages")
+	}
+}
+
+// TestExtractiveSaysTheAnswerAndStops asks sample questions whose answer
+// is one sentence: the answer is that sentence alone, not padded with a
+// second that merely shares a word with the question (the authority
+// chair's reaction to the strike, another article's sales figures).
+func TestExtractiveSaysTheAnswerAndStops(t *testing.T) {
+	t.Parallel()
+	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}})
+	tests := []struct{ question, want string }{
+		{"Is paratransit still running during the Riverton strike?",
+			"Paratransit service for riders with disabilities will continue, the authority said, because those drivers are employed by a private contractor and are not part of the union. [1]"},
+		{"Who was named mediator in the Riverton transit dispute?",
+			`Labour Minister Priya Raman appointed veteran mediator Dr. Helen Straus on Monday night, saying the strike had "gone on long enough for families and small businesses." [1]`},
+		{"What was voter turnout in the Northvale election?",
+			"Elections Northvale put turnout at 58.4 per cent, the lowest in more than four decades. [1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			t.Parallel()
+			ans, err := core.Ask(t.Context(), Question{Text: tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Text != tt.want || len(ans.Citations) != 1 {
+				t.Errorf("answer %q citing %d passages, want %q citing 1", ans.Text, len(ans.Citations), tt.want)
+			}
+		})
 	}
 }

@@ -39,7 +39,8 @@ func (a *LLMAnswerer) Declines() bool { return true }
 func (a *LLMAnswerer) Answer(ctx context.Context, question string, passages []retrieval.Passage, history []Turn, onDelta func(string)) (string, error) {
 	ps := make([]prompts.Passage, len(passages))
 	for i, p := range passages {
-		ps[i] = prompts.Passage{N: i + 1, Title: p.Title, Source: p.Source, Text: p.Text}
+		// The article's own footnote numerals would read as citations.
+		ps[i] = prompts.Passage{N: i + 1, Title: p.Title, Source: p.Source, Text: prompts.StripFootnotes(p.Text)}
 	}
 	user, err := prompts.RenderAnswer(question, ps)
 	if err != nil {

@@ -193,3 +193,35 @@ func formatMarker(nums []int) string {
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }
+
+// StripFootnotes removes from a passage's text every bracketed numeral
+// that CheckCitations would read as a citation marker — Wikipedia's
+// footnotes ("…first year.[2][3]"), "[1-99]" — with the spaces before it
+// when the text after it does not need them, so that what an article
+// says can never become a citation of the answer quoting it. Removal
+// that joins the text around a marker into a new one ("[[2]1]") is
+// repeated until none is left. Other brackets ("[citation needed]",
+// "[ 1 ]") are kept.
+func StripFootnotes(text string) string {
+	for {
+		locs := marker.FindAllStringIndex(text, -1)
+		if len(locs) == 0 {
+			return text
+		}
+		var b strings.Builder
+		last := 0
+		for _, loc := range locs {
+			start, end := loc[0], loc[1]
+			before, after := text[last:start], text[end:]
+			if trimmed := strings.TrimRight(before, " \t"); trimmed != before && closesGap(after) {
+				before = trimmed
+			} else if before != "" && atLineStart(before) || before == "" && atLineStart(b.String()) {
+				end = len(text) - len(strings.TrimLeft(after, " \t"))
+			}
+			b.WriteString(before)
+			last = end
+		}
+		b.WriteString(text[last:])
+		text = b.String()
+	}
+}

@@ -113,3 +113,45 @@ func FuzzCheckCitations(f *testing.F) {
 		checkInvariants(t, text, n, CheckCitations(text, n))
 	})
 }
+
+func TestStripFootnotes(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, text, want string }{
+		{"wikipedia footnotes", "It opened in 1921, its first year.[2][3] Then it grew.", "It opened in 1921, its first year. Then it grew."},
+		{"range", "Cited throughout [1-99].", "Cited throughout."},
+		{"list and dashes", "A [1, 3] B [2–4] C [5—6] D", "A B C D"},
+		{"between words", "the league [12] champion", "the league champion"},
+		{"at line start", "[4] First line\n[5]  second", "First line\nsecond"},
+		{"joined by removal", "a [[2]1] b", "a b"},
+		{"not markers", "[citation needed] and [ 1 ] and [a] and [] and (2)", "[citation needed] and [ 1 ] and [a] and [] and (2)"},
+		{"nothing", "Plain text.", "Plain text."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := StripFootnotes(tt.text); got != tt.want {
+				t.Errorf("StripFootnotes(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzStripFootnotes checks that StripFootnotes leaves nothing that
+// CheckCitations would read as a marker, and that text without markers
+// is kept as it is.
+func FuzzStripFootnotes(f *testing.F) {
+	f.Add("first year.[2][3] and [1-99] and [[9]1] and [1[2]] [ 1] [1 ,2]")
+	f.Add("[citation needed] [4–5][9]")
+	f.Fuzz(func(t *testing.T, text string) {
+		got := StripFootnotes(text)
+		if m := anyMarker.FindString(got); m != "" {
+			t.Fatalf("StripFootnotes(%q) = %q, which still holds marker %s", text, got, m)
+		}
+		if c := CheckCitations(got, 1<<20); len(c.Cited) != 0 || c.Dropped != 0 || c.Text != got {
+			t.Fatalf("StripFootnotes(%q) = %q, which CheckCitations reads as citing %v", text, got, c.Cited)
+		}
+		if !anyMarker.MatchString(text) && got != text {
+			t.Fatalf("StripFootnotes(%q) = %q, changed text without markers", text, got)
+		}
+	})
+}

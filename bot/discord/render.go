@@ -20,10 +20,10 @@ type outMessage struct {
 }
 
 // renderAnswer turns an answer into one or more messages: the text with
-// its [n] markers split at maxContent, and the sources as an embed on the
-// last message.
+// its [n] markers, links shown as text (plainLinks), split at maxContent,
+// and the sources as an embed on the last message.
 func renderAnswer(a bot.Answer) []outMessage {
-	text := strings.TrimSpace(a.Text)
+	text := plainLinks(strings.TrimSpace(a.Text))
 	if text == "" && !a.Found {
 		text = bot.NotCoveredText
 	}
@@ -68,7 +68,7 @@ func fenceLeftOpen(text string) bool {
 
 // renderPartial shows an answer still being written.
 func renderPartial(text string) string {
-	text = strings.TrimSpace(text)
+	text = plainLinks(strings.TrimSpace(text))
 	const more = " …"
 	if utf8.RuneCountInString(text)+utf8.RuneCountInString(more) > maxContent {
 		text = runePrefix(text, maxContent-utf8.RuneCountInString(more))

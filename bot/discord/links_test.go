@@ -1,0 +1,85 @@
+package discord
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/citebot/citebot/retrieval"
+)
+
+func TestPlainLinks(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, text, want string }{
+		{"masked link", "See [Official notice](https://evil.example/login) [1].",
+			`See [Official notice\]\(https:\//evil.example/login) [1].`},
+		{"bare URL", "Register at https://evil.example/x today [2].", `Register at https:\//evil.example/x today [2].`},
+		{"between angle brackets", "<http://evil.example>", `<http:\//evil.example>`},
+		{"any scheme, any case", "_HTTPS://a.example and steam://run", `_HTTPS:\//a.example and steam:\//run`},
+		{"citation markers stay", "A [1], B [1, 2] and C [3-5].", "A [1], B [1, 2] and C [3-5]."},
+		{"code block kept", "Run:\n```\ncurl https://x.example/[a](b)\n```\nthen [x](https://y.example)",
+			"Run:\n```\ncurl https://x.example/[a](b)\n```\n" + `then [x\]\(https:\//y.example)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := plainLinks(tt.text); got != tt.want {
+				t.Errorf("plainLinks(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// liveLink reports whether text, outside code blocks, still holds what
+// Discord makes a link of: a masked link's "](" or a URL's "://".
+func liveLink(text string) bool {
+	var outside []string
+	last := 0
+	for _, blk := range codeBlocks(text) {
+		outside = append(outside, text[last:blk.start])
+		last = blk.end
+	}
+	for _, s := range append(outside, text[last:]) {
+		if strings.Contains(s, "](") || strings.Contains(s, "://") {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzPlainLinks(f *testing.F) {
+	f.Add("[a](https://e.example) <http://x> ```\nhttps://in.code\n``` https://after")
+	f.Add("[[a]](b) ]]((:// :/:/")
+	f.Fuzz(func(t *testing.T, text string) {
+		if got := plainLinks(text); liveLink(got) {
+			t.Fatalf("plainLinks(%q) = %q keeps a link", text, got)
+		}
+	})
+}
+
+// TestArticleLinksAreNotLiveInAnswers posts, through the fake Discord, an
+// answer quoting an article that holds a masked link and a bare URL:
+// neither the streamed edits nor the final answer carry a link, while
+// the Sources embed still links the article.
+func TestArticleLinksAreNotLiveInAnswers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{})
+	const quoted = "Residents must confirm their address at [Official notice](https://evil.example/login) or https://evil.example/form by Friday."
+	h.ingestArticle(retrieval.GuildScope("g1"), "Flood relief payments open", "Riverton Post", "https://news.example/relief",
+		"Flood relief payments opened on Monday. "+quoted)
+
+	i := h.interact(ask("g1", "u1", "How do residents confirm their address for flood relief?"))
+	call := h.nextCall()
+	call.OnDelta(quoted)
+	h.tick()
+	partial := body(t, h.waitN(1, editsOf(i))[0]).Content
+	call.Result <- quoted + " [1]"
+	final := body(t, h.waitN(2, editsOf(i))[1])
+	for name, content := range map[string]string{"streamed edit": partial, "answer": final.Content} {
+		if liveLink(content) || !strings.Contains(content, `[Official notice\]\(https:\//evil.example/login)`) {
+			t.Errorf("%s %q: want the masked link and the URL shown as text", name, content)
+		}
+	}
+	if len(final.Embeds) != 1 || !strings.Contains(final.Embeds[0].Description, "](https://news.example/relief)") {
+		t.Errorf("Sources embed %+v: want the article linked", final.Embeds)
+	}
+}
