@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/citebot/citebot/internal/llm"
 	"github.com/citebot/citebot/prompts"
@@ -17,7 +18,11 @@ const answerHistoryTurns = 2
 
 // LLMAnswerer answers from passages with a chat model. It is safe for
 // concurrent use.
-type LLMAnswerer struct{ client *llm.Client }
+type LLMAnswerer struct {
+	client *llm.Client
+	// Now tells the prompt today's date; nil means time.Now.
+	Now func() time.Time
+}
 
 // NewLLMAnswerer returns an Answerer using c's chat model (c provides the
 // retries and timeouts).
@@ -40,9 +45,13 @@ func (a *LLMAnswerer) Answer(ctx context.Context, question string, passages []re
 	ps := make([]prompts.Passage, len(passages))
 	for i, p := range passages {
 		// The article's own footnote numerals would read as citations.
-		ps[i] = prompts.Passage{N: i + 1, Title: p.Title, Source: p.Source, Text: prompts.StripFootnotes(p.Text)}
+		ps[i] = prompts.Passage{N: i + 1, Title: p.Title, Source: p.Source, Published: p.Published, Text: prompts.StripFootnotes(p.Text)}
 	}
-	user, err := prompts.RenderAnswer(question, ps)
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	user, err := prompts.RenderAnswer(question, ps, now())
 	if err != nil {
 		return "", fmt.Errorf("answer %q: %w", question, err)
 	}

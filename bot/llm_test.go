@@ -70,6 +70,8 @@ func TestLLMAnswererPrompt(t *testing.T) {
 	t.Parallel()
 	env := newLLMEnv(t, fakeopenai.Options{})
 	a := env.answerer()
+	today := time.Date(2025, 8, 10, 12, 0, 0, 0, time.UTC)
+	a.Now = func() time.Time { return today }
 	if a.Name() != "openai:test-chat" {
 		t.Errorf("Name = %q", a.Name())
 	}
@@ -93,7 +95,7 @@ func TestLLMAnswererPrompt(t *testing.T) {
 	wantPrompt, _ := prompts.RenderAnswer("How did the war end?", []prompts.Passage{
 		{N: 1, Title: testPassages[0].Title, Source: testPassages[0].Source, Text: testPassages[0].Text},
 		{N: 2, Title: testPassages[1].Title, Source: testPassages[1].Source, Text: testPassages[1].Text},
-	})
+	}, today)
 	want := []fakeopenai.Message{
 		{Role: "system", Content: prompts.RenderSystem()},
 		{Role: "user", Content: "What war?"},

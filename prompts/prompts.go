@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"text/template"
+	"time"
 )
 
 //go:embed system.tmpl answer.tmpl rewrite.tmpl
@@ -22,7 +23,20 @@ type Passage struct {
 	N      int
 	Title  string
 	Source string
-	Text   string
+	// Published is the article's publication date; zero when unknown.
+	Published time.Time
+	Text      string
+}
+
+// Date is how the prompt writes the passage's date: "Wednesday, 19 June
+// 2024"; empty when unknown.
+func (p Passage) Date() string { return longDate(p.Published) }
+
+func longDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("Monday, 2 January 2006")
 }
 
 // Turn is one earlier exchange of a conversation, oldest first.
@@ -53,18 +67,24 @@ func RenderSystem() string {
 // each fenced in <passage n="N"> ... </passage>. Fence tags inside any field
 // are defused so passage text cannot close its fence or open a new one;
 // titles and sources are folded onto one line.
-func RenderAnswer(question string, passages []Passage) (string, error) {
+//
+// today is the date the question is asked: the model anchors "on
+// Wednesday" in a passage to that passage's date, and says how old its
+// information is.
+func RenderAnswer(question string, passages []Passage, today time.Time) (string, error) {
 	data := struct {
 		Question string
 		Passages []Passage
 		Decline  string
-	}{Question: defuse(question), Decline: DeclineMarker}
+		Today    string
+	}{Question: defuse(question), Decline: DeclineMarker, Today: longDate(today)}
 	for _, p := range passages {
 		data.Passages = append(data.Passages, Passage{
-			N:      p.N,
-			Title:  oneLine(defuse(p.Title)),
-			Source: oneLine(defuse(p.Source)),
-			Text:   strings.TrimSpace(defuse(p.Text)),
+			N:         p.N,
+			Title:     oneLine(defuse(p.Title)),
+			Source:    oneLine(defuse(p.Source)),
+			Published: p.Published,
+			Text:      strings.TrimSpace(defuse(p.Text)),
 		})
 	}
 	var b strings.Builder

@@ -88,14 +88,21 @@ const (
 )
 
 // sourcesEmbed lists cited articles: the marker, the title as a link when
-// the URL is a web link, and the outlet. It returns nil without citations.
+// the URL is a web link, the outlet and the article's date when known. It returns nil without citations.
 func sourcesEmbed(cits []bot.Citation) *discordgo.MessageEmbed {
 	if len(cits) == 0 {
 		return nil
 	}
 	lines := make([]string, 0, len(cits))
 	for _, c := range cits {
-		lines = append(lines, sourceLine(fmt.Sprintf("**[%d]** ", c.N), c.Title, c.URL, outlet(c.Source)))
+		tail := outlet(c.Source)
+		switch d := c.DateLine(); {
+		case d != "" && tail != "":
+			tail += ", " + d
+		case d != "":
+			tail = " — " + d
+		}
+		lines = append(lines, sourceLine(fmt.Sprintf("**[%d]** ", c.N), c.Title, c.URL, tail))
 	}
 	return &discordgo.MessageEmbed{Title: "Sources", Description: joinLines(lines, maxEmbedDescription)}
 }

@@ -3,7 +3,10 @@ package discord
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/citebot/citebot/bot"
 )
 
 func TestArticleLinkStaysWithinRoom(t *testing.T) {
@@ -30,6 +33,21 @@ func TestArticleLinkStaysWithinRoom(t *testing.T) {
 		}
 		if n := utf8.RuneCountInString(got); n > tt.room {
 			t.Errorf("%s: %d characters in a room of %d", tt.name, n, tt.room)
+		}
+	}
+}
+
+func TestSourcesEmbedShowsDates(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2025, 6, 17, 8, 0, 0, 0, time.UTC)
+	e := sourcesEmbed([]bot.Citation{
+		{N: 1, Title: "Toll rises", Source: "Bay City Courier", URL: "https://news.example/toll", Published: day},
+		{N: 2, Title: "Undated", Source: "Wire"},
+		{N: 3, Title: "No outlet", Published: day},
+	})
+	for _, want := range []string{"*Bay City Courier*, 17 Jun 2025", "*Wire*\n", "No outlet — 17 Jun 2025"} {
+		if !strings.Contains(e.Description+"\n", want) {
+			t.Errorf("sources embed lacks %q:\n%s", want, e.Description)
 		}
 	}
 }
