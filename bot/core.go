@@ -45,6 +45,9 @@ type Store interface {
 	AddBatch(ctx context.Context, scope string, items []retrieval.Item) []retrieval.ItemResult
 	Forget(ctx context.Context, scope, articleID string) error
 	Articles(ctx context.Context, scopes []string) ([]retrieval.ArticleInfo, error)
+	// ArticlePassages returns one article's passages in order, from the
+	// first of scopes that has it; a missing one wraps retrieval.ErrNotFound.
+	ArticlePassages(ctx context.Context, scopes []string, articleID string) ([]retrieval.Passage, error)
 	// TermCounts counts the passages of scopes holding each of terms.
 	TermCounts(ctx context.Context, scopes []string, terms []string) (map[string]int, error)
 }
@@ -244,22 +247,32 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 		c.log.Info("question not covered", "scope", scope, "passages", len(passages), "answerability", round2(ans.Logit), "decided_by", c.opt.Answerer.Name())
 		return ans, nil
 	}
-	checked := prompts.CheckCitations(raw, len(relevant))
-	ans.Text = strings.TrimSpace(checked.Text)
+	cited := c.cite(raw, relevant)
+	ans.Text, ans.Citations, ans.Found = cited.Text, cited.Citations, cited.Found
+	if !ans.Found {
+		ans.Note = "The answer cites none of the passages, so it may not be grounded in the articles."
+	}
+	return ans, nil
+}
+
+// cite checks the citation markers of raw, written from passages numbered
+// 1..len(passages): markers to no passage are dropped (and logged), the
+// cited passages renumbered 1..m in order of first use and listed as
+// Citations. Found is whether anything is cited.
+func (c *Core) cite(raw string, passages []retrieval.Passage) Answer {
+	checked := prompts.CheckCitations(raw, len(passages))
+	ans := Answer{Text: strings.TrimSpace(checked.Text)}
 	for i, n := range checked.Cited {
-		p := relevant[n-1]
+		p := passages[n-1]
 		ans.Citations = append(ans.Citations, Citation{
 			N: i + 1, ArticleID: p.ArticleID, Title: p.Title, Source: p.Source, URL: p.URL, Quote: p.Text, Published: p.Published,
 		})
 	}
 	ans.Found = len(ans.Citations) > 0
-	if !ans.Found {
-		ans.Note = "The answer cites none of the passages, so it may not be grounded in the articles."
-	}
 	if checked.Dropped > 0 {
 		c.log.Warn("answer cited passages that do not exist", "dropped", checked.Dropped, "answerer", c.opt.Answerer.Name())
 	}
-	return ans, nil
+	return ans
 }
 
 // standalone returns the text to search for: the question itself, or a

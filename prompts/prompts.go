@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-//go:embed system.tmpl answer.tmpl rewrite.tmpl
+//go:embed system.tmpl answer.tmpl rewrite.tmpl summarize.tmpl combine.tmpl
 var files embed.FS
 
 var templates = template.Must(template.ParseFS(files, "*.tmpl"))
@@ -141,3 +141,49 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// RenderSummarize returns the prompt asking for a summary of an article
+// from its passages (numbered as they will be cited), in at most bullets
+// bullet points. part and parts (1-based; 0 and 0 for a whole article)
+// say which part of a long article the passages are. Fences are defused
+// as in RenderAnswer.
+func RenderSummarize(passages []Passage, bullets, part, parts int) (string, error) {
+	data := struct {
+		Passages             []Passage
+		Bullets, Part, Parts int
+	}{Bullets: bullets, Part: part, Parts: parts}
+	for _, p := range passages {
+		data.Passages = append(data.Passages, Passage{
+			N: p.N, Title: oneLine(defuse(p.Title)), Source: oneLine(defuse(p.Source)),
+			Published: p.Published, Text: strings.TrimSpace(defuse(p.Text)),
+		})
+	}
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, "summarize.tmpl", data); err != nil {
+		return "", fmt.Errorf("render summary prompt: %w", err)
+	}
+	return b.String(), nil
+}
+
+// RenderCombine returns the prompt asking to merge the summaries of an
+// article's parts into one of at most bullets bullet points, keeping
+// their passage markers.
+func RenderCombine(parts []string, bullets int) (string, error) {
+	data := struct {
+		Parts   []string
+		Bullets int
+	}{Bullets: bullets}
+	for _, p := range parts {
+		data.Parts = append(data.Parts, strings.TrimSpace(defusePart(p)))
+	}
+	var b strings.Builder
+	if err := templates.ExecuteTemplate(&b, "combine.tmpl", data); err != nil {
+		return "", fmt.Errorf("render combine prompt: %w", err)
+	}
+	return b.String(), nil
+}
+
+var partTag = regexp.MustCompile(`(?i)<(\s*/?\s*part)`)
+
+// defusePart keeps a part summary from closing its fence.
+func defusePart(s string) string { return partTag.ReplaceAllString(defuse(s), "‹$1") }

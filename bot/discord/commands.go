@@ -57,6 +57,12 @@ func commands() []*discordgo.ApplicationCommand {
 			},
 		},
 		{
+			Name: "summarize", Description: "Summarise one article, citing its passages", Contexts: anywhere,
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionString, Name: "article", Description: "The article (start typing its title)", Required: true, Autocomplete: true},
+			},
+		},
+		{
 			Name: "forget", Description: "Remove an article from this server's collection",
 			DefaultMemberPermissions: &manage, DMPermission: &no, Contexts: guildOnly,
 			Options: []*discordgo.ApplicationCommandOption{
@@ -96,12 +102,17 @@ func (d *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 			d.sourcesCommand(ctx, i, data)
 		case "forget":
 			d.forgetCommand(ctx, i, data)
+		case "summarize":
+			d.summarizeCommand(ctx, i, data)
 		default:
 			d.reply(i, "I don't know that command.", true)
 		}
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		if data := i.ApplicationCommandData(); data.Name == "forget" {
+		switch data := i.ApplicationCommandData(); data.Name {
+		case "forget":
 			d.forgetAutocomplete(ctx, i, data)
+		case "summarize":
+			d.summarizeAutocomplete(ctx, i, data)
 		}
 	case discordgo.InteractionMessageComponent:
 		if id := i.MessageComponentData().CustomID; strings.HasPrefix(id, sourcesCustomID) {

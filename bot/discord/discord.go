@@ -42,6 +42,9 @@ type Service interface {
 	// Forget removes one article of scope; a missing one wraps
 	// retrieval.ErrNotFound.
 	Forget(ctx context.Context, scope, articleID string) error
+	// Summarize summarises one article visible in scope, citing its
+	// passages; a missing one wraps retrieval.ErrNotFound.
+	Summarize(ctx context.Context, scope, articleID string) (bot.Answer, error)
 }
 
 // Fetcher downloads and extracts a web article; *ingest.Fetcher implements

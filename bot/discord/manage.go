@@ -273,28 +273,42 @@ func (d *Bot) forgetCommand(ctx context.Context, i *discordgo.Interaction, data 
 }
 
 // forgetAutocomplete offers this server's own articles whose title or ID
-// contains what the user typed.
+// contains what the user typed, to those who may forget them.
 func (d *Bot) forgetAutocomplete(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	var list []retrieval.ArticleInfo
+	if i.GuildID != "" && d.canManage(i) {
+		list = d.visibleArticles(ctx, i)
+	}
+	d.offerArticles(ctx, i, data, list, scopeOf(i.GuildID))
+}
+
+// visibleArticles lists the articles the interaction's place sees (its
+// server's and the shared ones); a failure is logged and lists none.
+func (d *Bot) visibleArticles(ctx context.Context, i *discordgo.Interaction) []retrieval.ArticleInfo {
+	list, err := d.deps.Service.Sources(ctx, scopeOf(i.GuildID))
+	if err != nil {
+		d.log.Warn("discord: autocomplete failed", "err", err)
+	}
+	return list
+}
+
+// offerArticles answers an autocomplete with the articles of list (of
+// scope only, when scope is not empty) whose title contains what the
+// user typed or whose ID starts with it.
+func (d *Bot) offerArticles(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData, list []retrieval.ArticleInfo, scope string) {
 	typed := strings.ToLower(stringOption(data, "article"))
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
-	if i.GuildID != "" && d.canManage(i) {
-		scope := scopeOf(i.GuildID)
-		list, err := d.deps.Service.Sources(ctx, scope)
-		if err != nil {
-			d.log.Warn("discord: autocomplete failed", "err", err)
+	for _, a := range list {
+		if (scope != "" && a.Scope != scope) || !(strings.Contains(strings.ToLower(a.Title), typed) || strings.HasPrefix(a.ID, typed)) {
+			continue
 		}
-		for _, a := range list {
-			if a.Scope != scope || !(strings.Contains(strings.ToLower(a.Title), typed) || strings.HasPrefix(a.ID, typed)) {
-				continue
-			}
-			name := a.Title
-			if a.Source != "" {
-				name += " — " + a.Source
-			}
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(name, 100), Value: a.ID})
-			if len(choices) == maxChoices {
-				break
-			}
+		name := a.Title
+		if a.Source != "" {
+			name += " — " + a.Source
+		}
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(name, 100), Value: a.ID})
+		if len(choices) == maxChoices {
+			break
 		}
 	}
 	err := d.session.InteractionRespond(i, &discordgo.InteractionResponse{

@@ -1,0 +1,68 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// ArticlePassages returns the passages of one article in their order in
+// it, looked for in scopes (a guild's scope and shared, as SearchScopes
+// gives): the guild's own article when both have one of that ID. Scores
+// and coverages are zero. A missing article wraps ErrNotFound.
+func (s *Store) ArticlePassages(ctx context.Context, scopes []string, articleID string) ([]Passage, error) {
+	scopes, err := checkScopes(scopes)
+	if err != nil {
+		return nil, fmt.Errorf("passages of %s: %w", articleID, err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.checkOpen(); err != nil {
+		return nil, fmt.Errorf("passages of %s: %w", articleID, err)
+	}
+	for _, scope := range preferGuild(scopes) {
+		rows, err := s.db.QueryContext(ctx, `SELECT c.position, c.text, c.title, a.source, a.url, a.published
+			FROM chunks c JOIN articles a ON a.scope = c.scope AND a.id = c.article_id
+			WHERE c.scope = ? AND c.article_id = ? ORDER BY c.position`, scope, articleID)
+		if err != nil {
+			return nil, fmt.Errorf("passages of %s: %w", articleID, s.fileError(err))
+		}
+		var out []Passage
+		for rows.Next() {
+			p := Passage{ArticleID: articleID, Scope: scope}
+			var published string
+			if err := rows.Scan(&p.Position, &p.Text, &p.Title, &p.Source, &p.URL, &published); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("passages of %s: %w", articleID, s.fileError(err))
+			}
+			p.Published, _ = parseTime(published)
+			p.ChunkID = articleID + "#" + strconv.Itoa(p.Position)
+			out = append(out, p)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("passages of %s: %w", articleID, s.fileError(err))
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("passages of %s: %w", articleID, ErrNotFound)
+}
+
+// preferGuild orders scopes with guild scopes before shared.
+func preferGuild(scopes []string) []string {
+	out := make([]string, 0, len(scopes))
+	for _, sc := range scopes {
+		if sc != SharedScope {
+			out = append(out, sc)
+		}
+	}
+	for _, sc := range scopes {
+		if sc == SharedScope {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
