@@ -130,7 +130,7 @@ func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash 
 		return fail(err)
 	}
 
-	err = s.commit(ctx, tx, s.usable, func() {
+	err = s.commit(ctx, tx, s.writable, func() {
 		// Committed: the index must follow even if ctx ends now.
 		ctx := context.WithoutCancel(ctx)
 		if err := s.index.remove(ctx, scope, oldChunks.ids); err != nil {

@@ -29,7 +29,7 @@ type ItemResult struct {
 func (s *Store) AddBatch(ctx context.Context, scope string, items []Item) []ItemResult {
 	results := make([]ItemResult, len(items))
 	s.mu.RLock()
-	err := s.usable()
+	err := s.writable()
 	s.mu.RUnlock()
 	var (
 		todo   []int // items to embed and write

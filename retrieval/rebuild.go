@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -83,26 +84,27 @@ func (s *Store) buildLexIndex(ctx context.Context) (*lexIndex, []int64, error) {
 // and the IDs of the chunks whose vector is zero.
 func (s *Store) buildIndex(ctx context.Context) (*vectorIndex, []int64, error) {
 	idx := newVectorIndex(s.emb)
-	zeros, err := s.loadVectors(ctx, idx, "")
+	zeros, err := s.loadVectors(ctx, s.db, idx, "")
 	if err != nil {
 		return nil, nil, err
 	}
 	return idx, zeros, nil
 }
 
-// loadVectors adds the stored vectors of scope (all scopes when "") to idx.
+// loadVectors adds the vectors of scope (all scopes when "") stored as q
+// sees them to idx.
 // Each is decoded straight from the row into a slice of its own that the
 // index keeps (see addEncoded), so loading holds no second copy. Zero
 // vectors (a text without words has one, so has a zeroed page) are left
 // out and their chunks' IDs returned.
-func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string) ([]int64, error) {
-	q := `SELECT id, scope, embedding FROM chunks`
+func (s *Store) loadVectors(ctx context.Context, q querier, idx *vectorIndex, scope string) ([]int64, error) {
+	query := `SELECT id, scope, embedding FROM chunks`
 	var args []any
 	if scope != "" {
-		q = `SELECT id, scope, embedding FROM chunks WHERE scope = ?`
+		query = `SELECT id, scope, embedding FROM chunks WHERE scope = ?`
 		args = append(args, scope)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.fileError(err)
 	}
@@ -133,6 +135,9 @@ func (s *Store) loadVectors(ctx context.Context, idx *vectorIndex, scope string)
 // rebuilding them from the file when its write generation moved; it
 // reports whether it did. Searches go on with the old indexes meanwhile;
 // this process's own writes wait. Cheap when nothing changed: one query.
+// When the other process re-embedded the store with another embedder
+// (citebot reindex), the indexes are kept and adds refused: see
+// noteSwitch.
 func (s *Store) Refresh(ctx context.Context) (bool, error) {
 	fail := func(err error) (bool, error) { return false, fmt.Errorf("refresh %s: %w", s.path, err) }
 	s.mu.RLock()
@@ -154,21 +159,49 @@ func (s *Store) Refresh(ctx context.Context) (bool, error) {
 		return fail(s.fileError(err))
 	}
 	if err := s.checkEmbedder(ctx); err != nil {
-		// Reindexed with another embedder by the other process.
-		s.mu.Lock()
-		s.mismatch = err
-		s.mu.Unlock()
-		return fail(err)
+		if !errors.Is(err, ErrEmbedderMismatch) {
+			return fail(err)
+		}
+		return s.noteSwitch(ctx, fail)
 	}
 	lex, idx, err := s.buildIndexes(ctx, true)
 	if err != nil {
 		return fail(err)
 	}
 	s.mu.Lock()
-	s.lex, s.index, s.gen, s.mismatch = lex, idx, cur, nil
+	s.lex, s.index, s.gen, s.mismatch, s.switched = lex, idx, cur, nil, nil
 	s.mu.Unlock()
 	s.log.Info("store changed by another process; search indexes rebuilt", "file", s.path, "generation", cur)
 	return true, nil
+}
+
+// noteSwitch handles a store that another process re-embedded with
+// another embedder (citebot reindex): the indexes stay as they are, since
+// this process's embedder still embeds questions in their space, and adds
+// are refused from now on. Only the first time is reported (an error
+// wrapping ErrEmbedderSwitched), so a caller that logs it logs it once;
+// later Refreshes return (false, nil) until the store's embedder is this
+// process's again. Callers hold s.writeMu.
+func (s *Store) noteSwitch(ctx context.Context, fail func(error) (bool, error)) (bool, error) {
+	name, dims, err := s.storedEmbedder(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	sw := &switchedError{
+		path:   s.path,
+		stored: fmt.Sprintf("%s (%s dimensions)", name, dims),
+		ours:   fmt.Sprintf("%s (%d dimensions)", s.emb.Name(), s.emb.Dimensions()),
+	}
+	s.mu.Lock()
+	first := s.switched == nil && s.mismatch == nil
+	if s.mismatch == nil {
+		s.switched = sw
+	}
+	s.mu.Unlock()
+	if !first {
+		return false, nil
+	}
+	return fail(sw)
 }
 
 // repairScope rebuilds the index collection of scope from the store after
@@ -179,7 +212,7 @@ func (s *Store) repairScope(ctx context.Context, scope string, cause error) {
 		s.log.Error("vector index repair failed", "scope", scope, "err", err)
 		return
 	}
-	if _, err := s.loadVectors(context.WithoutCancel(ctx), s.index, scope); err != nil {
+	if _, err := s.loadVectors(context.WithoutCancel(ctx), s.db, s.index, scope); err != nil {
 		s.log.Error("vector index repair failed", "scope", scope, "err", err)
 	}
 }

@@ -25,6 +25,9 @@ const (
 	// metaGeneration counts committed writes (see Store.commit), so a
 	// process can tell when another one changed the store.
 	metaGeneration = "generation"
+	// metaReindex names the embedder (name and dimensions) whose vectors
+	// reindex_vectors holds while a Reindex is under way or interrupted.
+	metaReindex = "reindex_embedder"
 )
 
 // schema creates the tables. Articles are keyed by (scope, id); chunks
@@ -61,6 +64,13 @@ var schema = []string{
 		embedding  BLOB NOT NULL,
 		UNIQUE (scope, article_id, position),
 		FOREIGN KEY (scope, article_id) REFERENCES articles (scope, id) ON DELETE CASCADE
+	)`,
+	// reindex_vectors holds the new embeddings of a Reindex until it
+	// switches the chunks over (reindex.go); a chunk that goes takes its
+	// new vector with it. Empty outside a reindex. Older citebots ignore it.
+	`CREATE TABLE IF NOT EXISTS reindex_vectors (
+		chunk_id  INTEGER PRIMARY KEY REFERENCES chunks (id) ON DELETE CASCADE,
+		embedding BLOB NOT NULL
 	)`,
 }
 

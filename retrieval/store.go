@@ -72,6 +72,10 @@ type Store struct {
 	index    *vectorIndex
 	lex      *lexIndex // lexical (BM25) index, guarded by mu like index
 	mismatch error     // non-nil while the vectors come from another embedder
+	// switched is non-nil once another process re-embedded the store with
+	// another embedder (see Refresh): searches go on with the indexes this
+	// process loaded, in its embedder's space; adds are refused.
+	switched error
 	closed   bool
 	// gen is the write generation the indexes reflect (guarded by mu);
 	// a different one in the file means another process wrote.
@@ -182,6 +186,15 @@ func (s *Store) usable() error {
 		return err
 	}
 	return s.mismatch
+}
+
+// writable reports why the store cannot add articles, if it cannot.
+// Callers hold s.mu.
+func (s *Store) writable() error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	return s.switched
 }
 
 // checkOpen reports an error once the store is closed. Callers hold s.mu.

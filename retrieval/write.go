@@ -44,8 +44,13 @@ type chunkRows struct {
 // storedChunks returns the chunks of (scope, articleID): the indexes
 // need their row IDs, and the lexical index their words, to remove them.
 func storedChunks(ctx context.Context, q querier, scope, articleID string) (chunkRows, error) {
+	return scanChunkRows(q.QueryContext(ctx, `SELECT id, title, text FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID))
+}
+
+// scanChunkRows reads the result of a query for (id, title, text) rows,
+// and closes it.
+func scanChunkRows(rows *sql.Rows, err error) (chunkRows, error) {
 	var out chunkRows
-	rows, err := q.QueryContext(ctx, `SELECT id, title, text FROM chunks WHERE scope = ? AND article_id = ?`, scope, articleID)
 	if err != nil {
 		return out, err
 	}

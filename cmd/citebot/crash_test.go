@@ -22,10 +22,10 @@ import (
 	"github.com/citebot/citebot/retrieval"
 )
 
-// TestCrashSafety ingests, re-ingests (updates) and forgets articles with
-// the real citebot binary, SIGKILLs it at random (seeded) points, and
-// after every kill reopens the store in-process and checks that it opens,
-// that every article is either whole (exactly the chunks of one of its
+// TestCrashSafety ingests, re-ingests (updates), forgets and reindexes
+// articles with the real citebot binary, SIGKILLs it at random (seeded)
+// points, and after every kill reopens the store in-process and checks
+// that it opens, that every article is either whole (exactly the chunks of one of its
 // versions, and findable by search) or absent, that the articles, chunks,
 // lexical index and vector index agree, and that search works. Set
 // CITEBOT_CRASH_SEED to replay another sequence.
@@ -96,6 +96,17 @@ func TestCrashSafety(t *testing.T) {
 		id := ids[rng.IntN(len(ids))]
 		c.killAfter(time.Duration(rng.Int64N(int64(took)*3/2)), "forget", "--data-dir", c.data, id)
 	}
+	c.check()
+
+	// 4. Reindex, killed at random points: whatever batches it saved, the
+	// store keeps its embeddings whole until the switch. (Same embedder:
+	// the side table and the switch run all the same.)
+	took = c.timed("reindex", "--data-dir", c.data)
+	for range 6 {
+		c.killAfter(time.Duration(rng.Int64N(int64(took)*3/2)), "reindex", "--data-dir", c.data)
+		c.check()
+	}
+	c.runOK("reindex", "--data-dir", c.data)
 	c.check()
 	if c.kills == 0 || c.completed == 0 {
 		t.Errorf("%d runs killed, %d finished: the kill points do not vary", c.kills, c.completed)

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/citebot/citebot/bot/discord"
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/retrieval"
 )
 
 // cmdServe runs the Discord bot until SIGINT or SIGTERM.
@@ -88,12 +90,26 @@ func refreshLoop(ctx context.Context, a *app, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			restoreGC := tightGC()
-			_, err := a.store.Refresh(ctx)
-			restoreGC()
-			if err != nil && ctx.Err() == nil {
-				a.log.Error("refresh the search indexes", "err", err)
-			}
+			refresh(ctx, a)
 		}
+	}
+}
+
+// refresh brings the search indexes in step with the store once. When
+// another process re-embedded the store (citebot reindex with another
+// embedder), the bot keeps answering from the indexes it has and refuses
+// ingests; Refresh reports that once, and this says once what to do.
+func refresh(ctx context.Context, a *app) {
+	restoreGC := tightGC()
+	_, err := a.store.Refresh(ctx)
+	restoreGC()
+	switch {
+	case err == nil || ctx.Err() != nil:
+	case errors.Is(err, retrieval.ErrEmbedderSwitched):
+		a.log.Error("the store was re-embedded with another embedder: still answering from the loaded search indexes, "+
+			"new articles refused; restart citebot with the new embedder settings ("+
+			"CITEBOT_EMBEDDER, CITEBOT_EMBED_MODEL, CITEBOT_EMBED_DIMENSIONS, OPENAI_BASE_URL)", "err", err)
+	default:
+		a.log.Error("refresh the search indexes", "err", err)
 	}
 }

@@ -120,8 +120,9 @@ func cmdReindex(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if err := a.store.Reindex(ctx); err != nil {
-		return err
+	p := newReindexProgress(env.stderr)
+	if err := a.store.ReindexWith(ctx, retrieval.ReindexOptions{Progress: p.report}); err != nil {
+		return p.failed(ctx, err)
 	}
 	fmt.Fprintf(env.stdout, "reindexed with %s (%d dimensions)\n", a.embedder.Name(), a.embedder.Dimensions())
 	return nil
