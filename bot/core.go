@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/ingest"
@@ -122,6 +123,9 @@ type CoreOptions struct {
 	// answers' admission (see Core.Admission).
 	MaxAnswers, MaxIngests int
 	Logger                 *slog.Logger
+	// Observer receives retrieval latencies and the answers in flight;
+	// nil means none.
+	Observer Observer
 }
 
 // Core answers questions and manages articles. It is safe for concurrent
@@ -153,6 +157,9 @@ func NewCore(opt CoreOptions) *Core {
 	log := opt.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	if opt.Observer == nil {
+		opt.Observer = nopObserver{}
 	}
 	return &Core{
 		opt:     opt,
@@ -204,9 +211,13 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 		return Answer{}, err
 	}
 	defer release()
+	c.opt.Observer.AnswerInFlight(1)
+	defer c.opt.Observer.AnswerInFlight(-1)
 
 	query := c.standalone(ctx, q.History, question)
+	searched := time.Now()
 	passages, err := c.opt.Store.Search(ctx, query, retrieval.SearchOptions{Scopes: retrieval.SearchScopes(scope), K: c.opt.K})
+	c.opt.Observer.ObserveRetrieval(time.Since(searched))
 	if err != nil {
 		return Answer{}, fmt.Errorf("ask %q: search: %w", query, err)
 	}

@@ -37,12 +37,15 @@ func (c *Client) chatRequest(msgs []Message) openai.ChatCompletionRequest {
 // Chat makes one non-streamed chat call with the configured chat model and
 // returns the first choice's text. op names the call in errors and logs
 // ("chat", "rewrite"). Errors are *Error values.
-func (c *Client) Chat(ctx context.Context, op string, msgs []Message) (string, error) {
+func (c *Client) Chat(ctx context.Context, op string, msgs []Message) (text string, err error) {
+	ctx, done := c.observe(ctx, op)
+	defer func() { done(err) }()
 	req := c.chatRequest(msgs)
 	res, err := c.api.CreateChatCompletion(ctx, req)
 	if err != nil {
 		return "", Classify(op, req.Model, err)
 	}
+	c.tokens(op, res.Usage.PromptTokens, res.Usage.CompletionTokens)
 	if len(res.Choices) == 0 {
 		return "", &Error{Op: op, Model: req.Model, Kind: BadResponse, Err: errors.New("response has no choices")}
 	}
@@ -57,7 +60,9 @@ func (c *Client) Chat(ctx context.Context, op string, msgs []Message) (string, e
 // stream that fails part-way returns the text received so far with the
 // error. The call's timeout bounds the wait for the response and then each
 // gap between streamed bytes, so a long answer that keeps coming is not cut.
-func (c *Client) ChatStream(ctx context.Context, op string, msgs []Message, onDelta func(string)) (string, error) {
+func (c *Client) ChatStream(ctx context.Context, op string, msgs []Message, onDelta func(string)) (_ string, err error) {
+	ctx, done := c.observe(ctx, op)
+	defer func() { done(err) }()
 	req := c.chatRequest(msgs)
 	s, err := c.api.CreateChatCompletionStream(ctx, req)
 	if err != nil {
@@ -73,6 +78,9 @@ func (c *Client) ChatStream(ctx context.Context, op string, msgs []Message, onDe
 		}
 		if err != nil {
 			return text.String(), Classify(op, req.Model, err)
+		}
+		if u := chunk.Usage; u != nil { // servers that report it send it last
+			c.tokens(op, u.PromptTokens, u.CompletionTokens)
 		}
 		for _, ch := range chunk.Choices {
 			if ch.Index != 0 {

@@ -56,6 +56,9 @@ type Config struct {
 	RetryMaxDelay  time.Duration
 	// Logger receives retries (never keys); nil means slog.Default().
 	Logger *slog.Logger
+	// Observer receives the calls' latencies, retries, errors and tokens;
+	// nil means none.
+	Observer Observer
 }
 
 // Defaults of Config.

@@ -59,7 +59,9 @@ func (c *Client) Embed(ctx context.Context, texts []string) ([][]float32, error)
 
 // embedBatch embeds texts into out (same length), placing each vector by
 // its index.
-func (c *Client) embedBatch(ctx context.Context, texts []string, out [][]float32) error {
+func (c *Client) embedBatch(ctx context.Context, texts []string, out [][]float32) (err error) {
+	ctx, done := c.observe(ctx, "embeddings")
+	defer func() { done(err) }()
 	model := c.cfg.EmbedModel
 	res, err := c.api.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
 		Input:      texts,
@@ -69,6 +71,7 @@ func (c *Client) embedBatch(ctx context.Context, texts []string, out [][]float32
 	if err != nil {
 		return Classify("embeddings", model, err)
 	}
+	c.tokens("embeddings", res.Usage.PromptTokens, 0)
 	if len(res.Data) != len(texts) {
 		return &Error{Op: "embeddings", Model: model, Kind: BadResponse,
 			Err: fmt.Errorf("%d vectors for %d inputs", len(res.Data), len(texts))}

@@ -49,6 +49,7 @@ func newRetryTransport(cfg Config, clk clock) *retryTransport {
 		maxDelay:    cfg.RetryMaxDelay,
 		log:         cfg.Logger,
 		clock:       clk,
+		observer:    cfg.Observer,
 	}
 }
 
@@ -68,6 +69,7 @@ type retryTransport struct {
 	maxDelay    time.Duration
 	log         *slog.Logger
 	clock       clock
+	observer    Observer
 }
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -133,6 +135,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		t.log.Info("openai: retrying", "path", req.URL.Path, "attempt", attempt, "reason", why,
 			"wait", wait, "server_asked", serverAsked)
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.retried(req.Context(), retryReason(status))
 		select {
 		case <-ctx.Done():
 			return fail(context.Cause(ctx))
