@@ -14,8 +14,9 @@ import (
 // schemaVersion is the version of the SQLite layout below. Open refuses a
 // store with a newer version and migrates older ones: version 1 had an
 // FTS5 index of the chunks (chunks_fts, chunks_vocab and their triggers);
-// version 2 drops it, the lexical index being in memory (lexindex.go).
-const schemaVersion = 2
+// version 2 drops it, the lexical index being in memory (lexindex.go);
+// version 3 adds the feedback tables (feedback.go).
+const schemaVersion = 3
 
 // Meta keys.
 const (
@@ -128,8 +129,15 @@ func initSchema(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	if v == "" || v == "1" || v == "2" { // migrate 2 to 3: the feedback tables
+		for _, stmt := range feedbackTables {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("migrate schema to 3 (feedback): %w", err)
+			}
+		}
+	}
 	switch {
-	case v == "" || v == "1":
+	case v == "" || v == "1" || v == "2":
 		if v == "1" {
 			for _, stmt := range dropFTS {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
