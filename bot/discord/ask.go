@@ -22,6 +22,7 @@ const finalEditTimeout = 5 * time.Second
 // ask answers /ask: the answer streams into the deferred reply, and the
 // question is remembered for replies to it (see questionMemory).
 func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	arrived := time.Now()
 	q := stringOption(data, "question")
 	if q == "" {
 		d.reply(i, helpText, true)
@@ -31,7 +32,7 @@ func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.
 		d.reply(i, bot.UserMessage(err), true)
 		return
 	}
-	refused, ctx, release := d.admit(ctx, userOf(i).ID)
+	refused, ctx, release := d.admit(ctx, userOf(i).ID, entrySlash)
 	if refused != "" {
 		d.reply(i, refused, true)
 		return
@@ -41,7 +42,7 @@ func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.
 		return
 	}
 	t := &interactionTarget{d: d, i: i}
-	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t)
+	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t, entrySlash, arrived)
 	for _, id := range ids {
 		d.asked.Put(id, q)
 	}
@@ -56,10 +57,11 @@ func finalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // answerTarget is where an answer is shown: Edit replaces the first
-// message, Send adds another. Both return the message ID.
+// message, Send adds another; components, when given, replace the
+// message's buttons. Both return the message ID.
 type answerTarget interface {
-	Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error)
-	Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error)
+	Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error)
+	Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error)
 }
 
 type interactionTarget struct {
@@ -67,19 +69,23 @@ type interactionTarget struct {
 	i *discordgo.Interaction
 }
 
-func (t *interactionTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *interactionTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error) {
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
 	}
-	m, err := t.d.session.InteractionResponseEdit(t.i, &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	e := &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}
+	if components != nil {
+		e.Components = &components
+	}
+	m, err := t.d.session.InteractionResponseEdit(t.i, e, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
 	return m.ID, nil
 }
 
-func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
-	m, err := t.d.session.FollowupMessageCreate(t.i, true, &discordgo.WebhookParams{Content: content, Embeds: embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error) {
+	m, err := t.d.session.FollowupMessageCreate(t.i, true, &discordgo.WebhookParams{Content: content, Embeds: embeds, Components: components, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
 	}
@@ -88,9 +94,11 @@ func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*
 
 // streamAnswer asks the service, showing the text as it streams (at most
 // one edit per EditInterval), then the final answer and its sources, or
-// what stopped it (sent even once ctx is cancelled, see finalContext). It
-// returns the IDs of the messages that hold the answer.
-func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget) []string {
+// what stopped it (sent even once ctx is cancelled, see finalContext),
+// with the vote buttons on its last message (see saveAnswer). It reports
+// the question's outcome under entry, timed from arrived, and returns the
+// IDs of the messages that hold the answer.
+func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, entry string, arrived time.Time) []string {
 	var (
 		mu    sync.Mutex
 		text  strings.Builder
@@ -129,6 +137,7 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget) 
 	close(done)
 	stop()
 	<-edited
+	defer func() { d.obs.Question(entry, outcomeOf(ans, err), time.Since(arrived)) }()
 	if err != nil {
 		d.log.Warn("discord: answering failed", "scope", q.Scope, "err", err)
 		msg := bot.UserMessage(err)
@@ -143,13 +152,24 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget) 
 		return nil
 	}
 	var ids []string
-	for n, m := range renderAnswer(ans) {
+	msgs := renderAnswer(ans)
+	var buttons []discordgo.MessageComponent
+	sctx, cancel := finalContext(ctx)
+	if id := d.saveAnswer(sctx, q, ans); id != "" {
+		buttons = voteButtons(id)
+	}
+	cancel()
+	for n, m := range msgs {
 		send := t.Send
 		if n == 0 {
 			send = t.Edit
 		}
+		var comps []discordgo.MessageComponent
+		if n == len(msgs)-1 {
+			comps = buttons
+		}
 		fctx, cancel := finalContext(ctx)
-		id, err := send(fctx, m.Content, m.Embeds)
+		id, err := send(fctx, m.Content, m.Embeds, comps...)
 		cancel()
 		if err != nil {
 			d.log.Warn("discord: sending the answer failed", "part", n, "err", redact(err))

@@ -115,9 +115,16 @@ func (d *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 			d.summarizeAutocomplete(ctx, i, data)
 		}
 	case discordgo.InteractionMessageComponent:
-		if id := i.MessageComponentData().CustomID; strings.HasPrefix(id, sourcesCustomID) {
+		switch id := i.MessageComponentData().CustomID; {
+		case strings.HasPrefix(id, sourcesCustomID):
 			page, _ := strconv.Atoi(strings.TrimPrefix(id, sourcesCustomID))
 			d.sourcesPage(ctx, i, page, discordgo.InteractionResponseUpdateMessage)
+		case strings.HasPrefix(id, voteCustomID):
+			d.voteClicked(ctx, i, strings.TrimPrefix(id, voteCustomID))
+		}
+	case discordgo.InteractionModalSubmit:
+		if id := i.ModalSubmitData().CustomID; strings.HasPrefix(id, reasonCustomID) {
+			d.reasonGiven(ctx, i, strings.TrimPrefix(id, reasonCustomID))
 		}
 	}
 }
@@ -173,14 +180,22 @@ func (d *Bot) deferReply(ctx context.Context, i *discordgo.Interaction, ephemera
 // never makes a question wait), then the per-user rate limit, so a
 // question turned away as busy does not use up the asker's quota. It
 // returns a friendly refusal, or "", the context to answer under (it
-// holds the admitted place) and the func that releases the place.
-func (d *Bot) admit(ctx context.Context, userID string) (string, context.Context, func()) {
+// holds the admitted place) and the func that releases the place. A
+// question's refusal is reported to the Observer under its entry ("" for
+// work that is no question).
+func (d *Bot) admit(ctx context.Context, userID, entry string) (string, context.Context, func()) {
 	held, release, ok := d.deps.Service.Admission().TryAcquire(ctx)
 	if !ok {
+		if entry != "" {
+			d.obs.Question(entry, "refused_busy", 0)
+		}
 		return "I'm busy with other questions right now; please try again in a moment.", ctx, nil
 	}
 	if ok, wait := d.rate.Allow(userID); !ok {
 		release()
+		if entry != "" {
+			d.obs.Question(entry, "rate_limited", 0)
+		}
 		secs := int(wait.Round(time.Second) / time.Second)
 		return fmt.Sprintf("You're asking faster than I can keep up — please wait %d s and try again.", max(secs, 1)), ctx, nil
 	}

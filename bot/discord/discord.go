@@ -137,6 +137,15 @@ type Deps struct {
 	// (ingest.Parse); nil refuses files and text.
 	Parse  func(name string, data []byte) (ingest.Article, error)
 	Logger *slog.Logger // nil: slog.Default()
+	// Observer receives questions, ingests, REST requests, the gateway's
+	// state and votes (see Observer); nil means none.
+	Observer Observer
+	// Feedback keeps answers and votes: with it every final answer carries
+	// 👍 and 👎 buttons; nil means no buttons.
+	Feedback FeedbackStore
+	// AnswererName and EmbedderName are recorded with each answer kept
+	// for feedback.
+	AnswererName, EmbedderName string
 }
 
 // Bot is the Discord frontend: slash commands, mentions and reply chains
@@ -145,6 +154,7 @@ type Bot struct {
 	cfg     Config
 	deps    Deps
 	log     *slog.Logger
+	obs     Observer
 	session *discordgo.Session
 	files   *http.Client // attachment downloads
 
@@ -189,8 +199,12 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
+	obs := deps.Observer
+	if obs == nil {
+		obs = nopObserver{}
+	}
 	base, _ := url.Parse(cfg.APIBase)
-	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &baseTransport{base: base, next: http.DefaultTransport}}
+	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &observedTransport{obs: obs, next: &baseTransport{base: base, next: http.DefaultTransport}}}
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	s.ShouldReconnectOnError = true
 	s.StateEnabled = true
@@ -201,6 +215,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		cfg:        cfg,
 		deps:       deps,
 		log:        logger,
+		obs:        obs,
 		session:    s,
 		rate:       newUserLimiter(cfg.QuestionsPerMinute, time.Minute, nil),
 		newTicker:  realTicker,
@@ -220,6 +235,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}}
 	s.AddHandler(d.onInteraction)
 	s.AddHandler(d.onMessage)
+	observeGateway(s, obs)
 	return d, nil
 }
 

@@ -130,9 +130,11 @@ func (d *Bot) ingest(ctx context.Context, i *discordgo.Interaction, data discord
 	}
 	if err != nil {
 		d.log.Info("discord: ingest refused", "scope", scope, "kind", kind, "err", err)
+		d.obs.Ingest(kind, "error")
 		return "Couldn't add that: " + bot.UserMessage(err)
 	}
 	res, err := d.deps.Service.Ingest(ctx, scope, a)
+	d.obs.Ingest(kind, ingestOutcome(res, err))
 	if err != nil {
 		d.log.Warn("discord: ingest failed", "scope", scope, "err", err)
 		return "Couldn't add that: " + bot.UserMessage(err)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -29,11 +30,14 @@ type replyTarget struct {
 	first string
 }
 
-func (t *replyTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *replyTarget) Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error) {
 	if embeds == nil {
 		embeds = []*discordgo.MessageEmbed{}
 	}
 	e := &discordgo.MessageEdit{ID: t.first, Channel: t.to.ChannelID, Content: &content, Embeds: &embeds, AllowedMentions: noMentions()}
+	if components != nil {
+		e.Components = &components
+	}
 	m, err := t.d.session.ChannelMessageEditComplex(e, discordgo.WithContext(ctx))
 	if err != nil {
 		return "", err
@@ -41,10 +45,11 @@ func (t *replyTarget) Edit(ctx context.Context, content string, embeds []*discor
 	return m.ID, nil
 }
 
-func (t *replyTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed) (string, error) {
+func (t *replyTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error) {
 	m, err := t.d.session.ChannelMessageSendComplex(t.to.ChannelID, &discordgo.MessageSend{
 		Content:         content,
 		Embeds:          embeds,
+		Components:      components,
 		AllowedMentions: noMentions(),
 		Reference:       t.to.Reference(),
 	}, discordgo.WithContext(ctx))
@@ -72,6 +77,7 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	defer d.work.Done()
+	arrived := time.Now()
 	ctx := d.workCtx
 	q := stripMention(m.Content, me)
 	switch {
@@ -86,7 +92,7 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		d.sendReply(ctx, m, bot.UserMessage(err))
 		return
 	}
-	refused, ctx, release := d.admit(ctx, m.Author.ID)
+	refused, ctx, release := d.admit(ctx, m.Author.ID, entryMention)
 	if refused != "" {
 		d.sendReply(ctx, m, refused)
 		return
@@ -98,7 +104,7 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	t := &replyTarget{d: d, to: m, first: first}
-	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t)
+	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t, entryMention, arrived)
 	for _, id := range ids {
 		d.asked.Put(id, q)
 	}

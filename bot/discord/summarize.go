@@ -18,7 +18,7 @@ func (d *Bot) summarizeCommand(ctx context.Context, i *discordgo.Interaction, da
 		d.reply(i, "Pick an article to summarise (start typing its title).", true)
 		return
 	}
-	refused, ctx, release := d.admit(ctx, userOf(i).ID)
+	refused, ctx, release := d.admit(ctx, userOf(i).ID, "")
 	if refused != "" {
 		d.reply(i, refused, true)
 		return

@@ -282,6 +282,15 @@ func (s *Server) interactionCallback(req Request, id, token string) (int, any) {
 	case discordgo.InteractionResponseDeferredChannelMessageWithSource:
 		st.original = s.storeBotMessage(st.channelID, messageBody{}).ID
 	case discordgo.InteractionResponseDeferredMessageUpdate, discordgo.InteractionApplicationCommandAutocompleteResult:
+	case discordgo.InteractionResponseModal:
+		var m struct {
+			CustomID   string            `json:"custom_id"`
+			Title      string            `json:"title"`
+			Components []json.RawMessage `json:"components"`
+		}
+		if err := json.Unmarshal(cb.Data, &m); err != nil || m.CustomID == "" || m.Title == "" || len(m.Components) == 0 {
+			return s.violation(req, "modal without a custom ID, title or components: %s", cb.Data)
+		}
 	default:
 		return s.violation(req, "unexpected callback type %d", cb.Type)
 	}
