@@ -77,7 +77,11 @@ func ingestAll(ctx context.Context, env *environment, a *app, scope string, inpu
 		}
 		t.failed++
 		a.log.Debug("ingest failed", "input", clip(input), "err", clipText(err.Error(), input))
-		fmt.Fprintf(env.stderr, "citebot ingest: %s: %s\n", clip(input), clipText(withCause(err), input))
+		msg := withCause(err)
+		if !strings.Contains(msg, input) { // the error names it, mostly
+			msg = input + ": " + msg
+		}
+		fmt.Fprintf(env.stderr, "citebot ingest: %s\n", clipText(msg, input))
 	}
 	var (
 		names    []string
