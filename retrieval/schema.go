@@ -14,8 +14,9 @@ import (
 // schemaVersion is the version of the SQLite layout below. Open refuses a
 // store with a newer version and migrates older ones: version 1 had an
 // FTS5 index of the chunks (chunks_fts, chunks_vocab and their triggers);
-// version 2 drops it, the lexical index being in memory (lexindex.go).
-const schemaVersion = 2
+// version 2 drops it, the lexical index being in memory (lexindex.go);
+// version 3 adds the followed feeds (feedSchema in feeds.go).
+const schemaVersion = 3
 
 // Meta keys.
 const (
@@ -119,7 +120,7 @@ func initSchema(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, stmt := range schema {
+	for _, stmt := range append(schema[:len(schema):len(schema)], feedSchema...) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
@@ -129,7 +130,7 @@ func initSchema(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	switch {
-	case v == "" || v == "1":
+	case v == "" || v == "1" || v == "2": // version 3's tables were created above
 		if v == "1" {
 			for _, stmt := range dropFTS {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
