@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -103,9 +104,9 @@ func ingestAll(ctx context.Context, env *environment, a *app, scope string, inpu
 			default:
 				t.unchanged++
 			}
-			// "N chunks" even for 1: the line's documented form, which
-			// scripts parse.
-			fmt.Fprintf(env.stdout, "%s\t%s\t%d chunks\t%s\n", r.ID, r.Title, r.Chunks, r.Status)
+			// "1 chunk", "2 chunks" (issue 13; before, "1 chunks"): a
+			// script reads the number before the space.
+			fmt.Fprintf(env.stdout, "%s\t%s\t%s\t%s\n", r.ID, r.Title, plural(r.Chunks, "chunk"), r.Status)
 		}
 		names, articles = names[:0], articles[:0]
 	}
@@ -226,8 +227,13 @@ func withCause(err error) string {
 // userText is the short text of err for a person: its user message when
 // it has one, else the error itself (the command line is for operators).
 func userText(err error) string {
-	if msg := bot.UserMessage(err); msg != bot.GenericUserMessage {
-		return msg
+	msg := bot.UserMessage(err)
+	if msg == bot.GenericUserMessage {
+		return err.Error()
 	}
-	return err.Error()
+	if errors.Is(err, ingest.ErrPrivateAddress) {
+		// The operator can allow it; a Discord user cannot, and is not told.
+		msg += " Set " + envAllowPrivate + "=1 to allow private addresses (self-hosted sources)."
+	}
+	return msg
 }
