@@ -413,11 +413,12 @@ func (c *Core) Forget(ctx context.Context, scope, articleID string) error {
 	if !retrieval.ValidScope(scope) {
 		return fmt.Errorf("forget: invalid scope %q", scope)
 	}
+	// The store's error names the article and the scope already.
 	if err := c.opt.Store.Forget(ctx, scope, articleID); err != nil {
 		if errors.Is(err, retrieval.ErrNotFound) {
-			return UserError(fmt.Sprintf("No article with ID %s here.", articleID), fmt.Errorf("forget %s in %s: %w", articleID, scope, err))
+			return UserError(fmt.Sprintf("No article with ID %s here.", articleID), err)
 		}
-		return fmt.Errorf("forget %s in %s: %w", articleID, scope, err)
+		return err
 	}
 	c.log.Info("article forgotten", "id", articleID, "scope", scope)
 	return nil

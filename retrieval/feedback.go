@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// feedbackTables hold answers and votes (schema version 3). Votes are
+// feedbackTables hold answers and votes (schema version 4). Votes are
 // keyed by answer and a hash of the voter, so a second vote replaces the
 // first. Older citebots ignore both tables.
 var feedbackTables = []string{

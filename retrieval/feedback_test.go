@@ -80,20 +80,20 @@ func TestFeedbackVotesAreOnePerVoterAndChangeable(t *testing.T) {
 	}
 }
 
-// TestOpenMigratesSchema2 opens a store of version 2 (no feedback tables)
+// TestOpenMigratesSchema3 opens a store of version 3 (no feedback tables)
 // and checks that it takes answers and votes after Open.
-func TestOpenMigratesSchema2(t *testing.T) {
+func TestOpenMigratesSchema3(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	fillStore(t, dir)
 	db := rawDB(t, dir)
-	for _, q := range []string{`DROP TABLE votes`, `DROP TABLE answers`, `UPDATE meta SET value = '2' WHERE key = 'schema_version'`} {
+	for _, q := range []string{`DROP TABLE votes`, `DROP TABLE answers`, `UPDATE meta SET value = '3' WHERE key = 'schema_version'`} {
 		exec(t, db, q)
 	}
 	db.Close()
 	s := openStore(t, dir)
-	if v, err := getMeta(t.Context(), s.db, metaSchema); err != nil || v != "3" {
-		t.Errorf("schema version %q (%v), want 3", v, err)
+	if v, err := getMeta(t.Context(), s.db, metaSchema); err != nil || v != "4" {
+		t.Errorf("schema version %q (%v), want 4", v, err)
 	}
 	if err := s.SaveAnswer(t.Context(), AnswerRecord{ID: "x", Scope: SharedScope, Question: "q", Answer: "a"}); err != nil {
 		t.Fatal(err)

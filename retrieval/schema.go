@@ -15,8 +15,9 @@ import (
 // store with a newer version and migrates older ones: version 1 had an
 // FTS5 index of the chunks (chunks_fts, chunks_vocab and their triggers);
 // version 2 drops it, the lexical index being in memory (lexindex.go);
-// version 3 adds the feedback tables (feedback.go).
-const schemaVersion = 3
+// version 3 adds the followed feeds (feedSchema in feeds.go); version 4
+// the answers and feedback votes (feedbackTables in feedback.go).
+const schemaVersion = 4
 
 // Meta keys.
 const (
@@ -120,7 +121,7 @@ func initSchema(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, stmt := range schema {
+	for _, stmt := range append(append(schema[:len(schema):len(schema)], feedSchema...), feedbackTables...) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
@@ -129,15 +130,8 @@ func initSchema(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	if v == "" || v == "1" || v == "2" { // migrate 2 to 3: the feedback tables
-		for _, stmt := range feedbackTables {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("migrate schema to 3 (feedback): %w", err)
-			}
-		}
-	}
 	switch {
-	case v == "" || v == "1" || v == "2":
+	case v == "" || v == "1" || v == "2" || v == "3": // versions 3's and 4's tables were created above
 		if v == "1" {
 			for _, stmt := range dropFTS {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/spf13/cobra"
+
 	"github.com/citebot/citebot/bot"
 )
 
@@ -40,39 +42,47 @@ type passageJSON struct {
 	Coverage float64 `json:"coverage"`
 }
 
-func cmdAsk(ctx context.Context, env *environment, args []string) error {
-	var c common
+func newAskCmd(c *common, env *environment) *cobra.Command {
 	var asJSON bool
-	fs := newFlagSet("ask", env, "[--scope S] [--json] QUESTION|-")
-	c.register(fs, env, true)
-	fs.BoolVar(&asJSON, "json", false, "print one JSON object per answer")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	question := strings.TrimSpace(strings.Join(pos, " "))
-	if question == "" {
-		return usageError("no question: citebot ask \"your question\" (or - to read questions from standard input)")
-	}
-	a, err := c.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	fmt.Fprintf(env.stderr, "citebot: answerer %s, embedder %s\n", a.core.AnswererName(), a.embedder.Name())
-	if question == "-" {
-		return askLines(ctx, env, a, c.scope)
-	}
-	ans, err := a.core.Ask(ctx, bot.Question{Text: question, Scope: c.scope})
-	if err != nil {
-		a.log.Error("ask failed", "err", err)
-		return &exitError{code: 1, err: fmt.Errorf("%s", userText(err))}
-	}
-	if asJSON {
-		return writeJSON(env.stdout, toJSON(ans))
-	}
-	printAnswer(env.stdout, ans)
-	return nil
+	cmd := command("ask [flags] QUESTION|-",
+		"answer a question with citations (\"-\": one question per line from stdin)",
+		`Answer a question from the articles of the scope (and the shared ones), citing the passages
+it comes from, or say plainly that the articles do not cover it. With "-", reads one question
+per line from standard input and prints one JSON object per line. Standard error names the
+answerer and embedder used.`,
+		`  citebot ask "When was the trade agreement signed?"
+  citebot ask --json --scope guild:123456789 "Who called the strike?"
+  citebot ask - < questions.txt`,
+		[][]string{envStore, envAnswer, envEmbed},
+		func(cmd *cobra.Command, pos []string) error {
+			ctx := cmd.Context()
+			question := strings.TrimSpace(strings.Join(pos, " "))
+			if question == "" {
+				return usageError("no question: citebot ask \"your question\" (or - to read questions from standard input)")
+			}
+			a, err := c.open(ctx, env, readOnly)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			fmt.Fprintf(env.stderr, "citebot: answerer %s, embedder %s\n", a.core.AnswererName(), a.embedder.Name())
+			if question == "-" {
+				return askLines(ctx, env, a, c.scope)
+			}
+			ans, err := a.core.Ask(ctx, bot.Question{Text: question, Scope: c.scope})
+			if err != nil {
+				a.log.Debug("ask failed", "err", err)
+				return failure("%s", userText(err))
+			}
+			if asJSON {
+				return writeJSON(env.stdout, toJSON(ans))
+			}
+			printAnswer(env.stdout, ans)
+			return nil
+		})
+	c.register(cmd.Flags(), withScope|showAnswer|showEmbed)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per answer")
+	return cmd
 }
 
 // maxLineBytes bounds a line of "ask -": a longer one is answered with
@@ -123,7 +133,7 @@ func askLines(ctx context.Context, env *environment, a *app, scope string) error
 		}
 	}
 	if failed > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d question(s) failed", failed)}
+		return failure("%s failed", plural(failed, "question"))
 	}
 	return nil
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -22,6 +22,9 @@ type environment struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// environ lists the variables (name=value) for the warnings about
+	// unknown ones; nil skips them.
+	environ []string
 }
 
 // common holds the flags every command shares.
@@ -30,8 +33,8 @@ type common struct {
 	scope    string
 	hasScope bool // the command takes --scope
 	verbose  bool
-	// defaultLevel is the log level without -v or CITEBOT_LOG_LEVEL;
-	// the zero value is info, commands other than serve raise it to warn.
+	// defaultLevel is the log level without -v or CITEBOT_LOG_LEVEL:
+	// info for serve, warn for the other commands.
 	defaultLevel slog.Level
 	logLevel     string
 	answerer     string
@@ -45,28 +48,6 @@ type common struct {
 	// answers in flight, in which the Discord frontend's answers and
 	// ingests take their places (serve sets it from CITEBOT_MAX_IN_FLIGHT).
 	maxAnswers int
-}
-
-func (c *common) register(fs *flag.FlagSet, env *environment, withScope bool) {
-	fs.StringVar(&c.dataDir, "data-dir", env.getenv("CITEBOT_DATA_DIR"), "where the store lives (default $CITEBOT_DATA_DIR, else $XDG_DATA_HOME/citebot)")
-	c.hasScope = withScope
-	if withScope {
-		fs.StringVar(&c.scope, "scope", retrieval.SharedScope, `scope: "shared" or "guild:<id>"`)
-	}
-	fs.BoolVar(&c.verbose, "v", false, "log progress and details to standard error (same as --log-level debug)")
-	fs.StringVar(&c.logLevel, "log-level", env.getenv("CITEBOT_LOG_LEVEL"), "debug, info, warn or error ($CITEBOT_LOG_LEVEL)")
-	if fs.Name() != "serve" {
-		c.defaultLevel = slog.LevelWarn
-	}
-	fs.StringVar(&c.answerer, "answerer", env.getenv("CITEBOT_ANSWERER"), "extractive or llm ($CITEBOT_ANSWERER; default llm when an OpenAI-compatible API is configured, else extractive)")
-	fs.StringVar(&c.embedder, "embedder", orDefault(env.getenv("CITEBOT_EMBEDDER"), "local"), "local or openai ($CITEBOT_EMBEDDER)")
-	fs.StringVar(&c.chatModel, "chat-model", "", "chat model ($CITEBOT_CHAT_MODEL, default "+llm.DefaultChatModel+")")
-	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model ($CITEBOT_EMBED_MODEL, default "+llm.DefaultEmbedModel+")")
-	intFlag(fs, &c.embedDims, "embed-dimensions", 1, maxEmbedDimensions, "embedding dimensions to ask for ($CITEBOT_EMBED_DIMENSIONS)")
-	intFlag(fs, &c.chunking.TargetWords, "chunk-words", 1, maxChunkWords, fmt.Sprintf("passages of new articles hold about this many words (default %d)", ingest.DefaultTargetWords))
-	intFlag(fs, &c.chunking.MaxWords, "chunk-max-words", 1, maxChunkWords, fmt.Sprintf("and at most this many, unless one sentence is longer (default %d)", ingest.DefaultMaxWords))
-	intFlag(fs, &c.chunking.OverlapSentences, "chunk-overlap", 0, maxOverlap, "sentences repeated from the end of the previous passage (default 0)")
-	fs.StringVar(&c.baseURL, "base-url", "", "OpenAI-compatible API base URL ($OPENAI_BASE_URL)")
 }
 
 // openAIConfig reads the OpenAI-compatible settings from the environment
@@ -97,42 +78,6 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-// parseArgs parses flags that may stand before, between or after the
-// positional arguments, and returns the positional ones. Its error is an
-// exitError: status 0 after -h (the flag set printed its usage), 2 for a
-// bad flag (the flag set said which).
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, &exitError{code: 0}
-			}
-			return nil, &exitError{code: 2}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// newFlagSet returns a flag set that reports errors instead of exiting.
-func newFlagSet(name string, env *environment, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: citebot %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
 }
 
 // resolveDataDir applies the data directory's fallbacks.
@@ -173,22 +118,44 @@ type app struct {
 	core     *bot.Core
 	embedder retrieval.Embedder
 	log      *slog.Logger
+	dir      string // the data directory
+	cleanup  func() // removes the stand-in of a data directory with no store
 }
 
-func (a *app) Close() error { return a.store.Close() }
+func (a *app) Close() error {
+	err := a.store.Close()
+	if a.cleanup != nil {
+		a.cleanup()
+	}
+	return err
+}
+
+// storeUse is what a command may do when its data directory holds no store.
+type storeUse int
+
+const (
+	// mayCreate: the command creates the store (ingest, serve, reindex,
+	// demo).
+	mayCreate storeUse = iota
+	// readOnly: a data directory that does not exist is an error naming
+	// it (a mistyped --data-dir); an existing one with no store reads as
+	// an empty store, and nothing is created in it (ask, sources, forget,
+	// eval).
+	readOnly
+)
 
 // open wires the store, the embedder and the answering core.
-func (c *common) open(ctx context.Context, env *environment) (*app, error) {
-	return c.openStore(ctx, env, false)
+func (c *common) open(ctx context.Context, env *environment, use storeUse) (*app, error) {
+	return c.openStore(ctx, env, false, use)
 }
 
 // openForReindex opens a store even when it was built with another
 // embedder, so that Reindex can convert it.
 func (c *common) openForReindex(ctx context.Context, env *environment) (*app, error) {
-	return c.openStore(ctx, env, true)
+	return c.openStore(ctx, env, true, mayCreate)
 }
 
-func (c *common) openStore(ctx context.Context, env *environment, allowMismatch bool) (*app, error) {
+func (c *common) openStore(ctx context.Context, env *environment, allowMismatch bool, use storeUse) (*app, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
@@ -214,14 +181,53 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
+	openDir, cleanup := dir, func() {}
+	if use == readOnly {
+		if openDir, cleanup, err = storeOrStandIn(dir); err != nil {
+			return nil, err
+		}
+	}
 	restoreGC := tightGC()
-	store, err := retrieval.Open(ctx, dir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch})
+	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch})
 	restoreGC()
 	if err != nil {
+		cleanup()
 		return nil, err
 	}
 	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers, Chunking: c.chunking})
-	return &app{store: store, core: core, embedder: emb, log: log}, nil
+	return &app{store: store, core: core, embedder: emb, log: log, dir: dir, cleanup: cleanup}, nil
+}
+
+// errNoStore is the refusal of a data directory that does not exist.
+func errNoStore(dir string) error {
+	return fmt.Errorf("no store in %s: the directory does not exist (check --data-dir or CITEBOT_DATA_DIR; citebot ingest creates a store)", dir)
+}
+
+// storeOrStandIn returns dir when it holds a store. When dir exists
+// without one, it returns an empty temporary directory to open instead, so
+// that a command that only reads creates nothing in dir, and cleanup
+// removes it. A dir that does not exist is an error naming it.
+func storeOrStandIn(dir string) (string, func(), error) {
+	ok, err := retrieval.Exists(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	if ok {
+		return dir, func() {}, nil
+	}
+	if info, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", nil, errNoStore(dir)
+		}
+		return "", nil, fmt.Errorf("data directory %s: %w", dir, err)
+	} else if !info.IsDir() {
+		return "", nil, fmt.Errorf("data directory %s is not a directory (check --data-dir or CITEBOT_DATA_DIR)", dir)
+	}
+	tmp, err := os.MkdirTemp("", "citebot-empty-")
+	if err != nil {
+		return "", nil, fmt.Errorf("open the empty store of %s: %w", dir, err)
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
 }
 
 func (c *common) newEmbedder(client *llm.Client) (retrieval.Embedder, error) {

@@ -9,22 +9,32 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/citebot/citebot/bot"
 )
 
-// cmdDemo shows the main job on a fresh machine: it ingests the sample
+// newDemoCmd shows the main job on a fresh machine: it ingests the sample
 // articles into a temporary store (or --data-dir) and answers a few of the
 // sample questions, one of them not covered by the articles.
-func cmdDemo(ctx context.Context, env *environment, args []string) error {
-	var c common
+func newDemoCmd(c *common, env *environment) *cobra.Command {
 	var articles string
-	fs := newFlagSet("demo", env, "[--articles DIR] [QUESTION...]")
-	c.register(fs, env, false)
-	fs.StringVar(&articles, "articles", filepath.Join("testdata", "articles"), "directory of articles to ingest")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
+	cmd := command("demo [flags] [QUESTION...]",
+		"ingest testdata/articles into a temporary store and answer sample questions",
+		`Ingest a directory of articles (default testdata/articles, from the repository's top
+directory) into a temporary store, or --data-dir, and answer sample questions, or those given.`,
+		`  go run ./cmd/citebot demo
+  citebot demo --articles ~/articles "Who won the vote?"`,
+		[][]string{envAnswer, envEmbed},
+		func(cmd *cobra.Command, pos []string) error {
+			return runDemo(cmd.Context(), env, c, articles, pos)
+		})
+	c.register(cmd.Flags(), showAnswer|showEmbed|showChunk)
+	cmd.Flags().StringVar(&articles, "articles", filepath.Join("testdata", "articles"), "directory of articles to ingest")
+	return cmd
+}
+
+func runDemo(ctx context.Context, env *environment, c *common, articles string, pos []string) error {
 	if _, err := os.Stat(articles); err != nil {
 		return fmt.Errorf("demo needs the sample articles (run it from the repository's top directory, or pass --articles): %w", err)
 	}
@@ -41,14 +51,14 @@ func cmdDemo(ctx context.Context, env *environment, args []string) error {
 	if len(questions) == 0 {
 		questions = sampleQuestions(filepath.Dir(articles))
 	}
-	a, err := c.open(ctx, env)
+	a, err := c.open(ctx, env, mayCreate)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	fmt.Fprintf(env.stdout, "== citebot ingest %s\n", articles)
-	if failed := ingestAll(ctx, env, a, c.scope, []string{articles}); failed > 0 {
-		return fmt.Errorf("%d sample article(s) failed to ingest", failed)
+	if t := ingestAll(ctx, env, a, c.scope, []string{articles}); t.failed > 0 || t.interrupted {
+		return failure("sample articles: %s", t)
 	}
 	for _, q := range questions {
 		fmt.Fprintf(env.stdout, "\n== citebot ask %q\n", q)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/retrieval"
 )
@@ -17,24 +19,34 @@ import (
 // progress on standard error.
 const evalProgressMin = 200
 
-func cmdEval(ctx context.Context, env *environment, args []string) error {
+func newEvalCmd(c *common, env *environment) *cobra.Command {
 	var (
-		c      common
 		asJSON bool
 		ksFlag string
 		every  int
 		answer bool
 	)
-	fs := newFlagSet("eval", env, "[--scope S] [--k 1,5,10] [--every N] [--answers] [--json] QA.jsonl")
-	c.register(fs, env, true)
+	cmd := command("eval [flags] QA.jsonl",
+		"measure retrieval: recall@k, MRR, passage length, latency",
+		`Measure retrieval over the store's articles with a file of lines
+{"question": "…", "answers": ["…"]}: recall@k, MRR, mean passage length, search latency.
+With --answers, also answer every question and measure the answers.`,
+		`  citebot eval --k 1,5,10 testdata/questions.jsonl
+  citebot eval --every 10 --json qa.jsonl`,
+		[][]string{envStore, envAnswer, envEmbed},
+		func(cmd *cobra.Command, pos []string) error {
+			return runEval(cmd.Context(), env, c, pos, ksFlag, every, answer, asJSON)
+		})
+	c.register(cmd.Flags(), withScope|showAnswer|showEmbed)
+	fs := cmd.Flags()
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
-	fs.StringVar(&ksFlag, "k", "1,5,10", "cut-offs for recall@k, comma-separated")
+	fs.StringVarP(&ksFlag, "k", "k", "1,5,10", "cut-offs for recall@k, comma-separated")
 	fs.IntVar(&every, "every", 1, "evaluate every Nth question only (a quick sample)")
 	fs.BoolVar(&answer, "answers", false, `also answer every question with the configured answerer and measure the answers: covered questions refused, uncovered ones ("covered": false) answered, gold answer in the answer text`)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
+	return cmd
+}
+
+func runEval(ctx context.Context, env *environment, c *common, pos []string, ksFlag string, every int, answer, asJSON bool) error {
 	if len(pos) != 1 {
 		return usageError(`eval takes one QA file: lines of {"question": "...", "answers": ["..."]}`)
 	}
@@ -61,7 +73,7 @@ func cmdEval(ctx context.Context, env *environment, args []string) error {
 	if len(qs) == 0 {
 		return fmt.Errorf("%s: no questions", pos[0])
 	}
-	a, err := c.open(ctx, env)
+	a, err := c.open(ctx, env, readOnly)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func TestOpenAICompatibleServer(t *testing.T) {
 		if len(f) < 3 {
 			t.Fatalf("ingest line %q", l)
 		}
-		if _, err := fmt.Sscanf(f[2], "%d chunks", &n); err != nil {
+		if _, err := fmt.Sscanf(f[2], "%d", &n); err != nil {
 			t.Fatalf("ingest line %q: %v", l, err)
 		}
 		chunks += n

@@ -9,30 +9,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
-
-const usage = `citebot — answers questions about your articles, citing the passages.
-
-Usage:
-  citebot ingest  [--scope S] PATH|URL...     add articles (files, directories, web pages)
-  citebot ask     [--scope S] [--json] QUESTION   answer with citations ("-": one question per line from stdin)
-  citebot sources [--scope S] [--json]        list the ingested articles
-  citebot forget  [--scope S] ARTICLE_ID      remove an article
-  citebot reindex                             re-embed every article with the current embedder
-  citebot backup  DEST_DIR                    copy the store into DEST_DIR/citebot.db (safe while serving)
-  citebot eval    [--scope S] [--k 1,5,10] [--json] QA.jsonl   measure retrieval: recall@k, MRR, passage length, latency
-  citebot demo                                ingest testdata/articles into a temporary store and answer sample questions
-  citebot serve                               run the Discord bot
-
-Every command takes --data-dir (default $CITEBOT_DATA_DIR, else $XDG_DATA_HOME/citebot
-or ~/.local/share/citebot). Run "citebot COMMAND -h" for a command's flags.
-`
 
 // exitError carries a process exit status.
 type exitError struct {
 	code int
 	err  error
+	// hint adds the line pointing at the command's help (bad flags).
+	hint bool
 }
 
 func (e *exitError) Error() string {
@@ -45,7 +31,8 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	env := &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, environ: os.Environ()}
+	code := runEnv(ctx, os.Args[1:], env)
 	stop()
 	os.Exit(code)
 }
@@ -53,46 +40,55 @@ func main() {
 // run executes one citebot command and returns the exit status: 0 on
 // success, 1 on failure, 2 on a usage error.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, usage)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
-	commands := map[string]func(context.Context, *environment, []string) error{
-		"ingest":  cmdIngest,
-		"ask":     cmdAsk,
-		"sources": cmdSources,
-		"forget":  cmdForget,
-		"reindex": cmdReindex,
-		"backup":  cmdBackup,
-		"eval":    cmdEval,
-		"demo":    cmdDemo,
-		"serve":   cmdServe,
-	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "citebot: unknown command %q\n\n%s", clip(args[0]), usage)
+	return runEnv(ctx, args, &environment{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv})
+}
+
+// runEnv is run with the whole environment: env.environ, when set, is
+// looked through for variables citebot does not know.
+func runEnv(ctx context.Context, args []string, env *environment) int {
+	root := newRoot(env)
+	if len(args) == 0 {
+		root.SetOut(env.stdout)
+		writeRootHelp(env.stdout, root)
 		return 2
 	}
-	err := cmd(ctx, env, args[1:])
+	if err := checkCommandName(root, args[0]); err != nil {
+		fmt.Fprintf(env.stderr, "citebot: %s\n", err)
+		return 2
+	}
+	root.SetArgs(singleDashCompat(root, args))
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
 	}
+	name := "citebot"
+	if cmd != nil && cmd != root {
+		name = cmd.CommandPath()
+	}
+	code := 1
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintf(stderr, "citebot %s: %s\n", args[0], clipMessage(ee.err.Error()))
+		code = ee.code
+		if ee.err == nil || ee.err.Error() == "" {
+			return code
 		}
-		return ee.code
+	} else if strings.HasPrefix(err.Error(), "unknown command") {
+		code = 2 // as cobra words it (after flags, before the command)
 	}
-	fmt.Fprintf(stderr, "citebot %s: %s\n", args[0], clipMessage(err.Error()))
-	return 1
+	fmt.Fprintf(env.stderr, "%s: %s\n", name, clipMessage(err.Error()))
+	if ee != nil && ee.hint {
+		fmt.Fprintf(env.stderr, "Run '%s --help' for its flags.\n", name)
+	}
+	return code
 }
 
 // usageError reports bad arguments (exit status 2).
 func usageError(format string, a ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+}
+
+// failure reports a failed command (exit status 1) with a message of its
+// own: the details, if any, are in the log.
+func failure(format string, a ...any) error {
+	return &exitError{code: 1, err: fmt.Errorf(format, a...)}
 }

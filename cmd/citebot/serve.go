@@ -3,27 +3,38 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/citebot/citebot/bot/discord"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/retrieval"
 )
 
-// cmdServe runs the Discord bot until SIGINT or SIGTERM.
-func cmdServe(ctx context.Context, env *environment, args []string) error {
-	var c common
-	fs := newFlagSet("serve", env, "")
-	c.register(fs, env, false)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected arguments: %q", pos)
-	}
+func newServeCmd(c *common, env *environment) *cobra.Command {
+	cmd := command("serve [flags]",
+		"run the Discord bot",
+		`Run the Discord bot until interrupted (SIGINT or SIGTERM): /ask, mentions and reply chains,
+/ingest, /sources, /forget. Needs DISCORD_TOKEN. Logs at info level by default: the data
+directory and what it holds at start, then what the bot answered, ingested and refused.
+With a model configured, checks at start that it answers and says what is wrong if not.`,
+		`  DISCORD_TOKEN=… citebot serve
+  DISCORD_TOKEN=… OPENAI_BASE_URL=http://localhost:11434/v1 CITEBOT_CHAT_MODEL=llama3.1 citebot serve`,
+		[][]string{envDiscord, envStore, envAnswer, envEmbed, {envAllowPrivate}},
+		func(cmd *cobra.Command, pos []string) error {
+			if len(pos) > 0 {
+				return usageError("unexpected arguments: %q", pos)
+			}
+			return runServe(cmd.Context(), c, env)
+		})
+	c.register(cmd.Flags(), showAnswer|showEmbed|showChunk)
+	return cmd
+}
+
+// runServe runs the Discord bot until ctx ends.
+func runServe(ctx context.Context, c *common, env *environment) error {
 	settings, err := discordSettingsFromEnv(env.getenv) // names DISCORD_TOKEN when it is missing
 	if err != nil {
 		return usageError("%v", err)
@@ -32,15 +43,21 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The bot logs at info level by default (see common.register): what it
-	// answered, ingested and refused.
+	if err := c.checkModelsAtStart(ctx, env); err != nil {
+		return err
+	}
 	c.maxAnswers = settings.maxInFlight // the frontend's work takes its places in the core's admission
-	a, err := c.open(ctx, env)
+	a, err := c.open(ctx, env, mayCreate)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	a.log.Info("citebot serve", "answerer", a.core.AnswererName(), "embedder", a.embedder.Name(),
+	st, err := a.store.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	a.log.Info("citebot serve", "data_dir", a.dir, "articles", st.Articles, "passages", st.Chunks,
+		"answerer", a.core.AnswererName(), "embedder", a.embedder.Name(),
 		"allow_private_urls", allowPrivate(env.getenv), "refresh_interval", interval)
 	// Articles that citebot ingest (another process) adds to the same data
 	// directory become searchable within one interval.
@@ -51,14 +68,34 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		refreshing.Go(func() { refreshLoop(refreshCtx, a, interval) })
 	}
 	discord.LogLibraryTo(a.log) // discordgo's own lines in the same log
-	err = discord.Run(ctx, settings.bot, discord.Deps{
+	// Its errors say "discord: …" already.
+	return discord.Run(ctx, settings.bot, discord.Deps{
 		Service: a.core,
 		Fetcher: newFetcher(env),
 		Parse:   ingest.Parse,
 		Logger:  a.log,
 	})
+}
+
+// checkModelsAtStart calls the configured models once each: a wrong
+// configuration (no scheme, a refused key, an unknown model) stops serve
+// with a message saying so; a server that does not answer is logged, and
+// serve goes on (it may be starting too).
+func (c *common) checkModelsAtStart(ctx context.Context, env *environment) error {
+	cfg, log, err := c.modelConfig(env)
 	if err != nil {
-		return fmt.Errorf("discord: %w", err)
+		return err
+	}
+	chat, embed := c.usesModels(cfg)
+	ok, problems := checkModels(ctx, cfg, chat, embed)
+	for _, what := range ok {
+		log.Info("model check: answers", "model", what)
+	}
+	for _, p := range problems {
+		if p.fatal {
+			return failure("%s", p.msg)
+		}
+		log.Warn("model check failed; serving anyway", "problem", p.msg)
 	}
 	return nil
 }

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"text/tabwriter"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/citebot/citebot/retrieval"
 )
@@ -21,28 +22,47 @@ type sourceJSON struct {
 	Scope     string  `json:"scope"`
 }
 
-func cmdSources(ctx context.Context, env *environment, args []string) error {
-	var c common
-	var asJSON bool
-	fs := newFlagSet("sources", env, "[--scope S] [--json]")
-	c.register(fs, env, true)
-	fs.BoolVar(&asJSON, "json", false, "print a JSON array")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usageError("unexpected arguments: %q", pos)
-	}
-	a, err := c.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	infos, err := a.core.Sources(ctx, c.scope)
-	if err != nil {
-		return err
-	}
+func newSourcesCmd(c *common, env *environment) *cobra.Command {
+	var asJSON, allScopes bool
+	cmd := command("sources [flags]",
+		"list the ingested articles",
+		`List the articles a search in the scope sees (the scope's own and the shared ones), newest
+first, with their IDs (for citebot forget) and scopes. --all-scopes (or --scope all) lists
+every scope's articles: every Discord server's too.`,
+		`  citebot sources
+  citebot sources --scope guild:123456789 --json
+  citebot sources --all-scopes`,
+		[][]string{envStore, envEmbed},
+		func(cmd *cobra.Command, pos []string) error {
+			if len(pos) > 0 {
+				return usageError("unexpected arguments: %q", pos)
+			}
+			if c.scope == "all" {
+				allScopes, c.scope = true, "shared"
+			}
+			a, err := c.open(cmd.Context(), env, readOnly)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			var infos []retrieval.ArticleInfo
+			if allScopes {
+				infos, err = a.store.AllArticles(cmd.Context())
+			} else {
+				infos, err = a.core.Sources(cmd.Context(), c.scope)
+			}
+			if err != nil {
+				return err
+			}
+			return printSources(env, infos, asJSON)
+		})
+	c.register(cmd.Flags(), withScope|showEmbed)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	cmd.Flags().BoolVar(&allScopes, "all-scopes", false, `list every scope's articles (same as --scope all)`)
+	return cmd
+}
+
+func printSources(env *environment, infos []retrieval.ArticleInfo, asJSON bool) error {
 	if asJSON {
 		out := make([]sourceJSON, 0, len(infos))
 		for _, in := range infos {
@@ -84,46 +104,60 @@ func dash(s string) string {
 	return s
 }
 
-func cmdForget(ctx context.Context, env *environment, args []string) error {
-	var c common
-	fs := newFlagSet("forget", env, "[--scope S] ARTICLE_ID")
-	c.register(fs, env, true)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError("forget takes one article ID (see citebot sources)")
-	}
-	a, err := c.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := a.core.Forget(ctx, c.scope, pos[0]); err != nil {
-		a.log.Error("forget failed", "id", pos[0], "err", err)
-		return fmt.Errorf("%s", userText(err))
-	}
-	fmt.Fprintf(env.stdout, "forgot %s\n", pos[0])
-	return nil
+func newForgetCmd(c *common, env *environment) *cobra.Command {
+	cmd := command("forget [flags] ARTICLE_ID",
+		"remove an article and its passages",
+		`Remove an article, with its passages, from the scope given (only from that one: a
+server's scope cannot remove a shared article). citebot sources --all-scopes lists the
+articles with their IDs and scopes.`,
+		`  citebot forget t3f9c2a1b0d4e5f67
+  citebot forget --scope guild:123456789 t3f9c2a1b0d4e5f67`,
+		[][]string{envStore, envEmbed},
+		func(cmd *cobra.Command, pos []string) error {
+			if len(pos) != 1 {
+				return usageError("forget takes one article ID (see citebot sources)")
+			}
+			a, err := c.open(cmd.Context(), env, readOnly)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.core.Forget(cmd.Context(), c.scope, pos[0]); err != nil {
+				a.log.Debug("forget failed", "id", clip(pos[0]), "err", err)
+				return failure("%s", userText(err))
+			}
+			fmt.Fprintf(env.stdout, "forgot %s\n", pos[0])
+			return nil
+		})
+	c.register(cmd.Flags(), withScope|showEmbed)
+	return cmd
 }
 
-func cmdReindex(ctx context.Context, env *environment, args []string) error {
-	var c common
-	fs := newFlagSet("reindex", env, "")
-	c.register(fs, env, false)
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	a, err := c.openForReindex(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	p := newReindexProgress(env.stderr)
-	if err := a.store.ReindexWith(ctx, retrieval.ReindexOptions{Progress: p.report}); err != nil {
-		return p.failed(ctx, err)
-	}
-	fmt.Fprintf(env.stdout, "reindexed with %s (%d dimensions)\n", a.embedder.Name(), a.embedder.Dimensions())
-	return nil
+func newReindexCmd(c *common, env *environment) *cobra.Command {
+	cmd := command("reindex [flags]",
+		"re-embed every article with the configured embedder",
+		`Re-embed every article with the configured embedder (after changing --embedder,
+--embed-model or --embed-dimensions). Creates the store if there is none. Shows progress;
+interrupted, it keeps the old embeddings in use and a rerun continues where it stopped.`,
+		`  CITEBOT_EMBEDDER=openai citebot reindex`,
+		[][]string{envStore, envEmbed},
+		func(cmd *cobra.Command, pos []string) error {
+			if len(pos) > 0 {
+				return usageError("unexpected arguments: %q", pos)
+			}
+			ctx := cmd.Context()
+			a, err := c.openForReindex(ctx, env)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			p := newReindexProgress(env.stderr)
+			if err := a.store.ReindexWith(ctx, retrieval.ReindexOptions{Progress: p.report}); err != nil {
+				return p.failed(ctx, err)
+			}
+			fmt.Fprintf(env.stdout, "reindexed with %s (%d dimensions)\n", a.embedder.Name(), a.embedder.Dimensions())
+			return nil
+		})
+	c.register(cmd.Flags(), showEmbed)
+	return cmd
 }

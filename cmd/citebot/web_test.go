@@ -17,8 +17,8 @@ func TestIngestURL(t *testing.T) {
 	// private addresses.
 	c := newCLI(t)
 	code, _, errOut := c.run("", "ingest", news)
-	if code != 1 || !strings.Contains(errOut, news) {
-		t.Fatalf("loopback URL: exit %d, stderr %q; want a refusal naming the URL", code, errOut)
+	if code != 1 || !strings.Contains(errOut, news) || !strings.Contains(errOut, "CITEBOT_ALLOW_PRIVATE_URLS=1") {
+		t.Fatalf("loopback URL: exit %d, stderr %q; want a refusal naming the URL and the setting that allows it", code, errOut)
 	}
 
 	c.env["CITEBOT_ALLOW_PRIVATE_URLS"] = "1"

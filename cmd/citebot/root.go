@@ -1,0 +1,183 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// The command line is built on github.com/spf13/cobra (with pflag): it
+// gives each command its own help, suggestions for mistyped commands and
+// shell completion, and parses flags wherever they stand among the
+// arguments.
+
+func init() { cobra.EnableCommandSorting = false } // listed in the order added
+
+// newRoot returns the citebot command with every subcommand, writing to
+// env's streams. Commands share one common: only one runs.
+func newRoot(env *environment) *cobra.Command {
+	c := &common{}
+	root := &cobra.Command{
+		Use:           "citebot",
+		Short:         "answers questions about your articles, citing the passages",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// "igest" is 1 edit from ingest, "sorces" 1 from sources.
+		SuggestionsMinimumDistance: 2,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			warnUnknownVars(env.stderr, env.environ)
+			if _, err := envBool(env.getenv, envAllowPrivate); err != nil {
+				return usageError("%v", err)
+			}
+			c.defaultLevel = slog.LevelWarn
+			if cmd.Name() == "serve" {
+				c.defaultLevel = slog.LevelInfo // what the bot answered, ingested and refused
+			}
+			c.hasScope = cmd.Flags().Lookup("scope") != nil
+			return c.applyEnv(cmd.Flags(), env.getenv)
+		},
+	}
+	root.SetIn(env.stdin)
+	root.SetOut(env.stdout)
+	root.SetErr(env.stderr)
+	c.registerGlobal(root.PersistentFlags())
+	root.AddCommand(
+		newIngestCmd(c, env), newAskCmd(c, env), newSourcesCmd(c, env), newForgetCmd(c, env),
+		newReindexCmd(c, env), newBackupCmd(c, env), newEvalCmd(c, env), newServeCmd(c, env),
+		newDemoCmd(c, env), newConfigCmd(c, env), newVersionCmd(env),
+	)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	root.SetHelpFunc(func(cmd *cobra.Command, _ []string) {
+		if cmd == root {
+			writeRootHelp(env.stdout, root)
+			return
+		}
+		writeHelp(env.stderr, cmd)
+	})
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
+			msg = "flag provided but not defined: " + name
+		} else if _, group, ok := strings.Cut(msg, "unknown shorthand flag: "); ok {
+			msg = "flag provided but not defined: " + group[strings.LastIndex(group, " ")+1:]
+		}
+		return &exitError{code: 2, err: errors.New(msg), hint: true}
+	})
+	return root
+}
+
+// command returns a subcommand. env names the environment variables it
+// reads, listed in its help; run gets the positional arguments.
+func command(use, short, long, example string, env [][]string, run func(cmd *cobra.Command, args []string) error) *cobra.Command {
+	var names []string
+	for _, group := range env {
+		names = append(names, group...)
+	}
+	return &cobra.Command{
+		Use: use, Short: short, Long: long, Example: example,
+		Annotations: map[string]string{"env": strings.Join(names, " ")},
+		RunE:        run,
+	}
+}
+
+// writeRootHelp writes the top-level usage: the commands and the flags
+// every command takes.
+func writeRootHelp(w io.Writer, root *cobra.Command) {
+	fmt.Fprint(w, "citebot — answers questions about your articles, citing the passages.\n\nUsage:\n  citebot COMMAND [flags] [arguments]\n\nCommands:\n")
+	for _, cmd := range root.Commands() {
+		if cmd.IsAvailableCommand() || cmd.Name() == "help" {
+			fmt.Fprintf(w, "  %-11s %s\n", cmd.Name(), cmd.Short)
+		}
+	}
+	fmt.Fprintf(w, "\nGlobal flags (every command):\n%s", root.PersistentFlags().FlagUsages())
+	fmt.Fprint(w, "\nFlags may stand before or after the arguments. Exit status: 0 ok, 1 failure, 2 usage error.\n"+
+		`Run "citebot COMMAND --help" for a command's flags, environment variables and examples.`+"\n")
+}
+
+// writeHelp writes a command's help: its usage, what it does, its own
+// flags, the global ones, the environment variables it reads and examples.
+func writeHelp(w io.Writer, cmd *cobra.Command) {
+	fmt.Fprintf(w, "Usage: %s\n\n", cmd.UseLine())
+	desc := cmd.Long
+	if desc == "" {
+		desc = cmd.Short
+	}
+	fmt.Fprintln(w, strings.TrimSpace(desc))
+	if cmd.HasAvailableSubCommands() {
+		fmt.Fprint(w, "\nCommands:\n")
+		for _, sub := range cmd.Commands() {
+			if sub.IsAvailableCommand() {
+				fmt.Fprintf(w, "  %-11s %s\n", sub.Name(), sub.Short)
+			}
+		}
+	}
+	if fl := cmd.LocalFlags().FlagUsages(); fl != "" {
+		fmt.Fprintf(w, "\nFlags:\n%s", fl)
+	}
+	if fl := cmd.InheritedFlags().FlagUsages(); fl != "" {
+		fmt.Fprintf(w, "\nGlobal flags:\n%s", fl)
+	}
+	if names := strings.Fields(cmd.Annotations["env"]); len(names) > 0 {
+		fmt.Fprint(w, "\nEnvironment (flags take precedence):\n")
+		for _, n := range names {
+			v, _ := lookupVar(n)
+			fmt.Fprintf(w, "  %-29s %s\n", n, v.help)
+		}
+	}
+	if cmd.Example != "" {
+		fmt.Fprintf(w, "\nExamples:\n%s\n", strings.TrimRight(cmd.Example, "\n"))
+	}
+}
+
+// checkCommandName refuses a first argument that names no command, with
+// the nearest command's name when one is close ("igest": ingest).
+func checkCommandName(root *cobra.Command, name string) error {
+	if strings.HasPrefix(name, "-") || strings.HasPrefix(name, "__complete") {
+		return nil
+	}
+	for _, cmd := range root.Commands() {
+		if cmd.Name() == name || cmd.HasAlias(name) {
+			return nil
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q", clip(name))
+	if s := root.SuggestionsFor(name); len(s) > 0 {
+		msg += fmt.Sprintf(": did you mean %q?", s[0])
+	}
+	return errors.New(msg + "\nRun 'citebot --help' for the commands.")
+}
+
+// longFlag is a flag written with one dash, as Go's flag package allowed
+// ("-data-dir x", "-json").
+var longFlag = regexp.MustCompile(`^-([a-z][a-z0-9-]+)(=.*)?$`)
+
+// singleDashCompat rewrites "-name" as "--name" for the long flags of the
+// command args name, so that command lines written for the flag package
+// citebot used before cobra keep working.
+func singleDashCompat(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args[:1])
+	if err != nil || cmd == root {
+		return args
+	}
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		m := longFlag.FindStringSubmatch(a)
+		if m == nil {
+			continue
+		}
+		if cmd.Flags().Lookup(m[1]) != nil || root.PersistentFlags().Lookup(m[1]) != nil {
+			out[i] = "-" + a
+		}
+	}
+	return out
+}

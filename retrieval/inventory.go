@@ -1,0 +1,55 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Exists reports whether dir holds a store (its file DBFile), creating
+// nothing. It fails only when that cannot be told (dir is a file, or may
+// not be read), with an error naming the path.
+func Exists(dir string) (bool, error) {
+	_, err := os.Stat(filepath.Join(dir, DBFile))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	return false, fmt.Errorf("look for a store in %s: %w", dir, err)
+}
+
+// Scopes lists the scopes that hold at least one article, sorted.
+func (s *Store) Scopes(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT scope FROM articles ORDER BY scope`)
+	if err != nil {
+		return nil, fmt.Errorf("list scopes: %w", s.fileError(err))
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sc string
+		if err := rows.Scan(&sc); err != nil {
+			return nil, fmt.Errorf("list scopes: %w", s.fileError(err))
+		}
+		out = append(out, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list scopes: %w", s.fileError(err))
+	}
+	return out, nil
+}
+
+// AllArticles lists the articles of every scope, as Articles does for
+// some (newest ingest first, each with its scope and chunk count).
+func (s *Store) AllArticles(ctx context.Context) ([]ArticleInfo, error) {
+	scopes, err := s.Scopes(ctx)
+	if err != nil || len(scopes) == 0 {
+		return nil, err
+	}
+	return s.Articles(ctx, scopes)
+}
