@@ -29,6 +29,7 @@ type environment struct {
 
 // common holds the flags every command shares.
 type common struct {
+	obs      observers // serve's metrics hooks (httpserve.go); none elsewhere
 	dataDir  string
 	scope    string
 	hasScope bool // the command takes --scope
@@ -70,6 +71,7 @@ func (c *common) openAIConfig(env *environment, log *slog.Logger) (llm.Config, e
 		cfg.BaseURL = c.baseURL
 	}
 	cfg.Logger = log
+	cfg.Observer = c.obs.llm
 	return cfg, nil
 }
 
@@ -194,7 +196,7 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		cleanup()
 		return nil, err
 	}
-	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers, Chunking: c.chunking})
+	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers, Chunking: c.chunking, Observer: c.obs.core})
 	return &app{store: store, core: core, embedder: emb, log: log, dir: dir, cleanup: cleanup}, nil
 }
 

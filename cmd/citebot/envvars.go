@@ -41,6 +41,8 @@ var knownVars = []envVar{
 	{name: envManagerRole, help: "ID of a role also allowed to /ingest and /forget"},
 	{name: envQuestionsPerMinute, help: "questions per user per minute (default 5)"},
 	{name: envMaxInFlight, help: "answers and ingests in flight at once (default 8)"},
+	{name: envHTTPAddr, help: "host:port where serve answers /healthz, /readyz and /metrics (default off)"},
+	{name: envFeedbackDays, help: "days feedback votes are kept (default 180)"},
 }
 
 // devVars are read by tests and scripts, not by citebot; they draw no
@@ -57,7 +59,7 @@ var (
 	envStore   = []string{"CITEBOT_DATA_DIR", "CITEBOT_LOG_LEVEL"}
 	envEmbed   = []string{"CITEBOT_EMBEDDER", EnvEmbedModel, EnvEmbedDimensions, EnvBaseURL, EnvAPIKey, EnvAzureEndpoint, EnvAzureAPIKey, EnvAzureAPIVersion, EnvAzureDeployments, EnvLLMTimeout, EnvLLMMaxAttempts}
 	envAnswer  = []string{"CITEBOT_ANSWERER", EnvChatModel}
-	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envQuestionsPerMinute, envMaxInFlight, envRefreshInterval}
+	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envQuestionsPerMinute, envMaxInFlight, envHTTPAddr, envFeedbackDays, envRefreshInterval}
 )
 
 func lookupVar(name string) (envVar, bool) {

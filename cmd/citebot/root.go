@@ -48,7 +48,7 @@ func newRoot(env *environment) *cobra.Command {
 	c.registerGlobal(root.PersistentFlags())
 	root.AddCommand(
 		newIngestCmd(c, env), newAskCmd(c, env), newSourcesCmd(c, env), newForgetCmd(c, env),
-		newReindexCmd(c, env), newBackupCmd(c, env), newEvalCmd(c, env), newServeCmd(c, env),
+		newReindexCmd(c, env), newBackupCmd(c, env), newEvalCmd(c, env), newFeedbackCmd(c, env), newServeCmd(c, env),
 		newDemoCmd(c, env), newConfigCmd(c, env), newVersionCmd(env),
 	)
 	root.InitDefaultHelpCmd()

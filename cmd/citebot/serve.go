@@ -46,12 +46,22 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 	if err := c.checkModelsAtStart(ctx, env); err != nil {
 		return err
 	}
+	ops, err := opsFromEnv(env.getenv) // CITEBOT_HTTP_ADDR, CITEBOT_FEEDBACK_DAYS (httpserve.go)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	c.obs = ops.observers()
 	c.maxAnswers = settings.maxInFlight // the frontend's work takes its places in the core's admission
 	a, err := c.open(ctx, env, mayCreate)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	stopOps, err := ops.start(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer stopOps() // before the store closes
 	st, err := a.store.Stats(ctx)
 	if err != nil {
 		return err
@@ -69,12 +79,12 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 	}
 	discord.LogLibraryTo(a.log) // discordgo's own lines in the same log
 	// Its errors say "discord: …" already.
-	return discord.Run(ctx, settings.bot, discord.Deps{
+	return discord.Run(ctx, settings.bot, ops.deps(a, discord.Deps{
 		Service: a.core,
 		Fetcher: newFetcher(env),
 		Parse:   ingest.Parse,
 		Logger:  a.log,
-	})
+	}))
 }
 
 // checkModelsAtStart calls the configured models once each: a wrong
