@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/internal/fakediscord"
+)
+
+// freeAddr returns a loopback address no one listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// citebot serve with CITEBOT_HTTP_ADDR: ready once connected, and
+// /metrics counts the question asked through the fake Discord and the
+// vote on its answer; votes older than CITEBOT_FEEDBACK_DAYS are gone.
+func TestServeHealthMetricsAndFeedback(t *testing.T) {
+	t.Parallel()
+	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"g1"}})
+	t.Cleanup(fake.Close)
+	c := newCLI(t)
+	if code, _, errOut := c.run("", "ingest", filepath.Join(articlesDir, "trade-agreement-signing.txt")); code != 0 {
+		t.Fatalf("ingest: %s", errOut)
+	}
+	seedFeedback(t, c, time.Now()) // votes 9 days, 2 days and 1 hour old
+	addr := freeAddr(t)
+	c.env["DISCORD_TOKEN"] = "test-token-not-secret"
+	c.env["DISCORD_API_BASE"] = fake.URL
+	c.env["CITEBOT_HTTP_ADDR"] = addr
+	c.env["CITEBOT_FEEDBACK_DAYS"] = "5"
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	serveCtx, stop := context.WithCancel(ctx)
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		getenv := func(k string) string {
+			if k == "CITEBOT_DATA_DIR" {
+				return c.dataDir
+			}
+			return c.env[k]
+		}
+		done <- run(serveCtx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, getenv)
+	}()
+	if _, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		return r.Method == "PUT" && strings.HasSuffix(r.Path, "/commands")
+	}); err != nil {
+		t.Fatalf("commands not registered: %v", err)
+	}
+	base := "http://" + addr
+	if code, body := httpGet(t, base+"/healthz"); code != 200 {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	if code, body := httpGet(t, base+"/readyz"); code != 200 || strings.TrimSpace(body) != "ready" {
+		t.Errorf("/readyz = %d %q, want 200 ready", code, body)
+	}
+
+	i, err := fake.Interact(ctx, &discordgo.Interaction{
+		Type: discordgo.InteractionApplicationCommand, GuildID: "g1", ChannelID: "c1",
+		Member: &discordgo.Member{User: &discordgo.User{ID: "u1", Username: "reader"}, Permissions: discordgo.PermissionSendMessages},
+		Data: discordgo.ApplicationCommandInteractionData{ID: "cmd-ask", Name: "ask", CommandType: discordgo.ChatApplicationCommand,
+			Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "question", Type: discordgo.ApplicationCommandOptionString, Value: "When was the trade agreement signed?"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var final struct {
+		Content    string `json:"content"`
+		Components []struct {
+			Components []struct {
+				CustomID string `json:"custom_id"`
+			} `json:"components"`
+		} `json:"components"`
+	}
+	if _, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		return r.Method == "PATCH" && r.Path == "/webhooks/"+i.AppID+"/"+i.Token+"/messages/@original" &&
+			r.Status == 200 && json.Unmarshal(r.Body, &final) == nil && len(final.Components) > 0
+	}); err != nil {
+		t.Fatalf("no final answer with vote buttons: %v", err)
+	}
+	up := final.Components[0].Components[0].CustomID
+	vote, err := fake.Interact(ctx, &discordgo.Interaction{
+		Type: discordgo.InteractionMessageComponent, GuildID: "g1", ChannelID: "c1",
+		Member:  &discordgo.Member{User: &discordgo.User{ID: "u1", Username: "reader"}},
+		Message: &discordgo.Message{ID: "m1", ChannelID: "c1"},
+		Data:    discordgo.MessageComponentInteractionData{CustomID: up, ComponentType: discordgo.ButtonComponent},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		return r.Path == "/interactions/"+vote.ID+"/"+vote.Token+"/callback"
+	}); err != nil {
+		t.Fatalf("the vote was not answered: %v", err)
+	}
+
+	_, body := httpGet(t, base+"/metrics")
+	for _, want := range []string{
+		`citebot_questions_total{entry="slash",outcome="answered"} 1`,
+		`citebot_answer_seconds_count 1`,
+		`citebot_retrieval_seconds_count 1`,
+		`citebot_answers_in_flight 0`,
+		`citebot_articles 1`,
+		`citebot_discord_gateway_connected 1`,
+		`citebot_discord_requests_total{status="200"} `,
+		`citebot_feedback_votes_total{vote="up"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "u1") || strings.Contains(body, "g1") {
+		t.Error("/metrics names a user or a server")
+	}
+
+	stop()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d: %s", code, stderr.String())
+		}
+	case <-ctx.Done():
+		t.Fatal("serve did not shut down")
+	}
+	if _, err := net.Dial("tcp", addr); err == nil {
+		t.Error("the endpoint still listens after serve stopped")
+	}
+	// The 9-day-old vote went at start; the new one is there.
+	code, out, errOut := c.run("", "feedback", "--json")
+	var votes []feedbackJSON
+	if code != 0 || json.Unmarshal([]byte(out), &votes) != nil {
+		t.Fatalf("feedback: exit %d %s %s", code, out, errOut)
+	}
+	var questions []string
+	for _, v := range votes {
+		questions = append(questions, v.Vote+" "+v.Question)
+	}
+	want := []string{"down What does a day pass cost?", "down What does a day pass cost?", "down Who won the cup final?", "up When was the trade agreement signed?"}
+	if strings.Join(questions, "|") != strings.Join(want, "|") {
+		t.Errorf("votes after serve: %q, want %q", questions, want)
+	}
+}
+
+func TestServeRefusesBadOpsSettings(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, value string }{
+		{"CITEBOT_HTTP_ADDR", "9464"},
+		{"CITEBOT_FEEDBACK_DAYS", "0"},
+		{"CITEBOT_FEEDBACK_DAYS", "half a year"},
+	} {
+		c := newCLI(t)
+		c.env["DISCORD_TOKEN"] = "t"
+		c.env[tt.name] = tt.value
+		if code, _, errOut := c.run("", "serve"); code != 2 || !strings.Contains(errOut, tt.name) {
+			t.Errorf("%s=%q: exit %d, %q; want exit 2 naming it", tt.name, tt.value, code, errOut)
+		}
+	}
+}
