@@ -142,6 +142,9 @@ const (
 	// an empty store, and nothing is created in it (ask, sources, forget,
 	// eval).
 	readOnly
+	// listOnly: as readOnly, and the store is opened without search
+	// indexes (sources, forget): they open in a moment at any size.
+	listOnly
 )
 
 // open wires the store, the embedder and the answering core.
@@ -182,13 +185,13 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		return nil, err
 	}
 	openDir, cleanup := dir, func() {}
-	if use == readOnly {
+	if use == readOnly || use == listOnly {
 		if openDir, cleanup, err = storeOrStandIn(dir); err != nil {
 			return nil, err
 		}
 	}
 	restoreGC := tightGC()
-	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch})
+	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly})
 	restoreGC()
 	if err != nil {
 		cleanup()
