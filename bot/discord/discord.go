@@ -135,7 +135,10 @@ type Deps struct {
 	Fetcher Fetcher
 	// Parse turns an attachment or pasted text into an Article
 	// (ingest.Parse); nil refuses files and text.
-	Parse  func(name string, data []byte) (ingest.Article, error)
+	Parse func(name string, data []byte) (ingest.Article, error)
+	// Feeds follows feeds (/follow, /unfollow, /feeds) and polls them
+	// while the bot serves, announcing new articles; nil: not enabled.
+	Feeds  FeedService
 	Logger *slog.Logger // nil: slog.Default()
 }
 
@@ -165,6 +168,7 @@ type Bot struct {
 	cancelWork context.CancelFunc
 
 	asked *questionMemory
+	feeds feedLoop // the feed poll loop, while serving
 }
 
 // New validates cfg (see Config.Validate) and prepares a session; it
