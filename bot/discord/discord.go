@@ -70,8 +70,8 @@ type Config struct {
 	// DevGuild, when set, registers the commands in that server only
 	// (instant) instead of globally.
 	DevGuild string
-	// ManagerRole, when set, is a role ID whose members may use /ingest and
-	// /forget without the Manage Server permission.
+	// ManagerRole, when set, is a role ID whose members may use /ingest,
+	// /forget, /follow and /unfollow without the Manage Server permission.
 	ManagerRole string
 	// QuestionsPerMinute is the per-user limit on questions; 0 means 5,
 	// negative means unlimited.

@@ -40,7 +40,7 @@ var knownVars = []envVar{
 	{name: envDiscordToken, help: "the Discord bot's token (required by serve)", secret: true},
 	{name: envDiscordAPIBase, help: "Discord API base URL (default https://discord.com)"},
 	{name: envDevGuild, help: "register the slash commands in this server only (instant, for development)"},
-	{name: envManagerRole, help: "ID of a role also allowed to /ingest and /forget"},
+	{name: envManagerRole, help: "ID of a role also allowed to /ingest, /forget, /follow and /unfollow"},
 	{name: envQuestionsPerMinute, help: "questions per user per minute (default 5)"},
 	{name: envMaxInFlight, help: "answers and ingests in flight at once (default 8)"},
 }
