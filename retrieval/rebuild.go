@@ -142,6 +142,9 @@ func (s *Store) Refresh(ctx context.Context) (bool, error) {
 	fail := func(err error) (bool, error) { return false, fmt.Errorf("refresh %s: %w", s.path, err) }
 	s.mu.RLock()
 	known, err := s.gen, s.checkOpen()
+	if err == nil && s.noIndexes {
+		err = ErrNoIndexes
+	}
 	s.mu.RUnlock()
 	if err != nil {
 		return fail(err)

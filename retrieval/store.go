@@ -47,7 +47,17 @@ type Options struct {
 	// Now tells the date, for questions about "this week" or "in June";
 	// nil means time.Now.
 	Now func() time.Time
+	// WithoutIndexes opens the store for listing, reading and forgetting
+	// articles and for back-ups only: no search index is built, so it
+	// opens in a moment at any size, and a store built with another
+	// embedder opens too. Search, Add, TermCounts, Refresh and Reindex
+	// then fail with ErrNoIndexes.
+	WithoutIndexes bool
 }
+
+// ErrNoIndexes is returned by what needs the search indexes of a store
+// opened WithoutIndexes.
+var ErrNoIndexes = errors.New("store opened without search indexes")
 
 // Store keeps articles, chunks and embeddings in one SQLite file (the
 // source of truth) and derives two in-memory indexes from it at Open: a
@@ -62,6 +72,8 @@ type Store struct {
 	emb  Embedder
 	log  *slog.Logger
 	rank Ranking
+	// noIndexes: opened WithoutIndexes; lex and index stay nil.
+	noIndexes bool
 	now  func() time.Time
 
 	// writeMu serialises writers, so a Reindex sees a fixed set of chunks.
@@ -124,7 +136,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now}
+	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes}
 	if err := s.open(ctx, opt.AllowMismatch); err != nil {
 		db.Close()
 		return nil, err
@@ -152,11 +164,16 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 	err = s.checkEmbedder(ctx)
 	switch {
 	case err == nil:
+	case errors.Is(err, ErrEmbedderMismatch) && s.noIndexes:
+		s.mismatch = err // nothing here embeds: listing needs no warning
 	case errors.Is(err, ErrEmbedderMismatch) && allowMismatch:
 		s.mismatch = err
 		s.log.Warn("store built with another embedder; search and add refused until reindex", "file", s.path, "err", err)
 	default:
 		return err
+	}
+	if s.noIndexes {
+		return nil
 	}
 	s.lex, s.index, err = s.buildIndexes(ctx, s.mismatch == nil)
 	return err
@@ -184,6 +201,9 @@ var errClosed = errors.New("store is closed")
 func (s *Store) usable() error {
 	if err := s.checkOpen(); err != nil {
 		return err
+	}
+	if s.noIndexes {
+		return ErrNoIndexes
 	}
 	return s.mismatch
 }

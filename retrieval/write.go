@@ -71,6 +71,9 @@ func scanChunkRows(rows *sql.Rows, err error) (chunkRows, error) {
 // unindexLexical removes old from the lexical index. Callers hold s.mu
 // exclusively.
 func (s *Store) unindexLexical(scope string, old chunkRows) {
+	if s.lex == nil { // opened WithoutIndexes
+		return
+	}
 	for i, id := range old.ids {
 		s.lex.removeChunk(scope, id, old.titles[i], old.texts[i])
 	}

@@ -33,7 +33,7 @@ func commands() []*discordgo.ApplicationCommand {
 	anywhere := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	no := false
 	one := 1.0
-	return []*discordgo.ApplicationCommand{
+	return append([]*discordgo.ApplicationCommand{
 		{
 			Name: "ask", Description: "Ask a question about the collected articles", Contexts: anywhere,
 			Options: []*discordgo.ApplicationCommandOption{
@@ -69,7 +69,7 @@ func commands() []*discordgo.ApplicationCommand {
 				{Type: discordgo.ApplicationCommandOptionString, Name: "article", Description: "The article (start typing its title)", Required: true, Autocomplete: true},
 			},
 		},
-	}
+	}, feedCommands()...)
 }
 
 // refuse returns an error whose message is meant for the user as is.
@@ -104,6 +104,12 @@ func (d *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 			d.forgetCommand(ctx, i, data)
 		case "summarize":
 			d.summarizeCommand(ctx, i, data)
+		case "follow":
+			d.followCommand(ctx, i, data)
+		case "unfollow":
+			d.unfollowCommand(ctx, i, data)
+		case "feeds":
+			d.feedsCommand(ctx, i, data)
 		default:
 			d.reply(i, "I don't know that command.", true)
 		}
@@ -113,12 +119,17 @@ func (d *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 			d.forgetAutocomplete(ctx, i, data)
 		case "summarize":
 			d.summarizeAutocomplete(ctx, i, data)
+		case "unfollow":
+			d.unfollowAutocomplete(ctx, i, data)
 		}
 	case discordgo.InteractionMessageComponent:
 		switch id := i.MessageComponentData().CustomID; {
 		case strings.HasPrefix(id, sourcesCustomID):
 			page, _ := strconv.Atoi(strings.TrimPrefix(id, sourcesCustomID))
 			d.sourcesPage(ctx, i, page, discordgo.InteractionResponseUpdateMessage)
+		case strings.HasPrefix(id, feedsCustomID):
+			page, _ := strconv.Atoi(strings.TrimPrefix(id, feedsCustomID))
+			d.feedsPage(ctx, i, page, discordgo.InteractionResponseUpdateMessage)
 		case strings.HasPrefix(id, voteCustomID):
 			d.voteClicked(ctx, i, strings.TrimPrefix(id, voteCustomID))
 		}

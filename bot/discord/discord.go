@@ -70,8 +70,8 @@ type Config struct {
 	// DevGuild, when set, registers the commands in that server only
 	// (instant) instead of globally.
 	DevGuild string
-	// ManagerRole, when set, is a role ID whose members may use /ingest and
-	// /forget without the Manage Server permission.
+	// ManagerRole, when set, is a role ID whose members may use /ingest,
+	// /forget, /follow and /unfollow without the Manage Server permission.
 	ManagerRole string
 	// QuestionsPerMinute is the per-user limit on questions; 0 means 5,
 	// negative means unlimited.
@@ -135,7 +135,10 @@ type Deps struct {
 	Fetcher Fetcher
 	// Parse turns an attachment or pasted text into an Article
 	// (ingest.Parse); nil refuses files and text.
-	Parse  func(name string, data []byte) (ingest.Article, error)
+	Parse func(name string, data []byte) (ingest.Article, error)
+	// Feeds follows feeds (/follow, /unfollow, /feeds) and polls them
+	// while the bot serves, announcing new articles; nil: not enabled.
+	Feeds  FeedService
 	Logger *slog.Logger // nil: slog.Default()
 	// Observer receives questions, ingests, REST requests, the gateway's
 	// state and votes (see Observer); nil means none.
@@ -175,6 +178,7 @@ type Bot struct {
 	cancelWork context.CancelFunc
 
 	asked *questionMemory
+	feeds feedLoop // the feed poll loop, while serving
 }
 
 // New validates cfg (see Config.Validate) and prepares a session; it

@@ -43,7 +43,8 @@ func TestRegistersCommandsAndIntents(t *testing.T) {
 				}
 				perms[c.Name] = p
 			}
-			want := map[string]string{"ask": "everyone", "sources": "everyone", "summarize": "everyone", "ingest": "32", "forget": "32"}
+			want := map[string]string{"ask": "everyone", "sources": "everyone", "summarize": "everyone", "ingest": "32", "forget": "32",
+				"follow": "32", "unfollow": "32", "feeds": "everyone"}
 			if fmt.Sprint(perms) != fmt.Sprint(want) {
 				t.Errorf("commands and default permissions = %v, want %v", perms, want)
 			}

@@ -71,21 +71,33 @@ func (d *Bot) ingestCommand(ctx context.Context, i *discordgo.Interaction, data 
 		d.reply(i, "Give exactly one of `url`, `file` or `text` (and optionally a `title`).", true)
 		return
 	}
-	ctx, release, ok := d.deps.Service.Admission().TryAcquire(ctx)
+	ctx, release, ok := d.admitManaged(ctx, i)
 	if !ok {
-		d.reply(i, "I'm busy right now; please try again in a moment.", true)
 		return
 	}
 	defer release()
-	if d.deferReply(ctx, i, true) != nil {
-		return
-	}
 	msg := d.ingest(ctx, i, data, given[0])
 	fctx, cancel := finalContext(ctx)
 	defer cancel()
 	if _, err := d.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &msg, AllowedMentions: noMentions()}, discordgo.WithContext(fctx)); err != nil {
 		d.log.Warn("discord: ingest report failed", "interaction", i.ID, "err", redact(err))
 	}
+}
+
+// admitManaged takes a place in the admission for a management command
+// and defers its (ephemeral) reply; when it cannot, it tells the user
+// why and returns false.
+func (d *Bot) admitManaged(ctx context.Context, i *discordgo.Interaction) (context.Context, func(), bool) {
+	ctx, release, ok := d.deps.Service.Admission().TryAcquire(ctx)
+	if !ok {
+		d.reply(i, "I'm busy right now; please try again in a moment.", true)
+		return ctx, nil, false
+	}
+	if d.deferReply(ctx, i, true) != nil {
+		release()
+		return ctx, nil, false
+	}
+	return ctx, release, true
 }
 
 // ingest builds the article from the chosen option, stores it in the
@@ -313,6 +325,11 @@ func (d *Bot) offerArticles(ctx context.Context, i *discordgo.Interaction, data 
 			break
 		}
 	}
+	d.respondChoices(ctx, i, choices)
+}
+
+// respondChoices answers an autocomplete with choices.
+func (d *Bot) respondChoices(ctx context.Context, i *discordgo.Interaction, choices []*discordgo.ApplicationCommandOptionChoice) {
 	err := d.session.InteractionRespond(i, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices},

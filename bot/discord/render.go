@@ -244,14 +244,7 @@ func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.Messa
 		Description: joinLines(lines, maxEmbedDescription),
 		Footer:      &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d", page+1, pages)},
 	}
-	if pages == 1 {
-		return e, nil
-	}
-	row := discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Label: "Previous", Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("%s%d", sourcesCustomID, page-1), Disabled: page == 0},
-		discordgo.Button{Label: "Next", Style: discordgo.SecondaryButton, CustomID: fmt.Sprintf("%s%d", sourcesCustomID, page+1), Disabled: page == pages-1},
-	}}
-	return e, []discordgo.MessageComponent{row}
+	return e, pageButtons(sourcesCustomID, page, pages)
 }
 
 // plural says "1 passage", "2 passages".

@@ -36,6 +36,7 @@ func (d *Bot) Serve(ctx context.Context) error {
 		return err
 	}
 	d.log.Info("discord: serving", "user", d.botID(), "dev_guild", d.cfg.DevGuild)
+	d.startFeeds()
 	<-ctx.Done()
 	d.shutdown()
 	return nil
@@ -69,6 +70,7 @@ func (d *Bot) shutdown() {
 		close(d.draining)
 	}
 	d.mu.Unlock()
+	d.stopFeeds()
 	done := make(chan struct{})
 	go func() {
 		d.work.Wait()

@@ -13,13 +13,18 @@ import (
 // sourcesCommand answers /sources with the page its option asks for
 // (1-based; the first when absent).
 func (d *Bot) sourcesCommand(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
-	page := 0
+	d.sourcesPage(ctx, i, pageOption(data), discordgo.InteractionResponseChannelMessageWithSource)
+}
+
+// pageOption is the 0-based page the page option asks for (the first
+// when absent).
+func pageOption(data discordgo.ApplicationCommandInteractionData) int {
 	if o := data.GetOption("page"); o != nil {
 		if f, ok := o.Value.(float64); ok {
-			page = int(f) - 1
+			return int(f) - 1
 		}
 	}
-	d.sourcesPage(ctx, i, page, discordgo.InteractionResponseChannelMessageWithSource)
+	return 0
 }
 
 // sourcesPage responds with one page of the articles visible where i was
@@ -33,6 +38,13 @@ func (d *Bot) sourcesPage(ctx context.Context, i *discordgo.Interaction, page in
 		return
 	}
 	embed, components := renderSourcesPage(list, page)
+	d.respondPage(ctx, i, how, embed, components)
+}
+
+// respondPage responds with one page of a list, as a new ephemeral
+// message or (how) by updating the one whose button was clicked.
+func (d *Bot) respondPage(ctx context.Context, i *discordgo.Interaction, how discordgo.InteractionResponseType,
+	embed *discordgo.MessageEmbed, components []discordgo.MessageComponent) {
 	if components == nil {
 		components = []discordgo.MessageComponent{}
 	}
@@ -43,6 +55,6 @@ func (d *Bot) sourcesPage(ctx context.Context, i *discordgo.Interaction, page in
 		Flags:           discordgo.MessageFlagsEphemeral,
 	}}
 	if err := d.session.InteractionRespond(i, resp, discordgo.WithContext(ctx)); err != nil {
-		d.log.Warn("discord: sources response failed", "err", redact(err))
+		d.log.Warn("discord: page response failed", "err", redact(err))
 	}
 }

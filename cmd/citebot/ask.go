@@ -74,11 +74,7 @@ answerer and embedder used.`,
 				a.log.Debug("ask failed", "err", err)
 				return failure("%s", userText(err))
 			}
-			if asJSON {
-				return writeJSON(env.stdout, toJSON(ans))
-			}
-			printAnswer(env.stdout, ans)
-			return nil
+			return writeAnswer(env, ans, asJSON)
 		})
 	c.register(cmd.Flags(), withScope|showAnswer|showEmbed)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per answer")

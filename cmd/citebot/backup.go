@@ -37,7 +37,7 @@ directory; the copy is a data directory of its own.`,
 			if err := os.MkdirAll(dest, 0o700); err != nil {
 				return fmt.Errorf("backup: %w", err)
 			}
-			a, err := c.openForReindex(cmd.Context(), env) // any embedder: the copy keeps the store's own
+			a, err := c.open(cmd.Context(), env, listOnly) // any embedder, no indexes: the copy keeps the store's own
 			if err != nil {
 				return err
 			}

@@ -102,6 +102,11 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 		return err
 	}
 	rows = append(rows, row(envRefreshInterval, "", interval.String()))
+	feeds, err := feedSettingsFromEnv(env.getenv)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row(envFeedInterval, "", feeds.interval.String()), row(envMaxFeeds, "", strconv.Itoa(feeds.maxFeeds)))
 	for _, name := range envDiscord[:len(envDiscord)-1] { // the refresh interval is above
 		rows = append(rows, row(name, "", dash(env.getenv(name))))
 	}

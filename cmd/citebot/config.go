@@ -14,6 +14,7 @@ import (
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/llm"
+	"github.com/citebot/citebot/metrics"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -120,8 +121,9 @@ type app struct {
 	core     *bot.Core
 	embedder retrieval.Embedder
 	log      *slog.Logger
-	dir      string // the data directory
-	cleanup  func() // removes the stand-in of a data directory with no store
+	dir      string           // the data directory
+	cleanup  func()           // removes the stand-in of a data directory with no store
+	metrics  *metrics.Metrics // serve's, when CITEBOT_HTTP_ADDR is set (httpserve.go); else nil
 }
 
 func (a *app) Close() error {
@@ -144,6 +146,9 @@ const (
 	// an empty store, and nothing is created in it (ask, sources, forget,
 	// eval).
 	readOnly
+	// listOnly: as readOnly, and the store is opened without search
+	// indexes (sources, forget): they open in a moment at any size.
+	listOnly
 )
 
 // open wires the store, the embedder and the answering core.
@@ -184,13 +189,13 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		return nil, err
 	}
 	openDir, cleanup := dir, func() {}
-	if use == readOnly {
+	if use == readOnly || use == listOnly {
 		if openDir, cleanup, err = storeOrStandIn(dir); err != nil {
 			return nil, err
 		}
 	}
 	restoreGC := tightGC()
-	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch})
+	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly})
 	restoreGC()
 	if err != nil {
 		cleanup()

@@ -35,10 +35,12 @@ var knownVars = []envVar{
 	{name: EnvAzureDeployments, help: "model=deployment,…"},
 	{name: envAllowPrivate, help: "1 lets ingest fetch private and loopback addresses (default off)"},
 	{name: envRefreshInterval, help: "how often serve looks for articles added by another process (default 30s, 0: never)"},
+	{name: envFeedInterval, help: "how often serve checks each followed feed (default 15m, at least 5m)"},
+	{name: envMaxFeeds, help: "feeds one scope (Discord server) may follow (default 20)"},
 	{name: envDiscordToken, help: "the Discord bot's token (required by serve)", secret: true},
 	{name: envDiscordAPIBase, help: "Discord API base URL (default https://discord.com)"},
 	{name: envDevGuild, help: "register the slash commands in this server only (instant, for development)"},
-	{name: envManagerRole, help: "ID of a role also allowed to /ingest and /forget"},
+	{name: envManagerRole, help: "ID of a role also allowed to /ingest, /forget, /follow and /unfollow"},
 	{name: envQuestionsPerMinute, help: "questions per user per minute (default 5)"},
 	{name: envMaxInFlight, help: "answers and ingests in flight at once (default 8)"},
 	{name: envHTTPAddr, help: "host:port where serve answers /healthz, /readyz and /metrics (default off)"},
@@ -60,6 +62,7 @@ var (
 	envEmbed   = []string{"CITEBOT_EMBEDDER", EnvEmbedModel, EnvEmbedDimensions, EnvBaseURL, EnvAPIKey, EnvAzureEndpoint, EnvAzureAPIKey, EnvAzureAPIVersion, EnvAzureDeployments, EnvLLMTimeout, EnvLLMMaxAttempts}
 	envAnswer  = []string{"CITEBOT_ANSWERER", EnvChatModel}
 	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envQuestionsPerMinute, envMaxInFlight, envHTTPAddr, envFeedbackDays, envRefreshInterval}
+	envFeeds   = []string{envFeedInterval, envMaxFeeds, envAllowPrivate}
 )
 
 func lookupVar(name string) (envVar, bool) {

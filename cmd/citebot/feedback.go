@@ -119,8 +119,8 @@ func feedbackReport(ctx context.Context, store feedbackLister, opts feedbackOpti
 		out := make([]feedbackJSON, 0, len(votes))
 		for _, v := range votes {
 			j := feedbackJSON{AnswerID: v.ID, Scope: v.Scope, Question: v.Question, Answer: v.Answer, Answerer: v.Answerer,
-				Embedder: v.Embedder, Answered: rfc3339(v.Created), Vote: v.Vote, Reason: v.Reason, Voter: v.VoterHash,
-				Voted: rfc3339(v.Voted), Citations: []feedbackCitedJSON{}}
+				Embedder: v.Embedder, Answered: utcTime(v.Created), Vote: v.Vote, Reason: v.Reason, Voter: v.VoterHash,
+				Voted: utcTime(v.Voted), Citations: []feedbackCitedJSON{}}
 			for _, c := range v.Citations {
 				j.Citations = append(j.Citations, feedbackCitedJSON(c))
 			}
@@ -174,7 +174,7 @@ func writeEvalLines(w io.Writer, votes []retrieval.FeedbackEntry) error {
 	return nil
 }
 
-func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func utcTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func orDash(s string) string {
 	if s == "" {

@@ -17,8 +17,10 @@ import (
 
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/bot/discord"
+	"github.com/citebot/citebot/ingest/feed"
 	"github.com/citebot/citebot/internal/llm"
 	"github.com/citebot/citebot/metrics"
+	"github.com/citebot/citebot/retrieval"
 )
 
 const (
@@ -100,6 +102,7 @@ func (o *serveOps) start(ctx context.Context, a *app) (stop func(), err error) {
 	o.mu.Lock()
 	o.app = a
 	o.mu.Unlock()
+	a.metrics = o.metrics
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	stop = func() { cancel(); wg.Wait() }
@@ -142,6 +145,28 @@ func (o *serveOps) start(ctx context.Context, a *app) (stop func(), err error) {
 		srv.Shutdown(sctx)
 	})
 	return stop, nil
+}
+
+// countFeedIngests counts each feed item ingest makes into an article
+// under the source "feed", when serve's metrics are on.
+func countFeedIngests(a *app, ingest feed.IngestFunc) feed.IngestFunc {
+	if a.metrics == nil {
+		return ingest
+	}
+	return func(ctx context.Context, f retrieval.Feed, it feed.Item) (feed.Stored, error) {
+		s, err := ingest(ctx, f, it)
+		outcome := "unchanged"
+		switch {
+		case err != nil:
+			outcome = "error"
+		case s.Status == retrieval.Added:
+			outcome = "added"
+		case s.Status == retrieval.Updated:
+			outcome = "updated"
+		}
+		a.metrics.Ingest("feed", outcome)
+		return s, err
+	}
 }
 
 // prune deletes the votes older than the retention.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,7 +16,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/ingest/feed"
 	"github.com/citebot/citebot/internal/fakediscord"
+	"github.com/citebot/citebot/metrics"
+	"github.com/citebot/citebot/retrieval"
 )
 
 // freeAddr returns a loopback address no one listens on now.
@@ -185,6 +190,37 @@ func TestServeRefusesBadOpsSettings(t *testing.T) {
 		c.env[tt.name] = tt.value
 		if code, _, errOut := c.run("", "serve"); code != 2 || !strings.Contains(errOut, tt.name) {
 			t.Errorf("%s=%q: exit %d, %q; want exit 2 naming it", tt.name, tt.value, code, errOut)
+		}
+	}
+}
+
+// Feed items ingested under serve count as source "feed".
+func TestFeedIngestsAreCounted(t *testing.T) {
+	t.Parallel()
+	a := &app{metrics: metrics.New(nil, nil)}
+	results := []struct {
+		s   feed.Stored
+		err error
+	}{{feed.Stored{Status: retrieval.Added}, nil}, {feed.Stored{Status: retrieval.Unchanged}, nil}, {feed.Stored{}, errors.New("no text")}}
+	n := 0
+	ingest := countFeedIngests(a, func(context.Context, retrieval.Feed, feed.Item) (feed.Stored, error) {
+		r := results[n]
+		n++
+		return r.s, r.err
+	})
+	for range results {
+		ingest(t.Context(), retrieval.Feed{}, feed.Item{})
+	}
+	srv := httptest.NewServer(a.metrics.Handler())
+	defer srv.Close()
+	_, body := httpGet(t, srv.URL+"/metrics")
+	for _, want := range []string{
+		`citebot_ingests_total{outcome="added",source="feed"} 1`,
+		`citebot_ingests_total{outcome="unchanged",source="feed"} 1`,
+		`citebot_ingests_total{outcome="error",source="feed"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
 		}
 	}
 }

@@ -47,7 +47,8 @@ func newRoot(env *environment) *cobra.Command {
 	root.SetErr(env.stderr)
 	c.registerGlobal(root.PersistentFlags())
 	root.AddCommand(
-		newIngestCmd(c, env), newAskCmd(c, env), newSourcesCmd(c, env), newForgetCmd(c, env),
+		newIngestCmd(c, env), newAskCmd(c, env), newSummarizeCmd(c, env), newSourcesCmd(c, env), newForgetCmd(c, env),
+		newFollowCmd(c, env), newUnfollowCmd(c, env), newFeedsCmd(c, env),
 		newReindexCmd(c, env), newBackupCmd(c, env), newEvalCmd(c, env), newFeedbackCmd(c, env), newServeCmd(c, env),
 		newDemoCmd(c, env), newConfigCmd(c, env), newVersionCmd(env),
 	)

@@ -17,12 +17,13 @@ func newServeCmd(c *common, env *environment) *cobra.Command {
 	cmd := command("serve [flags]",
 		"run the Discord bot",
 		`Run the Discord bot until interrupted (SIGINT or SIGTERM): /ask, mentions and reply chains,
-/ingest, /sources, /forget. Needs DISCORD_TOKEN. Logs at info level by default: the data
+/ingest, /sources, /forget, /summarize, /follow, /unfollow, /feeds; checks the followed feeds
+and announces their new articles. Needs DISCORD_TOKEN. Logs at info level by default: the data
 directory and what it holds at start, then what the bot answered, ingested and refused.
 With a model configured, checks at start that it answers and says what is wrong if not.`,
 		`  DISCORD_TOKEN=… citebot serve
   DISCORD_TOKEN=… OPENAI_BASE_URL=http://localhost:11434/v1 CITEBOT_CHAT_MODEL=llama3.1 citebot serve`,
-		[][]string{envDiscord, envStore, envAnswer, envEmbed, {envAllowPrivate}},
+		[][]string{envDiscord, envStore, envAnswer, envEmbed, envFeeds},
 		func(cmd *cobra.Command, pos []string) error {
 			if len(pos) > 0 {
 				return usageError("unexpected arguments: %q", pos)
@@ -40,6 +41,10 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 		return usageError("%v", err)
 	}
 	interval, err := refreshInterval(env.getenv)
+	if err != nil {
+		return err
+	}
+	feeds, err := feedSettingsFromEnv(env.getenv)
 	if err != nil {
 		return err
 	}
@@ -79,9 +84,11 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 	}
 	discord.LogLibraryTo(a.log) // discordgo's own lines in the same log
 	// Its errors say "discord: …" already.
+	fetcher := newFetcher(env)
 	return discord.Run(ctx, settings.bot, ops.deps(a, discord.Deps{
 		Service: a.core,
-		Fetcher: newFetcher(env),
+		Fetcher: fetcher,
+		Feeds:   newPoller(a, fetcher, feeds), // polled while the bot serves
 		Parse:   ingest.Parse,
 		Logger:  a.log,
 	}))

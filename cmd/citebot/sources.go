@@ -40,7 +40,7 @@ every scope's articles: every Discord server's too.`,
 			if c.scope == "all" {
 				allScopes, c.scope = true, "shared"
 			}
-			a, err := c.open(cmd.Context(), env, readOnly)
+			a, err := c.open(cmd.Context(), env, listOnly)
 			if err != nil {
 				return err
 			}
@@ -117,7 +117,7 @@ articles with their IDs and scopes.`,
 			if len(pos) != 1 {
 				return usageError("forget takes one article ID (see citebot sources)")
 			}
-			a, err := c.open(cmd.Context(), env, readOnly)
+			a, err := c.open(cmd.Context(), env, listOnly)
 			if err != nil {
 				return err
 			}

@@ -141,6 +141,11 @@ func (p *Poller) Unfollow(ctx context.Context, scope string, id int64) error {
 	return p.store.RemoveFeed(ctx, scope, id)
 }
 
+// Feeds lists the feeds followed in scope, ordered by ID.
+func (p *Poller) Feeds(ctx context.Context, scope string) ([]retrieval.Feed, error) {
+	return p.store.Feeds(ctx, []string{scope})
+}
+
 // Report is what one Poll or PollAll did, one FeedReport per feed checked.
 type Report struct {
 	Feeds []FeedReport
@@ -173,13 +178,21 @@ func (r FeedReport) New() []Stored {
 // Poll checks every feed that is due now, once. It is what Run does on
 // each tick. Errors of single feeds are in the report; the error is the
 // store's (the feeds could not be listed) or ctx's.
-func (p *Poller) Poll(ctx context.Context) (Report, error) { return p.poll(ctx, false) }
+func (p *Poller) Poll(ctx context.Context) (Report, error) { return p.poll(ctx, false, nil) }
 
 // PollAll checks every feed now, due or not (`citebot feeds poll`).
-func (p *Poller) PollAll(ctx context.Context) (Report, error) { return p.poll(ctx, true) }
+func (p *Poller) PollAll(ctx context.Context) (Report, error) { return p.poll(ctx, true, nil) }
 
-func (p *Poller) poll(ctx context.Context, all bool) (Report, error) {
-	feeds, err := p.store.Feeds(ctx, nil)
+// PollScope checks every feed of scope now, due or not (`citebot feeds
+// poll --scope S`).
+func (p *Poller) PollScope(ctx context.Context, scope string) (Report, error) {
+	return p.poll(ctx, true, []string{scope})
+}
+
+// poll checks the feeds of scopes (nil: of every scope), all of them or
+// only the due ones.
+func (p *Poller) poll(ctx context.Context, all bool, scopes []string) (Report, error) {
+	feeds, err := p.store.Feeds(ctx, scopes)
 	if err != nil {
 		return Report{}, fmt.Errorf("poll feeds: %w", err)
 	}

@@ -251,3 +251,29 @@ func TestFollowRefusals(t *testing.T) {
 		t.Errorf("unfollow from another scope: %v", err)
 	}
 }
+
+// TestPollScopeAndFeedsKeepToTheirScope checks that PollScope checks the
+// feeds of one scope only, and Feeds lists one scope's.
+func TestPollScopeAndFeedsKeepToTheirScope(t *testing.T) {
+	t.Parallel()
+	web := newSite(t)
+	web.set(func(s *site) { s.grow = 2 })
+	p := newPoller(openStore(t, t.TempDir()), newClock(), Options{})
+	g1, g2 := retrieval.GuildScope("1"), retrieval.GuildScope("2")
+	mine := mustFollow(t, p, g1, web.URL+"/grow.xml")
+	mustFollow(t, p, g2, web.URL+"/atom.xml")
+	r, err := p.PollScope(t.Context(), g1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Feeds) != 1 || r.Feeds[0].Feed.ID != mine.ID || len(r.Feeds[0].New()) != 2 {
+		t.Fatalf("PollScope(%s) = %+v, want the one feed of %s with 2 new articles", g1, r, g1)
+	}
+	if web.count("/atom.xml") != 1 { // the Follow only
+		t.Errorf("the other scope's feed was fetched %d times", web.count("/atom.xml"))
+	}
+	list, err := p.Feeds(t.Context(), g1)
+	if err != nil || len(list) != 1 || list[0].ID != mine.ID || list[0].LastChecked.IsZero() {
+		t.Errorf("Feeds(%s) = %+v, %v; want the polled feed", g1, list, err)
+	}
+}
