@@ -74,7 +74,7 @@ type Store struct {
 	rank Ranking
 	// noIndexes: opened WithoutIndexes; lex and index stay nil.
 	noIndexes bool
-	now  func() time.Time
+	now       func() time.Time
 
 	// writeMu serialises writers, so a Reindex sees a fixed set of chunks.
 	writeMu sync.Mutex
