@@ -103,10 +103,10 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 		}
 	}
 	for _, p := range passages {
-		s.Coverage = max(s.Coverage, weightedShare(terms, weights, text.TermSet(p.Title+" "+p.Text)))
+		s.Coverage = max(s.Coverage, text.Coverage(terms, weights, text.TermSet(p.Title+" "+p.Text)))
 		for _, span := range ingest.Sentences(p.Text) {
 			set := text.TermSet(p.Title + " " + p.Text[span[0]:span[1]])
-			s.SentenceCoverage = max(s.SentenceCoverage, weightedShare(terms, weights, set))
+			s.SentenceCoverage = max(s.SentenceCoverage, text.Coverage(terms, weights, set))
 		}
 		pt := text.Terms(p.Title + " . " + p.Text)
 		for i := 0; i+1 < len(pt); i++ {
@@ -135,25 +135,6 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 		s.Margin = (passages[0].Score - passages[1].Score) / passages[0].Score
 	}
 	return s, nil
-}
-
-// weightedShare is the weighted share of terms that have holds; a term
-// sharing only a stem with one of them earns half its weight.
-func weightedShare(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
-	total, got := 0.0, 0.0
-	for _, t := range terms {
-		w := weights[t]
-		total += w
-		if _, ok := have[t]; ok {
-			got += w
-		} else if text.SharesStem(t, have) {
-			got += w / 2
-		}
-	}
-	if total == 0 {
-		return 0
-	}
-	return got / total
 }
 
 // nameTerms returns the terms of the question's capitalised words and

@@ -57,10 +57,10 @@ func scoreCandidates(cands []*candidate, query []string, weights map[string]floa
 					found[p] = struct{}{}
 				}
 			}
-			best = max(best, coverage(queryTerms, weights, set))
+			best = max(best, text.Coverage(queryTerms, weights, set))
 			maps.Copy(c.terms, set)
 		}
-		c.Coverage = coverage(queryTerms, weights, c.terms)
+		c.Coverage = text.Coverage(queryTerms, weights, c.terms)
 		if r.CoverageWeight > 0 {
 			c.Score += r.CoverageWeight * c.Coverage * r.coverageScale()
 		}
@@ -85,34 +85,3 @@ func bigrams(terms []string) map[[2]string]struct{} {
 	}
 	return out
 }
-
-// coverage is the weighted share of queryTerms found in have: each term
-// counts with its weight (its inverse document frequency, so a rare term
-// the passage lacks matters more than a common one; 1 when weights has
-// none). A term that only shares a stem with a passage term (one a prefix
-// of the other, the shorter at least 4 letters: "evacu" and "evacue")
-// counts for prefixCredit (half) of its weight: "month" is weak evidence
-// for "monthly".
-func coverage(queryTerms []string, weights map[string]float64, have map[string]struct{}) float64 {
-	total, got := 0.0, 0.0
-	for _, t := range queryTerms {
-		w, ok := weights[t]
-		if !ok {
-			w = 1
-		}
-		total += w
-		if _, ok := have[t]; ok {
-			got += w
-		} else if text.SharesStem(t, have) {
-			got += prefixCredit * w
-		}
-	}
-	if total == 0 {
-		return 0
-	}
-	return got / total
-}
-
-// prefixCredit is the share of a term's weight earned by a passage term
-// that shares its stem without being equal.
-const prefixCredit = 0.5

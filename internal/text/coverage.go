@@ -1,0 +1,32 @@
+package text
+
+// Coverage is the weighted share of terms (distinct, as Terms makes them)
+// found in have: each term counts with its weight in weights (1 when it
+// has none). A term that only shares a stem with a term of have (one a
+// prefix of the other, the shorter at least 4 letters: "evacu" and
+// "evacue") counts for prefixCredit (half) of its weight: "month" is weak
+// evidence for "monthly". Retrieval weighs terms by inverse document
+// frequency, the answerability decision by GeneralWeight alone.
+func Coverage(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
+	total, got := 0.0, 0.0
+	for _, t := range terms {
+		w, ok := weights[t]
+		if !ok {
+			w = 1
+		}
+		total += w
+		if _, ok := have[t]; ok {
+			got += w
+		} else if SharesStem(t, have) {
+			got += prefixCredit * w
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// prefixCredit is the share of a term's weight earned by a term that
+// shares its stem without being equal.
+const prefixCredit = 0.5
