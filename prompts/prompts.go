@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-//go:embed system.tmpl answer.tmpl rewrite.tmpl summarize.tmpl combine.tmpl
+//go:embed system.tmpl answer.tmpl passage.tmpl rewrite.tmpl summarize.tmpl combine.tmpl
 var files embed.FS
 
 var templates = template.Must(template.ParseFS(files, "*.tmpl"))
@@ -77,21 +77,29 @@ func RenderAnswer(question string, passages []Passage, today time.Time) (string,
 		Passages []Passage
 		Decline  string
 		Today    string
-	}{Question: defuse(question), Decline: DeclineMarker, Today: longDate(today)}
-	for _, p := range passages {
-		data.Passages = append(data.Passages, Passage{
-			N:         p.N,
-			Title:     oneLine(defuse(p.Title)),
-			Source:    oneLine(defuse(p.Source)),
-			Published: p.Published,
-			Text:      strings.TrimSpace(defuse(p.Text)),
-		})
-	}
+	}{Question: defuse(question), Passages: fenced(passages), Decline: DeclineMarker, Today: longDate(today)}
 	var b strings.Builder
 	if err := templates.ExecuteTemplate(&b, "answer.tmpl", data); err != nil {
 		return "", fmt.Errorf("render answer prompt: %w", err)
 	}
 	return b.String(), nil
+}
+
+// fenced returns passages ready for the passage fence of a template:
+// fence tags in every field defused, title and source on one line, text
+// trimmed.
+func fenced(passages []Passage) []Passage {
+	out := make([]Passage, len(passages))
+	for i, p := range passages {
+		out[i] = Passage{
+			N:         p.N,
+			Title:     oneLine(defuse(p.Title)),
+			Source:    oneLine(defuse(p.Source)),
+			Published: p.Published,
+			Text:      strings.TrimSpace(defuse(p.Text)),
+		}
+	}
+	return out
 }
 
 // RenderRewrite returns the prompt asking the model to turn question, a
@@ -151,13 +159,7 @@ func RenderSummarize(passages []Passage, bullets, part, parts int) (string, erro
 	data := struct {
 		Passages             []Passage
 		Bullets, Part, Parts int
-	}{Bullets: bullets, Part: part, Parts: parts}
-	for _, p := range passages {
-		data.Passages = append(data.Passages, Passage{
-			N: p.N, Title: oneLine(defuse(p.Title)), Source: oneLine(defuse(p.Source)),
-			Published: p.Published, Text: strings.TrimSpace(defuse(p.Text)),
-		})
-	}
+	}{Passages: fenced(passages), Bullets: bullets, Part: part, Parts: parts}
 	var b strings.Builder
 	if err := templates.ExecuteTemplate(&b, "summarize.tmpl", data); err != nil {
 		return "", fmt.Errorf("render summary prompt: %w", err)
