@@ -151,7 +151,6 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 		}
 		return nil
 	}
-	var ids []string
 	msgs := renderAnswer(ans)
 	var buttons []discordgo.MessageComponent
 	sctx, cancel := finalContext(ctx)
@@ -159,20 +158,30 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 		buttons = voteButtons(id)
 	}
 	cancel()
+	return d.sendFinal(ctx, t, msgs, buttons, "answer")
+}
+
+// sendFinal shows the final messages of a piece of work done under ctx
+// (sent even once ctx is cancelled, see finalContext): the first replaces
+// the target's first message, the others follow, and the last carries
+// comps. It returns the IDs of the messages sent, stopping at the first
+// that fails (logged, naming what).
+func (d *Bot) sendFinal(ctx context.Context, t answerTarget, msgs []outMessage, comps []discordgo.MessageComponent, what string) []string {
+	var ids []string
 	for n, m := range msgs {
 		send := t.Send
 		if n == 0 {
 			send = t.Edit
 		}
-		var comps []discordgo.MessageComponent
+		var c []discordgo.MessageComponent
 		if n == len(msgs)-1 {
-			comps = buttons
+			c = comps
 		}
 		fctx, cancel := finalContext(ctx)
-		id, err := send(fctx, m.Content, m.Embeds, comps...)
+		id, err := send(fctx, m.Content, m.Embeds, c...)
 		cancel()
 		if err != nil {
-			d.log.Warn("discord: sending the answer failed", "part", n, "err", redact(err))
+			d.log.Warn("discord: sending the "+what+" failed", "part", n, "err", redact(err))
 			return ids
 		}
 		ids = append(ids, id)

@@ -30,25 +30,16 @@ func (d *Bot) summarizeCommand(ctx context.Context, i *discordgo.Interaction, da
 	t := &interactionTarget{d: d, i: i}
 	scope := scopeOf(i.GuildID)
 	ans, err := d.deps.Service.Summarize(ctx, scope, id)
-	fctx, cancel := finalContext(ctx)
-	defer cancel()
 	if err != nil {
 		d.log.Warn("discord: summarizing failed", "scope", scope, "article", id, "err", err)
+		fctx, cancel := finalContext(ctx)
+		defer cancel()
 		if _, err := t.Edit(fctx, bot.UserMessage(err), nil); err != nil {
 			d.log.Warn("discord: reporting an error failed", "err", redact(err))
 		}
 		return
 	}
-	for n, m := range renderAnswer(ans) {
-		send := t.Send
-		if n == 0 {
-			send = t.Edit
-		}
-		if _, err := send(fctx, m.Content, m.Embeds); err != nil {
-			d.log.Warn("discord: sending the summary failed", "part", n, "err", redact(err))
-			return
-		}
-	}
+	d.sendFinal(ctx, t, renderAnswer(ans), nil, "summary")
 }
 
 // summarizeAutocomplete offers every article the place sees (its server's
