@@ -1,46 +1,27 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/citebot/citebot/internal/fakeopenai"
 	"github.com/citebot/citebot/internal/llm"
+	"github.com/citebot/citebot/internal/testlog"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
 )
 
 const testKey = "sk-test-secret-0123456789"
 
-// syncBuffer is a log sink safe for the transport's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type llmEnv struct {
 	fake *fakeopenai.Server
 	cfg  llm.Config
-	logs *syncBuffer
+	logs *testlog.Buffer
 }
 
 // newLLMEnv starts a fake server and a config pointing at it with fast
@@ -49,7 +30,7 @@ func newLLMEnv(t *testing.T, opt fakeopenai.Options) *llmEnv {
 	t.Helper()
 	fake := fakeopenai.New(opt)
 	t.Cleanup(fake.Close)
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	return &llmEnv{fake: fake, logs: logs, cfg: llm.Config{
 		APIKey: testKey, BaseURL: fake.URL, ChatModel: "test-chat",
 		Timeout: 5 * time.Second, MaxAttempts: 3,

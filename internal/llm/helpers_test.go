@@ -1,7 +1,6 @@
 package llm
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"sync"
@@ -9,32 +8,15 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/internal/fakeopenai"
+	"github.com/citebot/citebot/internal/testlog"
 )
 
 const testKey = "sk-test-secret-0123456789"
 
-// syncBuffer is a log sink safe for the transport's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type testEnv struct {
 	fake *fakeopenai.Server
 	cfg  Config
-	logs *syncBuffer
+	logs *testlog.Buffer
 }
 
 // newTestEnv starts a fake server and a config pointing at it with fast
@@ -43,7 +25,7 @@ func newTestEnv(t *testing.T, opt fakeopenai.Options) *testEnv {
 	t.Helper()
 	fake := fakeopenai.New(opt)
 	t.Cleanup(fake.Close)
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	return &testEnv{fake: fake, logs: logs, cfg: Config{
 		APIKey: testKey, BaseURL: fake.URL, ChatModel: "test-chat",
 		Timeout: 5 * time.Second, MaxAttempts: 3,
