@@ -72,9 +72,20 @@ func TestCoreConcurrentAskIngestForget(t *testing.T) {
 		errs = append(errs, err)
 		mu.Unlock()
 	}
+	// The replacements start once a first answer is in, and the readers
+	// keep asking until the last replacement is done, so that asks
+	// overlap the replacements however the goroutines are scheduled.
+	firstAnswer, replaced := make(chan struct{}), make(chan struct{})
+	var firstOnce sync.Once
 	// Writers: one replaces the timetable edition after edition; one adds
 	// and forgets notices in a guild.
 	wg.Go(func() {
+		defer close(replaced)
+		select {
+		case <-firstAnswer:
+		case <-ctx.Done():
+			return
+		}
 		for v := 1; v <= rounds; v++ {
 			res, err := core.Ingest(ctx, retrieval.SharedScope, timetable(v))
 			if err != nil && !errors.Is(err, errBusy) {
@@ -111,7 +122,7 @@ func TestCoreConcurrentAskIngestForget(t *testing.T) {
 			if r%2 == 0 {
 				scope = retrieval.GuildScope("77")
 			}
-			for range rounds {
+			for n := 0; n < rounds || !isClosed(replaced); n++ {
 				ans, err := core.Ask(ctx, Question{Text: "When does the island ferry leave the harbour?", Scope: scope})
 				if errors.Is(err, errBusy) {
 					continue // refused at once: the queue is full
@@ -136,6 +147,9 @@ func TestCoreConcurrentAskIngestForget(t *testing.T) {
 					seen[e] = true
 				}
 				mu.Unlock()
+				if len(editions) == 1 {
+					firstOnce.Do(func() { close(firstAnswer) })
+				}
 				if !ans.Found || !strings.Contains(ans.Text, "[1]") {
 					report(fmt.Errorf("answer %q (found %v)", ans.Text, ans.Found))
 				}
@@ -313,5 +327,15 @@ func TestCoreLimitsRejectWhenFull(t *testing.T) {
 	}
 	if list, err := core.Sources(ctx, retrieval.SharedScope); err != nil || len(list) != 2+queued {
 		t.Errorf("%d articles stored (%v), want the timetable and %d notices", len(list), err, 1+queued)
+	}
+}
+
+// isClosed reports whether c is closed, without waiting.
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
