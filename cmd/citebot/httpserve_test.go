@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -67,18 +66,7 @@ func TestServeHealthMetricsAndFeedback(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	serveCtx, stop := context.WithCancel(ctx)
-	done := make(chan int, 1)
-	var stderr bytes.Buffer
-	go func() {
-		getenv := func(k string) string {
-			if k == "CITEBOT_DATA_DIR" {
-				return c.dataDir
-			}
-			return c.env[k]
-		}
-		done <- run(serveCtx, []string{"serve"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, getenv)
-	}()
+	stop, done, stderr := c.serve(ctx)
 	if _, err := fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
 		return r.Method == "PUT" && strings.HasSuffix(r.Path, "/commands")
 	}); err != nil {
