@@ -7,8 +7,8 @@ import (
 )
 
 // ArticlePassages returns the passages of one article in their order in
-// it, looked for in scopes (a guild's scope and shared, as SearchScopes
-// gives): the guild's own article when both have one of that ID. Scores
+// it, from the first of scopes that holds it (SearchScopes puts a guild's
+// own scope before shared, so its own article wins an ID both hold). Scores
 // and coverages are zero. A missing article wraps ErrNotFound.
 func (s *Store) ArticlePassages(ctx context.Context, scopes []string, articleID string) ([]Passage, error) {
 	scopes, err := checkScopes(scopes)
@@ -20,7 +20,7 @@ func (s *Store) ArticlePassages(ctx context.Context, scopes []string, articleID 
 	if err := s.checkOpen(); err != nil {
 		return nil, fmt.Errorf("passages of %s: %w", articleID, err)
 	}
-	for _, scope := range preferGuild(scopes) {
+	for _, scope := range scopes {
 		rows, err := s.db.QueryContext(ctx, `SELECT c.position, c.text, c.title, a.source, a.url, a.published
 			FROM chunks c JOIN articles a ON a.scope = c.scope AND a.id = c.article_id
 			WHERE c.scope = ? AND c.article_id = ? ORDER BY c.position`, scope, articleID)
@@ -49,20 +49,4 @@ func (s *Store) ArticlePassages(ctx context.Context, scopes []string, articleID 
 		}
 	}
 	return nil, fmt.Errorf("passages of %s: %w", articleID, ErrNotFound)
-}
-
-// preferGuild orders scopes with guild scopes before shared.
-func preferGuild(scopes []string) []string {
-	out := make([]string, 0, len(scopes))
-	for _, sc := range scopes {
-		if sc != SharedScope {
-			out = append(out, sc)
-		}
-	}
-	for _, sc := range scopes {
-		if sc == SharedScope {
-			out = append(out, sc)
-		}
-	}
-	return out
 }
