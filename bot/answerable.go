@@ -76,7 +76,8 @@ var localEmbedder = retrieval.NewLocalEmbedder()
 // found in scopes.
 func (c *Core) signals(ctx context.Context, question string, scopes []string, passages []retrieval.Passage) (Signals, error) {
 	var s Signals
-	terms := text.Distinct(text.Terms(question))
+	seq := text.Terms(question)
+	terms := text.Distinct(seq)
 	if len(terms) == 0 || len(passages) == 0 {
 		return s, nil
 	}
@@ -95,7 +96,6 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 	if n := float64(len(names)); n > 0 && s.NamesAbsent == n {
 		s.NoNameFound = 1
 	}
-	seq := text.Terms(question)
 	pairs := make(map[[2]string]bool)
 	for i := 0; i+1 < len(seq); i++ {
 		if seq[i] != seq[i+1] {
@@ -103,16 +103,22 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 		}
 	}
 	for _, p := range passages {
-		s.Coverage = max(s.Coverage, text.Coverage(terms, weights, text.TermSet(p.Title+" "+p.Text)))
-		for _, span := range ingest.Sentences(p.Text) {
-			set := text.TermSet(p.Title + " " + p.Text[span[0]:span[1]])
-			s.SentenceCoverage = max(s.SentenceCoverage, text.Coverage(terms, weights, set))
-		}
-		pt := text.Terms(p.Title + " . " + p.Text)
-		for i := 0; i+1 < len(pt); i++ {
-			if _, ok := pairs[[2]string{pt[i], pt[i+1]}]; ok {
-				pairs[[2]string{pt[i], pt[i+1]}] = true
+		// One pass of Terms over title and text gives both the passage's
+		// term set and its pairs of consecutive terms.
+		pt := text.Terms(p.Title + " " + p.Text)
+		set := make(map[string]struct{}, len(pt))
+		for i, t := range pt {
+			set[t] = struct{}{}
+			if i > 0 {
+				if _, ok := pairs[[2]string{pt[i-1], t}]; ok {
+					pairs[[2]string{pt[i-1], t}] = true
+				}
 			}
+		}
+		s.Coverage = max(s.Coverage, text.Coverage(terms, weights, set))
+		for _, span := range ingest.Sentences(p.Text) {
+			sentence := text.TermSet(p.Title + " " + p.Text[span[0]:span[1]])
+			s.SentenceCoverage = max(s.SentenceCoverage, text.Coverage(terms, weights, sentence))
 		}
 	}
 	if len(pairs) > 0 {
