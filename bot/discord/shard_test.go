@@ -19,10 +19,10 @@ import (
 	"github.com/citebot/citebot/retrieval"
 )
 
-// Servers of shard 0 and shard 1 of 2: (id >> 22) % 2.
-const (
-	guildOfShard0 = "1234567890127651093"
-	guildOfShard1 = "1234567890123456789"
+// Servers of shard 0 and shard 1 of 2.
+var (
+	guildOfShard0 = fakediscord.GuildInShard(0, 2, 0)
+	guildOfShard1 = fakediscord.GuildInShard(1, 2, 0)
 )
 
 func TestShardOf(t *testing.T) {
@@ -31,16 +31,23 @@ func TestShardOf(t *testing.T) {
 		guild       string
 		count, want int
 	}{
-		{guildOfShard0, 2, 0},
-		{guildOfShard1, 2, 1},
-		{guildOfShard1, 1, 0},
-		{guildOfShard1, 0, 0},
+		{"1234567890127651093", 2, 0},
+		{"1234567890123456789", 2, 1},
+		{"1234567890123456789", 1, 0},
+		{"1234567890123456789", 0, 0},
 		{"175928847299117063", 16, 4}, // Discord's documentation example: 41944705796 % 16
 		{"", 2, 0},                    // direct messages
 		{"not-a-snowflake", 2, 0},
 	} {
 		if got := ShardOf(tt.guild, tt.count); got != tt.want {
 			t.Errorf("ShardOf(%q, %d) = %d, want %d", tt.guild, tt.count, got, tt.want)
+		}
+	}
+	for count := 1; count <= 5; count++ { // the fake Discord's servers are where it says
+		for shard := range count {
+			if g := fakediscord.GuildInShard(shard, count, 3); ShardOf(g, count) != shard {
+				t.Errorf("fakediscord.GuildInShard(%d, %d, 3) = %s is in shard %d", shard, count, g, ShardOf(g, count))
+			}
 		}
 	}
 }

@@ -293,3 +293,13 @@ func (s *Server) Connected() bool {
 func (s *Server) WaitDisconnected(ctx context.Context) error {
 	return s.waitFor(ctx, "gateway disconnect", func() bool { return len(s.conns) == 0 })
 }
+
+// GuildInShard returns the n-th of a series of guild IDs (snowflakes)
+// whose events Discord sends to shard of count, for tests to build
+// servers on chosen shards.
+func GuildInShard(shard, count, n int) string {
+	const created = 294_000_000_000 // milliseconds past Discord's epoch, in 2024
+	count = max(count, 1)
+	t := uint64(created - created%count + shard + n*count)
+	return strconv.FormatUint(t<<22|1, 10)
+}

@@ -11,11 +11,10 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// Guilds of shard 0 and shard 1 of 2: (id >> 22) % 2. (bot/discord's
-// TestShardOf checks the rule on more cases.)
-const (
-	guildOfShard0 = "1234567890127651093"
-	guildOfShard1 = "1234567890123456789"
+// Servers of shard 0 and shard 1 of 2.
+var (
+	guildOfShard0 = GuildInShard(0, 2, 0)
+	guildOfShard1 = GuildInShard(1, 2, 0)
 )
 
 // redirect sends discordgo's requests for discord.com to the fake.
