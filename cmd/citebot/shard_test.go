@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,28 @@ func TestServeTwoShards(t *testing.T) {
 	}
 	if v := fake.Violations(); len(v) > 0 {
 		t.Errorf("the fake saw broken rules: %q", v)
+	}
+}
+
+func TestConfigShowsTheShard(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env  map[string]string
+		code int
+		want []string // regular expressions
+	}{
+		{nil, 0, []string{`CITEBOT_SHARD_ID +0 +default`, `CITEBOT_SHARD_COUNT +1 \(unsharded\) +default`}},
+		{map[string]string{"CITEBOT_SHARD_ID": "3", "CITEBOT_SHARD_COUNT": "4"}, 0, []string{`CITEBOT_SHARD_ID +3 +environment`, `CITEBOT_SHARD_COUNT +4 +environment`}},
+		{map[string]string{"CITEBOT_SHARD_COUNT": "4"}, 2, []string{`CITEBOT_SHARD_ID and CITEBOT_SHARD_COUNT go together`}},
+		{map[string]string{"CITEBOT_SHARD_ID": "4", "CITEBOT_SHARD_COUNT": "4"}, 2, []string{`CITEBOT_SHARD_ID=4 is not below CITEBOT_SHARD_COUNT=4`}},
+	} {
+		c := newCLI(t)
+		maps.Copy(c.env, tt.env)
+		code, out, errOut := c.run("", "config")
+		for _, w := range tt.want {
+			if code != tt.code || !regexp.MustCompile(w).MatchString(out+errOut) {
+				t.Errorf("%v: exit %d, want %d and %q:\n%s%s", tt.env, code, tt.code, w, out, errOut)
+			}
+		}
 	}
 }
