@@ -82,6 +82,9 @@ func refuse(format string, args ...any) error {
 // goroutine.
 func (d *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
+	if d.ignoreOtherShard("interaction", i.GuildID) {
+		return
+	}
 	if !d.begin() {
 		if i.Type == discordgo.InteractionApplicationCommand {
 			d.reply(i, restartingText, true)

@@ -84,6 +84,12 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// MaxAttachmentBytes caps an /ingest file; 0 means 8 MiB.
 	MaxAttachmentBytes int64
+	// ShardID and ShardCount make this process one shard of the gateway
+	// (discordgo's Session.ShardID and ShardCount): it receives only the
+	// events of servers with (guild_id >> 22) % ShardCount == ShardID.
+	// Shard 0 registers the commands, gets direct messages and polls the
+	// feeds. ShardCount 0 or 1 means one process serves every server.
+	ShardID, ShardCount int
 }
 
 // ErrNoToken is returned when no bot token is configured.
@@ -93,9 +99,10 @@ var ErrNoToken = errors.New("discord: no bot token")
 // with a host.
 var ErrBadAPIBase = errors.New("discord: the API base is not an http(s) URL like https://discord.com")
 
-// Validate checks what New requires of c: a token, and an API base that
-// is empty or an http(s) URL with a host. Its errors wrap ErrNoToken or
-// ErrBadAPIBase and never contain the token.
+// Validate checks what New requires of c: a token, an API base that is
+// empty or an http(s) URL with a host, and a shard inside the shard count.
+// Its errors wrap ErrNoToken, ErrBadAPIBase or ErrBadShard and never
+// contain the token.
 func (c Config) Validate() error {
 	if c.Token == "" {
 		return ErrNoToken
@@ -106,7 +113,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%q: %w", c.APIBase, ErrBadAPIBase)
 		}
 	}
-	return nil
+	return validShard(c.ShardID, c.ShardCount)
 }
 
 func (c Config) withDefaults() Config {
@@ -213,6 +220,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	s.ShouldReconnectOnError = true
 	s.StateEnabled = true
 	s.LogLevel = discordgo.LogError
+	s.ShardID, s.ShardCount = cfg.ShardID, max(cfg.ShardCount, 1)
 
 	workCtx, cancel := context.WithCancel(context.Background())
 	d := &Bot{

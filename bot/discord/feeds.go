@@ -54,9 +54,16 @@ type feedLoop struct {
 }
 
 // startFeeds starts the FeedService's poll loop, if there is one; its
-// reports become announcements. stopFeeds ends it.
+// reports become announcements. Only shard 0 polls: it announces in the
+// channels of every server (a REST call, whichever shard serves it), and
+// the other shards still take /follow, /unfollow and /feeds. stopFeeds
+// ends it.
 func (d *Bot) startFeeds() {
 	if d.deps.Feeds == nil {
+		return
+	}
+	if d.cfg.ShardID != 0 {
+		d.log.Info("discord: feeds not polled here: shard 0 polls them", "shard", d.cfg.ShardID)
 		return
 	}
 	ctx, stop := context.WithCancel(context.Background())

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -14,11 +16,22 @@ import (
 // matching each line's discordgo level and with webhook and interaction
 // tokens redacted, so the bot's log has one format. Without it discordgo
 // writes them with the standard log package. discordgo's logger is
-// process-wide: call LogLibraryTo once, before serving (citebot serve
-// does), not from code that may run concurrently with a session.
+// process-wide: the latest call wins for every session of the process.
+// Calling it while sessions run is safe: discordgo's logger is set once,
+// and reads the logger it sends to atomically.
 func LogLibraryTo(l *slog.Logger) {
-	discordgo.Logger = libraryLogger(l)
+	libraryTo.Store(l)
+	setLibraryLogger.Do(func() {
+		discordgo.Logger = func(msgL, caller int, format string, a ...any) {
+			libraryLogger(libraryTo.Load())(msgL, caller+1, format, a...)
+		}
+	})
 }
+
+var (
+	libraryTo        atomic.Pointer[slog.Logger]
+	setLibraryLogger sync.Once
+)
 
 // libraryLogger adapts l to discordgo.Logger's signature.
 func libraryLogger(l *slog.Logger) func(msgL, caller int, format string, a ...any) {

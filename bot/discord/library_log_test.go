@@ -39,3 +39,29 @@ func TestLibraryLogger(t *testing.T) {
 		t.Errorf("log holds a token or a debug line below the handler's level:\n%s", got)
 	}
 }
+
+// TestLogLibraryToWhileSessionsLog switches the library's log while
+// discordgo logs from other goroutines, as parallel serves in one process
+// do: no data race, and lines reach the latest logger.
+func TestLogLibraryToWhileSessionsLog(t *testing.T) {
+	// Not parallel: the library's logger is process-wide.
+	var first, last testlog.Buffer
+	LogLibraryTo(slog.New(slog.NewTextHandler(&first, nil)))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			discordgo.Logger(discordgo.LogError, 0, "a session logs")
+		}
+	}()
+	for range 50 {
+		LogLibraryTo(slog.New(slog.NewTextHandler(&first, nil)))
+	}
+	<-done
+	LogLibraryTo(slog.New(slog.NewTextHandler(&last, nil)))
+	discordgo.Logger(discordgo.LogError, 0, "the last line")
+	if !strings.Contains(last.String(), "discordgo: the last line") || strings.Contains(last.String(), "a session logs") {
+		t.Errorf("the latest logger got %q", last.String())
+	}
+	LogLibraryTo(slog.Default()) // the other tests' sessions log as before
+}

@@ -73,6 +73,9 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	if !mentioned && !replyToMe && m.GuildID != "" {
 		return
 	}
+	if d.ignoreOtherShard("message", m.GuildID) {
+		return
+	}
 	if !d.begin() {
 		return
 	}

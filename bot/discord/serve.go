@@ -17,9 +17,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	return d.Serve(ctx)
 }
 
-// Serve connects to the gateway, registers the slash commands with one
-// bulk overwrite (to Config.DevGuild when set, else globally) and handles
-// events until ctx ends. Then it takes no new work, waits up to
+// Serve connects to the gateway (as one shard when Config.ShardCount is
+// over 1), registers the slash commands with one bulk overwrite (to
+// Config.DevGuild when set, else globally; shard 0 only, the other shards
+// skip it) and handles events until ctx ends. Then it takes no new work, waits up to
 // Config.ShutdownGrace for answers and ingests in flight (cancelling them
 // after that), and closes the session. It returns nil after a shutdown
 // caused by ctx, or the error that stopped it from serving. Call it once.
@@ -35,7 +36,8 @@ func (d *Bot) Serve(ctx context.Context) error {
 		}
 		return err
 	}
-	d.log.Info("discord: serving", "user", d.botID(), "dev_guild", d.cfg.DevGuild)
+	d.log.Info("discord: serving", "user", d.botID(), "dev_guild", d.cfg.DevGuild,
+		"shard", d.cfg.ShardID, "shard_count", max(d.cfg.ShardCount, 1))
 	d.startFeeds()
 	<-ctx.Done()
 	d.shutdown()
@@ -43,6 +45,13 @@ func (d *Bot) Serve(ctx context.Context) error {
 }
 
 func (d *Bot) register(ctx context.Context) error {
+	if d.cfg.ShardID != 0 {
+		d.log.Info("discord: commands not registered: shard 0 registers them", "shard", d.cfg.ShardID)
+		return nil
+	}
+	if d.sharded() {
+		d.checkShardCount(ctx)
+	}
 	d.session.State.RLock()
 	app := d.session.State.Application
 	d.session.State.RUnlock()
@@ -90,4 +99,21 @@ func (d *Bot) shutdown() {
 		d.log.Warn("discord: closing the session", "err", redact(err))
 	}
 	d.log.Info("discord: stopped")
+}
+
+// checkShardCount asks Discord how many shards it recommends
+// (/gateway/bot) and warns when the configured count is lower; the
+// gateway refuses a connection that should be sharded further.
+func (d *Bot) checkShardCount(ctx context.Context) {
+	gb, err := d.session.GatewayBot(discordgo.WithContext(ctx))
+	if err != nil {
+		d.log.Warn("discord: could not ask for the recommended shard count", "err", redact(err))
+		return
+	}
+	if gb.Shards > d.cfg.ShardCount {
+		d.log.Warn("discord: fewer shards than Discord recommends; start more shard processes",
+			"shard_count", d.cfg.ShardCount, "recommended", gb.Shards)
+		return
+	}
+	d.log.Info("discord: shard count checked", "shard_count", d.cfg.ShardCount, "recommended", gb.Shards)
 }

@@ -107,8 +107,20 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 		return err
 	}
 	rows = append(rows, row(envFeedInterval, "", feeds.interval.String()), row(envMaxFeeds, "", strconv.Itoa(feeds.maxFeeds)))
+	shardID, shardCount, err := shardFromEnv(env.getenv)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	shown := map[string]string{envShardID: strconv.Itoa(shardID), envShardCount: "1 (unsharded)"}
+	if shardCount > 0 {
+		shown[envShardCount] = strconv.Itoa(shardCount)
+	}
 	for _, name := range envDiscord[:len(envDiscord)-1] { // the refresh interval is above
-		rows = append(rows, row(name, "", dash(env.getenv(name))))
+		v, ok := shown[name]
+		if !ok {
+			v = dash(env.getenv(name))
+		}
+		rows = append(rows, row(name, "", v))
 	}
 	rows = append(rows, chunkRows(fs)...)
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)

@@ -16,6 +16,8 @@ const (
 	envManagerRole        = "CITEBOT_MANAGER_ROLE"
 	envQuestionsPerMinute = "CITEBOT_QUESTIONS_PER_MINUTE" // integer >= 1
 	envMaxInFlight        = "CITEBOT_MAX_IN_FLIGHT"        // integer >= 1
+	envShardID            = "CITEBOT_SHARD_ID"             // integer, 0 <= id < count
+	envShardCount         = "CITEBOT_SHARD_COUNT"          // integer >= 1; both or neither
 )
 
 // errNoToken says how to get the token citebot serve needs.
@@ -47,6 +49,9 @@ func discordSettingsFromEnv(getenv func(string) string) (discordSettings, error)
 	if s.maxInFlight, err = envInt(getenv, envMaxInFlight, 1); err != nil {
 		return s, err
 	}
+	if s.bot.ShardID, s.bot.ShardCount, err = shardFromEnv(getenv); err != nil {
+		return s, err
+	}
 	switch err := s.bot.Validate(); {
 	case errors.Is(err, discord.ErrNoToken):
 		return s, errNoToken
@@ -55,4 +60,24 @@ func discordSettingsFromEnv(getenv func(string) string) (discordSettings, error)
 	default:
 		return s, err
 	}
+}
+
+// shardFromEnv reads CITEBOT_SHARD_ID and CITEBOT_SHARD_COUNT: both or
+// neither (0, 0: one process serves every server), the count at least 1
+// and the ID below it.
+func shardFromEnv(getenv func(string) string) (id, count int, err error) {
+	idSet, countSet := strings.TrimSpace(getenv(envShardID)) != "", strings.TrimSpace(getenv(envShardCount)) != ""
+	if idSet != countSet {
+		return 0, 0, fmt.Errorf("%s and %s go together: set both (this process's shard and how many there are) or neither", envShardID, envShardCount)
+	}
+	if id, err = envInt(getenv, envShardID, 0); err != nil {
+		return 0, 0, err
+	}
+	if count, err = envInt(getenv, envShardCount, 1); err != nil {
+		return 0, 0, err
+	}
+	if countSet && id >= count {
+		return 0, 0, fmt.Errorf("%s=%d is not below %s=%d: shards are numbered from 0", envShardID, id, envShardCount, count)
+	}
+	return id, count, nil
 }

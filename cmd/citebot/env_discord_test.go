@@ -26,6 +26,16 @@ func TestDiscordSettingsFromEnv(t *testing.T) {
 		{name: "bad number", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_QUESTIONS_PER_MINUTE": "many"}, wantErr: "CITEBOT_QUESTIONS_PER_MINUTE"},
 		{name: "zero in flight", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_MAX_IN_FLIGHT": "0"}, wantErr: "CITEBOT_MAX_IN_FLIGHT"},
 		{name: "bad base", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "DISCORD_API_BASE": "discord.com"}, wantErr: "DISCORD_API_BASE"},
+		{name: "shard", env: map[string]string{"DISCORD_TOKEN": "abc", "CITEBOT_SHARD_ID": "2", "CITEBOT_SHARD_COUNT": "3"},
+			want: discordSettings{bot: discord.Config{Token: "abc", ShardID: 2, ShardCount: 3}}},
+		{name: "one shard", env: map[string]string{"DISCORD_TOKEN": "abc", "CITEBOT_SHARD_ID": "0", "CITEBOT_SHARD_COUNT": "1"},
+			want: discordSettings{bot: discord.Config{Token: "abc", ShardCount: 1}}},
+		{name: "shard ID alone", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_SHARD_ID": "0"}, wantErr: "CITEBOT_SHARD_ID and CITEBOT_SHARD_COUNT go together"},
+		{name: "shard count alone", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_SHARD_COUNT": "2"}, wantErr: "CITEBOT_SHARD_ID and CITEBOT_SHARD_COUNT go together"},
+		{name: "shard ID too high", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_SHARD_ID": "2", "CITEBOT_SHARD_COUNT": "2"}, wantErr: "CITEBOT_SHARD_ID=2 is not below CITEBOT_SHARD_COUNT=2"},
+		{name: "negative shard ID", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_SHARD_ID": "-1", "CITEBOT_SHARD_COUNT": "2"}, wantErr: "CITEBOT_SHARD_ID"},
+		{name: "zero shards", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_SHARD_ID": "0", "CITEBOT_SHARD_COUNT": "0"}, wantErr: "CITEBOT_SHARD_COUNT=\"0\": want an integer of at least 1"},
+		{name: "shard not a number", env: map[string]string{"DISCORD_TOKEN": "s3cr3t", "CITEBOT_SHARD_ID": "first", "CITEBOT_SHARD_COUNT": "2"}, wantErr: "CITEBOT_SHARD_ID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

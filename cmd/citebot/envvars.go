@@ -43,6 +43,8 @@ var knownVars = []envVar{
 	{name: envManagerRole, help: "ID of a role also allowed to /ingest, /forget, /follow and /unfollow"},
 	{name: envQuestionsPerMinute, help: "questions per user per minute (default 5)"},
 	{name: envMaxInFlight, help: "answers and ingests in flight at once (default 8)"},
+	{name: envShardID, help: "this process's gateway shard, from 0 (with CITEBOT_SHARD_COUNT; default: unsharded)"},
+	{name: envShardCount, help: "how many shard processes serve the bot (with CITEBOT_SHARD_ID)"},
 	{name: envHTTPAddr, help: "host:port where serve answers /healthz, /readyz and /metrics (default off)"},
 	{name: envFeedbackDays, help: "days feedback votes are kept (default 180)"},
 }
@@ -61,7 +63,7 @@ var (
 	envStore   = []string{"CITEBOT_DATA_DIR", "CITEBOT_LOG_LEVEL"}
 	envEmbed   = []string{"CITEBOT_EMBEDDER", EnvEmbedModel, EnvEmbedDimensions, EnvBaseURL, EnvAPIKey, EnvAzureEndpoint, EnvAzureAPIKey, EnvAzureAPIVersion, EnvAzureDeployments, EnvLLMTimeout, EnvLLMMaxAttempts}
 	envAnswer  = []string{"CITEBOT_ANSWERER", EnvChatModel}
-	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envQuestionsPerMinute, envMaxInFlight, envHTTPAddr, envFeedbackDays, envRefreshInterval}
+	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envQuestionsPerMinute, envMaxInFlight, envShardID, envShardCount, envHTTPAddr, envFeedbackDays, envRefreshInterval}
 	envFeeds   = []string{envFeedInterval, envMaxFeeds, envAllowPrivate}
 )
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/citebot/citebot/internal/fakediscord"
 	"github.com/citebot/citebot/internal/fakeopenai"
+	"github.com/citebot/citebot/internal/testlog"
 )
 
 // TestConfigCheckSaysWhatIsWrong runs citebot config --check against the
@@ -94,11 +95,13 @@ func TestServeRefusesABadModelConfiguration(t *testing.T) {
 }
 
 // serve runs citebot serve in the background until stop is called; done
-// gets its exit status. Read stderr only after that.
-func (c *cli) serve(ctx context.Context) (stop context.CancelFunc, done <-chan int, stderr *bytes.Buffer) {
+// gets its exit status.
+func (c *cli) serve(ctx context.Context) (stop context.CancelFunc, done <-chan int, stderr *testlog.Buffer) {
 	serveCtx, stop := context.WithCancel(ctx)
 	exit := make(chan int, 1)
-	stderr = &bytes.Buffer{}
+	// discordgo's log is process-wide: another serve's session may write
+	// to this one's stderr, also after it stopped.
+	stderr = &testlog.Buffer{}
 	getenv := func(k string) string {
 		if k == "CITEBOT_DATA_DIR" {
 			return c.dataDir

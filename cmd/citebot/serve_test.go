@@ -64,29 +64,8 @@ func TestServeAnswersAsk(t *testing.T) {
 	ask := func(question string) string {
 		t.Helper()
 		asks++ // a new user each time: the per-user rate limit stays out of it
-		i, err := fake.Interact(ctx, &discordgo.Interaction{
-			Type:      discordgo.InteractionApplicationCommand,
-			GuildID:   "g1",
-			ChannelID: "c1",
-			Member:    &discordgo.Member{User: &discordgo.User{ID: fmt.Sprint("u", asks), Username: "reader"}, Permissions: discordgo.PermissionSendMessages},
-			Data: discordgo.ApplicationCommandInteractionData{ID: "cmd-ask", Name: "ask", CommandType: discordgo.ChatApplicationCommand,
-				Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "question", Type: discordgo.ApplicationCommandOptionString, Value: question}}},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var msg struct {
-			Content string `json:"content"`
-		}
-		_, err = fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
-			// The final edit: not one of the streamed ones, which end in "…".
-			return r.Method == "PATCH" && r.Path == "/webhooks/"+i.AppID+"/"+i.Token+"/messages/@original" &&
-				r.Status == 200 && json.Unmarshal(r.Body, &msg) == nil && !strings.HasSuffix(msg.Content, "…")
-		})
-		if err != nil {
-			t.Fatalf("no final answer to %q: %v", question, err)
-		}
-		return msg.Content
+		content, _ := askOver(t, ctx, fake, "g1", fmt.Sprint("u", asks), question)
+		return content
 	}
 	if got := ask("When was the trade agreement signed?"); !strings.Contains(got, "March 14, 2025") || !strings.Contains(got, "[1]") {
 		t.Errorf("answer %q lacks the date and its citation", got)
@@ -122,4 +101,33 @@ func TestServeAnswersAsk(t *testing.T) {
 	if strings.Contains(stderr.String(), "test-token-not-secret") {
 		t.Error("the token was logged")
 	}
+}
+
+// askOver asks question with /ask in guild through the fake Discord and
+// waits for the final answer: its content and the interaction's token.
+func askOver(t *testing.T, ctx context.Context, fake *fakediscord.Server, guild, user, question string) (content, token string) {
+	t.Helper()
+	i, err := fake.Interact(ctx, &discordgo.Interaction{
+		Type:      discordgo.InteractionApplicationCommand,
+		GuildID:   guild,
+		ChannelID: "c1",
+		Member:    &discordgo.Member{User: &discordgo.User{ID: user, Username: "reader"}, Permissions: discordgo.PermissionSendMessages},
+		Data: discordgo.ApplicationCommandInteractionData{ID: "cmd-ask", Name: "ask", CommandType: discordgo.ChatApplicationCommand,
+			Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "question", Type: discordgo.ApplicationCommandOptionString, Value: question}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg struct {
+		Content string `json:"content"`
+	}
+	_, err = fake.WaitRequest(ctx, func(r fakediscord.Request) bool {
+		// The final edit: not one of the streamed ones, which end in "…".
+		return r.Method == "PATCH" && r.Path == "/webhooks/"+i.AppID+"/"+i.Token+"/messages/@original" &&
+			r.Status == 200 && json.Unmarshal(r.Body, &msg) == nil && !strings.HasSuffix(msg.Content, "…")
+	})
+	if err != nil {
+		t.Fatalf("no final answer to %q: %v", question, err)
+	}
+	return msg.Content, i.Token
 }

@@ -23,10 +23,15 @@ import (
 
 // Options configure a Server. Zero values get defaults.
 type Options struct {
-	BotID   string   // default "900"
-	BotName string   // default "citebot"
-	AppID   string   // default "800"
-	Guilds  []string // guilds announced with GUILD_CREATE after READY
+	BotID   string // default "900"
+	BotName string // default "citebot"
+	AppID   string // default "800"
+	// Guilds are announced with GUILD_CREATE after READY, each to the
+	// shard whose events it gets ((guild_id >> 22) % shard count; an ID
+	// that is not a number goes to shard 0).
+	Guilds []string
+	// Shards is the shard count /gateway/bot recommends; default 1.
+	Shards int
 }
 
 // Request is one REST request the fake received.
@@ -41,6 +46,9 @@ type Request struct {
 	Body json.RawMessage
 	// Status is the HTTP status the fake answered with.
 	Status int
+	// Authorization is the request's Authorization header ("Bot <token>"):
+	// which bot process sent it, when several share the fake.
+	Authorization string
 }
 
 // Server is a running fake Discord. Its methods are safe for concurrent use.
@@ -63,9 +71,8 @@ type Server struct {
 	interactions map[string]*interactionState  // by token
 	files        map[string][]byte             // attachment path -> data
 	rateLimits   []rateLimit
-	conn         *gatewayConn
+	conns        []*gatewayConn // one per connected shard
 	identifies   []Identify
-	seq          int64
 	closed       bool
 }
 
@@ -90,6 +97,7 @@ func New(opt Options) *Server {
 	if opt.AppID == "" {
 		opt.AppID = "800"
 	}
+	opt.Shards = max(opt.Shards, 1)
 	s := &Server{
 		BotID:        opt.BotID,
 		AppID:        opt.AppID,
@@ -120,11 +128,11 @@ func New(opt Options) *Server {
 func (s *Server) Close() {
 	s.mu.Lock()
 	s.closed = true
-	conn := s.conn
-	s.conn = nil
+	conns := s.conns
+	s.conns = nil
 	s.mu.Unlock()
-	if conn != nil {
-		conn.ws.Close()
+	for _, c := range conns {
+		c.ws.Close()
 	}
 	s.http.CloseClientConnections()
 	s.http.Close()

@@ -2,8 +2,11 @@ package fakediscord
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -11,11 +14,15 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// gatewayConn is the one connected gateway client; write is safe for
+// gatewayConn is one connected gateway client: one shard of a bot (the
+// only one when it identified without a shard). dispatch is safe for
 // concurrent use.
 type gatewayConn struct {
-	mu sync.Mutex // serialises writes
-	ws *websocket.Conn
+	mu       sync.Mutex // serialises writes and numbers dispatches
+	ws       *websocket.Conn
+	seq      int64
+	shard    [2]int // [id, count] from IDENTIFY; [0, 1] without one
+	identify Identify
 }
 
 // write sends v as one JSON gateway message.
@@ -23,6 +30,31 @@ func (c *gatewayConn) write(v any) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.ws.WriteJSON(v)
+}
+
+// dispatch sends the event t with data, numbered in this session.
+func (c *gatewayConn) dispatch(t string, data any) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	return c.ws.WriteJSON(map[string]any{"op": 0, "t": t, "s": c.seq, "d": data})
+}
+
+// serves reports whether Discord sends guildID's events ("" for direct
+// messages) to this connection's shard.
+func (c *gatewayConn) serves(guildID string) bool {
+	return shardOf(guildID, c.shard[1]) == c.shard[0]
+}
+
+// shardOf is Discord's rule: a guild's events go to shard
+// (guild_id >> 22) % count; direct messages to shard 0. An ID that is not
+// a snowflake (tests' "g1") counts as shard 0.
+func shardOf(guildID string, count int) int {
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if count <= 1 || err != nil {
+		return 0
+	}
+	return int((id >> 22) % uint64(count))
 }
 
 // Identify is what a client sent in its IDENTIFY.
@@ -33,11 +65,11 @@ type Identify struct {
 }
 
 // WaitReady waits until a client has identified and been sent READY and
-// the GUILD_CREATEs, and returns its identify payload.
+// the GUILD_CREATEs, and returns the identify payload of the latest.
 func (s *Server) WaitReady(ctx context.Context) (Identify, error) {
 	var id Identify
 	err := s.waitFor(ctx, "gateway READY", func() bool {
-		if s.conn == nil || len(s.identifies) == 0 {
+		if len(s.conns) == 0 || len(s.identifies) == 0 {
 			return false
 		}
 		id = s.identifies[len(s.identifies)-1]
@@ -46,22 +78,67 @@ func (s *Server) WaitReady(ctx context.Context) (Identify, error) {
 	return id, err
 }
 
+// WaitShardReady waits until a client identified as shard (of any count;
+// a client without a shard is shard 0) has been sent READY and its
+// GUILD_CREATEs, and returns its identify payload.
+func (s *Server) WaitShardReady(ctx context.Context, shard int) (Identify, error) {
+	var id Identify
+	err := s.waitFor(ctx, fmt.Sprintf("gateway READY of shard %d", shard), func() bool {
+		for _, c := range s.conns {
+			if c.shard[0] == shard {
+				id = c.identify
+				return true
+			}
+		}
+		return false
+	})
+	return id, err
+}
+
 // Dispatch sends a gateway event (op 0) of type t with data to the
-// connected client.
+// connected clients whose shard receives it, as Discord routes events: by
+// the guild_id data carries, and to shard 0 without one. It waits until
+// one is connected.
 func (s *Server) Dispatch(ctx context.Context, t string, data any) error {
-	if _, err := s.WaitReady(ctx); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	conn := s.conn
-	s.seq++
-	seq := s.seq
-	s.mu.Unlock()
-	if conn == nil {
-		return fmt.Errorf("fakediscord: dispatch %s: no gateway connection", t)
-	}
-	if err := conn.write(map[string]any{"op": 0, "t": t, "s": seq, "d": data}); err != nil {
+	raw, err := json.Marshal(data)
+	if err != nil {
 		return fmt.Errorf("fakediscord: dispatch %s: %w", t, err)
+	}
+	var g struct {
+		GuildID string `json:"guild_id"`
+	}
+	json.Unmarshal(raw, &g)
+	return s.dispatchTo(ctx, t, json.RawMessage(raw), fmt.Sprintf("a client serving guild %q", g.GuildID),
+		func(c *gatewayConn) bool { return c.serves(g.GuildID) })
+}
+
+// DispatchToShard sends a gateway event to the client of shard, whatever
+// guild it concerns, as a misrouted event would arrive. It waits until
+// that shard is connected.
+func (s *Server) DispatchToShard(ctx context.Context, shard int, t string, data any) error {
+	return s.dispatchTo(ctx, t, data, fmt.Sprintf("shard %d", shard), func(c *gatewayConn) bool { return c.shard[0] == shard })
+}
+
+// dispatchTo waits until a connection matches, then sends the event to
+// every matching one.
+func (s *Server) dispatchTo(ctx context.Context, t string, data any, who string, match func(*gatewayConn) bool) error {
+	var to []*gatewayConn
+	err := s.waitFor(ctx, who, func() bool {
+		to = to[:0]
+		for _, c := range s.conns {
+			if match(c) {
+				to = append(to, c)
+			}
+		}
+		return len(to) > 0
+	})
+	if err != nil {
+		return fmt.Errorf("fakediscord: dispatch %s: %w", t, err)
+	}
+	for _, c := range to {
+		if err := c.dispatch(t, data); err != nil {
+			return fmt.Errorf("fakediscord: dispatch %s: %w", t, err)
+		}
 	}
 	return nil
 }
@@ -111,14 +188,15 @@ func (s *Server) PostMessage(ctx context.Context, m *discordgo.Message) (*discor
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
 // serveGateway speaks the gateway: HELLO, IDENTIFY -> READY and the
-// GUILD_CREATEs, then heartbeat ACKs until the client goes away.
+// GUILD_CREATEs of the identified shard's guilds, then heartbeat ACKs
+// until the client goes away.
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
 	defer ws.Close()
-	conn := &gatewayConn{ws: ws}
+	conn := &gatewayConn{ws: ws, shard: [2]int{0, 1}}
 	if err := conn.write(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}}); err != nil {
 		return
 	}
@@ -129,44 +207,54 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if err := ws.ReadJSON(&ident); err != nil || ident.Op != 2 {
 		return
 	}
+	if sh := ident.D.Shard; sh != nil {
+		if sh[1] < 1 || sh[0] < 0 || sh[0] >= sh[1] {
+			// Discord closes the connection: 4010 Invalid shard.
+			ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4010, "Invalid shard"))
+			return
+		}
+		conn.shard = *sh
+	}
+	conn.identify = ident.D
+	var guilds []string
+	for _, g := range s.opt.Guilds {
+		if conn.serves(g) {
+			guilds = append(guilds, g)
+		}
+	}
 	ready := map[string]any{
 		"v":           10,
 		"session_id":  "fake-session",
 		"user":        s.BotUser(),
 		"application": map[string]any{"id": s.AppID, "flags": 0},
-		"guilds":      guildStubs(s.opt.Guilds),
+		"guilds":      guildStubs(guilds),
+	}
+	if ident.D.Shard != nil {
+		ready["shard"] = conn.shard
 	}
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	s.seq++
-	seq := s.seq
+	closed := s.closed
 	s.mu.Unlock()
-	if err := conn.write(map[string]any{"op": 0, "t": "READY", "s": seq, "d": ready}); err != nil {
+	if closed {
 		return
 	}
-	for _, g := range s.opt.Guilds {
-		s.mu.Lock()
-		s.seq++
-		seq := s.seq
-		s.mu.Unlock()
+	if err := conn.dispatch("READY", ready); err != nil {
+		return
+	}
+	for _, g := range guilds {
 		guild := map[string]any{"id": g, "name": "guild " + g, "channels": []any{}, "members": []any{}, "roles": []any{}}
-		if err := conn.write(map[string]any{"op": 0, "t": "GUILD_CREATE", "s": seq, "d": guild}); err != nil {
+		if err := conn.dispatch("GUILD_CREATE", guild); err != nil {
 			return
 		}
 	}
 	s.mu.Lock()
-	s.conn = conn
+	s.conns = append(s.conns, conn)
 	s.identifies = append(s.identifies, ident.D)
 	s.change()
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		if s.conn == conn {
-			s.conn = nil
-		}
+		s.conns = slices.DeleteFunc(s.conns, func(c *gatewayConn) bool { return c == conn })
 		s.change()
 		s.mu.Unlock()
 	}()
@@ -198,10 +286,20 @@ func guildStubs(ids []string) []map[string]any {
 func (s *Server) Connected() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.conn != nil
+	return len(s.conns) > 0
 }
 
 // WaitDisconnected waits until no client is connected to the gateway.
 func (s *Server) WaitDisconnected(ctx context.Context) error {
-	return s.waitFor(ctx, "gateway disconnect", func() bool { return s.conn == nil })
+	return s.waitFor(ctx, "gateway disconnect", func() bool { return len(s.conns) == 0 })
+}
+
+// GuildInShard returns the n-th of a series of guild IDs (snowflakes)
+// whose events Discord sends to shard of count, for tests to build
+// servers on chosen shards.
+func GuildInShard(shard, count, n int) string {
+	const created = 294_000_000_000 // milliseconds past Discord's epoch, in 2024
+	count = max(count, 1)
+	t := uint64(created - created%count + shard + n*count)
+	return strconv.FormatUint(t<<22|1, 10)
 }

@@ -44,7 +44,8 @@ var apiPrefix = regexp.MustCompile(`^/api/v[0-9]+`)
 // serveREST records and answers one REST request: 429 once for a path
 // RateLimitOnce named, else whatever route answers.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
-	req := Request{Method: r.Method, Path: apiPrefix.ReplaceAllString(r.URL.Path, ""), Query: r.URL.Query()}
+	req := Request{Method: r.Method, Path: apiPrefix.ReplaceAllString(r.URL.Path, ""), Query: r.URL.Query(),
+		Authorization: r.Header.Get("Authorization")}
 	body, err := readBody(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -128,9 +129,11 @@ func (s *Server) route(req Request) (int, any) {
 		return true
 	}
 	switch {
-	case is("GET", "gateway"), is("GET", "gateway", "bot"):
-		ws := "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway"
-		return http.StatusOK, map[string]any{"url": ws, "shards": 1}
+	case is("GET", "gateway"):
+		return http.StatusOK, map[string]any{"url": "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway"}
+	case is("GET", "gateway", "bot"):
+		return http.StatusOK, map[string]any{"url": "ws" + strings.TrimPrefix(s.URL, "http") + "/gateway", "shards": s.opt.Shards,
+			"session_start_limit": map[string]any{"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}
 	case is("PUT", "applications", "*", "commands"), is("PUT", "applications", "*", "guilds", "*", "commands"):
 		var cmds []map[string]any
 		if err := json.Unmarshal(req.Body, &cmds); err != nil {
