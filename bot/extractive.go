@@ -32,6 +32,7 @@ type candidate struct {
 	terms   map[string]bool
 	title   map[string]bool // terms of the passage's article title
 	score   float64
+	pos     int // the sentence's place in its passage
 }
 
 var (
@@ -125,6 +126,9 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 			}
 		}
 	}
+	if len(chosen) == 1 && limit > 1 {
+		chosen = withNeighbour(question, qterms, cands)
+	}
 	var b strings.Builder
 	for i, c := range chosen {
 		if i > 0 {
@@ -189,7 +193,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 		// Footnote numerals in the article must not become the answer's
 		// citation markers.
 		body := prompts.StripFootnotes(p.Text)
-		for _, span := range ingest.Sentences(body) {
+		for k, span := range ingest.Sentences(body) {
 			sentence := strings.Join(strings.Fields(body[span[0]:span[1]]), " ")
 			if sentence == "" {
 				continue
@@ -198,7 +202,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 			for _, t := range text.Terms(sentence) {
 				terms[t] = true
 			}
-			out = append(out, candidate{passage: i, text: sentence, terms: terms, title: title})
+			out = append(out, candidate{passage: i, text: sentence, terms: terms, title: title, pos: k})
 		}
 	}
 	return out
@@ -239,6 +243,39 @@ func questionCue(q string) *regexp.Regexp {
 		return properName
 	}
 	return nil
+}
+
+// withNeighbour returns the best sentence, cands[0], with the sentence
+// next to it (before or after, in its passage) when the question asks
+// for a kind of thing (a date, a number, a name) that the best sentence
+// does not hold beyond what the question says and the neighbour does:
+// "Its exterior was covered with an ablative heat shield" after the
+// sentence naming the command module. Otherwise the best sentence alone.
+func withNeighbour(question string, qterms []string, cands []candidate) []candidate {
+	best := cands[0]
+	want := questionType(question)
+	if want == typeOther {
+		return cands[:1]
+	}
+	qset := make(map[string]bool, len(qterms))
+	for _, t := range qterms {
+		qset[t] = true
+	}
+	if findNewFacts(best.text, qset, question).holds(want) {
+		return cands[:1]
+	}
+	for _, c := range cands[1:] {
+		if c.passage != best.passage || (c.pos != best.pos+1 && c.pos != best.pos-1) {
+			continue
+		}
+		if findNewFacts(c.text, qset, question).holds(want) {
+			if c.pos < best.pos {
+				return []candidate{c, best}
+			}
+			return []candidate{best, c}
+		}
+	}
+	return cands[:1]
 }
 
 func addsTerms(terms, covered map[string]bool, qterms []string) bool {

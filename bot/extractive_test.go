@@ -18,6 +18,9 @@ func TestExtractive(t *testing.T) {
 	glacier := retrieval.Passage{ArticleID: "c", Title: "Guides reopen the Tarsk glacier route", Coverage: 0.7,
 		Text: "The glacier crossing on foot climbs 1,400 metres over 38 kilometres of ice and moraine. " +
 			"Guides say the crossing usually takes about nine days."}
+	ferry := retrieval.Passage{ArticleID: "d", Title: "Island news", Coverage: 0.6,
+		Text: "The Harbour Line ferry service links the old port with the island villages and is run by the town council. " +
+			"It began carrying passengers in 1987, after the causeway closed. Fares have not changed this year."}
 	tests := []struct {
 		name      string
 		question  string
@@ -34,6 +37,8 @@ func TestExtractive(t *testing.T) {
 			"open in 2027", "Priya Raman", "[2]"},
 		{"how long: a length of time, not any number", "How long does the glacier crossing take on foot?", []retrieval.Passage{glacier},
 			"takes about nine days", "", "[1]"},
+		{"when: the year is in the sentence after the best", "When did the Harbour Line ferry service start?", []retrieval.Passage{ferry},
+			"passengers in 1987", "", "[1]"},
 		{"stems", "When were the talks resuming?", []retrieval.Passage{strike},
 			"Talks to end the transit strike resumed", "", "[1]"},
 	}

@@ -31,6 +31,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -39,6 +40,9 @@ import (
 	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
 )
+
+// citation matches an answer's citation markers, which are no words of it.
+var citation = regexp.MustCompile(`\[\d+(?:[-,]\s*\d+)*\]`)
 
 type question struct {
 	Article  string   `json:"article_id"`
@@ -54,6 +58,7 @@ type outcome struct {
 	gold     bool
 	signals  bot.Signals
 	logit    float64
+	words    int // the answer's length in words, when found
 }
 
 func main() {
@@ -119,6 +124,9 @@ func run(ctx context.Context, data string, fit bool, dump string, w io.Writer) e
 			}
 			o := outcome{protocol: protocol, covered: covered, found: ans.Found && ans.Logit >= bot.DeclineExtractive, signals: ans.Signals, logit: ans.Logit}
 			o.gold = o.found && slices.ContainsFunc(q.Answers, func(a string) bool { return retrieval.ContainsAnswer(ans.Text, a) })
+			if o.found {
+				o.words = len(strings.Fields(citation.ReplaceAllString(ans.Text, "")))
+			}
 			outs = append(outs, o)
 			if dumpTo != nil {
 				terms := text.Distinct(text.Terms(q.Question))
@@ -217,9 +225,9 @@ func newCore(ctx context.Context, arts []ingest.Article) (*bot.Core, *retrieval.
 }
 
 func printTable(w io.Writer, outs []outcome) {
-	fmt.Fprintf(w, "| protocol | questions | covered refused | uncovered answered | gold answer in answer text | pre-model gate: covered refused / uncovered passed |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| protocol | questions | covered refused | uncovered answered | gold answer in answer text | mean answer words | pre-model gate: covered refused / uncovered passed |\n|---|---|---|---|---|---|---|\n")
 	for _, p := range []string{"a", "b", "c", "d"} {
-		var n, refused, answered, gold, gateRefused, gatePassed int
+		var n, refused, answered, gold, gateRefused, gatePassed, found, words int
 		for _, o := range outs {
 			if o.protocol != p {
 				continue
@@ -241,6 +249,10 @@ func printTable(w io.Writer, outs []outcome) {
 			if o.gold {
 				gold++
 			}
+			if o.found {
+				found++
+				words += o.words
+			}
 		}
 		if n == 0 {
 			continue
@@ -248,10 +260,10 @@ func printTable(w io.Writer, outs []outcome) {
 		pct := func(k int) string { return fmt.Sprintf("%.1f %%", 100*float64(k)/float64(n)) }
 		if p == "c" || p == "d" {
 			name := map[string]string{"c": "(c) uncovered, other articles", "d": "(d) uncovered, near misses"}[p]
-			fmt.Fprintf(w, "| %s | %d | | %s | | %s passed |\n", name, n, pct(answered), pct(gatePassed))
+			fmt.Fprintf(w, "| %s | %d | | %s | | | %s passed |\n", name, n, pct(answered), pct(gatePassed))
 		} else {
 			name := map[string]string{"a": "(a) one article per store", "b": "(b) all 48 articles"}[p]
-			fmt.Fprintf(w, "| %s | %d | %s | | %s | %s refused |\n", name, n, pct(refused), pct(gold), pct(gateRefused))
+			fmt.Fprintf(w, "| %s | %d | %s | | %s | %.1f | %s refused |\n", name, n, pct(refused), pct(gold), float64(words)/float64(max(1, found)), pct(gateRefused))
 		}
 	}
 }

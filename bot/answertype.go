@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/citebot/citebot/internal/text"
+)
+
+// answerType is the kind of thing a question asks for.
+type answerType int
+
+const (
+	typeOther    answerType = iota
+	typeDate                // when, what year
+	typeNumber              // how many, how much, what percentage
+	typeDuration            // how long did it last
+	typePerson              // who
+	typePlace               // where
+	typeName                // which or what followed by a noun: often a name
+)
+
+var (
+	yearLike  = regexp.MustCompile(`\b(1[0-9]\d\d|20\d\d|\d{3}s|\d+(st|nd|rd|th) century)\b|(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
+	numberish = regexp.MustCompile(`\d|(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half|third|quarter)\b`)
+)
+
+// questionType returns what kind of answer q asks for.
+func questionType(q string) answerType {
+	l := strings.ToLower(strings.TrimSpace(q))
+	switch {
+	case strings.HasPrefix(l, "when") || strings.Contains(l, "what year") || strings.Contains(l, "which year") ||
+		strings.Contains(l, "what date") || strings.Contains(l, "what day") || strings.Contains(l, "what century") || strings.Contains(l, "in what decade"):
+		return typeDate
+	case strings.Contains(l, "how long") && !lengthQuestion.MatchString(l):
+		return typeDuration
+	case strings.Contains(l, "how many") || strings.Contains(l, "how much") || strings.Contains(l, "how old") ||
+		strings.Contains(l, "percentage") || strings.Contains(l, "how large") || strings.Contains(l, "how far") ||
+		strings.Contains(l, "how big") || strings.Contains(l, "how tall") || strings.Contains(l, "how long") || strings.Contains(l, "how high"):
+		return typeNumber
+	case strings.HasPrefix(l, "who") || strings.Contains(l, " who ") || strings.Contains(l, "whom"):
+		return typePerson
+	case strings.HasPrefix(l, "where") || strings.Contains(l, " where "):
+		return typePlace
+	case strings.HasPrefix(l, "which") || strings.HasPrefix(l, "what ") && !strings.HasPrefix(l, "what is") && !strings.HasPrefix(l, "what was") && !strings.HasPrefix(l, "what did") && !strings.HasPrefix(l, "what does") && !strings.HasPrefix(l, "what do"):
+		return typeName
+	}
+	return typeOther
+}
+
+// newFacts says what a sentence holds that the question does not: names
+// (capitalised words after the sentence's first), numbers, dates and
+// lengths of time.
+type newFacts struct {
+	name, number, date, duration bool
+}
+
+func findNewFacts(sentence string, qterms map[string]bool, question string) newFacts {
+	var f newFacts
+	ql := strings.ToLower(question)
+	outside := func(re *regexp.Regexp) bool {
+		for _, m := range re.FindAllString(sentence, -1) {
+			if !strings.Contains(ql, strings.ToLower(strings.TrimSpace(m))) {
+				return true
+			}
+		}
+		return false
+	}
+	f.number = outside(numberish)
+	f.date = outside(yearLike)
+	f.duration = outside(duration)
+	for i, w := range strings.Fields(sentence) {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if i == 0 || w == "" || !unicode.IsUpper([]rune(w)[0]) {
+			continue
+		}
+		for _, t := range text.Terms(w) {
+			if !qterms[t] && !text.SharesStem(t, qterms) {
+				f.name = true
+			}
+		}
+		if f.name {
+			break
+		}
+	}
+	return f
+}
+
+// holds reports whether f holds the kind of answer t asks for.
+func (f newFacts) holds(t answerType) bool {
+	switch t {
+	case typeDate:
+		return f.date
+	case typeNumber:
+		return f.number
+	case typeDuration:
+		return f.duration
+	case typePerson, typePlace, typeName:
+		return f.name
+	}
+	return false
+}
