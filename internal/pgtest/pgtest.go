@@ -34,6 +34,10 @@ import (
 // must be allowed to create databases.
 const EnvURL = "CITEBOT_TEST_DATABASE_URL"
 
+// EnvRequire, when set (.ci/run sets it), makes a test fail instead of
+// skipping when no PostgreSQL can be had.
+const EnvRequire = "CITEBOT_TEST_REQUIRE_POSTGRES"
+
 var (
 	once    sync.Once
 	admin   string // URL of the maintenance database
@@ -56,6 +60,9 @@ func Main(m interface{ Run() int }) int {
 func DB(t testing.TB) string {
 	t.Helper()
 	once.Do(func() { admin, failure = server() })
+	if failure != nil && os.Getenv(EnvRequire) != "" {
+		t.Fatalf("no PostgreSQL for this test, and %s is set: %v", EnvRequire, failure)
+	}
 	if failure != nil {
 		t.Skipf("no PostgreSQL for this test: %v (set %s, or install PostgreSQL so that initdb can run)", failure, EnvURL)
 	}
