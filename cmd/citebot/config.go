@@ -174,6 +174,10 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
+	dbURL, err := databaseURL(env.getenv)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := c.openAIConfig(env, log)
 	if err != nil {
 		return nil, err
@@ -189,13 +193,13 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		return nil, err
 	}
 	openDir, cleanup := dir, func() {}
-	if use == readOnly || use == listOnly {
+	if (use == readOnly || use == listOnly) && dbURL == "" {
 		if openDir, cleanup, err = storeOrStandIn(dir); err != nil {
 			return nil, err
 		}
 	}
 	restoreGC := tightGC()
-	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly})
+	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly, DatabaseURL: dbURL})
 	restoreGC()
 	if err != nil {
 		cleanup()
