@@ -82,7 +82,7 @@ func openPostgres(ctx context.Context, opt Options) (*Store, error) {
 	// Listening starts before the indexes are built, so that no write
 	// after them goes unnoticed.
 	var conn *pgx.Conn
-	if !opt.WithoutIndexes {
+	if !opt.WithoutIndexes && !opt.NoChangeListener {
 		if conn, err = listen(ctx, cfg); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open store %s: listen for changes: %w", name, err)

@@ -24,8 +24,10 @@ type listener struct {
 	settled chan struct{} // closed and replaced after every Refresh it runs
 }
 
-// listenBackoff bounds the wait between reconnections.
+// listenRetryMin and listenRetryMax bound the wait between
+// reconnections; refreshGap is the least time between two Refreshes.
 const (
+	refreshGap     = 300 * time.Millisecond
 	listenRetryMin = 100 * time.Millisecond
 	listenRetryMax = 10 * time.Second
 )
@@ -132,6 +134,13 @@ func (l *listener) refreshLoop(ctx context.Context, s *Store, wake <-chan struct
 		close(l.settled)
 		l.settled = make(chan struct{})
 		l.mu.Unlock()
+		// A burst of writes elsewhere (a bulk ingest) costs at most one
+		// rebuild per refreshGap here, not one per article.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(refreshGap):
+		}
 	}
 }
 

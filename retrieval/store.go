@@ -57,6 +57,11 @@ type Options struct {
 	// database instead of a SQLite file (Open's dir is then ignored); see
 	// postgres.go and docs/scaling.md.
 	DatabaseURL string
+	// NoChangeListener, on PostgreSQL, does not listen for other
+	// processes' writes (postgres_listen.go): for a short-lived command,
+	// which need not follow them, and would otherwise rebuild its indexes
+	// for each. Refresh still catches up when called.
+	NoChangeListener bool
 }
 
 // ErrNoIndexes is returned by what needs the search indexes of a store

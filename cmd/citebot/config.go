@@ -149,6 +149,10 @@ const (
 	// listOnly: as readOnly, and the store is opened without search
 	// indexes (sources, forget): they open in a moment at any size.
 	listOnly
+	// serving: as mayCreate, for a long-running process (serve), whose
+	// indexes follow other processes' writes as they happen (LISTEN on
+	// PostgreSQL); the other commands do not listen.
+	serving
 )
 
 // open wires the store, the embedder and the answering core.
@@ -199,7 +203,7 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		}
 	}
 	restoreGC := tightGC()
-	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly, DatabaseURL: dbURL})
+	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly, DatabaseURL: dbURL, NoChangeListener: use != serving})
 	restoreGC()
 	if err != nil {
 		cleanup()

@@ -57,7 +57,7 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 	}
 	c.obs = ops.observers()
 	c.maxAnswers = settings.maxInFlight // the frontend's work takes its places in the core's admission
-	a, err := c.open(ctx, env, mayCreate)
+	a, err := c.open(ctx, env, serving)
 	if err != nil {
 		return err
 	}
