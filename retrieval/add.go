@@ -169,19 +169,16 @@ func upsertArticle(ctx context.Context, tx *sql.Tx, scope string, a ingest.Artic
 func insertChunks(ctx context.Context, tx *sql.Tx, scope string, a ingest.Article, chunks []ingest.Chunk, vecs [][]float32) ([]int64, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO chunks
 		(scope, article_id, position, start_byte, end_byte, text, title, embedding)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		return nil, err
 	}
 	defer stmt.Close()
 	ids := make([]int64, len(chunks))
 	for i, c := range chunks {
-		res, err := stmt.ExecContext(ctx, scope, a.ID, c.Position, c.Start, c.End, c.Text, chunkTitle(a, c), encodeVector(vecs[i]))
+		err := stmt.QueryRowContext(ctx, scope, a.ID, c.Position, c.Start, c.End, c.Text, chunkTitle(a, c), encodeVector(vecs[i])).Scan(&ids[i])
 		if err != nil {
 			return nil, fmt.Errorf("chunk %d: %w", c.Position, err)
-		}
-		if ids[i], err = res.LastInsertId(); err != nil {
-			return nil, err
 		}
 	}
 	return ids, nil

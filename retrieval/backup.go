@@ -22,6 +22,9 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 	if err != nil {
 		return fmt.Errorf("back up: %w", err)
 	}
+	if s.pg != nil {
+		return fmt.Errorf("back up %s: %w", s.path, ErrBackupPostgres)
+	}
 	// Claim the name first (VACUUM INTO accepts an empty file), so two
 	// back-ups at once cannot remove each other's copy on failure.
 	f, err := os.OpenFile(dest, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)

@@ -31,7 +31,7 @@ func (s *Store) checkEmbedder(ctx context.Context) error {
 		return nil
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM chunks LIMIT 1)`).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM chunks LIMIT 1) x`).Scan(&n); err != nil {
 		return s.fileError(err)
 	}
 	if name == "" || n == 0 { // new or empty store: nothing to re-embed

@@ -125,7 +125,7 @@ func (s *Store) RecordVote(ctx context.Context, v Vote) error {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO votes (answer_id, voter_hash, up, reason, voted)
 		SELECT id, ?, ?, ?, ? FROM answers WHERE id = ?
 		ON CONFLICT (answer_id, voter_hash) DO UPDATE SET up = excluded.up, reason = excluded.reason, voted = excluded.voted`,
-		v.VoterHash, v.Up, v.Reason, feedbackTime(v.Voted), v.AnswerID)
+		v.VoterHash, boolInt(v.Up), v.Reason, feedbackTime(v.Voted), v.AnswerID)
 	if err != nil {
 		return fmt.Errorf("vote on answer %s: %w", v.AnswerID, s.fileError(err))
 	}
@@ -219,4 +219,13 @@ func (s *Store) PruneFeedback(ctx context.Context, cutoff time.Time) (votes, ans
 // text order of the stored times is their time order.
 func feedbackTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
+}
+
+// boolInt is b as the 0 or 1 of an INTEGER column (PostgreSQL does not
+// convert a boolean parameter).
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

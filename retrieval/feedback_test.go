@@ -8,9 +8,12 @@ import (
 )
 
 func TestFeedbackVotesAreOnePerVoterAndChangeable(t *testing.T) {
-	t.Parallel()
+	forBackends(t, testFeedbackVotesAreOnePerVoterAndChangeable)
+}
+
+func testFeedbackVotesAreOnePerVoterAndChangeable(t *testing.T, b backend) {
 	ctx := t.Context()
-	s := openStore(t, t.TempDir())
+	s := b.openStore(t, b.place(t))
 	day := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	a := AnswerRecord{ID: "a1", Scope: GuildScope("7"), Question: "When did the ferry start?", Answer: "In May [1].",
 		Citations: []CitedPassage{{ArticleID: "t1", Rank: 2}}, Answerer: "extractive", Embedder: "local-v1", Created: day}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 // DefaultMaxFeeds is how many feeds one scope may follow unless AddFeed is
@@ -124,12 +126,9 @@ func (s *Store) AddFeed(ctx context.Context, f NewFeed, max int) (Feed, bool, er
 	if n >= max {
 		return fail(fmt.Errorf("%w (%d of %d)", ErrFeedLimit, n, max))
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO feeds (scope, url, title, channel_id, created) VALUES (?, ?, ?, ?, ?)`,
-		f.Scope, f.URL, f.Title, f.ChannelID, formatTime(time.Now()))
-	if err != nil {
-		return fail(s.fileError(err))
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO feeds (scope, url, title, channel_id, created) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		f.Scope, f.URL, f.Title, f.ChannelID, formatTime(time.Now())).Scan(&id)
 	if err != nil {
 		return fail(s.fileError(err))
 	}
@@ -241,8 +240,8 @@ func (s *Store) MarkFeedItemsSeen(ctx context.Context, id int64, keys []string, 
 	}
 	defer tx.Rollback()
 	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO feed_items (feed_id, item_key, seen_at)
-			SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM feeds WHERE id = ?)`, id, k, formatTime(at), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO feed_items (feed_id, item_key, seen_at)
+			SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM feeds WHERE id = ?) ON CONFLICT DO NOTHING`, id, k, formatTime(at), id); err != nil {
 			return fmt.Errorf("mark items of feed %d seen: %w", id, s.fileError(err))
 		}
 	}
@@ -268,15 +267,19 @@ func (s *Store) PruneFeedItems(ctx context.Context, id int64, current []string, 
 		return fmt.Errorf("prune items of feed %d: %w", id, s.fileError(err))
 	}
 	for _, k := range current {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO feed_current (item_key) VALUES (?)`, k); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO feed_current (item_key) VALUES (?) ON CONFLICT DO NOTHING`, k); err != nil {
 			return fmt.Errorf("prune items of feed %d: %w", id, s.fileError(err))
 		}
+	}
+	others := max - len(text.Distinct(current)) // how many of the others to keep
+	if others < 0 {
+		others = 0
 	}
 	_, err = tx.ExecContext(ctx, `DELETE FROM feed_items WHERE feed_id = ?1
 		AND item_key NOT IN (SELECT item_key FROM feed_current)
 		AND rowid NOT IN (SELECT rowid FROM feed_items WHERE feed_id = ?1
 			AND item_key NOT IN (SELECT item_key FROM feed_current)
-			ORDER BY rowid DESC LIMIT max(?2 - (SELECT count(*) FROM feed_current), 0))`, id, max)
+			ORDER BY rowid DESC LIMIT ?2)`, id, others)
 	if err != nil {
 		return fmt.Errorf("prune items of feed %d: %w", id, s.fileError(err))
 	}

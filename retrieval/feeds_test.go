@@ -17,9 +17,10 @@ func mustAddFeed(t *testing.T, s *Store, f NewFeed, max int) (Feed, bool) {
 	return got, created
 }
 
-func TestAddFeed(t *testing.T) {
-	t.Parallel()
-	s := openStore(t, t.TempDir())
+func TestAddFeed(t *testing.T) { forBackends(t, testAddFeed) }
+
+func testAddFeed(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
 	g1, g2 := GuildScope("1"), GuildScope("2")
 	a, created := mustAddFeed(t, s, NewFeed{Scope: g1, URL: "https://a.example/feed", Title: "A", ChannelID: "55"}, 2)
 	if !created || a.ID == 0 || a.Scope != g1 || a.Title != "A" || a.ChannelID != "55" || a.Created.IsZero() || !a.NextCheck.IsZero() {
@@ -64,9 +65,10 @@ func TestAddFeedDefaultLimit(t *testing.T) {
 	}
 }
 
-func TestRemoveFeedOnlyInItsScope(t *testing.T) {
-	t.Parallel()
-	s := openStore(t, t.TempDir())
+func TestRemoveFeedOnlyInItsScope(t *testing.T) { forBackends(t, testRemoveFeedOnlyInItsScope) }
+
+func testRemoveFeedOnlyInItsScope(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
 	f, _ := mustAddFeed(t, s, NewFeed{Scope: GuildScope("1"), URL: "https://a.example/feed"}, 0)
 	if err := s.MarkFeedItemsSeen(t.Context(), f.ID, []string{"k1"}, time.Now()); err != nil {
 		t.Fatal(err)
@@ -95,10 +97,11 @@ func TestRemoveFeedOnlyInItsScope(t *testing.T) {
 
 // TestFeedStateSurvivesReopen records a poll's outcome and seen items,
 // closes the store and reopens it.
-func TestFeedStateSurvivesReopen(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	s, err := Open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
+func TestFeedStateSurvivesReopen(t *testing.T) { forBackends(t, testFeedStateSurvivesReopen) }
+
+func testFeedStateSurvivesReopen(t *testing.T, b backend) {
+	dir := b.place(t)
+	s, err := b.open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +118,7 @@ func TestFeedStateSurvivesReopen(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s = openStore(t, dir)
+	s = b.openStore(t, dir)
 	feeds, err := s.Feeds(t.Context(), []string{SharedScope})
 	if err != nil || len(feeds) != 1 {
 		t.Fatalf("after reopen: %+v, %v", feeds, err)
@@ -141,8 +144,11 @@ func TestFeedStateSurvivesReopen(t *testing.T) {
 }
 
 func TestPruneFeedItemsKeepsCurrentAndNewest(t *testing.T) {
-	t.Parallel()
-	s := openStore(t, t.TempDir())
+	forBackends(t, testPruneFeedItemsKeepsCurrentAndNewest)
+}
+
+func testPruneFeedItemsKeepsCurrentAndNewest(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
 	f, _ := mustAddFeed(t, s, NewFeed{Scope: SharedScope, URL: "https://a.example/feed"}, 0)
 	var keys []string
 	for i := range 10 {

@@ -173,8 +173,9 @@ func (s *Store) saveVectors(ctx context.Context, tx *sql.Tx, key string, todo ch
 	} else if cur != key {
 		return errors.New("another citebot reindex started meanwhile with another embedder: run one at a time")
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO reindex_vectors (chunk_id, embedding)
-		SELECT ?, ? WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ? AND title = ? AND text = ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO reindex_vectors (chunk_id, embedding)
+		SELECT ?, ? WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ? AND title = ? AND text = ?)
+		ON CONFLICT (chunk_id) DO UPDATE SET embedding = excluded.embedding`)
 	if err != nil {
 		return s.fileError(err)
 	}

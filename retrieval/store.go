@@ -53,6 +53,15 @@ type Options struct {
 	// embedder opens too. Search, Add, TermCounts, Refresh and Reindex
 	// then fail with ErrNoIndexes.
 	WithoutIndexes bool
+	// DatabaseURL, a postgres:// URL, keeps the store in that PostgreSQL
+	// database instead of a SQLite file (Open's dir is then ignored); see
+	// postgres.go and docs/scaling.md.
+	DatabaseURL string
+	// NoChangeListener, on PostgreSQL, does not listen for other
+	// processes' writes (postgres_listen.go): for a short-lived command,
+	// which need not follow them, and would otherwise rebuild its indexes
+	// for each. Refresh still catches up when called.
+	NoChangeListener bool
 }
 
 // ErrNoIndexes is returned by what needs the search indexes of a store
@@ -92,6 +101,8 @@ type Store struct {
 	// gen is the write generation the indexes reflect (guarded by mu);
 	// a different one in the file means another process wrote.
 	gen int64
+	// pg is non-nil for a store in PostgreSQL (postgres.go).
+	pg *pgState
 }
 
 // Open opens (creating if needed) the store in dir, the file dir/citebot.db,
@@ -104,9 +115,6 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if opt.Embedder == nil {
 		return nil, errors.New("open store: no embedder")
 	}
-	if dir == "" {
-		return nil, errors.New("open store: no data directory")
-	}
 	if opt.Embedder.Dimensions() == 0 {
 		// An embedder that learns its size from the model (an OpenAI-
 		// compatible one with no dimensions configured) is asked once.
@@ -116,6 +124,12 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		if opt.Embedder.Dimensions() == 0 {
 			return nil, fmt.Errorf("open store: embedder %s reports no dimensions", opt.Embedder.Name())
 		}
+	}
+	if opt.DatabaseURL != "" {
+		return openPostgres(ctx, opt)
+	}
+	if dir == "" {
+		return nil, errors.New("open store: no data directory")
 	}
 	if err := makeDataDir(dir); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
@@ -128,6 +142,16 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	s := newStore(path, db, opt)
+	if err := s.open(ctx, opt.AllowMismatch); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newStore returns the Store of db, named path, with opt's defaults.
+func newStore(path string, db *sql.DB, opt Options) *Store {
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -136,20 +160,21 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes}
-	if err := s.open(ctx, opt.AllowMismatch); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return s, nil
+	return &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes}
 }
 
 func (s *Store) open(ctx context.Context, allowMismatch bool) error {
-	if err := initSchema(ctx, s.db); err != nil {
-		return s.fileError(err)
-	}
-	if err := s.checkIntegrity(ctx); err != nil {
-		return err
+	if s.pg != nil {
+		if err := s.migratePostgres(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := initSchema(ctx, s.db); err != nil {
+			return s.fileError(err)
+		}
+		if err := s.checkIntegrity(ctx); err != nil {
+			return err
+		}
 	}
 	if err := s.reconcile(ctx); err != nil {
 		return err
@@ -181,6 +206,7 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 
 // Close releases the database. The Store must not be used afterwards.
 func (s *Store) Close() error {
+	s.stopListener() // before the locks: a Refresh it runs takes them
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

@@ -51,10 +51,11 @@ func lexicalHolders(s *Store, scope, word string) map[int64]bool {
 	return out
 }
 
-func TestReopenKeepsDataAndIndex(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	s, err := Open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
+func TestReopenKeepsDataAndIndex(t *testing.T) { forBackends(t, testReopenKeepsDataAndIndex) }
+
+func testReopenKeepsDataAndIndex(t *testing.T, b backend) {
+	dir := b.place(t)
+	s, err := b.open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +66,13 @@ func TestReopenKeepsDataAndIndex(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "citebot.db")); err != nil {
-		t.Fatalf("store file: %v", err)
+	if b.name == "sqlite" {
+		if _, err := os.Stat(filepath.Join(dir, "citebot.db")); err != nil {
+			t.Fatalf("store file: %v", err)
+		}
 	}
 
-	s = openStore(t, dir)
+	s = b.openStore(t, dir)
 	arts, err := s.Articles(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -91,9 +94,10 @@ func TestReopenKeepsDataAndIndex(t *testing.T) {
 	}
 }
 
-func TestAddReplacesAtomically(t *testing.T) {
-	t.Parallel()
-	s := openStore(t, t.TempDir())
+func TestAddReplacesAtomically(t *testing.T) { forBackends(t, testAddReplacesAtomically) }
+
+func testAddReplacesAtomically(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
 	old := article("Marker story", "Wire", "marker alpha one.", "marker alpha two.", "marker alpha three.", "marker alpha four.")
 	if st := mustAdd(t, s, SharedScope, old); st != Added {
 		t.Fatalf("first Add = %v, want Added", st)
@@ -122,10 +126,11 @@ func TestAddReplacesAtomically(t *testing.T) {
 	}
 }
 
-func TestAddUnchangedIsNoOp(t *testing.T) {
-	t.Parallel()
+func TestAddUnchangedIsNoOp(t *testing.T) { forBackends(t, testAddUnchangedIsNoOp) }
+
+func testAddUnchangedIsNoOp(t *testing.T, b backend) {
 	emb := &countingEmbedder{Embedder: NewLocalEmbedder()}
-	s := openStoreWith(t, t.TempDir(), Options{Embedder: emb})
+	s := b.openStoreWith(t, b.place(t), Options{Embedder: emb})
 	a := corpus[0]
 	if st := mustAdd(t, s, SharedScope, a); st != Added {
 		t.Fatalf("Add = %v, want Added", st)
@@ -164,13 +169,16 @@ func TestAddBatchesEmbedding(t *testing.T) {
 }
 
 func TestAddEmbeddingFailureWritesNothing(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	s := openStore(t, dir)
+	forBackends(t, testAddEmbeddingFailureWritesNothing)
+}
+
+func testAddEmbeddingFailureWritesNothing(t *testing.T, b backend) {
+	dir := b.place(t)
+	s := b.openStore(t, dir)
 	mustAdd(t, s, SharedScope, corpus[0])
 	s.Close()
 
-	s2, err := Open(t.Context(), dir, Options{Embedder: failingEmbedder{NewLocalEmbedder()}})
+	s2, err := b.open(t.Context(), dir, Options{Embedder: failingEmbedder{NewLocalEmbedder()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,9 +199,10 @@ func TestAddEmbeddingFailureWritesNothing(t *testing.T) {
 	}
 }
 
-func TestAddRejectsBadInput(t *testing.T) {
-	t.Parallel()
-	s := openStore(t, t.TempDir())
+func TestAddRejectsBadInput(t *testing.T) { forBackends(t, testAddRejectsBadInput) }
+
+func testAddRejectsBadInput(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
 	a := corpus[0]
 	other := chunks(corpus[1])
 	noID := a
@@ -220,9 +229,10 @@ func TestAddRejectsBadInput(t *testing.T) {
 	}
 }
 
-func TestScopeIsolation(t *testing.T) {
-	t.Parallel()
-	s := openStore(t, t.TempDir())
+func TestScopeIsolation(t *testing.T) { forBackends(t, testScopeIsolation) }
+
+func testScopeIsolation(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
 	guildA, guildB := GuildScope("111"), GuildScope("222")
 	secretA := article("Guild A secret plans", "", "marker The zeppelin festival happens at the old quarry.")
 	secretB := article("Guild B secret plans", "", "marker The zeppelin festival happens at the lighthouse.")
@@ -269,10 +279,11 @@ func TestScopeIsolation(t *testing.T) {
 	}
 }
 
-func TestForget(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	s := openStore(t, dir)
+func TestForget(t *testing.T) { forBackends(t, testForget) }
+
+func testForget(t *testing.T, b backend) {
+	dir := b.place(t)
+	s := b.openStore(t, dir)
 	a := article("Marker to forget", "", "marker walrus one.", "marker walrus two.")
 	mustAdd(t, s, SharedScope, a)
 	mustAdd(t, s, SharedScope, corpus[1])
@@ -299,27 +310,28 @@ func TestForget(t *testing.T) {
 	}
 }
 
-func TestEmbedderMismatchAndReindex(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	s := openStore(t, dir)
+func TestEmbedderMismatchAndReindex(t *testing.T) { forBackends(t, testEmbedderMismatchAndReindex) }
+
+func testEmbedderMismatchAndReindex(t *testing.T, b backend) {
+	dir := b.place(t)
+	s := b.openStore(t, dir)
 	for _, a := range corpus {
 		mustAdd(t, s, SharedScope, a)
 	}
 	s.Close()
 
 	other := otherEmbedder{NewLocalEmbedder()}
-	_, err := Open(t.Context(), dir, Options{Embedder: other})
+	_, err := b.open(t.Context(), dir, Options{Embedder: other})
 	if !errors.Is(err, ErrEmbedderMismatch) {
 		t.Fatalf("Open with another embedder: %v, want ErrEmbedderMismatch", err)
 	}
-	for _, want := range []string{"local-ngram-v1", "other-v2", "citebot reindex", filepath.Join(dir, "citebot.db")} {
+	for _, want := range []string{"local-ngram-v1", "other-v2", "citebot reindex", b.where(dir)} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("mismatch error %q does not mention %q", err, want)
 		}
 	}
 
-	s2, err := Open(t.Context(), dir, Options{Embedder: other, AllowMismatch: true})
+	s2, err := b.open(t.Context(), dir, Options{Embedder: other, AllowMismatch: true})
 	if err != nil {
 		t.Fatalf("Open with AllowMismatch: %v", err)
 	}
@@ -342,12 +354,12 @@ func TestEmbedderMismatchAndReindex(t *testing.T) {
 	s2.Close()
 
 	// The store now belongs to the new embedder, and refuses the old one.
-	s3, err := Open(t.Context(), dir, Options{Embedder: other})
+	s3, err := b.open(t.Context(), dir, Options{Embedder: other})
 	if err != nil {
 		t.Fatalf("reopen with the reindexed embedder: %v", err)
 	}
 	s3.Close()
-	old, err := Open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
+	old, err := b.open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
 	if err == nil {
 		old.Close()
 	}
@@ -356,12 +368,13 @@ func TestEmbedderMismatchAndReindex(t *testing.T) {
 	}
 }
 
-func TestEmptyStoreAdoptsNewEmbedder(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	openStore(t, dir).Close()
+func TestEmptyStoreAdoptsNewEmbedder(t *testing.T) { forBackends(t, testEmptyStoreAdoptsNewEmbedder) }
+
+func testEmptyStoreAdoptsNewEmbedder(t *testing.T, b backend) {
+	dir := b.place(t)
+	b.openStore(t, dir).Close()
 	other := otherEmbedder{NewLocalEmbedder()}
-	s := openStoreWith(t, dir, Options{Embedder: other})
+	s := b.openStoreWith(t, dir, Options{Embedder: other})
 	mustAdd(t, s, SharedScope, corpus[0])
 	for key, want := range map[string]string{metaEmbedder: other.Name(), metaDims: strconv.Itoa(other.Dimensions())} {
 		if got, err := getMeta(t.Context(), s.db, key); err != nil || got != want {
@@ -371,7 +384,7 @@ func TestEmptyStoreAdoptsNewEmbedder(t *testing.T) {
 	s.Close()
 	// Reopened with the local embedder, the store now refuses it: the new
 	// one is what it was built with.
-	old, err := Open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
+	old, err := b.open(t.Context(), dir, Options{Embedder: NewLocalEmbedder()})
 	if err == nil {
 		old.Close()
 	}

@@ -30,6 +30,9 @@ directory; the copy is a data directory of its own.`,
 			if err != nil {
 				return err
 			}
+			if env.getenv(envDatabaseURL) != "" {
+				return failure("the store is in PostgreSQL (%s): back it up with pg_dump, not citebot backup", envDatabaseURL)
+			}
 			if _, err := os.Stat(filepath.Join(dir, retrieval.DBFile)); err != nil {
 				return failure("no store in %s (check --data-dir or CITEBOT_DATA_DIR): %v", dir, err)
 			}

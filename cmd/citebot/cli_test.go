@@ -97,8 +97,9 @@ func articleIDs(t *testing.T) map[string]string {
 	return ids
 }
 
-func TestIngestAskEndToEnd(t *testing.T) {
-	t.Parallel()
+func TestIngestAskEndToEnd(t *testing.T) { forCLIBackends(t, testIngestAskEndToEnd) }
+
+func testIngestAskEndToEnd(t *testing.T, newCLI func(*testing.T) *cli) {
 	c := newCLI(t)
 	code, out, errOut := c.run("", "ingest", articlesDir)
 	if code != 0 {
@@ -237,8 +238,9 @@ func TestAskFromStandardInput(t *testing.T) {
 	}
 }
 
-func TestSourcesForgetAndScopes(t *testing.T) {
-	t.Parallel()
+func TestSourcesForgetAndScopes(t *testing.T) { forCLIBackends(t, testSourcesForgetAndScopes) }
+
+func testSourcesForgetAndScopes(t *testing.T, newCLI func(*testing.T) *cli) {
 	c := newCLI(t)
 	file := filepath.Join(articlesDir, "deep-sea-octopus-discovery.txt")
 	if code, _, errOut := c.run("", "ingest", "--scope", "guild:1", file); code != 0 {

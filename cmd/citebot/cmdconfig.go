@@ -73,6 +73,10 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 	if err != nil {
 		return err
 	}
+	dbURL, err := databaseURL(env.getenv)
+	if err != nil {
+		return err
+	}
 	chat, embed := c.usesModels(cfg)
 	answerer := map[bool]string{true: "llm", false: "extractive"}[chat]
 	baseURL := cfg.BaseURL
@@ -81,6 +85,7 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 	}
 	rows := []configRow{
 		row("CITEBOT_DATA_DIR", "data-dir", dir),
+		row(envDatabaseURL, "", databaseShown(dbURL)),
 		row("CITEBOT_LOG_LEVEL", "log-level", orDefault(c.logLevel, "warn (info for serve)")),
 		row("CITEBOT_ANSWERER", "answerer", answerer),
 		row("CITEBOT_EMBEDDER", "embedder", c.embedder),

@@ -149,6 +149,10 @@ const (
 	// listOnly: as readOnly, and the store is opened without search
 	// indexes (sources, forget): they open in a moment at any size.
 	listOnly
+	// serving: as mayCreate, for a long-running process (serve), whose
+	// indexes follow other processes' writes as they happen (LISTEN on
+	// PostgreSQL); the other commands do not listen.
+	serving
 )
 
 // open wires the store, the embedder and the answering core.
@@ -174,6 +178,10 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
+	dbURL, err := databaseURL(env.getenv)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := c.openAIConfig(env, log)
 	if err != nil {
 		return nil, err
@@ -189,13 +197,13 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		return nil, err
 	}
 	openDir, cleanup := dir, func() {}
-	if use == readOnly || use == listOnly {
+	if (use == readOnly || use == listOnly) && dbURL == "" {
 		if openDir, cleanup, err = storeOrStandIn(dir); err != nil {
 			return nil, err
 		}
 	}
 	restoreGC := tightGC()
-	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly})
+	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly, DatabaseURL: dbURL, NoChangeListener: use != serving})
 	restoreGC()
 	if err != nil {
 		cleanup()

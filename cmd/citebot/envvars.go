@@ -19,6 +19,7 @@ type envVar struct {
 // and the help pages list them.
 var knownVars = []envVar{
 	{name: "CITEBOT_DATA_DIR", help: "where the store lives (default $XDG_DATA_HOME/citebot, else ~/.local/share/citebot)"},
+	{name: envDatabaseURL, help: "postgres://user:password@host:port/database: the store in PostgreSQL, shared by several processes (default: SQLite in the data directory)"},
 	{name: "CITEBOT_LOG_LEVEL", help: "debug, info, warn or error (default warn; info for serve)"},
 	{name: "CITEBOT_ANSWERER", help: "extractive or llm (default llm when a model API is configured)"},
 	{name: "CITEBOT_EMBEDDER", help: "local (default) or openai"},
@@ -51,7 +52,7 @@ var knownVars = []envVar{
 
 // devVars are read by tests and scripts, not by citebot; they draw no
 // warning.
-var devVars = []string{"CITEBOT_CRASH_SEED"}
+var devVars = []string{"CITEBOT_CRASH_SEED", "CITEBOT_TEST_DATABASE_URL", "CITEBOT_TEST_REQUIRE_POSTGRES"}
 
 const (
 	envAllowPrivate    = "CITEBOT_ALLOW_PRIVATE_URLS"
@@ -60,7 +61,7 @@ const (
 
 // Groups of variables, for the help pages.
 var (
-	envStore   = []string{"CITEBOT_DATA_DIR", "CITEBOT_LOG_LEVEL"}
+	envStore   = []string{"CITEBOT_DATA_DIR", envDatabaseURL, "CITEBOT_LOG_LEVEL"}
 	envEmbed   = []string{"CITEBOT_EMBEDDER", EnvEmbedModel, EnvEmbedDimensions, EnvBaseURL, EnvAPIKey, EnvAzureEndpoint, EnvAzureAPIKey, EnvAzureAPIVersion, EnvAzureDeployments, EnvLLMTimeout, EnvLLMMaxAttempts}
 	envAnswer  = []string{"CITEBOT_ANSWERER", EnvChatModel}
 	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envQuestionsPerMinute, envMaxInFlight, envShardID, envShardCount, envHTTPAddr, envFeedbackDays, envRefreshInterval}

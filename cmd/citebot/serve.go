@@ -57,7 +57,7 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 	}
 	c.obs = ops.observers()
 	c.maxAnswers = settings.maxInFlight // the frontend's work takes its places in the core's admission
-	a, err := c.open(ctx, env, mayCreate)
+	a, err := c.open(ctx, env, serving)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 	return discord.Run(ctx, settings.bot, ops.deps(a, discord.Deps{
 		Service: a.core,
 		Fetcher: fetcher,
-		Feeds:   newPoller(a, fetcher, feeds), // polled while the bot serves
+		Feeds:   newLeasedFeeds(newPoller(a, fetcher, feeds), a.store, a.log), // polled while the bot serves, by one process of those sharing a PostgreSQL store
 		Parse:   ingest.Parse,
 		Logger:  a.log,
 	}))
