@@ -9,6 +9,13 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
+// testBackendVar, set to "postgres", runs every test of this package that
+// makes its cli with newCLI against PostgreSQL (a database of its own)
+// instead of SQLite; .ci/run runs the package a second time so. Tests of
+// what only a SQLite file has (back-ups, a missing data directory) make
+// theirs with newSQLiteCLI.
+const testBackendVar = "CITEBOT_TEST_BACKEND"
+
 // cliBackends make a cli whose store is SQLite in its data directory, or
 // a PostgreSQL database of its own through CITEBOT_DATABASE_URL (skipped
 // when no PostgreSQL can be had; see internal/pgtest).
@@ -16,9 +23,9 @@ var cliBackends = []struct {
 	name   string
 	newCLI func(t *testing.T) *cli
 }{
-	{"sqlite", newCLI},
+	{"sqlite", newSQLiteCLI},
 	{"postgres", func(t *testing.T) *cli {
-		c := newCLI(t)
+		c := newSQLiteCLI(t)
 		c.env[envDatabaseURL] = pgtest.DB(t)
 		return c
 	}},

@@ -8,7 +8,7 @@ import (
 
 func TestBackupMakesAUsableDataDirectory(t *testing.T) {
 	t.Parallel()
-	c := newCLI(t)
+	c := newSQLiteCLI(t) // backup copies the SQLite file; with CITEBOT_DATABASE_URL it refuses (TestDatabaseURLSetting)
 	if code, _, errOut := c.run("", "ingest", articlesDir); code != 0 {
 		t.Fatalf("ingest: %s", errOut)
 	}

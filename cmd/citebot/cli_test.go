@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/pgtest"
+	"github.com/citebot/citebot/retrieval"
 )
 
 const articlesDir = "../../testdata/articles"
@@ -26,7 +28,25 @@ type cli struct {
 
 func newCLI(t *testing.T) *cli {
 	t.Helper()
+	c := newSQLiteCLI(t)
+	if os.Getenv(testBackendVar) == "postgres" {
+		c.env[envDatabaseURL] = pgtest.DB(t)
+	}
+	return c
+}
+
+// newSQLiteCLI makes a cli whose store is SQLite in its data directory,
+// whatever CITEBOT_TEST_BACKEND says.
+func newSQLiteCLI(t *testing.T) *cli {
+	t.Helper()
 	return &cli{t: t, dataDir: t.TempDir(), env: map[string]string{}}
+}
+
+// openStore opens c's store beside the cli, as another process would:
+// SQLite in its data directory, or its PostgreSQL database.
+func (c *cli) openStore(opt retrieval.Options) (*retrieval.Store, error) {
+	opt.DatabaseURL = c.env[envDatabaseURL]
+	return retrieval.Open(c.t.Context(), c.dataDir, opt)
 }
 
 func (c *cli) run(stdin string, args ...string) (code int, stdout, stderr string) {

@@ -15,7 +15,7 @@ import (
 // seedFeedback writes answers and votes into the store of c.
 func seedFeedback(t *testing.T, c *cli, now time.Time) {
 	t.Helper()
-	s, err := retrieval.Open(t.Context(), c.dataDir, retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
+	s, err := c.openStore(retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -171,7 +171,7 @@ func TestMissingStore(t *testing.T) {
 		{"eval", qa},
 		{"backup", filepath.Join(t.TempDir(), "dest")},
 	} {
-		c := newCLI(t)
+		c := newSQLiteCLI(t) // a data directory is where only SQLite keeps its store
 		c.dataDir = typo
 		code, _, errOut := c.run("", args...)
 		if code != 1 || !strings.Contains(errOut, "no store in "+typo) {

@@ -29,7 +29,7 @@ func TestReindexBesideServe(t *testing.T) {
 
 	// citebot serve's side: its store and its refresh, with the local embedder.
 	var logs testlog.Buffer
-	store, err := retrieval.Open(t.Context(), c.dataDir, retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
+	store, err := c.openStore(retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,9 @@ func TestReindexBesideServe(t *testing.T) {
 	}})
 	t.Cleanup(srv.Close)
 	env := map[string]string{"CITEBOT_DATA_DIR": c.dataDir, "OPENAI_BASE_URL": srv.URL, "CITEBOT_EMBEDDER": "openai"}
+	if u := c.env[envDatabaseURL]; u != "" {
+		env[envDatabaseURL] = u
+	}
 	var out, errb bytes.Buffer
 	code := run(ctx, []string{"reindex"}, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
 	if code != 1 || !strings.Contains(errb.String(), "interrupted after 0 of 19 passages") ||
