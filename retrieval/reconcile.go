@@ -14,7 +14,8 @@ import (
 //     answered from it),
 //
 // The indexes, vector and lexical, need no check: they are built from the
-// chunks right after this. A repair that fails leaves
+// chunks (or from snapshots of the scope generations, which a repair
+// moves on) when first searched. A repair that fails leaves
 // the store as it was and is an error naming the file.
 func (s *Store) reconcile(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -32,6 +33,10 @@ func (s *Store) reconcile(ctx context.Context) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		s.log.Warn("store repair: removed chunks whose article was missing", "file", s.path, "chunks", n)
 		changed = true
+		// Their scopes' index snapshots held them.
+		if _, err := tx.ExecContext(ctx, `UPDATE scope_generations SET generation = generation + 1, snapshot = ''`); err != nil {
+			return s.fileError(fmt.Errorf("forget the index snapshots: %w", err))
+		}
 	}
 
 	empty, err := articlesWithoutChunks(ctx, tx)

@@ -1,0 +1,151 @@
+package retrieval
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/citebot/citebot/internal/testlog"
+)
+
+// openSnap opens dir with its snapshots in dir/index, logging to logs.
+func openSnap(t *testing.T, dir string, logs *testlog.Buffer) *Store {
+	t.Helper()
+	return openStoreWith(t, dir, Options{Embedder: NewLocalEmbedder(), SnapshotDir: filepath.Join(dir, "index"),
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+}
+
+// fromSnapshot reports whether the last load of scope logged came from
+// its snapshot.
+func fromSnapshot(logs *testlog.Buffer, scope string) bool {
+	lines := strings.Split(logs.String(), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.Contains(lines[i], `"scope index loaded" scope=`+scope+" ") {
+			return strings.Contains(lines[i], "from_snapshot=true")
+		}
+	}
+	return false
+}
+
+// TestSnapshotsLoadTheSameIndexes: a scope loaded from its snapshot
+// searches exactly as one built from the chunks, and takes writes; a
+// write the snapshot does not hold (another process's, or this one's
+// before a crash) makes the next load build from the chunks.
+func TestSnapshotsLoadTheSameIndexes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fillStore(t, dir)
+	var logs testlog.Buffer
+	s := openSnap(t, dir, &logs)
+	queries := []string{"Why were homes evacuated in Millbrook?", "bicycle lanes council vote", "bread prices winter", "ferry"}
+	var built []string
+	for _, q := range queries {
+		built = append(built, fmt.Sprint(mustSearch(t, s, q)))
+	}
+	if fromSnapshot(&logs, SharedScope) {
+		t.Fatal("first load claims a snapshot")
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, "index", "shared.idx")); err != nil {
+		t.Fatalf("no snapshot written: %v", err)
+	}
+
+	s = openSnap(t, dir, &logs)
+	for i, q := range queries {
+		if got := fmt.Sprint(mustSearch(t, s, q)); got != built[i] {
+			t.Errorf("%q from the snapshot:\n%s\nbuilt:\n%s", q, got, built[i])
+		}
+	}
+	if !fromSnapshot(&logs, SharedScope) {
+		t.Fatalf("second load did not read the snapshot:\n%s", logs.String())
+	}
+	// It takes writes as a built one does.
+	mustAdd(t, s, SharedScope, corpus[0]) // unchanged: nothing written
+	bulletin := article("Ferry timetable changes", "Coast", "The winter ferry timetable adds a late crossing on Fridays.")
+	mustAdd(t, s, SharedScope, bulletin)
+	if err := s.Forget(t.Context(), SharedScope, corpus[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	checkStats(t, s, len(corpus), 3*len(corpus)-3+1)
+	if ps := mustSearch(t, s, "late ferry crossing on Fridays"); len(ps) == 0 || ps[0].ArticleID != bulletin.ID {
+		t.Errorf("added after a snapshot load: %q", titles(ps))
+	}
+	s.Close() // writes the changed scope's snapshot
+
+	// Another process (no snapshots) writes: the snapshot is stale.
+	other := openStore(t, dir)
+	mustAdd(t, other, SharedScope, corpus[1])
+	other.Close()
+	s = openSnap(t, dir, &logs)
+	if ps := mustSearch(t, s, corpus[1].Paragraphs[0]); len(ps) == 0 || ps[0].ArticleID != corpus[1].ID {
+		t.Errorf("another process's write is not found: %q", titles(ps))
+	}
+	if fromSnapshot(&logs, SharedScope) {
+		t.Error("a stale snapshot was read")
+	}
+	checkStats(t, s, len(corpus)+1, 3*len(corpus)+1)
+}
+
+// TestDamagedOrForeignSnapshotIsRebuilt: a snapshot with a flipped byte,
+// or another store's snapshot of the same scope and generation, is never
+// read: the scope is built from its chunks, with a warning.
+func TestDamagedOrForeignSnapshotIsRebuilt(t *testing.T) {
+	t.Parallel()
+	mk := func(a int) string {
+		dir := t.TempDir()
+		var logs testlog.Buffer
+		s := openSnap(t, dir, &logs)
+		mustAdd(t, s, SharedScope, corpus[a])
+		mustSearch(t, s, "river")
+		s.Close()
+		return dir
+	}
+	for _, tt := range []struct {
+		name   string
+		damage func(t *testing.T, path string)
+	}{
+		{"flipped byte", func(t *testing.T, path string) {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[len(b)*2/3] ^= 1
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"truncated", func(t *testing.T, path string) {
+			if err := os.Truncate(path, 100); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"another store's", func(t *testing.T, path string) {
+			b, err := os.ReadFile(filepath.Join(mk(2), "index", "shared.idx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := mk(0)
+			tt.damage(t, filepath.Join(dir, "index", "shared.idx"))
+			var logs testlog.Buffer
+			s := openSnap(t, dir, &logs)
+			ps := mustSearch(t, s, corpus[0].Paragraphs[0])
+			if len(ps) == 0 || ps[0].ArticleID != corpus[0].ID || fromSnapshot(&logs, SharedScope) {
+				t.Errorf("found %q (from snapshot %v)", titles(ps), fromSnapshot(&logs, SharedScope))
+			}
+			if !strings.Contains(logs.String(), "level=WARN msg=\"index snapshot unusable") {
+				t.Errorf("not logged:\n%s", logs.String())
+			}
+			checkStats(t, s, 1, 3)
+		})
+	}
+}
