@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -144,23 +143,6 @@ var corpus = []ingest.Article{
 		"Twelve electric buses started service this week, replacing diesel buses on the busiest routes.",
 		"The transit agency said charging happens overnight at the central depot.",
 		"Riders praised the quiet engines; drivers asked for better heating in winter."),
-}
-
-// scanIDs reads a result of one integer column, and closes it.
-func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // scopeOf loads the indexes of scope (if they are not yet) and returns

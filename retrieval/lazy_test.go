@@ -149,3 +149,31 @@ func TestRefreshReadsLoadedScopesOnly(t *testing.T) {
 		t.Errorf("the other process's article is not found: %q", titles(ps))
 	}
 }
+
+// TestLoadingHookWrapsEachLoad: Options.Loading is called as each scope
+// starts to load and its function when the load ends.
+func TestLoadingHookWrapsEachLoad(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fillStore(t, dir)
+	var mu sync.Mutex
+	started, ended := 0, 0
+	s := openStoreWith(t, dir, Options{Embedder: NewLocalEmbedder(), Loading: func() func() {
+		mu.Lock()
+		started++
+		mu.Unlock()
+		return func() {
+			mu.Lock()
+			ended++
+			mu.Unlock()
+		}
+	}})
+	mustSearch(t, s, "river")
+	mustSearch(t, s, "river", GuildScope("5"), SharedScope)
+	mustSearch(t, s, "river")
+	mu.Lock()
+	defer mu.Unlock()
+	if started != 2 || ended != 2 {
+		t.Errorf("Loading called %d times, done %d; want 2 and 2 (shared, guild:5)", started, ended)
+	}
+}

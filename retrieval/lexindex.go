@@ -2,7 +2,7 @@ package retrieval
 
 import (
 	"math"
-	"slices"
+	"sync"
 
 	"github.com/citebot/citebot/internal/text"
 )
@@ -189,7 +189,9 @@ func (x *lexScope) compact() {
 		ids, lens = append(ids, id), append(lens, x.lens[i])
 	}
 	for t, ps := range x.post {
-		out := ps[:0]
+		// New slices, never in place: a snapshot being written reads the
+		// old ones (scopeImage).
+		out := make([]posting, 0, len(ps))
 		for _, p := range ps {
 			if r := renum[p.doc]; r != math.MaxUint32 {
 				p.doc = r
@@ -197,10 +199,9 @@ func (x *lexScope) compact() {
 			}
 		}
 		if len(out) == 0 {
-			x.post[t] = nil
-		} else {
-			x.post[t] = slices.Clip(out)
+			out = nil
 		}
+		x.post[t] = out
 	}
 	x.ids, x.lens, x.dead = ids, lens, 0
 }
@@ -276,7 +277,10 @@ func lexSearch(scopes []*lexScope, terms []string, p bm25Params, n int) rankedLi
 		}
 	}
 	h := make(topHits, 0, n+1)
-	var acc []float32
+	accp := accPool.Get().(*[]float32)
+	defer accPool.Put(accp)
+	acc := *accp
+	defer func() { *accp = acc }()
 	for _, sc := range scopes {
 		// Scores accumulate by local document number.
 		if cap(acc) < len(sc.ids) {
@@ -309,6 +313,10 @@ func lexSearch(scopes []*lexScope, terms []string, p bm25Params, n int) rankedLi
 	}
 	return out
 }
+
+// accPool holds the score accumulators of lexSearch (one float32 per
+// document of the largest scope searched), so a query allocates none.
+var accPool = sync.Pool{New: func() any { return new([]float32) }}
 
 // maxQueryWords caps the terms of a lexical query, so a 10,000-character
 // question stays a cheap query.

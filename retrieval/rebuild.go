@@ -19,8 +19,8 @@ type lexRow struct {
 // statement (so they are one state of the store), the lexical index
 // beside the vector one (one core each). Loading decodes every row once
 // and keeps most of it: a caller that minds its peak memory runs the
-// garbage collector more often meanwhile (cmd/citebot sets GOGC 20 around
-// loads). Articles with damaged passages are left out (excludeDamaged).
+// garbage collector more often meanwhile (Options.Loading: cmd/citebot
+// sets GOGC 20). Articles with damaged passages are left out (excludeDamaged).
 func (s *Store) buildScope(ctx context.Context, scope string) (*scopeIndex, error) {
 	vec, err := newVecScope(s.emb, scope)
 	if err != nil {

@@ -149,6 +149,9 @@ func (s *Store) startLoad(scope string) (*loadCall, error) {
 // lock, so it cannot miss one.
 func (s *Store) loadScope(ctx context.Context, scope string) error {
 	start := time.Now()
+	if s.loadHook != nil {
+		defer s.loadHook()()
+	}
 	for attempt := 0; ; attempt++ {
 		last := attempt >= 2
 		if last {

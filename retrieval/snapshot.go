@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -108,15 +108,18 @@ func (s *Store) saveSnapshot(x *scopeIndex) {
 	s.log.Debug("index snapshot written", "scope", x.name, "file", path, "generation", gen, "took", time.Since(start))
 }
 
-// writeSnapshot writes x to path atomically under s.mu shared (commits
-// wait; searches go on) and returns the generation it holds and its
-// token; "" when x is no longer its scope's index or is saved already.
+// writeSnapshot writes x to path atomically and returns the generation it
+// holds and its token; "" when x is no longer its scope's index or is
+// saved already. Only taking its image holds s.mu (shared, a moment):
+// neither commits nor searches wait for the disk.
 func (s *Store) writeSnapshot(x *scopeIndex, path string) (int64, string, error) {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
 	if s.closed || s.loaded[x.name] != x || x.saved {
+		s.mu.RUnlock()
 		return 0, "", nil
 	}
+	img := imageOf(x)
+	s.mu.RUnlock()
 	if err := os.MkdirAll(s.snapDir, 0o700); err != nil {
 		return 0, "", err
 	}
@@ -131,10 +134,10 @@ func (s *Store) writeSnapshot(x *scopeIndex, path string) (int64, string, error)
 	w := &snapWriter{w: bufio.NewWriterSize(f, 1<<20), h: crc32.New(castagnoli)}
 	w.write([]byte(snapshotMagic))
 	w.write(nonce[:])
-	w.u64(uint64(x.gen))
+	w.u64(uint64(img.gen))
 	w.str(x.name)
 	w.str(s.emb.Name())
-	encodeScope(w, x)
+	img.encode(w)
 	sum := w.h.Sum32()
 	binary.LittleEndian.PutUint32(w.buf[:4], sum)
 	if w.err == nil {
@@ -152,47 +155,79 @@ func (s *Store) writeSnapshot(x *scopeIndex, path string) (int64, string, error)
 	if err := syncDir(s.snapDir); err != nil {
 		return 0, "", err
 	}
-	return x.gen, fmt.Sprintf("%x-%08x", nonce[:], sum), nil
+	return img.gen, fmt.Sprintf("%x-%08x", nonce[:], sum), nil
 }
 
-// encodeScope writes the vectors and the lexical index of x, leaving out
+// scopeImage is a scope's indexes at one generation, taken under s.mu
+// in a moment: copies of what commits change in place (the document IDs,
+// the term dictionary), and the rest as slices up to their length then —
+// commits only append past it, and never write a vector, a length or
+// a posting in place (lexScope.compact makes new slices).
+type scopeImage struct {
+	gen    int64
+	dims   int
+	vecIDs []int64
+	vecs   [][]float32
+	ids    []int64 // -1: removed
+	lens   []uint32
+	terms  []string
+	posts  [][]posting
+}
+
+// imageOf takes the image of x. Callers hold s.mu.
+func imageOf(x *scopeIndex) *scopeImage {
+	img := &scopeImage{gen: x.gen, dims: x.vec.dims, ids: slices.Clone(x.lex.ids), lens: x.lex.lens[:len(x.lex.lens):len(x.lex.lens)]}
+	x.vec.mu.RLock()
+	for id, v := range x.vec.vecs {
+		img.vecIDs, img.vecs = append(img.vecIDs, id), append(img.vecs, v)
+	}
+	x.vec.mu.RUnlock()
+	for t, num := range x.lex.term {
+		if ps := x.lex.post[num]; len(ps) > 0 {
+			img.terms, img.posts = append(img.terms, t), append(img.posts, ps[:len(ps):len(ps)])
+		}
+	}
+	return img
+}
+
+// encode writes the vectors and the lexical index of img, leaving out
 // removed documents.
-func encodeScope(w *snapWriter, x *scopeIndex) {
-	v := x.vec
-	w.u32(uint32(v.dims))
-	w.u32(uint32(len(v.vecs)))
-	ids := make([]int64, 0, len(v.vecs))
-	for id := range v.vecs {
-		ids = append(ids, id)
+func (img *scopeImage) encode(w *snapWriter) {
+	w.u32(uint32(img.dims))
+	w.u32(uint32(len(img.vecIDs)))
+	for _, id := range img.vecIDs {
 		w.u64(uint64(id))
 	}
-	buf := make([]byte, 4*v.dims)
-	for _, id := range ids {
-		for i, f := range v.vecs[id] {
+	buf := make([]byte, 4*img.dims)
+	for _, v := range img.vecs {
+		for i, f := range v {
 			binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(f))
 		}
 		w.write(buf)
 	}
-	l := x.lex
-	renum := make([]uint32, len(l.ids))
-	w.u32(uint32(l.docs))
-	n := uint32(0)
-	for i, id := range l.ids {
+	renum := make([]uint32, len(img.ids))
+	live := uint32(0)
+	for i, id := range img.ids {
 		if id >= 0 {
-			renum[i] = n
-			n++
+			renum[i] = live
+			live++
+		}
+	}
+	w.u32(live)
+	for _, id := range img.ids {
+		if id >= 0 {
 			w.u64(uint64(id))
 		}
 	}
-	for i, id := range l.ids {
+	for i, id := range img.ids {
 		if id >= 0 {
-			w.u32(l.lens[i])
+			w.u32(img.lens[i])
 		}
 	}
-	live := func(ps []posting) int {
+	alive := func(ps []posting) int {
 		k := 0
 		for _, p := range ps {
-			if l.ids[p.doc] >= 0 {
+			if img.ids[p.doc] >= 0 {
 				k++
 			}
 		}
@@ -200,8 +235,8 @@ func encodeScope(w *snapWriter, x *scopeIndex) {
 	}
 	var total uint64
 	terms := 0
-	for _, num := range l.term {
-		if k := live(l.post[num]); k > 0 {
+	for _, ps := range img.posts {
+		if k := alive(ps); k > 0 {
 			total += uint64(k)
 			terms++
 		}
@@ -209,17 +244,16 @@ func encodeScope(w *snapWriter, x *scopeIndex) {
 	w.u64(total)
 	w.u32(uint32(terms))
 	var pb []byte
-	for t, num := range l.term {
-		ps := l.post[num]
-		k := live(ps)
+	for i, ps := range img.posts {
+		k := alive(ps)
 		if k == 0 {
 			continue
 		}
-		w.str(t)
+		w.str(img.terms[i])
 		w.u32(uint32(k))
 		pb = pb[:0]
 		for _, p := range ps {
-			if l.ids[p.doc] >= 0 {
+			if img.ids[p.doc] >= 0 {
 				pb = binary.LittleEndian.AppendUint32(pb, renum[p.doc])
 				pb = binary.LittleEndian.AppendUint16(pb, p.tf)
 				pb = binary.LittleEndian.AppendUint16(pb, p.ttf)
@@ -227,206 +261,6 @@ func encodeScope(w *snapWriter, x *scopeIndex) {
 		}
 		w.write(pb)
 	}
-}
-
-// snapReader reads little-endian values through a checksum.
-type snapReader struct {
-	r   *bufio.Reader
-	h   hash.Hash32
-	buf []byte
-	err error
-}
-
-// next returns the next n bytes (valid until the next call).
-func (r *snapReader) next(n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if cap(r.buf) < n {
-		r.buf = make([]byte, n)
-	}
-	b := r.buf[:n]
-	if _, r.err = io.ReadFull(r.r, b); r.err != nil {
-		return nil
-	}
-	r.h.Write(b)
-	return b
-}
-
-func (r *snapReader) u32() uint32 {
-	if b := r.next(4); b != nil {
-		return binary.LittleEndian.Uint32(b)
-	}
-	return 0
-}
-
-func (r *snapReader) u64() uint64 {
-	if b := r.next(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
-	}
-	return 0
-}
-
-// count reads a count and checks it against what the file can hold.
-func (r *snapReader) count(max uint64) int {
-	n := uint64(r.u32())
-	if r.err == nil && n > max {
-		r.err = fmt.Errorf("count %d over %d", n, max)
-	}
-	return int(n)
-}
-
-func (r *snapReader) str() string {
-	return string(r.next(r.count(1 << 20)))
-}
-
-// readSnapshot reads the snapshot of scope, which the store names by
-// token for generation gen.
-func (s *Store) readSnapshot(scope string, gen int64, token string) (*scopeIndex, error) {
-	path := filepath.Join(s.snapDir, snapshotName(scope))
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	size := uint64(info.Size())
-	r := &snapReader{r: bufio.NewReaderSize(f, 1<<20), h: crc32.New(castagnoli)}
-	fail := func(err error) (*scopeIndex, error) { return nil, fmt.Errorf("index snapshot %s: %w", path, err) }
-	if string(r.next(len(snapshotMagic))) != snapshotMagic {
-		return fail(cmpErr(r.err, "not a citebot index snapshot"))
-	}
-	nonce := fmt.Sprintf("%x", r.next(8))
-	fileGen, fileScope, emb := int64(r.u64()), r.str(), r.str()
-	switch {
-	case r.err != nil:
-		return fail(r.err)
-	case !strings.HasPrefix(token, nonce+"-"):
-		return fail(errors.New("not the snapshot the store names (stale, or of another store)"))
-	case fileGen != gen || fileScope != scope:
-		return fail(fmt.Errorf("holds %s at generation %d, want %s at %d", fileScope, fileGen, scope, gen))
-	case emb != s.emb.Name():
-		return fail(fmt.Errorf("made with embedder %s, not %s", emb, s.emb.Name()))
-	}
-	x, err := s.decodeScope(r, scope, size)
-	if err != nil {
-		return fail(err)
-	}
-	sum := r.h.Sum32()
-	var tail [4]byte
-	if _, err := io.ReadFull(r.r, tail[:]); err != nil {
-		return fail(err)
-	}
-	if got := binary.LittleEndian.Uint32(tail[:]); got != sum || token != fmt.Sprintf("%s-%08x", nonce, sum) {
-		return fail(fmt.Errorf("checksum %08x, want %08x (damaged)", got, sum))
-	}
-	if n, _ := r.r.Read(tail[:1]); n != 0 {
-		return fail(errors.New("bytes after the checksum (damaged)"))
-	}
-	x.gen, x.saved = gen, true
-	return x, nil
-}
-
-func cmpErr(err error, msg string) error {
-	if err != nil {
-		return err
-	}
-	return errors.New(msg)
-}
-
-// decodeScope reads the indexes of scope from r; size (the file's) bounds
-// every count, so a damaged count fails instead of allocating wildly.
-func (s *Store) decodeScope(r *snapReader, scope string, size uint64) (*scopeIndex, error) {
-	vec, err := newVecScope(s.emb, scope)
-	if err != nil {
-		return nil, err
-	}
-	if dims := int(r.u32()); r.err == nil && dims != vec.dims {
-		return nil, fmt.Errorf("vectors of %d dimensions, want %d", dims, vec.dims)
-	}
-	nvec := r.count(size / uint64(8+4*vec.dims))
-	ids := make([]int64, nvec)
-	for i := range ids {
-		ids[i] = int64(r.u64())
-	}
-	// One block for every vector of the scope; each is a slice of it that
-	// chromem-go keeps (capped, so nothing appends into a neighbour).
-	block := make([]float32, nvec*vec.dims)
-	const per = 256
-	for i := 0; i < nvec && r.err == nil; i += per {
-		k := min(per, nvec-i)
-		b := r.next(4 * vec.dims * k)
-		for j := range b[:len(b)/4] {
-			block[i*vec.dims+j] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*j:]))
-		}
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	for i, id := range ids {
-		v := block[i*vec.dims : (i+1)*vec.dims : (i+1)*vec.dims]
-		if err := vec.put(context.Background(), id, v); err != nil {
-			return nil, err
-		}
-	}
-	lex := newLexScope()
-	ndoc := r.count(size / 12)
-	lex.ids = make([]int64, ndoc)
-	for i := range lex.ids {
-		lex.ids[i] = int64(r.u64())
-	}
-	lex.lens = make([]uint32, ndoc)
-	lex.local = make(map[int64]uint32, ndoc)
-	for i := range lex.lens {
-		lex.lens[i] = r.u32()
-		lex.words += int64(lex.lens[i])
-		lex.local[lex.ids[i]] = uint32(i)
-	}
-	lex.docs = ndoc
-	total := r.u64()
-	if r.err == nil && total > size/8 {
-		return nil, fmt.Errorf("%d postings in %d bytes", total, size)
-	}
-	all := make([]posting, total)
-	nterm := r.count(size / 9)
-	lex.df = make([]int32, 0, nterm)
-	lex.post = make([][]posting, 0, nterm)
-	for range nterm {
-		t := r.str()
-		k := r.count(uint64(ndoc))
-		if r.err != nil {
-			return nil, r.err
-		}
-		if k > len(all) {
-			return nil, fmt.Errorf("term %q: %d postings, %d left", t, k, len(all))
-		}
-		if _, dup := lex.term[t]; dup {
-			return nil, fmt.Errorf("term %q twice", t)
-		}
-		ps := all[:k:k]
-		all = all[k:]
-		b := r.next(8 * k)
-		if r.err != nil {
-			return nil, r.err
-		}
-		for j := range ps {
-			p := posting{doc: binary.LittleEndian.Uint32(b[8*j:]), tf: binary.LittleEndian.Uint16(b[8*j+4:]), ttf: binary.LittleEndian.Uint16(b[8*j+6:])}
-			if int(p.doc) >= ndoc {
-				return nil, fmt.Errorf("term %q: posting of document %d of %d", t, p.doc, ndoc)
-			}
-			ps[j] = p
-		}
-		lex.term[t] = int32(len(lex.df))
-		lex.df = append(lex.df, int32(k))
-		lex.post = append(lex.post, ps)
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return &scopeIndex{name: scope, lex: lex, vec: vec}, nil
 }
 
 // syncDir makes a rename in dir durable.

@@ -1,13 +1,19 @@
 package retrieval
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/testlog"
 )
 
@@ -148,4 +154,114 @@ func TestDamagedOrForeignSnapshotIsRebuilt(t *testing.T) {
 			checkStats(t, s, 1, 3)
 		})
 	}
+}
+
+// TestSnapshotWrittenWhileWriting: a snapshot is written from an image
+// taken in a moment, while commits (enough removals to compact the
+// lexical index) and searches go on; the snapshot then read holds
+// exactly the generation it names, and the scope read from it agrees
+// with the store.
+func TestSnapshotWrittenWhileWriting(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var logs testlog.Buffer
+	s := openSnap(t, dir, &logs)
+	notes := addTideNotes(t, s, 240)
+	x := scopeOf(t, s, SharedScope)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for range 5 {
+			s.mu.Lock()
+			x.saved = false
+			s.mu.Unlock()
+			s.saveSnapshot(x)
+		}
+	})
+	wg.Go(func() {
+		for _, a := range notes[:120] {
+			if err := s.Forget(t.Context(), SharedScope, a.ID); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Go(func() {
+		for range 20 {
+			if _, err := s.Search(t.Context(), "harbour gauge tide note", SearchOptions{}); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	wg.Wait()
+	want := fmt.Sprint(mustSearch(t, s, "harbour gauge centimetres at noon"))
+	s.Close()
+
+	s = openSnap(t, dir, &logs)
+	if got := fmt.Sprint(mustSearch(t, s, "harbour gauge centimetres at noon")); got != want {
+		t.Errorf("from the snapshot:\n%s\nbefore:\n%s", got, want)
+	}
+	if !fromSnapshot(&logs, SharedScope) {
+		t.Errorf("not read from the snapshot written at Close:\n%s", logs.String())
+	}
+	checkStats(t, s, 120, 120)
+}
+
+// TestImageIsAMoment: what a snapshot is written from is the scope as it
+// was when the image was taken, whatever commits do afterwards (here
+// enough removals to compact the lexical index in place, were it done in
+// place).
+func TestImageIsAMoment(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, t.TempDir())
+	notes := addTideNotes(t, s, 240)
+	x := scopeOf(t, s, SharedScope)
+	queries := [][]string{{"gaug"}, {"105"}, {"230"}, {"170", "tide"}, {"note", "299"}}
+	rank := func(l *lexScope) string {
+		var out []string
+		for _, q := range queries {
+			out = append(out, fmt.Sprint(lexSearch([]*lexScope{l}, q, bm25Params{K1: 1.2, B: 0.75}, 300)))
+		}
+		return strings.Join(out, "\n")
+	}
+	s.mu.RLock()
+	img := imageOf(x)
+	want := rank(x.lex)
+	s.mu.RUnlock()
+	for _, a := range notes[:120] {
+		if err := s.Forget(t.Context(), SharedScope, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(x.lex.ids) == 240 {
+		t.Fatalf("the lexical index did not compact (%d dead of %d): the test proves nothing", x.lex.dead, len(x.lex.ids))
+	}
+	var buf bytes.Buffer
+	w := &snapWriter{w: bufio.NewWriter(&buf), h: crc32.New(castagnoli)}
+	img.encode(w)
+	if err := errors.Join(w.err, w.w.Flush()); err != nil {
+		t.Fatal(err)
+	}
+	y, err := s.decodeScope(&snapReader{r: bufio.NewReader(&buf), h: crc32.New(castagnoli)}, SharedScope, uint64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := termCounts([]*lexScope{y.lex}, []string{"tide", "gaug", "harbour"})
+	if y.lex.docs != 240 || y.vec.count() != 240 || counts["tide"] != 240 || counts["gaug"] != 240 {
+		t.Errorf("the image holds %d documents, %d vectors, counts %v; want 240 of each", y.lex.docs, y.vec.count(), counts)
+	}
+	if got := rank(y.lex); got != want {
+		t.Errorf("the image ranks\n%s\nwant (when it was taken)\n%s", got, want)
+	}
+}
+
+// addTideNotes adds n one-passage articles to shared, each with a number
+// of its own.
+func addTideNotes(t *testing.T, s *Store, n int) []ingest.Article {
+	t.Helper()
+	var notes []ingest.Article
+	for i := range n {
+		a := article(fmt.Sprintf("Tide note %d", i), "Coast", fmt.Sprintf("Tide note %d: the harbour gauge read %d centimetres at noon.", i, 100+i))
+		notes = append(notes, a)
+		mustAdd(t, s, SharedScope, a)
+	}
+	return notes
 }

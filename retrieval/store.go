@@ -60,6 +60,11 @@ type Options struct {
 	// and any other (stale, damaged, missing) is rebuilt from the chunks.
 	// cmd/citebot uses <data dir>/index.
 	SnapshotDir string
+	// Loading, when set, is called as a scope's indexes start to load
+	// (in the background, at the first search of the scope), and the
+	// function it returns when the load ends: cmd/citebot collects garbage
+	// sooner meanwhile, to keep the process's peak memory down.
+	Loading func() (done func())
 }
 
 // ErrNoIndexes is returned by what needs the search indexes of a store
@@ -84,6 +89,7 @@ type Store struct {
 	noIndexes bool
 	now       func() time.Time
 	snapDir   string
+	loadHook  func() func()
 	// life ends at Close: scope loads under way stop.
 	life context.Context
 	stop context.CancelFunc
@@ -162,7 +168,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 		now = time.Now
 	}
 	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes,
-		snapDir: opt.SnapshotDir, loading: make(map[string]*loadCall), loaded: make(map[string]*scopeIndex), committed: make(map[string]int64)}
+		snapDir: opt.SnapshotDir, loadHook: opt.Loading, loading: make(map[string]*loadCall), loaded: make(map[string]*scopeIndex), committed: make(map[string]int64)}
 	s.life, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	if err := s.open(ctx, opt.AllowMismatch); err != nil {
 		s.stop()

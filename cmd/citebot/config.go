@@ -196,7 +196,7 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	}
 	restoreGC := tightGC()
 	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly,
-		SnapshotDir: filepath.Join(openDir, "index")}) // each scope's search indexes, loaded when first searched
+		SnapshotDir: filepath.Join(openDir, "index"), Loading: tightGC}) // each scope's search indexes, loaded when first searched
 	restoreGC()
 	if err != nil {
 		cleanup()
