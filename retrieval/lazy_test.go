@@ -151,7 +151,8 @@ func TestRefreshReadsLoadedScopesOnly(t *testing.T) {
 }
 
 // TestLoadingHookWrapsEachLoad: Options.Loading is called as each scope
-// starts to load and its function when the load ends.
+// starts to be built from its chunks and its function when the build
+// ends.
 func TestLoadingHookWrapsEachLoad(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

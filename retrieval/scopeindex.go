@@ -149,9 +149,6 @@ func (s *Store) startLoad(scope string) (*loadCall, error) {
 // lock, so it cannot miss one.
 func (s *Store) loadScope(ctx context.Context, scope string) error {
 	start := time.Now()
-	if s.loadHook != nil {
-		defer s.loadHook()()
-	}
 	for attempt := 0; ; attempt++ {
 		last := attempt >= 2
 		if last {
@@ -212,6 +209,9 @@ func (s *Store) readScope(ctx context.Context, scope string) (*scopeIndex, error
 		} else {
 			s.log.Warn("index snapshot unusable; building the scope from the store", "scope", scope, "err", err)
 		}
+	}
+	if s.loadHook != nil {
+		defer s.loadHook()()
 	}
 	x, err := s.buildScope(ctx, scope)
 	if err != nil {

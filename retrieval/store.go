@@ -60,10 +60,12 @@ type Options struct {
 	// and any other (stale, damaged, missing) is rebuilt from the chunks.
 	// cmd/citebot uses <data dir>/index.
 	SnapshotDir string
-	// Loading, when set, is called as a scope's indexes start to load
-	// (in the background, at the first search of the scope), and the
-	// function it returns when the load ends: cmd/citebot collects garbage
-	// sooner meanwhile, to keep the process's peak memory down.
+	// Loading, when set, is called as a scope's indexes start to be built
+	// from its chunks (in the background, at the first search of the
+	// scope, when no snapshot holds them), and the function it returns
+	// when the build ends: cmd/citebot collects garbage sooner meanwhile,
+	// to keep the process's peak memory down (a build decodes every row;
+	// reading a snapshot makes little garbage).
 	Loading func() (done func())
 }
 

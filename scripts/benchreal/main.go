@@ -51,6 +51,7 @@ func main() {
 }
 
 func run(data, cache string, runs int, fresh bool) error {
+	loadBefore := loadAverage()
 	bin := filepath.Join(cache, "citebot")
 	src, store := filepath.Join(cache, "articles"), filepath.Join(cache, "data")
 	if fresh {
@@ -106,9 +107,8 @@ func run(data, cache string, runs int, fresh bool) error {
 		r1, r5 = append(r1, rep.at(1)), append(r5, rep.at(5))
 	}
 
-	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("Machine: %d cores, %s, %s, %s; load average before/after: %s.\n", runtime.NumCPU(), cpuName(), runtime.Version(),
-		time.Now().UTC().Format("2006-01-02"), strings.Join(strings.Fields(string(load))[:3], " "))
+	fmt.Printf("Machine: %d cores, %s, %s, %s; load average (1, 5, 15 min) before: %s, after: %s.\n", runtime.NumCPU(), cpuName(), runtime.Version(),
+		time.Now().UTC().Format("2006-01-02"), loadBefore, loadAverage())
 	fmt.Printf("Corpus: %d articles from the SQuAD dev paragraphs, %d passages, %.0f MiB store, raw vectors + text %.0f MiB (%d dimensions). Medians of %d runs.\n\n",
 		articles, chunks, float64(dbBytes)/(1<<20), raw, dims, runs)
 	fmt.Println("| | measured | target |")
@@ -268,6 +268,15 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return fi.Size()
+}
+
+// loadAverage is the machine's load average over 1, 5 and 15 minutes.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 func median(xs []float64) float64 {
