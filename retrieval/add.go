@@ -130,17 +130,18 @@ func (s *Store) write(ctx context.Context, scope string, a ingest.Article, hash 
 		return fail(err)
 	}
 
-	err = s.commit(ctx, tx, s.writable, func() {
+	err = s.commit(ctx, tx, scope, s.writable, func(x *scopeIndex) {
+		if x == nil {
+			return
+		}
 		// Committed: the index must follow even if ctx ends now.
 		ctx := context.WithoutCancel(ctx)
-		if err := s.index.remove(ctx, scope, oldChunks.ids); err != nil {
-			s.repairScope(ctx, scope, err)
-		} else if err := s.index.add(ctx, scope, newIDs, vecs); err != nil {
-			s.repairScope(ctx, scope, err)
+		s.unindex(ctx, x, oldChunks)
+		if err := x.vec.add(ctx, newIDs, vecs); err != nil {
+			s.repairScope(ctx, x, err)
 		}
-		s.unindexLexical(scope, oldChunks)
 		for i, c := range chunks {
-			s.lex.addChunk(scope, newIDs[i], chunkTitle(a, c), c.Text)
+			x.lex.addChunk(newIDs[i], chunkTitle(a, c), c.Text)
 		}
 	})
 	if err != nil {

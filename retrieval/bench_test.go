@@ -260,7 +260,10 @@ func BenchmarkSearch(b *testing.B) {
 					b.StopTimer()
 					qv, _ := bs.store.emb.Embed(ctx, []string{q})
 					t1 := time.Now()
-					if _, err := bs.store.index.query(ctx, []string{SharedScope}, qv[0], 50); err != nil {
+					bs.store.mu.RLock()
+					shared := bs.store.loaded[SharedScope] // loaded by the Search above
+					bs.store.mu.RUnlock()
+					if _, err := shared.vec.query(ctx, qv[0], 50); err != nil {
 						b.Fatal(err)
 					}
 					index = append(index, time.Since(t1))

@@ -107,10 +107,10 @@ func TestConcurrentAddSearchForget(t *testing.T) {
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM chunks WHERE scope = ?`, SharedScope).Scan(&total); err != nil {
 		t.Fatal(err)
 	}
-	if n := s.index.count(SharedScope); n != total {
+	if n := vecCount(t, s, SharedScope); n != total {
 		t.Errorf("vector index has %d shared chunks, store has %d", n, total)
 	}
-	if n := s.index.count(GuildScope("7")); n != 0 {
+	if n := vecCount(t, s, GuildScope("7")); n != 0 {
 		t.Errorf("vector index keeps %d forgotten guild chunks", n)
 	}
 	for _, p := range mustSearch(t, s, "versioned marmot report edition part") {

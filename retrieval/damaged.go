@@ -29,14 +29,15 @@ type damagedArticle struct {
 	scope, id, title, url, damage string
 }
 
-// excludeDamaged leaves out of both indexes (idx may be nil) every
+// excludeDamaged leaves out of both indexes of x every
 // article with a damaged passage — text holding NUL bytes (withNUL, not
 // indexed), or a zero vector for a text with words (among zeros, which
 // also holds the passages without words, whose vector is rightly zero) —
 // and logs each at warn level, naming it so the operator can ingest it
 // again. SQLite's quick_check passes a page zeroed under the store, which
 // reads as such passages; serving them would quote NUL bytes.
-func (s *Store) excludeDamaged(ctx context.Context, lex *lexIndex, idx *vectorIndex, withNUL, zeros []int64) error {
+// It reports whether it left any out.
+func (s *Store) excludeDamaged(ctx context.Context, x *scopeIndex, withNUL, zeros []int64) (bool, error) {
 	var (
 		found []*damagedArticle
 		seen  = map[[2]string]bool{}
@@ -66,29 +67,29 @@ func (s *Store) excludeDamaged(ctx context.Context, lex *lexIndex, idx *vectorIn
 	}
 	for _, id := range withNUL {
 		if err := mark(id, true); err != nil {
-			return err
+			return false, err
 		}
 	}
 	for _, id := range zeros {
 		if err := mark(id, false); err != nil {
-			return err
+			return false, err
 		}
 	}
 	for _, a := range found {
-		n, err := s.unindexArticle(ctx, lex, idx, a.scope, a.id)
+		n, err := s.unindexArticle(ctx, x, a.id)
 		if err != nil {
-			return err
+			return false, err
 		}
 		s.log.Warn("article left out of search: a stored passage is damaged; ingest the article again, or forget it",
 			"file", s.path, "scope", a.scope, "id", a.id, "title", a.title, "url", a.url, "damage", a.damage, "passages", n)
 	}
-	return nil
+	return len(found) > 0, nil
 }
 
-// unindexArticle removes every chunk of article id in scope from both
-// indexes and returns how many it has.
-func (s *Store) unindexArticle(ctx context.Context, lex *lexIndex, idx *vectorIndex, scope, id string) (int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, title, text FROM chunks WHERE scope = ? AND article_id = ?`, scope, id)
+// unindexArticle removes every chunk of article id from both indexes of
+// x and returns how many it has.
+func (s *Store) unindexArticle(ctx context.Context, x *scopeIndex, id string) (int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, title, text FROM chunks WHERE scope = ? AND article_id = ?`, x.name, id)
 	if err != nil {
 		return 0, s.fileError(err)
 	}
@@ -102,16 +103,14 @@ func (s *Store) unindexArticle(ctx context.Context, lex *lexIndex, idx *vectorIn
 		if err := rows.Scan(&chunk, &title, &text); err != nil {
 			return 0, s.fileError(err)
 		}
-		lex.removeChunk(scope, chunk, title, text)
+		x.lex.removeChunk(chunk, title, text)
 		ids = append(ids, chunk)
 	}
 	if err := rows.Err(); err != nil {
 		return 0, s.fileError(err)
 	}
-	if idx != nil {
-		if err := idx.remove(ctx, scope, ids); err != nil {
-			return 0, fmt.Errorf("leave article %s out of the vector index: %w", id, err)
-		}
+	if err := x.vec.remove(ctx, ids); err != nil {
+		return 0, fmt.Errorf("leave article %s out of the vector index: %w", id, err)
 	}
 	return len(ids), nil
 }

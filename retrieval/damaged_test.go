@@ -47,6 +47,9 @@ func TestDamagedPassagesAreLeftOut(t *testing.T) {
 
 	var logs bytes.Buffer
 	s = openStoreWith(t, dir, Options{Embedder: NewLocalEmbedder(), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err := s.Preload(t.Context(), SharedScope); err != nil { // the damage shows when the scope is loaded
+		t.Fatal(err)
+	}
 	for _, a := range []struct{ id, damage string }{{zeroVec.ID, "zero vector"}, {nulText.ID, "NUL bytes"}} {
 		var line string
 		for _, l := range strings.Split(logs.String(), "\n") {

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -95,8 +96,8 @@ func TestOpenMigratesSchema3(t *testing.T) {
 	}
 	db.Close()
 	s := openStore(t, dir)
-	if v, err := getMeta(t.Context(), s.db, metaSchema); err != nil || v != "4" {
-		t.Errorf("schema version %q (%v), want 4", v, err)
+	if v, err := getMeta(t.Context(), s.db, metaSchema); err != nil || v != fmt.Sprint(schemaVersion) {
+		t.Errorf("schema version %q (%v), want %d", v, err, schemaVersion)
 	}
 	if err := s.SaveAnswer(t.Context(), AnswerRecord{ID: "x", Scope: SharedScope, Question: "q", Answer: "a"}); err != nil {
 		t.Fatal(err)

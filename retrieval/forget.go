@@ -34,14 +34,9 @@ func (s *Store) Forget(ctx context.Context, scope, articleID string) error {
 		return fail(ErrNotFound)
 	}
 
-	err = s.commit(ctx, tx, s.checkOpen, func() {
-		s.unindexLexical(scope, old)
-		if s.index == nil { // opened with AllowMismatch: no vector index yet
-			return
-		}
-		ctx := context.WithoutCancel(ctx)
-		if err := s.index.remove(ctx, scope, old.ids); err != nil {
-			s.repairScope(ctx, scope, err)
+	err = s.commit(ctx, tx, scope, s.checkOpen, func(x *scopeIndex) {
+		if x != nil {
+			s.unindex(context.WithoutCancel(ctx), x, old)
 		}
 	})
 	if err != nil {

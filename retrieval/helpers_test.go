@@ -2,8 +2,8 @@ package retrieval
 
 import (
 	"context"
-	"database/sql"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -145,19 +145,71 @@ var corpus = []ingest.Article{
 		"Riders praised the quiet engines; drivers asked for better heating in winter."),
 }
 
-// scanIDs reads a result of one integer column, and closes it.
-func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
-	if err != nil {
-		return nil, err
+// scopeOf loads the indexes of scope (if they are not yet) and returns
+// them.
+func scopeOf(t *testing.T, s *Store, scope string) *scopeIndex {
+	t.Helper()
+	if err := s.Preload(t.Context(), scope); err != nil {
+		t.Fatalf("Preload(%s): %v", scope, err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.loaded[scope]
+}
+
+// vecCount is the number of vectors in the index of scope, loaded first.
+func vecCount(t *testing.T, s *Store, scope string) int {
+	t.Helper()
+	return scopeOf(t, s, scope).vec.count()
+}
+
+// vecSet is vector indexes by scope, as a Store keeps them.
+type vecSet struct {
+	e      Embedder
+	scopes map[string]*vecScope
+}
+
+func newVecSet(e Embedder) *vecSet { return &vecSet{e: e, scopes: map[string]*vecScope{}} }
+
+func (m *vecSet) scope(name string) *vecScope {
+	if m.scopes[name] == nil {
+		x, err := newVecScope(m.e, name)
+		if err != nil {
+			panic(err)
 		}
-		ids = append(ids, id)
+		m.scopes[name] = x
 	}
-	return ids, rows.Err()
+	return m.scopes[name]
+}
+
+func (m *vecSet) add(ctx context.Context, scope string, ids []int64, vecs [][]float32) error {
+	return m.scope(scope).add(ctx, ids, vecs)
+}
+
+func (m *vecSet) remove(ctx context.Context, scope string, ids []int64) error {
+	return m.scope(scope).remove(ctx, ids)
+}
+
+func (m *vecSet) count(scope string) int { return m.scope(scope).count() }
+
+func (m *vecSet) query(ctx context.Context, scopes []string, q []float32, n int) ([]hit, error) {
+	var xs []*vecScope
+	var names []string
+	for _, sc := range scopes {
+		if x := m.scopes[sc]; x != nil {
+			xs, names = append(xs, x), append(names, sc)
+		}
+	}
+	if len(xs) == 0 && len(q) != m.e.Dimensions() {
+		return nil, fmt.Errorf("query vector has %d dimensions, want %d", len(q), m.e.Dimensions())
+	}
+	return vectorQuery(ctx, xs, names, q, n)
+}
+
+func (m *vecSet) total() int {
+	n := 0
+	for _, x := range m.scopes {
+		n += x.count()
+	}
+	return n
 }

@@ -11,28 +11,35 @@ import (
 	chromem "github.com/philippgille/chromem-go"
 )
 
-// vectorIndex is the in-memory nearest-neighbour index: one chromem-go
-// collection per scope, holding chunk row IDs and their normalised
-// embeddings only (no text, no metadata: the store has those). It is
-// derived data, rebuilt from SQLite at Open. Safe for concurrent use.
+// vecScope is the in-memory nearest-neighbour index of one scope: a
+// chromem-go collection holding chunk row IDs and their normalised
+// embeddings only (no text, no metadata: the store has those), and the
+// same vectors by row ID (the same slices: no second copy) for writing
+// the scope's snapshot. It is derived data, built from SQLite or read
+// from a snapshot when the scope is first searched. Updates hold Store.mu
+// exclusively, queries hold it shared; mu orders them too, since
+// chromem-go's Delete races with queries.
 //
 // chromem-go traps handled here: collections always get our embedding
 // function (a nil one would call OpenAI); vectors reach chromem-go already
-// normalised (by Store.embedAll or addEncoded, where they enter), and each
-// is a slice of its own that nothing writes afterwards (chromem-go keeps
-// the slice it is given and reads it at every query); queries ask for at most
-// Count() results; Delete is called with nil filters and explicit IDs (an
-// empty non-nil filter deletes everything) under the write lock, since it
-// races with queries.
-type vectorIndex struct {
-	mu    sync.RWMutex
-	db    *chromem.DB
-	embed chromem.EmbeddingFunc
-	dims  int
+// normalised (by Store.embedAll or decodeVectors, where they enter), and
+// each is a slice of its own that nothing writes afterwards (chromem-go
+// keeps the slice it is given and reads it at every query); queries ask for
+// at most Count() results; Delete is called with nil filters and explicit
+// IDs (an empty non-nil filter deletes everything).
+type vecScope struct {
+	mu   sync.RWMutex
+	coll *chromem.Collection
+	vecs map[int64][]float32
+	dims int
 }
 
-func newVectorIndex(e Embedder) *vectorIndex {
-	return &vectorIndex{db: chromem.NewDB(), embed: embeddingFunc(e), dims: e.Dimensions()}
+func newVecScope(e Embedder, scope string) (*vecScope, error) {
+	c, err := chromem.NewDB().CreateCollection(scope, nil, embeddingFunc(e))
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", scope, err)
+	}
+	return &vecScope{coll: c, vecs: make(map[int64][]float32), dims: e.Dimensions()}, nil
 }
 
 // embeddingFunc adapts e to chromem-go. We always query with precomputed
@@ -51,49 +58,36 @@ func embeddingFunc(e Embedder) chromem.EmbeddingFunc {
 	}
 }
 
-// collection returns the collection of scope, creating it when create is
-// true; it returns nil when it does not exist and create is false.
-// Callers hold x.mu.
-func (x *vectorIndex) collection(scope string, create bool) (*chromem.Collection, error) {
-	if c := x.db.GetCollection(scope, x.embed); c != nil || !create {
-		return c, nil
-	}
-	return x.db.CreateCollection(scope, nil, x.embed)
-}
-
 // put adds v (normalised, owned by the index from now on) under id.
 // Callers hold x.mu exclusively.
-func (x *vectorIndex) put(ctx context.Context, scope string, id int64, v []float32) error {
+func (x *vecScope) put(ctx context.Context, id int64, v []float32) error {
+	if len(v) != x.dims {
+		return fmt.Errorf("chunk %d has %d dimensions, want %d", id, len(v), x.dims)
+	}
 	if isZero(v) {
 		// Nothing is similar to a text without words; chromem-go would
 		// turn it into NaNs.
 		return nil
 	}
-	c, err := x.collection(scope, true)
-	if err != nil {
-		return fmt.Errorf("index %s: %w", scope, err)
+	if err := x.coll.AddDocument(ctx, chromem.Document{ID: strconv.FormatInt(id, 10), Embedding: v}); err != nil {
+		return fmt.Errorf("chunk %d: %w", id, err)
 	}
-	if err := c.AddDocument(ctx, chromem.Document{ID: strconv.FormatInt(id, 10), Embedding: v}); err != nil {
-		return fmt.Errorf("index %s: chunk %d: %w", scope, id, err)
-	}
+	x.vecs[id] = v
 	return nil
 }
 
-// add inserts (or replaces) vectors under ids in scope. The vectors must
-// be normalised, as Store.embedAll returns them, and are the index's from
+// add inserts (or replaces) vectors under ids. The vectors must be
+// normalised, as Store.embedAll returns them, and are the index's from
 // now on: chromem-go keeps each slice, so nothing may write to them after
 // (reading them, to store them, is fine).
-func (x *vectorIndex) add(ctx context.Context, scope string, ids []int64, vecs [][]float32) error {
+func (x *vecScope) add(ctx context.Context, ids []int64, vecs [][]float32) error {
 	if len(ids) != len(vecs) {
-		return fmt.Errorf("index %s: %d ids for %d vectors", scope, len(ids), len(vecs))
+		return fmt.Errorf("%d ids for %d vectors", len(ids), len(vecs))
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	for i, id := range ids {
-		if len(vecs[i]) != x.dims {
-			return fmt.Errorf("index %s: chunk %d has %d dimensions, want %d", scope, id, len(vecs[i]), x.dims)
-		}
-		if err := x.put(ctx, scope, id, vecs[i]); err != nil {
+		if err := x.put(ctx, id, vecs[i]); err != nil {
 			return err
 		}
 	}
@@ -103,7 +97,7 @@ func (x *vectorIndex) add(ctx context.Context, scope string, ids []int64, vecs [
 // addEncoded inserts the vector of id stored as little-endian float32
 // bytes (as encodeVector writes them), decoded and normalised into a slice
 // of its own that chromem-go keeps: no further copy.
-func (x *vectorIndex) addEncoded(scope string, id int64, blob []byte) error {
+func (x *vecScope) addEncoded(id int64, blob []byte) error {
 	if len(blob) != 4*x.dims {
 		return fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(blob), 4*x.dims, x.dims)
 	}
@@ -112,97 +106,75 @@ func (x *vectorIndex) addEncoded(scope string, id int64, blob []byte) error {
 	normalize(v)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.put(context.Background(), scope, id, v)
+	return x.put(context.Background(), id, v)
 }
 
-// remove deletes ids from scope; unknown ids are ignored.
-func (x *vectorIndex) remove(ctx context.Context, scope string, ids []int64) error {
+// remove deletes ids; unknown ids are ignored.
+func (x *vecScope) remove(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	c, err := x.collection(scope, false)
-	if err != nil || c == nil {
-		return err
-	}
 	strs := make([]string, len(ids))
 	for i, id := range ids {
 		strs[i] = strconv.FormatInt(id, 10)
+		delete(x.vecs, id)
 	}
-	if err := c.Delete(ctx, nil, nil, strs...); err != nil {
-		return fmt.Errorf("index %s: delete: %w", scope, err)
-	}
-	return nil
-}
-
-// dropScope removes the collection of scope.
-func (x *vectorIndex) dropScope(scope string) error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if err := x.db.DeleteCollection(scope); err != nil {
-		return fmt.Errorf("index %s: drop: %w", scope, err)
+	if err := x.coll.Delete(ctx, nil, nil, strs...); err != nil {
+		return fmt.Errorf("delete: %w", err)
 	}
 	return nil
 }
 
-// count returns the number of vectors in scope.
-func (x *vectorIndex) count(scope string) int {
+// count returns the number of vectors.
+func (x *vecScope) count() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	c, _ := x.collection(scope, false)
-	if c == nil {
-		return 0
-	}
-	return c.Count()
+	return x.coll.Count()
 }
 
-// total returns the number of vectors over all scopes.
-func (x *vectorIndex) total() int {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	n := 0
-	for _, c := range x.db.ListCollections() {
-		n += c.Count()
-	}
-	return n
-}
-
-// query returns up to n nearest neighbours of q (normalised) over scopes,
-// most similar first (ties by row ID).
-func (x *vectorIndex) query(ctx context.Context, scopes []string, q []float32, n int) ([]hit, error) {
-	if len(q) != x.dims {
-		return nil, fmt.Errorf("query vector has %d dimensions, want %d", len(q), x.dims)
-	}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
+// vectorQuery returns up to n nearest neighbours of q (normalised) over
+// scopes, most similar first (ties by row ID).
+func vectorQuery(ctx context.Context, scopes []*vecScope, names []string, q []float32, n int) ([]hit, error) {
 	var hits []hit
-	for _, scope := range scopes {
-		c, _ := x.collection(scope, false)
-		if c == nil {
-			continue
+	for i, x := range scopes {
+		if len(q) != x.dims {
+			return nil, fmt.Errorf("query vector has %d dimensions, want %d", len(q), x.dims)
 		}
-		m := min(n, c.Count())
-		if m <= 0 {
-			continue
-		}
-		res, err := c.QueryEmbedding(ctx, q, m, nil, nil)
+		res, err := x.query(ctx, q, n)
 		if err != nil {
-			return nil, fmt.Errorf("vector query in %s: %w", scope, err)
+			return nil, fmt.Errorf("vector query in %s: %w", names[i], err)
 		}
-		for _, r := range res {
-			id, err := strconv.ParseInt(r.ID, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("vector index %s: bad id %q", scope, r.ID)
-			}
-			hits = append(hits, hit{ID: id, Score: r.Similarity})
-		}
+		hits = append(hits, res...)
 	}
 	slices.SortFunc(hits, func(a, b hit) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID))
 	})
 	if len(hits) > n {
 		hits = hits[:n]
+	}
+	return hits, nil
+}
+
+func (x *vecScope) query(ctx context.Context, q []float32, n int) ([]hit, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	m := min(n, x.coll.Count())
+	if m <= 0 {
+		return nil, nil
+	}
+	res, err := x.coll.QueryEmbedding(ctx, q, m, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]hit, 0, len(res))
+	for _, r := range res {
+		id, err := strconv.ParseInt(r.ID, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad id %q", r.ID)
+		}
+		hits = append(hits, hit{ID: id, Score: r.Similarity})
 	}
 	return hits, nil
 }

@@ -14,7 +14,7 @@ import (
 func TestVectorIndexQueryClampsAndMerges(t *testing.T) {
 	t.Parallel()
 	e := NewLocalEmbedder()
-	idx := newVectorIndex(e)
+	idx := newVecSet(e)
 	vecs, err := e.Embed(t.Context(), []string{"river flood", "bread bakery", "bus depot", "?!"})
 	if err != nil {
 		t.Fatal(err)
@@ -66,13 +66,16 @@ func TestRepairScopeRebuildsFromStore(t *testing.T) {
 	for _, a := range corpus {
 		mustAdd(t, s, SharedScope, a)
 	}
-	want := s.index.count(SharedScope)
+	x := scopeOf(t, s, SharedScope)
+	want := x.vec.count()
 	// Lose part of the index, as a failed update would.
-	if err := s.index.remove(t.Context(), SharedScope, []int64{1, 2, 3, 4}); err != nil {
+	if err := x.vec.remove(t.Context(), []int64{1, 2, 3, 4}); err != nil {
 		t.Fatal(err)
 	}
-	s.repairScope(t.Context(), SharedScope, errEmbed)
-	if got := s.index.count(SharedScope); got != want {
+	s.mu.Lock()
+	s.repairScope(t.Context(), x, errEmbed)
+	s.mu.Unlock()
+	if got := x.vec.count(); got != want {
 		t.Errorf("after repair the index holds %d vectors, want %d", got, want)
 	}
 	if !strings.Contains(logs.String(), "rebuilding") {
@@ -87,7 +90,7 @@ func TestVectorIndexScanMatchesNaive(t *testing.T) {
 	t.Parallel()
 	const dims = 8
 	rng := rand.New(rand.NewPCG(3, 4))
-	x := newVectorIndex(sizedEmbedder{Embedder: NewLocalEmbedder(), dims: dims})
+	x := newVecSet(sizedEmbedder{Embedder: NewLocalEmbedder(), dims: dims})
 	want := map[int64][]float32{}
 	scopeOf := map[int64]string{}
 	randVec := func() []float32 {

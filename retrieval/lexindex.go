@@ -2,42 +2,42 @@ package retrieval
 
 import (
 	"math"
-	"slices"
+	"sync"
 
 	"github.com/citebot/citebot/internal/text"
 )
 
-// lexIndex is the in-memory lexical index: per scope, an inverted index
-// from term (as Terms makes it: stop words out, Porter-stemmed) to the
-// chunks holding it with the term's frequency in the chunk text and in its
-// title, and each chunk's length in words (stop words included, as BM25
-// counts them). Document frequencies and lengths are kept over all scopes,
-// for the inverse document frequencies of BM25 and of Coverage.
+// lexScope is the in-memory lexical index of one scope: an inverted
+// index from term (as Terms makes it: stop words out, Porter-stemmed) to
+// the chunks holding it with the term's frequency in the chunk text and
+// in its title, and each chunk's length in words (stop words included, as
+// BM25 counts them), with the document frequencies and lengths of the
+// scope. A search sums these over the scopes it reads, so its ranking
+// depends on those scopes only, never on which other scopes happen to be
+// loaded (see Store.Search).
 //
-// It is derived data, built from the chunks at Open and updated after each
-// commit. It has no lock of its own: readers hold Store.mu shared, writers
-// hold it exclusively (as for the vector index's updates).
+// Each scope has its own term numbers. Local document numbers index ids
+// and lens; removed documents are tombstoned (id -1) and dropped from the
+// postings when they are a quarter of the scope.
+//
+// It is derived data, built from the chunks (or read from a snapshot) when
+// the scope is first searched and updated after each commit. It has no
+// lock of its own: readers hold Store.mu shared, writers hold it
+// exclusively (as for the vector index's updates).
 //
 // A query costs the sum of the posting lengths of its terms, not a pass
 // over every chunk matching any word as FTS5's bm25() does.
-type lexIndex struct {
-	scopes map[string]*lexScope
-	term   map[string]int32 // term → its number (terms are never forgotten)
-	df     []int32          // by term number: live chunks holding it (text or title), all scopes
-	docs   int              // live chunks, all scopes
-	words  int64            // words of the live chunks (title + text), all scopes
-	doc    lexDoc           // scratch for addChunk and removeChunk (under the exclusive lock)
-}
-
-// lexScope is the inverted index of one scope. Local document numbers
-// index ids and lens; removed documents are tombstoned (id -1) and
-// dropped from the postings when they are a quarter of the scope.
 type lexScope struct {
+	term  map[string]int32 // term → its number in this scope (terms are never forgotten)
+	df    []int32          // by term number: live chunks holding it (text or title)
+	post  [][]posting      // by term number
 	ids   []int64
 	lens  []uint32
 	local map[int64]uint32
-	post  map[int32][]posting
 	dead  int
+	docs  int    // live chunks
+	words int64  // words of the live chunks (title + text)
+	doc   lexDoc // scratch for addChunk and removeChunk (under the exclusive lock)
 }
 
 // posting is one chunk holding a term: its local number and the term's
@@ -47,24 +47,25 @@ type posting struct {
 	tf, ttf uint16
 }
 
-func newLexIndex() *lexIndex {
-	return &lexIndex{scopes: make(map[string]*lexScope), term: make(map[string]int32)}
+func newLexScope() *lexScope {
+	return &lexScope{term: make(map[string]int32), local: make(map[int64]uint32)}
 }
 
 // intern returns the number of term, numbering it if new.
-func (x *lexIndex) intern(term string) int32 {
+func (x *lexScope) intern(term string) int32 {
 	n, ok := x.term[term]
 	if !ok {
 		n = int32(len(x.df))
 		x.term[term] = n
 		x.df = append(x.df, 0)
+		x.post = append(x.post, nil)
 	}
 	return n
 }
 
 // wordTerm returns the term number of a lower-case word, -1 for a stop
 // word: stemming and interning as Terms does.
-func (x *lexIndex) wordTerm(w string) int32 {
+func (x *lexScope) wordTerm(w string) int32 {
 	if text.IsStopWord(w) {
 		return -1
 	}
@@ -73,7 +74,7 @@ func (x *lexIndex) wordTerm(w string) int32 {
 
 // cachedWordTerm returns wordTerm with a cache by word, for building a
 // whole index: words repeat, and stemming is most of tokenising.
-func (x *lexIndex) cachedWordTerm() func(string) int32 {
+func (x *lexScope) cachedWordTerm() func(string) int32 {
 	cache := make(map[string]int32)
 	return func(w string) int32 {
 		n, ok := cache[w]
@@ -127,82 +128,70 @@ func (d *lexDoc) tokenize(title, body string, term func(string) int32) {
 	}
 }
 
-// addChunk indexes chunk id of scope with its title and text. Callers
-// remove an id before adding it again (row IDs of live chunks are
-// unique).
-func (x *lexIndex) addChunk(scope string, id int64, title, text string) {
+// addChunk indexes chunk id with its title and text. Callers remove an
+// id before adding it again (row IDs of live chunks are unique).
+func (x *lexScope) addChunk(id int64, title, text string) {
 	x.doc.tokenize(title, text, x.wordTerm)
-	x.add(scope, id, &x.doc)
+	x.add(id, &x.doc)
 }
 
-// removeChunk drops chunk id of scope, whose title and text were these
-// (needed to correct the document frequencies). Unknown ids are ignored.
-func (x *lexIndex) removeChunk(scope string, id int64, title, text string) {
+// removeChunk drops chunk id, whose title and text were these (needed to
+// correct the document frequencies). Unknown ids are ignored.
+func (x *lexScope) removeChunk(id int64, title, text string) {
 	x.doc.tokenize(title, text, x.wordTerm)
-	x.remove(scope, id, &x.doc)
+	x.remove(id, &x.doc)
 }
 
-// add indexes chunk id of scope, tokenised in d.
-func (x *lexIndex) add(scope string, id int64, d *lexDoc) {
-	sc := x.scopes[scope]
-	if sc == nil {
-		sc = &lexScope{local: make(map[int64]uint32), post: make(map[int32][]posting)}
-		x.scopes[scope] = sc
-	}
-	n := uint32(len(sc.ids))
-	sc.ids = append(sc.ids, id)
-	sc.lens = append(sc.lens, uint32(d.words))
-	sc.local[id] = n
+// add indexes chunk id, tokenised in d (with this scope's term numbers).
+func (x *lexScope) add(id int64, d *lexDoc) {
+	n := uint32(len(x.ids))
+	x.ids = append(x.ids, id)
+	x.lens = append(x.lens, uint32(d.words))
+	x.local[id] = n
 	for i, t := range d.terms {
 		x.df[t]++
-		sc.post[t] = append(sc.post[t], posting{doc: n, tf: d.tf[i][0], ttf: d.tf[i][1]})
+		x.post[t] = append(x.post[t], posting{doc: n, tf: d.tf[i][0], ttf: d.tf[i][1]})
 	}
 	x.docs++
 	x.words += int64(d.words)
 }
 
-// remove drops chunk id of scope, tokenised in d.
-func (x *lexIndex) remove(scope string, id int64, d *lexDoc) {
-	sc := x.scopes[scope]
-	if sc == nil {
-		return
-	}
-	n, ok := sc.local[id]
+// remove drops chunk id, tokenised in d.
+func (x *lexScope) remove(id int64, d *lexDoc) {
+	n, ok := x.local[id]
 	if !ok {
 		return
 	}
-	delete(sc.local, id)
-	sc.ids[n] = -1
-	sc.dead++
+	delete(x.local, id)
+	x.ids[n] = -1
+	x.dead++
 	x.docs--
-	x.words -= int64(sc.lens[n])
+	x.words -= int64(x.lens[n])
 	for _, t := range d.terms {
 		x.df[t]--
 	}
-	if len(sc.local) == 0 {
-		delete(x.scopes, scope)
-		return
-	}
-	if sc.dead > 64 && sc.dead > len(sc.ids)/4 {
-		sc.compact()
+	if x.dead > 64 && x.dead > len(x.ids)/4 {
+		x.compact()
 	}
 }
 
 // compact drops tombstoned documents and renumbers the rest.
-func (sc *lexScope) compact() {
-	renum := make([]uint32, len(sc.ids))
-	ids, lens := sc.ids[:0:0], sc.lens[:0:0]
-	for i, id := range sc.ids {
+func (x *lexScope) compact() {
+	renum := make([]uint32, len(x.ids))
+	ids, lens := x.ids[:0:0], x.lens[:0:0]
+	for i, id := range x.ids {
 		if id < 0 {
 			renum[i] = math.MaxUint32
 			continue
 		}
 		renum[i] = uint32(len(ids))
-		sc.local[id] = renum[i]
-		ids, lens = append(ids, id), append(lens, sc.lens[i])
+		x.local[id] = renum[i]
+		ids, lens = append(ids, id), append(lens, x.lens[i])
 	}
-	for t, ps := range sc.post {
-		out := ps[:0]
+	for t, ps := range x.post {
+		// New slices, never in place: a snapshot being written reads the
+		// old ones (scopeImage).
+		out := make([]posting, 0, len(ps))
 		for _, p := range ps {
 			if r := renum[p.doc]; r != math.MaxUint32 {
 				p.doc = r
@@ -210,20 +199,38 @@ func (sc *lexScope) compact() {
 			}
 		}
 		if len(out) == 0 {
-			delete(sc.post, t)
-		} else {
-			sc.post[t] = slices.Clip(out)
+			out = nil
 		}
+		x.post[t] = out
 	}
-	sc.ids, sc.lens, sc.dead = ids, lens, 0
+	x.ids, x.lens, x.dead = ids, lens, 0
 }
 
-// dfOf returns the document frequency of term.
-func (x *lexIndex) dfOf(term string) int32 {
-	if n, ok := x.term[term]; ok {
-		return x.df[n]
+// lexStats are the document counts a query's weights come from: those of
+// the scopes it reads.
+type lexStats struct {
+	docs  int
+	words int64
+}
+
+func statsOf(scopes []*lexScope) lexStats {
+	var st lexStats
+	for _, x := range scopes {
+		st.docs += x.docs
+		st.words += x.words
 	}
-	return 0
+	return st
+}
+
+// dfOf returns the document frequency of term over scopes.
+func dfOf(scopes []*lexScope, term string) int32 {
+	var df int32
+	for _, x := range scopes {
+		if n, ok := x.term[term]; ok {
+			df += x.df[n]
+		}
+	}
+	return df
 }
 
 // idf is BM25's inverse document frequency of a term held by df of n
@@ -242,36 +249,39 @@ type bm25Params struct {
 	K1, B, TitleWeight float64
 }
 
-// search returns the n best chunks of scopes for terms (distinct) by
+// lexSearch returns the n best chunks of scopes for terms (distinct) by
 // BM25 over title and text — a term's frequency is its frequency in the
 // text plus TitleWeight times its frequency in the title, and the
 // length is the chunk's words, as FTS5's bm25() with column weights —
-// best first, ties by row id.
-func (x *lexIndex) search(scopes []string, terms []string, p bm25Params, n int) rankedList {
+// best first, ties by row id. Document frequencies and the mean length
+// are those of scopes together.
+func lexSearch(scopes []*lexScope, terms []string, p bm25Params, n int) rankedList {
 	var out rankedList
-	if x.docs == 0 || len(terms) == 0 || n <= 0 {
+	st := statsOf(scopes)
+	if st.docs == 0 || len(terms) == 0 || n <= 0 {
 		return out
 	}
-	N := float64(x.docs)
-	avg := float64(x.words) / N
+	N := float64(st.docs)
+	avg := float64(st.words) / N
 	if avg == 0 {
 		avg = 1
 	}
 	k1 := p.K1
-	var ids []int32
-	var idfs []float64
+	var (
+		found []string
+		idfs  []float64
+	)
 	for _, t := range terms {
-		if num, ok := x.term[t]; ok && x.df[num] > 0 {
-			ids, idfs = append(ids, num), append(idfs, idf(N, float64(x.df[num])))
+		if df := dfOf(scopes, t); df > 0 {
+			found, idfs = append(found, t), append(idfs, idf(N, float64(df)))
 		}
 	}
 	h := make(topHits, 0, n+1)
-	var acc []float32
-	for _, scope := range scopes {
-		sc := x.scopes[scope]
-		if sc == nil {
-			continue
-		}
+	accp := accPool.Get().(*[]float32)
+	defer accPool.Put(accp)
+	acc := *accp
+	defer func() { *accp = acc }()
+	for _, sc := range scopes {
 		// Scores accumulate by local document number.
 		if cap(acc) < len(sc.ids) {
 			acc = make([]float32, len(sc.ids))
@@ -279,9 +289,13 @@ func (x *lexIndex) search(scopes []string, terms []string, p bm25Params, n int) 
 			acc = acc[:len(sc.ids)]
 			clear(acc)
 		}
-		for i, t := range ids {
+		for i, t := range found {
+			num, ok := sc.term[t]
+			if !ok {
+				continue
+			}
 			w := idfs[i] * (k1 + 1)
-			for _, ps := range sc.post[t] {
+			for _, ps := range sc.post[num] {
 				f := float64(ps.tf) + p.TitleWeight*float64(ps.ttf)
 				norm := k1 * (1 - p.B + p.B*float64(sc.lens[ps.doc])/avg)
 				acc[ps.doc] += float32(w * f / (f + norm))
@@ -300,6 +314,10 @@ func (x *lexIndex) search(scopes []string, terms []string, p bm25Params, n int) 
 	return out
 }
 
+// accPool holds the score accumulators of lexSearch (one float32 per
+// document of the largest scope searched), so a query allocates none.
+var accPool = sync.Pool{New: func() any { return new([]float32) }}
+
 // maxQueryWords caps the terms of a lexical query, so a 10,000-character
 // question stays a cheap query.
 const maxQueryWords = 64
@@ -315,39 +333,27 @@ func queryTerms(question string) []string {
 }
 
 // termWeights returns each term's weight for Coverage: its inverse
-// document frequency over all chunks, ln(1 + (N - df + 0.5)/(df + 0.5))
-// (a term no chunk holds weighs most), times its general weight
-// (everyday English words weigh less, see generalWeight). Counts span
-// every scope; they shift weights, never reveal text.
-func (x *lexIndex) termWeights(terms []string) map[string]float64 {
+// document frequency over the chunks of scopes (those searched),
+// ln(1 + (N - df + 0.5)/(df + 0.5)) (a term no chunk holds weighs most),
+// times its general weight (everyday English words weigh less, see
+// generalWeight).
+func termWeights(scopes []*lexScope, terms []string) map[string]float64 {
 	weights := make(map[string]float64, len(terms))
-	n := float64(x.docs)
+	n := float64(statsOf(scopes).docs)
 	for _, t := range terms {
-		df := float64(x.dfOf(t))
+		df := float64(dfOf(scopes, t))
 		weights[t] = text.GeneralWeight(t) * math.Log(1+(n-df+0.5)/(df+0.5))
 	}
 	return weights
 }
 
-// counts returns how many live chunks of scopes hold each of terms (in
-// text or title); terms no chunk holds are left out.
-func (x *lexIndex) counts(scopes []string, terms []string) map[string]int {
+// termCounts returns how many live chunks of scopes hold each of terms
+// (in text or title); terms no chunk holds are left out.
+func termCounts(scopes []*lexScope, terms []string) map[string]int {
 	out := make(map[string]int, len(terms))
 	for _, t := range terms {
-		n, ok := x.term[t]
-		if !ok {
-			continue
-		}
-		for _, sc := range scopes {
-			ls := x.scopes[sc]
-			if ls == nil {
-				continue
-			}
-			for _, p := range ls.post[n] {
-				if ls.ids[p.doc] >= 0 {
-					out[t]++
-				}
-			}
+		if df := dfOf(scopes, t); df > 0 {
+			out[t] = int(df)
 		}
 	}
 	return out

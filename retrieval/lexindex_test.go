@@ -12,10 +12,40 @@ import (
 	"github.com/citebot/citebot/internal/text"
 )
 
-// lexFixture is a small corpus indexed both in a lexIndex and kept as
+// lexSet is lexical indexes by scope, as a Store keeps them.
+type lexSet map[string]*lexScope
+
+func (m lexSet) addChunk(scope string, id int64, title, text string) {
+	if m[scope] == nil {
+		m[scope] = newLexScope()
+	}
+	m[scope].addChunk(id, title, text)
+}
+
+func (m lexSet) removeChunk(scope string, id int64, title, text string) {
+	if x := m[scope]; x != nil {
+		x.removeChunk(id, title, text)
+	}
+}
+
+func (m lexSet) of(scopes []string) []*lexScope {
+	var out []*lexScope
+	for _, sc := range scopes {
+		if x := m[sc]; x != nil {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (m lexSet) search(scopes []string, terms []string, p bm25Params, n int) rankedList {
+	return lexSearch(m.of(scopes), terms, p, n)
+}
+
+// lexFixture is a small corpus indexed both in a lexSet and kept as
 // plain term lists, for a naive BM25 to check the index against.
 type lexFixture struct {
-	x     *lexIndex
+	x     lexSet
 	docs  map[int64]lexFixtureDoc
 	scope map[int64]string
 }
@@ -36,7 +66,8 @@ func (f *lexFixture) remove(id int64) {
 }
 
 // naive scores every document of scopes by the BM25 formula written out
-// directly (FTS5's, with weighted title frequency), best first.
+// directly (FTS5's, with weighted title frequency), with the statistics
+// of those scopes, best first.
 func (f *lexFixture) naive(scopes []string, terms []string, p bm25Params, n int) rankedList {
 	count := func(s, term string) (tf int) {
 		for _, t := range text.Terms(s) {
@@ -46,15 +77,20 @@ func (f *lexFixture) naive(scopes []string, terms []string, p bm25Params, n int)
 		}
 		return tf
 	}
-	var total float64
-	for _, d := range f.docs {
-		total += float64(wordCount(d.title) + wordCount(d.text))
+	var total, N float64
+	for id, d := range f.docs {
+		if slices.Contains(scopes, f.scope[id]) {
+			total += float64(wordCount(d.title) + wordCount(d.text))
+			N++
+		}
 	}
-	N := float64(len(f.docs))
 	avg := total / N
 	dfs := make(map[string]int)
 	for _, t := range terms {
-		for _, o := range f.docs {
+		for id, o := range f.docs {
+			if !slices.Contains(scopes, f.scope[id]) {
+				continue
+			}
 			if count(o.title, t)+count(o.text, t) > 0 {
 				dfs[t]++
 			}
@@ -105,7 +141,7 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 		}
 		return strings.Join(ws, " ")
 	}
-	f := &lexFixture{x: newLexIndex(), docs: map[int64]lexFixtureDoc{}, scope: map[int64]string{}}
+	f := &lexFixture{x: lexSet{}, docs: map[int64]lexFixtureDoc{}, scope: map[int64]string{}}
 	scopes := []string{SharedScope, GuildScope("7")}
 	for id := int64(1); id <= 400; id++ {
 		f.add(scopes[id%2], id, words(3), words(5+rng.IntN(40)))
@@ -129,8 +165,8 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 				}
 			}
 		}
-		if f.x.docs != len(f.docs) {
-			t.Fatalf("%s: %d documents, want %d", phase, f.x.docs, len(f.docs))
+		if st := statsOf(f.x.of(scopes)); st.docs != len(f.docs) {
+			t.Fatalf("%s: %d documents, want %d", phase, st.docs, len(f.docs))
 		}
 		for _, term := range []string{"river", "flood", "mayor"} {
 			df := 0
@@ -139,8 +175,8 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 					df++
 				}
 			}
-			if int(f.x.dfOf(term)) != df {
-				t.Fatalf("%s: df(%s) = %d, want %d", phase, term, f.x.dfOf(term), df)
+			if got := dfOf(f.x.of(scopes), term); int(got) != df {
+				t.Fatalf("%s: df(%s) = %d, want %d", phase, term, got, df)
 			}
 		}
 	}
@@ -160,15 +196,15 @@ func TestLexIndexMatchesNaiveBM25(t *testing.T) {
 			f.remove(id)
 		}
 	}
-	if _, ok := f.x.scopes[GuildScope("7")]; ok {
-		t.Error("an emptied scope is still indexed")
+	if x := f.x[GuildScope("7")]; x.docs != 0 || x.words != 0 || len(x.local) != 0 {
+		t.Errorf("an emptied scope still counts %d documents, %d words", x.docs, x.words)
 	}
 	check("scope emptied")
 }
 
 func TestLexIndexEmptyAndUnknown(t *testing.T) {
 	t.Parallel()
-	x := newLexIndex()
+	x := lexSet{}
 	if l := x.search([]string{SharedScope}, []string{"river"}, bm25Params{K1: 1.2, B: 0.75}, 5); len(l.IDs) != 0 {
 		t.Errorf("empty index found %v", l.IDs)
 	}

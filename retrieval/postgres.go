@@ -73,9 +73,10 @@ func openPostgres(ctx context.Context, opt Options) (*Store, error) {
 	}
 	name := describePG(cfg)
 	db := sql.OpenDB(newPGConnector(cfg))
-	s := newStore(name, db, opt)
+	s := newStore(ctx, name, db, opt)
 	s.pg = &pgState{cfg: cfg}
 	if err := db.PingContext(ctx); err != nil {
+		s.stop()
 		db.Close()
 		return nil, fmt.Errorf("open store %s: cannot reach the database: %w", name, err)
 	}
@@ -85,6 +86,7 @@ func openPostgres(ctx context.Context, opt Options) (*Store, error) {
 	if !opt.WithoutIndexes && !opt.NoChangeListener {
 		if conn, err = listen(ctx, cfg); err != nil {
 			db.Close()
+			s.stop()
 			return nil, fmt.Errorf("open store %s: listen for changes: %w", name, err)
 		}
 	}
@@ -92,6 +94,7 @@ func openPostgres(ctx context.Context, opt Options) (*Store, error) {
 		if conn != nil {
 			conn.Close(context.WithoutCancel(ctx))
 		}
+		s.stop()
 		db.Close()
 		return nil, err
 	}
@@ -157,7 +160,7 @@ func applyMigration(ctx context.Context, conn *sql.Conn, v int, stmts []string) 
 }
 
 // pgTables are the tables a migrated store has; checkPGTables reads each.
-var pgTables = []string{"meta", "articles", "chunks", "reindex_vectors", "feeds", "feed_items", "answers", "votes", "leases"}
+var pgTables = []string{"meta", "articles", "chunks", "reindex_vectors", "feeds", "feed_items", "answers", "votes", "leases", "scope_generations"}
 
 // checkPGTables is PostgreSQL's counterpart of SQLite's quick_check (the
 // server checks its own pages): every table the migrations made must be

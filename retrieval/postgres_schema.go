@@ -6,7 +6,9 @@ package retrieval
 // SQLite's schema version 4 (schema.go, feeds.go, feedback.go) in
 // PostgreSQL's types — BIGINT identities for row IDs, BYTEA for the
 // little-endian float32 embeddings — plus the feed-poller lease (leases.go)
-// and the triggers that NOTIFY other processes of every write.
+// and the triggers that NOTIFY other processes of every write. Version 2
+// is SQLite's version 5: the scope generations (schema.go), by which a
+// process reads again only the loaded scopes another process changed.
 var pgMigrations = [][]string{
 	{
 		`CREATE TABLE meta (
@@ -117,6 +119,15 @@ var pgMigrations = [][]string{
 		END $$`,
 		`CREATE TRIGGER meta_notify AFTER INSERT OR UPDATE ON meta
 			FOR EACH ROW WHEN (NEW.key = 'generation') EXECUTE FUNCTION citebot_notify_generation()`,
+	},
+	{
+		// The snapshot column stays '' here: a store in PostgreSQL keeps
+		// no snapshots (a data directory may serve several databases).
+		`CREATE TABLE scope_generations (
+			scope      TEXT PRIMARY KEY,
+			generation BIGINT NOT NULL,
+			snapshot   TEXT NOT NULL DEFAULT ''
+		)`,
 	},
 }
 

@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,133 +9,131 @@ import (
 	"sync"
 )
 
-// buildIndexes builds the lexical index and, when vectors is true (the
-// stored vectors are the configured embedder's), the vector index from the
-// chunks, side by side (one core each). Loading decodes every row once and
-// keeps most of it: a caller that minds its peak memory runs the garbage
-// collector more often meanwhile (cmd/citebot sets GOGC 20 around Open and
-// Refresh). Articles with damaged passages are left out (excludeDamaged).
-func (s *Store) buildIndexes(ctx context.Context, vectors bool) (*lexIndex, *vectorIndex, error) {
-	var (
-		lex     *lexIndex
-		withNUL []int64
-		lexErr  error
-		built   sync.WaitGroup
-	)
-	built.Go(func() { lex, withNUL, lexErr = s.buildLexIndex(ctx) })
-	var (
-		idx   *vectorIndex
-		zeros []int64
-		err   error
-	)
-	if vectors {
-		idx, zeros, err = s.buildIndex(ctx)
-	}
-	built.Wait()
-	if err = cmp.Or(err, lexErr); err != nil {
-		return nil, nil, err
-	}
-	if len(withNUL)+len(zeros) > 0 {
-		if err := s.excludeDamaged(ctx, lex, idx, withNUL, zeros); err != nil {
-			return nil, nil, err
-		}
-	}
-	return lex, idx, nil
+// lexRow is a chunk's text on its way to the lexical index.
+type lexRow struct {
+	id          int64
+	title, text string
 }
 
-// buildLexIndex reads every chunk's title and text and returns a fresh
-// lexical index, without the chunks whose text holds NUL bytes (which
-// text never does: such a chunk was overwritten), whose IDs it returns.
-func (s *Store) buildLexIndex(ctx context.Context) (*lexIndex, []int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, scope, title, text FROM chunks ORDER BY scope, id`)
+// buildScope builds the indexes of scope from its chunks, read by one
+// statement (so they are one state of the store), the lexical index
+// beside the vector one (one core each). Loading decodes every row once
+// and keeps most of it: a caller that minds its peak memory runs the
+// garbage collector more often meanwhile (Options.Loading: cmd/citebot
+// sets GOGC 20). Articles with damaged passages are left out (excludeDamaged).
+func (s *Store) buildScope(ctx context.Context, scope string) (*scopeIndex, error) {
+	vec, err := newVecScope(s.emb, scope)
 	if err != nil {
-		return nil, nil, s.fileError(err)
+		return nil, err
 	}
-	defer rows.Close()
-	x := newLexIndex()
-	term := x.cachedWordTerm()
-	var (
-		d       lexDoc
-		withNUL []int64
-	)
-	for rows.Next() {
-		var (
-			id                 int64
-			scope, title, text string
-		)
-		if err := rows.Scan(&id, &scope, &title, &text); err != nil {
-			return nil, nil, s.fileError(err)
-		}
-		if strings.IndexByte(text, 0) >= 0 || strings.IndexByte(title, 0) >= 0 {
-			withNUL = append(withNUL, id)
-			continue
-		}
-		d.tokenize(title, text, term)
-		x.add(scope, id, &d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, s.fileError(err)
-	}
-	return x, withNUL, nil
-}
-
-// buildIndex reads every chunk's embedding and returns a fresh index,
-// and the IDs of the chunks whose vector is zero.
-func (s *Store) buildIndex(ctx context.Context) (*vectorIndex, []int64, error) {
-	idx := newVectorIndex(s.emb)
-	zeros, err := s.loadVectors(ctx, s.db, idx, "")
-	if err != nil {
-		return nil, nil, err
-	}
-	return idx, zeros, nil
-}
-
-// loadVectors adds the vectors of scope (all scopes when "") stored as q
-// sees them to idx.
-// Each is decoded straight from the row into a slice of its own that the
-// index keeps (see addEncoded), so loading holds no second copy. Zero
-// vectors (a text without words has one, so has a zeroed page) are left
-// out and their chunks' IDs returned.
-func (s *Store) loadVectors(ctx context.Context, q querier, idx *vectorIndex, scope string) ([]int64, error) {
-	query := `SELECT id, scope, embedding FROM chunks`
-	var args []any
-	if scope != "" {
-		query = `SELECT id, scope, embedding FROM chunks WHERE scope = ?`
-		args = append(args, scope)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	x := &scopeIndex{name: scope, lex: newLexScope(), vec: vec}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, title, text, embedding FROM chunks WHERE scope = ? ORDER BY id`, scope)
 	if err != nil {
 		return nil, s.fileError(err)
 	}
 	defer rows.Close()
-	var zeros []int64
+	var (
+		batches = make(chan []lexRow, 4)
+		withNUL []int64
+		lexDone sync.WaitGroup
+	)
+	lexDone.Go(func() {
+		term := x.lex.cachedWordTerm()
+		var d lexDoc
+		for b := range batches {
+			for _, r := range b {
+				if strings.IndexByte(r.text, 0) >= 0 || strings.IndexByte(r.title, 0) >= 0 {
+					withNUL = append(withNUL, r.id)
+					continue
+				}
+				d.tokenize(r.title, r.text, term)
+				x.lex.add(r.id, &d)
+			}
+		}
+	})
+	var (
+		zeros []int64
+		batch []lexRow
+	)
+	err = func() error {
+		defer func() {
+			if len(batch) > 0 {
+				batches <- batch
+			}
+			close(batches)
+			lexDone.Wait()
+		}()
+		for rows.Next() {
+			var (
+				r    lexRow
+				blob sql.RawBytes
+			)
+			if err := rows.Scan(&r.id, &r.title, &r.text, &blob); err != nil {
+				return s.fileError(err)
+			}
+			if batch = append(batch, r); len(batch) == 256 {
+				batches <- batch
+				batch = nil
+			}
+			if len(blob) == 4*vec.dims && zeroVector(blob) {
+				zeros = append(zeros, r.id)
+				continue
+			}
+			if err := vec.addEncoded(r.id, blob); err != nil {
+				return s.damaged(fmt.Errorf("chunk %d: %w", r.id, err))
+			}
+		}
+		return s.fileErrorOrNil(rows.Err())
+	}()
+	if err != nil {
+		return nil, err
+	}
+	if len(withNUL)+len(zeros) > 0 {
+		if x.damaged, err = s.excludeDamaged(ctx, x, withNUL, zeros); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+// loadVectors adds the vectors of scope stored as q sees them to vec.
+// Each is decoded straight from the row into a slice of its own that the
+// index keeps (see addEncoded), so loading holds no second copy. Zero
+// vectors (a text without words has one, so has a zeroed page) are left
+// out.
+func (s *Store) loadVectors(ctx context.Context, q querier, vec *vecScope, scope string) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, embedding FROM chunks WHERE scope = ?`, scope)
+	if err != nil {
+		return s.fileError(err)
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var (
 			id   int64
-			sc   string
 			blob sql.RawBytes
 		)
-		if err := rows.Scan(&id, &sc, &blob); err != nil {
-			return nil, s.fileError(err)
+		if err := rows.Scan(&id, &blob); err != nil {
+			return s.fileError(err)
 		}
-		if len(blob) == 4*idx.dims && zeroVector(blob) {
-			zeros = append(zeros, id)
+		if len(blob) == 4*vec.dims && zeroVector(blob) {
 			continue
 		}
-		if err := idx.addEncoded(sc, id, blob); err != nil {
-			return nil, s.damaged(fmt.Errorf("chunk %d: %w", id, err))
+		if err := vec.addEncoded(id, blob); err != nil {
+			return s.damaged(fmt.Errorf("chunk %d: %w", id, err))
 		}
 	}
-	return zeros, s.fileErrorOrNil(rows.Err())
+	return s.fileErrorOrNil(rows.Err())
 }
 
-// Refresh brings the in-memory indexes in step with writes another
-// process made to the store (citebot ingest beside citebot serve), by
-// rebuilding them from the file when its write generation moved; it
-// reports whether it did. Searches go on with the old indexes meanwhile;
-// this process's own writes wait. Cheap when nothing changed: one query.
-// When the other process re-embedded the store with another embedder
-// (citebot reindex), the indexes are kept and adds refused: see
+// Refresh brings the loaded scopes' indexes in step with writes another
+// process made to the store (citebot ingest beside citebot serve): when
+// the store's write generation moved, each loaded scope whose own
+// generation moved is read again (from its snapshot or its chunks); it
+// reports whether one was. Scopes not loaded need nothing: they read the
+// committed rows when they are. Searches go on with the old indexes
+// meanwhile; this process's own writes wait. Cheap when nothing changed:
+// one query. When the other process re-embedded the store with another
+// embedder (citebot reindex), the indexes are kept and adds refused: see
 // noteSwitch.
 func (s *Store) Refresh(ctx context.Context) (bool, error) {
 	fail := func(err error) (bool, error) { return false, fmt.Errorf("refresh %s: %w", s.path, err) }
@@ -167,15 +164,41 @@ func (s *Store) Refresh(ctx context.Context) (bool, error) {
 		}
 		return s.noteSwitch(ctx, fail)
 	}
-	lex, idx, err := s.buildIndexes(ctx, true)
-	if err != nil {
-		return fail(err)
+	s.mu.RLock()
+	loaded := s.loadedScopes()
+	gens := make([]int64, len(loaded))
+	for i, x := range loaded {
+		gens[i] = x.gen
+	}
+	s.mu.RUnlock()
+	var fresh []*scopeIndex
+	for i, x := range loaded {
+		g, _, err := scopeGeneration(ctx, s.db, x.name)
+		if err != nil {
+			return fail(s.fileError(err))
+		}
+		if g == gens[i] {
+			continue
+		}
+		nx, err := s.readScope(ctx, x.name)
+		if err != nil {
+			return fail(err)
+		}
+		fresh = append(fresh, nx)
 	}
 	s.mu.Lock()
-	s.lex, s.index, s.gen, s.mismatch, s.switched = lex, idx, cur, nil, nil
+	for _, nx := range fresh {
+		s.loaded[nx.name] = nx
+	}
+	s.gen, s.mismatch, s.switched = cur, nil, nil
 	s.mu.Unlock()
-	s.log.Info("store changed by another process; search indexes rebuilt", "file", s.path, "generation", cur)
-	return true, nil
+	for _, nx := range fresh {
+		if !nx.saved && !nx.damaged {
+			s.bg.Go(func() { s.saveSnapshot(nx) })
+		}
+		s.log.Info("store changed by another process; scope index read again", "file", s.path, "scope", nx.name, "generation", nx.gen)
+	}
+	return len(fresh) > 0, nil
 }
 
 // noteSwitch handles a store that another process re-embedded with
@@ -207,15 +230,18 @@ func (s *Store) noteSwitch(ctx context.Context, fail func(error) (bool, error)) 
 	return fail(sw)
 }
 
-// repairScope rebuilds the index collection of scope from the store after
-// an index update failed; the store is the truth.
-func (s *Store) repairScope(ctx context.Context, scope string, cause error) {
-	s.log.Error("vector index update failed; rebuilding the scope from the store", "scope", scope, "err", cause)
-	if err := s.index.dropScope(scope); err != nil {
-		s.log.Error("vector index repair failed", "scope", scope, "err", err)
+// repairScope rebuilds the vector index of x from the store after an
+// index update failed; the store is the truth. Callers hold s.mu
+// exclusively.
+func (s *Store) repairScope(ctx context.Context, x *scopeIndex, cause error) {
+	s.log.Error("vector index update failed; rebuilding the scope from the store", "scope", x.name, "err", cause)
+	vec, err := newVecScope(s.emb, x.name)
+	if err == nil {
+		err = s.loadVectors(context.WithoutCancel(ctx), s.db, vec, x.name)
+	}
+	if err != nil {
+		s.log.Error("vector index repair failed", "scope", x.name, "err", err)
 		return
 	}
-	if _, err := s.loadVectors(context.WithoutCancel(ctx), s.db, s.index, scope); err != nil {
-		s.log.Error("vector index repair failed", "scope", scope, "err", err)
-	}
+	x.vec, x.saved = vec, false
 }

@@ -14,7 +14,8 @@ import (
 //     answered from it),
 //
 // The indexes, vector and lexical, need no check: they are built from the
-// chunks right after this. A repair that fails leaves
+// chunks (or from snapshots of the scope generations, which a repair
+// moves on) when first searched. A repair that fails leaves
 // the store as it was and is an error naming the file.
 func (s *Store) reconcile(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -24,14 +25,26 @@ func (s *Store) reconcile(ctx context.Context) error {
 	defer tx.Rollback()
 	changed := false
 
-	res, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE NOT EXISTS
-		(SELECT 1 FROM articles a WHERE a.scope = chunks.scope AND a.id = chunks.article_id)`)
+	// Found through the chunks' (scope, article_id, position) index, which
+	// holds the row IDs: scanning the table itself would read every
+	// passage's text and vector, the whole file, at every start.
+	orphans, err := scanIDs(tx.QueryContext(ctx, `SELECT c.id FROM chunks c WHERE NOT EXISTS
+		(SELECT 1 FROM articles a WHERE a.scope = c.scope AND a.id = c.article_id)`))
 	if err != nil {
-		return s.fileError(fmt.Errorf("remove orphan chunks: %w", err))
+		return s.fileError(fmt.Errorf("find orphan chunks: %w", err))
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		s.log.Warn("store repair: removed chunks whose article was missing", "file", s.path, "chunks", n)
+	if len(orphans) > 0 {
+		for _, id := range orphans {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM chunks WHERE id = ?`, id); err != nil {
+				return s.fileError(fmt.Errorf("remove orphan chunk %d: %w", id, err))
+			}
+		}
+		s.log.Warn("store repair: removed chunks whose article was missing", "file", s.path, "chunks", len(orphans))
 		changed = true
+		// Their scopes' index snapshots held them.
+		if _, err := tx.ExecContext(ctx, `UPDATE scope_generations SET generation = generation + 1, snapshot = ''`); err != nil {
+			return s.fileError(fmt.Errorf("forget the index snapshots: %w", err))
+		}
 	}
 
 	empty, err := articlesWithoutChunks(ctx, tx)
@@ -55,6 +68,24 @@ func (s *Store) reconcile(ctx context.Context) error {
 	}
 	s.log.Warn("store repaired", "file", s.path)
 	return nil
+}
+
+// scanIDs reads the result of a query for one integer column, and closes
+// it.
+func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // articlesWithoutChunks lists the articles that have no chunk.

@@ -14,10 +14,14 @@ import (
 	"time"
 )
 
-// checkStats fails the test unless the store's articles, chunks, lexical
-// index and vector index agree with want (articles, chunks).
+// checkStats loads every scope's indexes (those loaded already stay as
+// they are) and fails the test unless the store's articles, chunks,
+// lexical index and vector index agree with want (articles, chunks).
 func checkStats(t *testing.T, s *Store, wantArticles, wantChunks int) Stats {
 	t.Helper()
+	if err := s.Preload(t.Context()); err != nil {
+		t.Fatalf("Preload: %v", err)
+	}
 	st, err := s.Stats(t.Context())
 	if err != nil {
 		t.Fatalf("Stats: %v", err)
@@ -359,6 +363,9 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 
 	b := openStore(t, backupDir)
+	if err := b.Preload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	st, err := b.Stats(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -191,8 +191,9 @@ func (s *Store) saveVectors(ctx context.Context, tx *sql.Tx, key string, todo ch
 // switchEmbedder, in one transaction, embeds the chunks still without a
 // new vector (added by another process since the last pass: usually
 // none), copies the new vectors over the old ones, records the embedder,
-// empties the side table and bumps the write generation; this process's
-// vector index is then the new one. It returns the number of chunks.
+// empties the side table and bumps the write generations; this process's
+// scopes load again, with the new vectors, when next searched. It returns
+// the number of chunks.
 func (s *Store) switchEmbedder(ctx context.Context, key string) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -234,13 +235,21 @@ func (s *Store) switchEmbedder(ctx context.Context, key string) (int, error) {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaReindex); err != nil {
 		return 0, s.fileError(err)
 	}
-	idx := newVectorIndex(s.emb)
-	if _, err := s.loadVectors(ctx, tx, idx, ""); err != nil { // zero vectors stay out, as at Open
-		return 0, err
+	// Every scope's vectors changed: their snapshots no longer hold them.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO scope_generations (scope, generation, snapshot)
+		SELECT DISTINCT scope, 0, '' FROM chunks WHERE true
+		ON CONFLICT (scope) DO NOTHING`); err != nil {
+		return 0, s.fileError(err)
 	}
-	err = s.commit(ctx, tx, s.checkOpen, func() {
+	if _, err := tx.ExecContext(ctx, `UPDATE scope_generations SET generation = generation + 1, snapshot = ''`); err != nil {
+		return 0, s.fileError(err)
+	}
+	err = s.commit(ctx, tx, "", s.checkOpen, func(*scopeIndex) {
 		s.mismatch, s.switched = nil, nil
-		s.index = idx
+		// The loaded scopes hold the old vectors: they load again, with
+		// the new ones, when next searched; loads under way start over.
+		clear(s.loaded)
+		s.epoch++
 	})
 	return int(n), err
 }

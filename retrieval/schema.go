@@ -16,8 +16,10 @@ import (
 // FTS5 index of the chunks (chunks_fts, chunks_vocab and their triggers);
 // version 2 drops it, the lexical index being in memory (lexindex.go);
 // version 3 adds the followed feeds (feedSchema in feeds.go); version 4
-// the answers and feedback votes (feedbackTables in feedback.go).
-const schemaVersion = 4
+// the answers and feedback votes (feedbackTables in feedback.go); version
+// 5 the scope generations (scope_generations), which keep older citebots,
+// which would not bump them, from writing to the store.
+const schemaVersion = 5
 
 // Meta keys.
 const (
@@ -73,6 +75,16 @@ var schema = []string{
 	`CREATE TABLE IF NOT EXISTS reindex_vectors (
 		chunk_id  INTEGER PRIMARY KEY REFERENCES chunks (id) ON DELETE CASCADE,
 		embedding BLOB NOT NULL
+	)`,
+	// scope_generations counts the committed writes to each scope's
+	// chunks (bumped in the same transaction), and names the snapshot of
+	// the scope's indexes that holds that generation, if one was written
+	// (snapshot.go): a snapshot is used only when the store names it. A
+	// scope without a row is at generation 0, with no snapshot.
+	`CREATE TABLE IF NOT EXISTS scope_generations (
+		scope      TEXT PRIMARY KEY,
+		generation BIGINT NOT NULL,
+		snapshot   TEXT NOT NULL DEFAULT ''
 	)`,
 }
 
@@ -131,7 +143,7 @@ func initSchema(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	switch {
-	case v == "" || v == "1" || v == "2" || v == "3": // versions 3's and 4's tables were created above
+	case v == "" || v == "1" || v == "2" || v == "3" || v == "4": // the tables of versions 3 to 5 were created above
 		if v == "1" {
 			for _, stmt := range dropFTS {
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
@@ -177,6 +189,36 @@ func generation(ctx context.Context, q querier) (int64, error) {
 		return 0, fmt.Errorf("meta %s = %q: %w", metaGeneration, v, err)
 	}
 	return g, nil
+}
+
+// scopeGeneration returns the write generation of scope and the token of
+// the snapshot that holds it ("" when none does).
+func scopeGeneration(ctx context.Context, q querier, scope string) (gen int64, snapshot string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT generation, snapshot FROM scope_generations WHERE scope = ?`, scope).Scan(&gen, &snapshot)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	return gen, snapshot, err
+}
+
+// bumpScopeGeneration moves the generation of scope on by one in tx,
+// forgetting its snapshot, and returns the new generation.
+func bumpScopeGeneration(ctx context.Context, tx *sql.Tx, scope string) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO scope_generations (scope, generation, snapshot) VALUES (?, 1, '')
+		ON CONFLICT (scope) DO UPDATE SET generation = scope_generations.generation + 1, snapshot = ''`, scope); err != nil {
+		return 0, err
+	}
+	gen, _, err := scopeGeneration(ctx, tx, scope)
+	return gen, err
+}
+
+// recordSnapshot names token as the snapshot of scope at gen, unless the
+// scope has moved on since.
+func recordSnapshot(ctx context.Context, q querier, scope string, gen int64, token string) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO scope_generations (scope, generation, snapshot) VALUES (?, ?, ?)
+		ON CONFLICT (scope) DO UPDATE SET snapshot = excluded.snapshot
+		WHERE scope_generations.generation = excluded.generation`, scope, gen, token)
+	return err
 }
 
 func setMeta(ctx context.Context, q querier, key, value string) error {

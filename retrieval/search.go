@@ -25,7 +25,10 @@ const defaultK = 5
 
 // Search returns up to opt.K passages from opt.Scopes that best answer
 // query, best first: the BM25 ranking of the lexical index and the
-// vector ranking are fused by reciprocal rank, and near-duplicates of
+// vector ranking are fused by reciprocal rank (term weights and document
+// frequencies are those of opt.Scopes together, so a search's result
+// depends on those scopes only); a scope not yet loaded is loaded first
+// (see Preload), and near-duplicates of
 // better passages (overlapping chunks, repeated text) are dropped. Each
 // passage carries its article's metadata, its fused Score and its
 // Coverage of the query's terms. An empty query is an error wrapping
@@ -61,11 +64,12 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		qvec = vecs[0]
 	}
 
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := s.usable(); err != nil {
+	xs, err := s.rlockScopes(ctx, scopes)
+	if err != nil {
 		return fail(err)
 	}
+	defer s.mu.RUnlock()
+	lexes := lexOf(xs)
 	n := s.rank.candidates(k)
 	// The two rankings are independent: the lexical one runs beside the
 	// vector query, whose wait it otherwise adds to.
@@ -73,7 +77,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 	var lexDone sync.WaitGroup
 	if s.rank.LexicalWeight > 0 {
 		lexDone.Go(func() {
-			l := s.lex.search(scopes, queryTerms(query), s.rank.bm25(), n)
+			l := lexSearch(lexes, queryTerms(query), s.rank.bm25(), n)
 			lex.IDs, lex.Scores = l.IDs, l.Scores
 		})
 	}
@@ -81,7 +85,8 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 	var vecErr error
 	if qvec != nil && !isZero(qvec) {
 		var hits []hit
-		hits, vecErr = s.index.query(ctx, scopes, qvec, n)
+		vecs, names := vecOf(xs)
+		hits, vecErr = vectorQuery(ctx, vecs, names, qvec, n)
 		for _, h := range hits {
 			vec.IDs = append(vec.IDs, h.ID)
 		}
@@ -96,7 +101,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		return fail(s.fileError(err))
 	}
 	terms := text.Terms(query)
-	return selectPassages(cands, terms, s.lex.termWeights(text.Distinct(terms)), k, s.rank, timeIntentOf(query, s.now())), nil
+	return selectPassages(cands, terms, termWeights(lexes, text.Distinct(terms)), k, s.rank, timeIntentOf(query, s.now())), nil
 }
 
 // candidate is a fetched passage with what de-duplication needs.

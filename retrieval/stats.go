@@ -6,7 +6,8 @@ import (
 )
 
 // Stats counts what a store holds, in each of its three places. In a
-// healthy store Chunks == LexicalRows, and VectorDocs == Chunks less the
+// healthy store with every scope loaded Chunks == LexicalRows (always
+// LoadedChunks == LexicalRows), and VectorDocs == that less the
 // chunks whose embedding is all zeros (a text with no words, which
 // nothing can be similar to and the vector index leaves out).
 type Stats struct {
@@ -14,11 +15,17 @@ type Stats struct {
 	Articles int `json:"articles"`
 	Chunks   int `json:"chunks"`
 	// LexicalRows is the number of chunks in the in-memory lexical
-	// index, over all scopes; 0 before it is built.
+	// indexes of the loaded scopes; 0 before any is loaded.
 	LexicalRows int `json:"lexical_rows"`
-	// VectorDocs is the number of vectors in the in-memory index, over
-	// all scopes; 0 while the store is opened with another embedder.
+	// VectorDocs is the number of vectors in the in-memory indexes of
+	// the loaded scopes.
 	VectorDocs int `json:"vector_docs"`
+	// LoadedScopes is the number of scopes whose indexes are loaded (a
+	// scope is loaded when first searched, or by Preload); LoadedChunks
+	// the chunks of those scopes in the durable store, which a healthy
+	// store's LexicalRows equals.
+	LoadedScopes int `json:"loaded_scopes"`
+	LoadedChunks int `json:"loaded_chunks"`
 }
 
 // Stats returns the counts of the store, taken under the same lock as a
@@ -33,11 +40,17 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM chunks)`).Scan(&st.Articles, &st.Chunks); err != nil {
 		return Stats{}, fmt.Errorf("stats: %w", s.fileError(err))
 	}
-	if s.lex != nil {
-		st.LexicalRows = s.lex.docs
+	var names []string
+	for _, x := range s.loadedScopes() {
+		st.LexicalRows += x.lex.docs
+		st.VectorDocs += x.vec.count()
+		names = append(names, x.name)
 	}
-	if s.index != nil {
-		st.VectorDocs = s.index.total()
+	st.LoadedScopes = len(names)
+	if len(names) > 0 {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM chunks WHERE scope IN (`+placeholders(len(names))+`)`, anys(names)...).Scan(&st.LoadedChunks); err != nil {
+			return Stats{}, fmt.Errorf("stats: %w", s.fileError(err))
+		}
 	}
 	return st, nil
 }

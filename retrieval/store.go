@@ -62,6 +62,20 @@ type Options struct {
 	// which need not follow them, and would otherwise rebuild its indexes
 	// for each. Refresh still catches up when called.
 	NoChangeListener bool
+	// SnapshotDir, when set, keeps a snapshot of each scope's search
+	// indexes there (snapshot.go), so a scope loads at disk speed instead
+	// of being built from its chunks; "" keeps none. The snapshots are a
+	// cache: the store names the one of each scope's current generation,
+	// and any other (stale, damaged, missing) is rebuilt from the chunks.
+	// cmd/citebot uses <data dir>/index.
+	SnapshotDir string
+	// Loading, when set, is called as a scope's indexes start to be built
+	// from its chunks (in the background, at the first search of the
+	// scope, when no snapshot holds them), and the function it returns
+	// when the build ends: cmd/citebot collects garbage sooner meanwhile,
+	// to keep the process's peak memory down (a build decodes every row;
+	// reading a snapshot makes little garbage).
+	Loading func() (done func())
 }
 
 // ErrNoIndexes is returned by what needs the search indexes of a store
@@ -69,9 +83,10 @@ type Options struct {
 var ErrNoIndexes = errors.New("store opened without search indexes")
 
 // Store keeps articles, chunks and embeddings in one SQLite file (the
-// source of truth) and derives two in-memory indexes from it at Open: a
-// flat vector index (index.go) and an inverted index for BM25
-// (lexindex.go). All methods are safe for concurrent use. A search sees every article whole: as it was before or
+// source of truth) and derives two in-memory indexes per scope from it
+// when the scope is first searched (scopeindex.go): a flat vector index
+// (index.go) and an inverted index for BM25 (lexindex.go). Open builds
+// none. All methods are safe for concurrent use. A search sees every article whole: as it was before or
 // after a concurrent Add, never a mixture. Another process may write to
 // the same data directory (the CLI beside the bot): this process's
 // in-memory indexes see those writes after Refresh (or a reopen).
@@ -81,23 +96,40 @@ type Store struct {
 	emb  Embedder
 	log  *slog.Logger
 	rank Ranking
-	// noIndexes: opened WithoutIndexes; lex and index stay nil.
+	// noIndexes: opened WithoutIndexes; no scope is ever loaded.
 	noIndexes bool
 	now       func() time.Time
+	snapDir   string
+	loadHook  func() func()
+	// life ends at Close: scope loads under way stop.
+	life context.Context
+	stop context.CancelFunc
+	// bg counts scope loads and snapshot writes under way.
+	bg sync.WaitGroup
+	// loadMu guards loading, the loads under way by scope.
+	loadMu  sync.Mutex
+	loading map[string]*loadCall
 
 	// writeMu serialises writers, so a Reindex sees a fixed set of chunks.
 	writeMu sync.Mutex
 	// mu orders searches against commits: searches hold it shared;
 	// commits (with their index updates) hold it exclusively.
-	mu       sync.RWMutex
-	index    *vectorIndex
-	lex      *lexIndex // lexical (BM25) index, guarded by mu like index
-	mismatch error     // non-nil while the vectors come from another embedder
+	mu sync.RWMutex
+	// loaded holds the indexes of the scopes loaded so far.
+	loaded map[string]*scopeIndex
+	// committed is each scope's generation after this process's last
+	// commit to it: a load that read an older one reads again.
+	committed map[string]int64
+	// epoch moves when every loaded scope is dropped (a reindex): loads
+	// under way then read again.
+	epoch    int64
+	mismatch error // non-nil while the vectors come from another embedder
 	// switched is non-nil once another process re-embedded the store with
 	// another embedder (see Refresh): searches go on with the indexes this
 	// process loaded, in its embedder's space; adds are refused.
 	switched error
 	closed   bool
+	closing  bool // Close has begun
 	// gen is the write generation the indexes reflect (guarded by mu);
 	// a different one in the file means another process wrote.
 	gen int64
@@ -106,8 +138,9 @@ type Store struct {
 }
 
 // Open opens (creating if needed) the store in dir, the file dir/citebot.db,
-// repairs what does not agree (see reconcile: orphan rows; each repair is
-// logged) and rebuilds the vector and lexical indexes from it. It fails with an error naming the
+// and repairs what does not agree (see reconcile: orphan rows; each repair
+// is logged). It builds no search index: each scope's are loaded when it
+// is first searched (or preloaded: Preload). It fails with an error naming the
 // file and wrapping ErrDamaged when the file is corrupt or not a store,
 // and with ErrEmbedderMismatch when the store was built with another
 // embedder (unless opt.AllowMismatch). Close the Store when done.
@@ -142,16 +175,18 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := newStore(path, db, opt)
+	s := newStore(ctx, path, db, opt)
 	if err := s.open(ctx, opt.AllowMismatch); err != nil {
+		s.stop()
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// newStore returns the Store of db, named path, with opt's defaults.
-func newStore(path string, db *sql.DB, opt Options) *Store {
+// newStore returns the Store of db, named path, with opt's defaults; its
+// background work ends at Close (or at s.stop, when open fails).
+func newStore(ctx context.Context, path string, db *sql.DB, opt Options) *Store {
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -160,7 +195,10 @@ func newStore(path string, db *sql.DB, opt Options) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes}
+	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes,
+		snapDir: opt.SnapshotDir, loadHook: opt.Loading, loading: make(map[string]*loadCall), loaded: make(map[string]*scopeIndex), committed: make(map[string]int64)}
+	s.life, s.stop = context.WithCancel(context.WithoutCancel(ctx))
+	return s
 }
 
 func (s *Store) open(ctx context.Context, allowMismatch bool) error {
@@ -179,8 +217,8 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 	if err := s.reconcile(ctx); err != nil {
 		return err
 	}
-	// Read before the indexes are built: a write that lands meanwhile
-	// makes the next Refresh rebuild them, never miss it.
+	// Read before any scope is loaded: a write that lands meanwhile makes
+	// the next Refresh read the loaded scopes again, never miss it.
 	gen, err := generation(ctx, s.db)
 	if err != nil {
 		return s.fileError(err)
@@ -197,21 +235,34 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 	default:
 		return err
 	}
-	if s.noIndexes {
-		return nil
-	}
-	s.lex, s.index, err = s.buildIndexes(ctx, s.mismatch == nil)
-	return err
+	return nil
 }
 
-// Close releases the database. The Store must not be used afterwards.
+// Close stops the scope loads under way, writes the snapshots of the
+// loaded scopes that changed since theirs, and releases the database.
+// The Store must not be used afterwards.
 func (s *Store) Close() error {
 	s.stopListener() // before the locks: a Refresh it runs takes them
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	if s.closing {
+		s.mu.Unlock()
 		return nil
 	}
+	s.closing = true
+	var dirty []*scopeIndex
+	for _, x := range s.loaded {
+		if !x.saved && !x.damaged {
+			dirty = append(dirty, x)
+		}
+	}
+	s.mu.Unlock()
+	s.stop()
+	s.bg.Wait()
+	for _, x := range dirty {
+		s.saveSnapshot(x)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.closed = true
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)

@@ -23,24 +23,25 @@ func counts(t *testing.T, s *Store, scope, id, token string) (rows, lexical, vec
 	if err != nil {
 		t.Fatal(err)
 	}
-	holders := lexicalHolders(s, scope, token)
+	holders := lexicalHolders(t, s, scope, token)
 	for _, id := range ids {
 		if holders[id] {
 			lexical++
 		}
 	}
-	return len(ids), lexical, s.index.count(scope)
+	return len(ids), lexical, vecCount(t, s, scope)
 }
 
 // lexicalHolders returns the row IDs of the chunks of scope that the
 // lexical index lists under word.
-func lexicalHolders(s *Store, scope, word string) map[int64]bool {
+func lexicalHolders(t *testing.T, s *Store, scope, word string) map[int64]bool {
+	t.Helper()
+	out := make(map[int64]bool)
+	sc := scopeOf(t, s, scope).lex
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make(map[int64]bool)
-	sc := s.lex.scopes[scope]
-	term, ok := s.lex.term[text.Stem(word)]
-	if sc == nil || !ok {
+	term, ok := sc.term[text.Stem(word)]
+	if !ok {
 		return out
 	}
 	for _, p := range sc.post[term] {
@@ -85,7 +86,7 @@ func testReopenKeepsDataAndIndex(t *testing.T, b backend) {
 			t.Errorf("after reopen: %+v", ai)
 		}
 	}
-	if n := s.index.count(SharedScope); n != 3*len(corpus) {
+	if n := vecCount(t, s, SharedScope); n != 3*len(corpus) {
 		t.Errorf("vector index after reopen holds %d chunks, want %d", n, 3*len(corpus))
 	}
 	after := mustSearch(t, s, "Why were homes evacuated in Millbrook?")
@@ -293,7 +294,7 @@ func testForget(t *testing.T, b backend) {
 	if r, f, _ := counts(t, s, SharedScope, a.ID, "marker"); r != 0 || f != 0 {
 		t.Errorf("after Forget: rows %d, fts %d", r, f)
 	}
-	if n := s.index.count(SharedScope); n != 3 {
+	if n := vecCount(t, s, SharedScope); n != 3 {
 		t.Errorf("vector index holds %d chunks after Forget, want 3", n)
 	}
 	for _, p := range mustSearch(t, s, "walrus") {

@@ -14,13 +14,10 @@ func (s *Store) TermCounts(ctx context.Context, scopes []string, terms []string)
 	if err != nil {
 		return nil, fmt.Errorf("term counts: %w", err)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := s.usable(); err != nil {
+	xs, err := s.rlockScopes(ctx, scopes)
+	if err != nil {
 		return nil, fmt.Errorf("term counts: %w", err)
 	}
-	return s.lex.counts(scopes, terms), nil
+	defer s.mu.RUnlock()
+	return termCounts(lexOf(xs), terms), nil
 }

@@ -6,13 +6,16 @@ import (
 	"strconv"
 )
 
-// commit bumps the store's write generation in tx, commits it and runs
-// apply (the index updates) while holding s.mu exclusively, so that no
-// search sees the store and the indexes disagree. check runs first, under
-// the lock; if it fails, tx is left to the caller's rollback. When another
-// process wrote since the indexes were last in step, the generation stays
-// behind, so that Refresh still rebuilds them.
-func (s *Store) commit(ctx context.Context, tx *sql.Tx, check func() error, apply func()) error {
+// commit bumps the store's write generation and that of scope (unless
+// scope is "": the caller bumped those it changed) in tx, commits it and
+// runs apply (the index updates) with the scope's index (nil when the
+// scope is not loaded: it will read the committed rows) while holding
+// s.mu exclusively, so that no search sees the store and the indexes
+// disagree. check runs first, under the lock; if it fails, tx is left to
+// the caller's rollback. When another process wrote since the indexes were
+// last in step, the generations stay behind, so that Refresh still reads
+// them again.
+func (s *Store) commit(ctx context.Context, tx *sql.Tx, scope string, check func() error, apply func(x *scopeIndex)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := check(); err != nil {
@@ -25,10 +28,28 @@ func (s *Store) commit(ctx context.Context, tx *sql.Tx, check func() error, appl
 	if err := setMeta(ctx, tx, metaGeneration, strconv.FormatInt(prev+1, 10)); err != nil {
 		return s.fileError(err)
 	}
+	var sgen int64
+	if scope != "" {
+		if sgen, err = bumpScopeGeneration(ctx, tx, scope); err != nil {
+			return s.fileError(err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return s.fileError(err)
 	}
-	apply()
+	x := s.loaded[scope]
+	apply(x)
+	if x != nil {
+		x.saved = false
+		if x.gen == sgen-1 {
+			x.gen = sgen
+		}
+	}
+	if scope != "" {
+		// A load of the scope that read an older generation missed this
+		// commit: it reads again (loadScope).
+		s.committed[scope] = sgen
+	}
 	if prev == s.gen {
 		s.gen = prev + 1
 	}
@@ -68,13 +89,13 @@ func scanChunkRows(rows *sql.Rows, err error) (chunkRows, error) {
 	return out, rows.Err()
 }
 
-// unindexLexical removes old from the lexical index. Callers hold s.mu
+// unindex removes old from both indexes of x. Callers hold s.mu
 // exclusively.
-func (s *Store) unindexLexical(scope string, old chunkRows) {
-	if s.lex == nil { // opened WithoutIndexes
-		return
-	}
+func (s *Store) unindex(ctx context.Context, x *scopeIndex, old chunkRows) {
 	for i, id := range old.ids {
-		s.lex.removeChunk(scope, id, old.titles[i], old.texts[i])
+		x.lex.removeChunk(id, old.titles[i], old.texts[i])
+	}
+	if err := x.vec.remove(ctx, old.ids); err != nil {
+		s.repairScope(ctx, x, err)
 	}
 }

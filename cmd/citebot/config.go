@@ -203,7 +203,15 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		}
 	}
 	restoreGC := tightGC()
-	store, err := retrieval.Open(ctx, openDir, retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly, DatabaseURL: dbURL, NoChangeListener: use != serving})
+	opt := retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly,
+		DatabaseURL: dbURL, NoChangeListener: use != serving, Loading: tightGC} // each scope's search indexes, loaded when first searched
+	if dbURL == "" {
+		// Snapshots of the indexes load a scope at disk speed. Not for a
+		// database: one data directory may serve several, whose scopes'
+		// generations say nothing of each other.
+		opt.SnapshotDir = filepath.Join(openDir, "index")
+	}
+	store, err := retrieval.Open(ctx, openDir, opt)
 	restoreGC()
 	if err != nil {
 		cleanup()

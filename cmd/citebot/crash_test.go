@@ -108,6 +108,18 @@ func TestCrashSafety(t *testing.T) {
 	}
 	c.runOK("reindex", "--data-dir", c.data)
 	c.check()
+
+	// 5. Ask, killed at random points (a fresh ask builds the scope's
+	// index and writes its snapshot, which check also does): a snapshot
+	// half written is never read; a damaged one is rebuilt and logged.
+	c.runOK("forget", "--data-dir", c.data, c.articles[0].id) // the snapshot is stale now
+	took = c.timed("ask", "--data-dir", c.data, "Which council report was read?")
+	for range 4 {
+		c.killAfter(time.Duration(rng.Int64N(int64(took)*3/2)), "ask", "--data-dir", c.data, "Which river bridge was built?")
+		c.check()
+	}
+	c.damageSnapshot()
+	c.check()
 	if c.kills == 0 || c.completed == 0 {
 		t.Errorf("%d runs killed, %d finished: the kill points do not vary", c.kills, c.completed)
 	}
@@ -125,6 +137,24 @@ type crashRig struct {
 	byID            map[string]*crashArticle
 	kills           int
 	completed       int
+	// damaged: the snapshot of shared was damaged on purpose; the next
+	// check expects it rebuilt and logged.
+	damaged bool
+}
+
+// damageSnapshot flips a byte in the middle of shared's index snapshot.
+func (c *crashRig) damageSnapshot() {
+	c.t.Helper()
+	path := filepath.Join(c.data, "index", "shared.idx")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		c.t.Fatalf("no snapshot after a check: %v", err)
+	}
+	b[len(b)/2] ^= 0x40
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	c.damaged = true
 }
 
 // crashArticle is one generated article with its versions.
@@ -305,14 +335,28 @@ func (c *crashRig) check() map[string]int {
 	t, ctx := c.t, c.ctx
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	s, err := retrieval.Open(ctx, c.data, retrieval.Options{Embedder: retrieval.NewLocalEmbedder(), Logger: log})
+	// With the index snapshots, as citebot opens it: the snapshot of
+	// shared (written by the last check, or by a killed ask) is read when
+	// the store names it for shared's generation, and every write since
+	// (a killed ingest or forget) makes it stale; the counts below fail
+	// if a stale or half-written one were read.
+	s, err := retrieval.Open(ctx, c.data, retrieval.Options{Embedder: retrieval.NewLocalEmbedder(), Logger: log, SnapshotDir: filepath.Join(c.data, "index")})
 	if err != nil {
 		t.Fatalf("reopen after a kill: %v", err)
 	}
 	defer s.Close()
+	if err := s.Preload(ctx); err != nil {
+		t.Fatalf("load the indexes after a kill: %v", err)
+	}
 	// Open repairs orphans and a stale lexical index; after a crash there
-	// must be nothing to repair, or the writes were not atomic.
-	if logs.Len() > 0 {
+	// must be nothing to repair, or the writes were not atomic. A damaged
+	// snapshot is rebuilt, with a warning.
+	if c.damaged {
+		if !strings.Contains(logs.String(), "index snapshot unusable") || strings.Count(logs.String(), "\n") != 1 {
+			t.Errorf("a damaged snapshot was not rebuilt with one warning:\n%s", logs.String())
+		}
+		c.damaged = false
+	} else if logs.Len() > 0 {
 		t.Errorf("reopen after a kill had to repair the store:\n%s", logs.String())
 	}
 	st, err := s.Stats(ctx)

@@ -5,8 +5,8 @@ import (
 	"sync"
 )
 
-// loadGCPercent is the garbage collector's GOGC while the store builds its
-// search indexes (retrieval.Open, Store.Refresh). Loading decodes every
+// loadGCPercent is the garbage collector's GOGC while the store opens and
+// loads a scope's search indexes (retrieval.Options.Loading, Store.Refresh). Loading decodes every
 // row once and keeps most of it, so collecting the garbage sooner than
 // usual meanwhile keeps the process's peak memory near what it keeps (the
 // README's peak memory while reopening is measured this way).
