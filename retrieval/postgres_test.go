@@ -57,6 +57,11 @@ func TestPostgresNotifyReachesOtherStores(t *testing.T) {
 	a := postgresBackend.openStore(t, url)
 	b := postgresBackend.openStore(t, url)
 	guild := GuildScope("42")
+	// b holds the scope's indexes before the write (a scope loaded later
+	// reads the committed rows, proving nothing of the notification).
+	if err := b.Preload(t.Context(), guild); err != nil {
+		t.Fatal(err)
+	}
 	mustAdd(t, a, guild, corpus[0])
 	took := waitFor(t, b, 10*time.Second, "an article added by the other store", func() bool { return finds(t, b, guild, corpus[0]) })
 	t.Logf("added article searchable in the other store after %v", took)
@@ -85,6 +90,9 @@ func TestPostgresListenerCatchesUpAfterReconnect(t *testing.T) {
 	url := pgtest.DB(t)
 	a := postgresBackend.openStore(t, url)
 	b := postgresBackend.openStore(t, url)
+	if err := b.Preload(t.Context(), SharedScope); err != nil {
+		t.Fatal(err)
+	}
 	conn, err := pgx.Connect(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)

@@ -63,37 +63,63 @@ func testServeTwoShards(t *testing.T, newCLI func(*testing.T) *cli) {
 		}
 	}
 
-	for _, a := range []struct{ guild, file string }{
-		{guildOfShard0, "trade-agreement-signing.txt"},
-		{guildOfShard1, "carson-ridge-wildfire.txt"},
-	} {
-		if code, _, errOut := cliProc.run("", "ingest", "--scope", "guild:"+a.guild, filepath.Join(articlesDir, a.file)); code != 0 {
-			t.Fatalf("ingest beside serve: %s", errOut)
-		}
-	}
+	// Two rounds: the first article of each server is on the store before
+	// its shard loads the server's indexes (at the first question); the
+	// second arrives once they are loaded, so the shard must notice another
+	// process's write to a scope it holds (NOTIFY on PostgreSQL, where the
+	// periodic check is an hour away; the 10 ms check on SQLite).
 	asks := 0
-	for _, tt := range []struct {
-		guild, question, want string
-		shard                 int
-	}{
-		{guildOfShard1, "What started the fire near Carson Ridge?", "[1]", 1},
-		{guildOfShard0, "When was the trade agreement signed?", "March 14, 2025", 0},
-	} {
-		asked := time.Now()
-		for { // until the shard's refresh has run
-			asks++
-			got, token := askOver(t, ctx, fake, tt.guild, fmt.Sprint("u", asks), tt.question)
-			for _, r := range fake.Requests() {
-				if strings.Contains(r.Path, token) && r.Authorization != shards[tt.shard].auth {
-					t.Fatalf("%q in server %s: %s %s sent by the other shard", tt.question, tt.guild, r.Method, r.Path)
+	for round, articles := range [][]struct {
+		guild, file, question, want string
+		shard                       int
+	}{{
+		{guildOfShard0, "trade-agreement-signing.txt", "When was the trade agreement signed?", "March 14, 2025", 0},
+		{guildOfShard1, "carson-ridge-wildfire.txt", "What started the fire near Carson Ridge?", "[1]", 1},
+	}, {
+		{guildOfShard0, "riverton-strike-talks.txt", "Who was named mediator in the Riverton transit dispute?", "Helen Straus", 0},
+		{guildOfShard1, "deep-sea-octopus-discovery.txt", "How long do the octopus eggs take to develop near the warm springs?", "21 months", 1},
+	}} {
+		for _, a := range articles {
+			if code, _, errOut := cliProc.run("", "ingest", "--scope", "guild:"+a.guild, filepath.Join(articlesDir, a.file)); code != 0 {
+				t.Fatalf("ingest beside serve: %s", errOut)
+			}
+		}
+		for _, tt := range articles {
+			asked := time.Now()
+			for { // until the shard's refresh has run
+				asks++
+				got, token := askOver(t, ctx, fake, tt.guild, fmt.Sprint("u", asks), tt.question)
+				for _, r := range fake.Requests() {
+					if strings.Contains(r.Path, token) && r.Authorization != shards[tt.shard].auth {
+						t.Fatalf("%q in server %s: %s %s sent by the other shard", tt.question, tt.guild, r.Method, r.Path)
+					}
+				}
+				if strings.Contains(got, "[1]") && strings.Contains(got, tt.want) {
+					break
+				}
+				if time.Since(asked) > 20*time.Second {
+					t.Fatalf("round %d: in 20 s, shard %d never answered %q from the article ingested beside it: %q", round, tt.shard, tt.question, got)
 				}
 			}
-			if strings.Contains(got, "[1]") && strings.Contains(got, tt.want) {
-				break
+		}
+	}
+	// Each shard read again only the scope it holds: the other shard's
+	// server was written to as well, but never loaded here.
+	readAgain := func(log, guild string) bool {
+		for line := range strings.SplitSeq(log, "\n") {
+			if strings.Contains(line, "scope index read again") && strings.Contains(line, "scope=guild:"+guild+" ") {
+				return true
 			}
-			if time.Since(asked) > 20*time.Second {
-				t.Fatalf("in 20 s, shard %d never answered %q from the article ingested beside it: %q", tt.shard, tt.question, got)
-			}
+		}
+		return false
+	}
+	for id, guilds := range [][2]string{{guildOfShard0, guildOfShard1}, {guildOfShard1, guildOfShard0}} {
+		log := shards[id].stderr.String()
+		if !readAgain(log, guilds[0]) {
+			t.Errorf("shard %d never read its server's scope again after the other process's write:\n%s", id, log)
+		}
+		if readAgain(log, guilds[1]) {
+			t.Errorf("shard %d read the other shard's server:\n%s", id, log)
 		}
 	}
 	puts := 0
