@@ -300,3 +300,30 @@ func TestPostgresKill9LeavesArticlesWhole(t *testing.T) {
 	}())
 	t.Logf("after 3 kills: %d whole articles, %d passages", st.Articles, st.Chunks)
 }
+
+// Open does not look for chunks without their article on PostgreSQL (a
+// scan of every chunk, seconds at a million passages): the server's
+// foreign key makes them impossible, which this checks.
+func TestPostgresForeignKeyKeepsChunksWithArticles(t *testing.T) {
+	t.Parallel()
+	url := pgtest.DB(t)
+	s := postgresBackend.openStore(t, url)
+	mustAdd(t, s, SharedScope, corpus[0])
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.WithoutCancel(t.Context()))
+	_, err = conn.Exec(t.Context(), `INSERT INTO chunks (scope, article_id, position, start_byte, end_byte, text, embedding)
+		VALUES ('shared', 'no-such-article', 0, 0, 1, 'x', '\x00')`)
+	if err == nil {
+		t.Error("a chunk without its article was stored")
+	}
+	if _, err := conn.Exec(t.Context(), `DELETE FROM articles WHERE id = $1`, corpus[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM chunks WHERE article_id = $1`, corpus[0].ID).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d chunks (%v) outlived their article, want 0", left, err)
+	}
+}
