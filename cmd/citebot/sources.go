@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -40,7 +41,7 @@ every scope's articles: every Discord server's too.`,
 			if c.scope == "all" {
 				allScopes, c.scope = true, "shared"
 			}
-			a, err := c.open(cmd.Context(), env, listOnly)
+			a, err := c.open(cmd.Context(), env, listing)
 			if err != nil {
 				return err
 			}
@@ -74,7 +75,10 @@ func printSources(env *environment, infos []retrieval.ArticleInfo, asJSON bool) 
 		fmt.Fprintln(env.stdout, "No articles yet: add some with citebot ingest.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	// tabwriter writes each cell on its own: to a terminal or a pipe
+	// unbuffered, that is a system call per cell.
+	out := bufio.NewWriterSize(env.stdout, 64<<10)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTITLE\tSOURCE\tPUBLISHED\tINGESTED\tCHUNKS\tSCOPE\tURL")
 	for _, in := range infos {
 		pub := "-"
@@ -84,7 +88,13 @@ func printSources(env *environment, infos []retrieval.ArticleInfo, asJSON bool) 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.Title, dash(in.Source), pub,
 			in.Ingested.Local().Format("2006-01-02 15:04"), in.Chunks, in.Scope, dash(in.URL))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write the list of sources: %w", err)
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("write the list of sources: %w", err)
+	}
+	return nil
 }
 
 func toSourceJSON(in retrieval.ArticleInfo) sourceJSON {
