@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"text/tabwriter"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,24 +74,19 @@ func printSources(env *environment, infos []retrieval.ArticleInfo, asJSON bool) 
 		fmt.Fprintln(env.stdout, "No articles yet: add some with citebot ingest.")
 		return nil
 	}
-	// tabwriter writes each cell on its own: to a terminal or a pipe
-	// unbuffered, that is a system call per cell.
-	out := bufio.NewWriterSize(env.stdout, 64<<10)
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTITLE\tSOURCE\tPUBLISHED\tINGESTED\tCHUNKS\tSCOPE\tURL")
+	header := []string{"ID", "TITLE", "SOURCE", "PUBLISHED", "INGESTED", "CHUNKS", "SCOPE", "URL"}
+	cells := make([]string, 0, (len(infos)+1)*len(header))
+	cells = append(cells, header...)
 	for _, in := range infos {
 		pub := "-"
 		if !in.Published.IsZero() {
 			pub = in.Published.Format(time.DateOnly)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.Title, dash(in.Source), pub,
-			in.Ingested.Local().Format("2006-01-02 15:04"), in.Chunks, in.Scope, dash(in.URL))
+		cells = append(cells, in.ID, in.Title, dash(in.Source), pub, in.Ingested.Local().Format("2006-01-02 15:04"),
+			strconv.Itoa(in.Chunks), in.Scope, dash(in.URL))
 	}
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("write the list of sources: %w", err)
-	}
-	if err := out.Flush(); err != nil {
-		return fmt.Errorf("write the list of sources: %w", err)
+	if err := writeTable(env.stdout, cells, len(header)); err != nil {
+		return fmt.Errorf("list sources: %w", err)
 	}
 	return nil
 }

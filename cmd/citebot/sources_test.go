@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"text/tabwriter"
 
 	"github.com/citebot/citebot/retrieval"
 )
@@ -140,5 +143,50 @@ func TestSourcesWritesItsTableAtOnce(t *testing.T) {
 	}
 	if out.writes > 2 {
 		t.Errorf("the table of %d articles took %d writes", len(list), out.writes)
+	}
+}
+
+// TestWriteTableAlignsAsTabwriter: the sources table is laid out as
+// text/tabwriter (padding 2, spaces) laid it out before.
+func TestWriteTableAlignsAsTabwriter(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a very long title ", 9) // wider than the spaces written at once
+	tests := []struct {
+		name  string
+		cells []string
+		ncols int
+		// tabbed is the same table for tabwriter, when cells hold
+		// characters writeTable writes as spaces.
+		tabbed []string
+	}{
+		{name: "ascii", ncols: 3, cells: []string{"ID", "TITLE", "URL", "t1", "Short", "-", "t22", "A longer title", "https://example.org/a"}},
+		{name: "unicode", ncols: 3, cells: []string{"ID", "TITLE", "URL", "t1", "Café Zürich ouvre", "-", "t2", "日本の港", "https://例え.jp/"}},
+		{name: "empty cells", ncols: 4, cells: []string{"A", "", "C", "D", "", "bb", "", "", "x", "y", "z", ""}},
+		{name: "wide", ncols: 2, cells: []string{"ID", "TITLE", "t1", long, "t2", "x"}},
+		{name: "header only", ncols: 2, cells: []string{"ID", "TITLE"}},
+		{name: "tab and newline in a cell", ncols: 3, cells: []string{"ID", "TITLE", "URL", "t1", "Split\ttitle\non two", "-"},
+			tabbed: []string{"ID", "TITLE", "URL", "t1", "Split title on two", "-"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tabbed := tt.tabbed
+			if tabbed == nil {
+				tabbed = tt.cells
+			}
+			var want bytes.Buffer
+			tw := tabwriter.NewWriter(&want, 0, 4, 2, ' ', 0)
+			for i := 0; i < len(tabbed); i += tt.ncols {
+				fmt.Fprintln(tw, strings.Join(tabbed[i:i+tt.ncols], "\t"))
+			}
+			tw.Flush()
+			var got bytes.Buffer
+			if err := writeTable(&got, slices.Clone(tt.cells), tt.ncols); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("writeTable wrote\n%q\ntabwriter\n%q", got.String(), want.String())
+			}
+		})
 	}
 }
