@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,30 +33,77 @@ type articleKey struct{ scope, id string }
 // connections), in the order they are stored, and joins them here:
 // counting each article's chunks in SQL seeks that index once per
 // article, which at 20,000 articles takes longer than reading all of it.
+// Two reads may see two states of the store: when the write generation
+// moved meanwhile, both are read again in one snapshot.
 func (s *Store) listArticles(ctx context.Context, scopes []string) ([]ArticleInfo, error) {
 	where, args := "", anys(scopes)
 	if scopes != nil {
 		where = ` WHERE scope IN (` + placeholders(len(scopes)) + `)`
 	}
+	fail := func(err error) ([]ArticleInfo, error) { return nil, fmt.Errorf("list articles: %w", err) }
+	before, err := generation(ctx, s.db)
+	if err != nil {
+		return fail(s.fileError(err))
+	}
+	out, err := s.readListing(ctx, s.db, true, where, args)
+	if err != nil {
+		return fail(err)
+	}
+	if after, err := generation(ctx, s.db); err != nil {
+		return fail(s.fileError(err))
+	} else if after != before {
+		// An article written meanwhile could be listed with its passages
+		// counted in its other version.
+		if out, err = s.readListingInOneSnapshot(ctx, where, args); err != nil {
+			return fail(err)
+		}
+	}
+	slices.SortFunc(out, newestFirst)
+	return out, nil
+}
+
+// readListingInOneSnapshot is readListing in one read-only transaction.
+func (s *Store) readListingInOneSnapshot(ctx context.Context, where string, args []any) ([]ArticleInfo, error) {
+	opt := &sql.TxOptions{ReadOnly: true} // SQLite: a deferred BEGIN, whose first read fixes the snapshot
+	if s.pg != nil {
+		opt.Isolation = sql.LevelRepeatableRead // one snapshot for the transaction
+	}
+	tx, err := s.db.BeginTx(ctx, opt)
+	if err != nil {
+		return nil, s.fileError(err)
+	}
+	defer tx.Rollback()
+	return s.readListing(ctx, tx, false, where, args)
+}
+
+// readListing reads the articles filtered by where (with args) that have
+// chunks, with their chunk counts, through q: both reads at once, on two
+// of its connections, when atOnce.
+func (s *Store) readListing(ctx context.Context, q querier, atOnce bool, where string, args []any) ([]ArticleInfo, error) {
 	type counted struct {
 		n   map[articleKey]int
 		err error
 	}
 	ch := make(chan counted, 1)
-	go func() {
-		n, err := s.chunkCounts(ctx, where, args)
+	count := func() {
+		n, err := s.chunkCounts(ctx, q, where, args)
 		ch <- counted{n, err}
-	}()
+	}
+	if atOnce {
+		go count()
+	} else {
+		count()
+	}
 	// scope || '': read the table through, not row by row through its
 	// (scope, id) index, which takes twice as long when the scopes hold
 	// most articles; and a search's scopes include the shared one.
-	out, err := s.scanArticles(ctx, strings.Replace(where, "scope", "scope || ''", 1), args)
+	out, err := s.scanArticles(ctx, q, strings.Replace(where, "scope", "scope || ''", 1), args)
 	counts := <-ch
 	if err == nil {
 		err = counts.err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list articles: %w", err)
+		return nil, err
 	}
 	kept := out[:0]
 	for _, ai := range out {
@@ -63,14 +111,13 @@ func (s *Store) listArticles(ctx context.Context, scopes []string) ([]ArticleInf
 			kept = append(kept, ai)
 		}
 	}
-	slices.SortFunc(kept, newestFirst)
 	return kept, nil
 }
 
 // scanArticles reads the articles filtered by where (with args), without
 // their chunk counts.
-func (s *Store) scanArticles(ctx context.Context, where string, args []any) ([]ArticleInfo, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT scope, id, title, source, url, published, ingested FROM articles`+where, args...)
+func (s *Store) scanArticles(ctx context.Context, q querier, where string, args []any) ([]ArticleInfo, error) {
+	rows, err := q.QueryContext(ctx, `SELECT scope, id, title, source, url, published, ingested FROM articles`+where, args...)
 	if err != nil {
 		return nil, s.fileError(err)
 	}
@@ -100,8 +147,8 @@ func (s *Store) scanArticles(ctx context.Context, where string, args []any) ([]A
 
 // chunkCounts counts the chunks of each article of the chunks table
 // filtered by where (with args).
-func (s *Store) chunkCounts(ctx context.Context, where string, args []any) (map[articleKey]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT scope, article_id, count(*) FROM chunks`+where+` GROUP BY scope, article_id`, args...)
+func (s *Store) chunkCounts(ctx context.Context, q querier, where string, args []any) (map[articleKey]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT scope, article_id, count(*) FROM chunks`+where+` GROUP BY scope, article_id`, args...)
 	if err != nil {
 		return nil, s.fileError(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/citebot/citebot/ingest"
 )
 
 // listed is what a listing says of an article: scope, ID and chunks.
@@ -209,4 +211,53 @@ func TestReadOnlyRefusesDamagedStores(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestListingIsOneSnapshot: an article rewritten again and again while
+// the store is listed is listed in one version, title and passage count
+// together, never the title of one and the count of the other (the
+// articles and their counts are two reads).
+func TestListingIsOneSnapshot(t *testing.T) {
+	forBackends(t, func(t *testing.T, b backend) {
+		place := b.place(t)
+		s := b.openStore(t, place)
+		one := article("Tram line extended (one passage)", "City Desk", "The tram line now reaches the stadium.")
+		three := article("Tram line extended (three passages)", "City Desk", "The tram line now reaches the stadium.",
+			"Trams run every six minutes.", "Tickets cost the same.")
+		one.ID, three.ID = "ttram", "ttram"
+		mustAdd(t, s, SharedScope, one)
+		mustAdd(t, s, SharedScope, corpus[0])
+		want := map[string]int{one.Title: 1, three.Title: 3, corpus[0].Title: 3}
+
+		ctx, stop := context.WithCancel(t.Context())
+		writes := make(chan error, 1)
+		go func() {
+			var err error
+			for i := 0; ctx.Err() == nil && err == nil; i++ {
+				_, err = s.Add(ctx, SharedScope, []ingest.Article{three, one}[i%2], chunks([]ingest.Article{three, one}[i%2]))
+			}
+			if ctx.Err() != nil {
+				err = nil
+			}
+			writes <- err
+		}()
+		for range 300 {
+			got, err := s.Articles(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("listed %q, want the tram article and %q", listed(got), corpus[0].Title)
+			}
+			for _, a := range got {
+				if want[a.Title] != a.Chunks {
+					t.Fatalf("listed %q with %d passages, want %d", a.Title, a.Chunks, want[a.Title])
+				}
+			}
+		}
+		stop()
+		if err := <-writes; err != nil {
+			t.Fatal(err)
+		}
+	})
 }
