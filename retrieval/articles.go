@@ -97,7 +97,7 @@ func (s *Store) readListing(ctx context.Context, q querier, atOnce bool, where s
 	// scope || '': read the table through, not row by row through its
 	// (scope, id) index, which takes twice as long when the scopes hold
 	// most articles; and a search's scopes include the shared one.
-	out, err := s.scanArticles(ctx, q, strings.Replace(where, "scope", "scope || ''", 1), args)
+	blocks, err := s.scanArticles(ctx, q, strings.Replace(where, "scope", "scope || ''", 1), args)
 	counts := <-ch
 	if err == nil {
 		err = counts.err
@@ -105,29 +105,36 @@ func (s *Store) readListing(ctx context.Context, q querier, atOnce bool, where s
 	if err != nil {
 		return nil, err
 	}
-	kept := out[:0]
-	for _, ai := range out {
-		if ai.Chunks = counts.n[articleKey{ai.Scope, ai.ID}]; ai.Chunks > 0 {
-			kept = append(kept, ai)
+	n := 0
+	for _, b := range blocks {
+		n += len(b)
+	}
+	kept := make([]ArticleInfo, 0, n)
+	for _, b := range blocks {
+		for _, ai := range b {
+			if ai.Chunks = counts.n[articleKey{ai.Scope, ai.ID}]; ai.Chunks > 0 {
+				kept = append(kept, ai)
+			}
 		}
 	}
 	return kept, nil
 }
 
 // scanArticles reads the articles filtered by where (with args), without
-// their chunk counts.
-func (s *Store) scanArticles(ctx context.Context, q querier, where string, args []any) ([]ArticleInfo, error) {
+// their chunk counts, in blocks of up to listBlock: growing one slice to
+// 20,000 articles (2.7 MB) allocated 10 MB on the way, and copied it.
+func (s *Store) scanArticles(ctx context.Context, q querier, where string, args []any) ([][]ArticleInfo, error) {
 	rows, err := q.QueryContext(ctx, `SELECT scope, id, title, source, url, published, ingested FROM articles`+where, args...)
 	if err != nil {
 		return nil, s.fileError(err)
 	}
 	defer rows.Close()
 	var (
-		out                 []ArticleInfo
+		blocks              [][]ArticleInfo
+		ai                  ArticleInfo // one for every row: Scan's pointers make it escape
 		published, ingested string
 	)
 	for rows.Next() {
-		var ai ArticleInfo
 		if err := rows.Scan(&ai.Scope, &ai.ID, &ai.Title, &ai.Source, &ai.URL, &published, &ingested); err != nil {
 			return nil, s.fileError(err)
 		}
@@ -137,13 +144,19 @@ func (s *Store) scanArticles(ctx context.Context, q querier, where string, args 
 		if ai.Ingested, err = parseTime(ingested); err != nil {
 			return nil, fmt.Errorf("%s: %w", ai.ID, s.damaged(err))
 		}
-		out = append(out, ai)
+		if n := len(blocks); n == 0 || len(blocks[n-1]) == cap(blocks[n-1]) {
+			blocks = append(blocks, make([]ArticleInfo, 0, listBlock))
+		}
+		blocks[len(blocks)-1] = append(blocks[len(blocks)-1], ai)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.fileError(err)
 	}
-	return out, nil
+	return blocks, nil
 }
+
+// listBlock is how many articles scanArticles reads into one block.
+const listBlock = 1024
 
 // chunkCounts counts the chunks of each article of the chunks table
 // filtered by where (with args).
@@ -154,11 +167,11 @@ func (s *Store) chunkCounts(ctx context.Context, q querier, where string, args [
 	}
 	defer rows.Close()
 	counts := make(map[articleKey]int)
+	var (
+		k articleKey // one for every row: Scan's pointers make it escape
+		n int
+	)
 	for rows.Next() {
-		var (
-			k articleKey
-			n int
-		)
 		if err := rows.Scan(&k.scope, &k.id, &n); err != nil {
 			return nil, s.fileError(err)
 		}
