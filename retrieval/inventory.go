@@ -45,11 +45,7 @@ func (s *Store) Scopes(ctx context.Context) ([]string, error) {
 }
 
 // AllArticles lists the articles of every scope, as Articles does for
-// some (newest ingest first, each with its scope and chunk count).
+// some (newest first, each with its scope and chunk count).
 func (s *Store) AllArticles(ctx context.Context) ([]ArticleInfo, error) {
-	scopes, err := s.Scopes(ctx)
-	if err != nil || len(scopes) == 0 {
-		return nil, err
-	}
-	return s.Articles(ctx, scopes)
+	return s.listArticles(ctx, nil)
 }

@@ -72,6 +72,13 @@ func openPostgres(ctx context.Context, opt Options) (*Store, error) {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
 	name := describePG(cfg)
+	if opt.ReadOnly {
+		// Every transaction read-only; migratePostgres lifts it.
+		if cfg.RuntimeParams == nil {
+			cfg.RuntimeParams = map[string]string{}
+		}
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	db := sql.OpenDB(newPGConnector(cfg))
 	s := newStore(ctx, name, db, opt)
 	s.pg = &pgState{cfg: cfg}
@@ -117,6 +124,13 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 		return s.fileError(err)
 	}
 	defer conn.Close()
+	if s.readOnly {
+		// A store opened ReadOnly is migrated all the same, as by any Open.
+		if _, err := conn.ExecContext(ctx, `SET default_transaction_read_only = off`); err != nil {
+			return s.fileError(err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `RESET default_transaction_read_only`)
+	}
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrateLockKey); err != nil {
 		return s.fileError(fmt.Errorf("take the migration lock: %w", err))
 	}

@@ -53,6 +53,15 @@ type Options struct {
 	// embedder opens too. Search, Add, TermCounts, Refresh and Reindex
 	// then fail with ErrNoIndexes.
 	WithoutIndexes bool
+	// ReadOnly opens the store only to read it, WithoutIndexes: for
+	// `citebot sources`, which must list a large store in a moment. Open
+	// then neither reads the whole file (quick_check) nor repairs it
+	// (reconcile): a damaged page is reported when a query reads it, and
+	// Articles lists only articles with passages, as a search sees them.
+	// Its connections refuse writes (SQLite's query_only, PostgreSQL's
+	// default_transaction_read_only), so Forget and the like fail; a store
+	// with an older schema is migrated first, as by any Open.
+	ReadOnly bool
 	// DatabaseURL, a postgres:// URL, keeps the store in that PostgreSQL
 	// database instead of a SQLite file (Open's dir is then ignored); see
 	// postgres.go and docs/scaling.md.
@@ -98,6 +107,7 @@ type Store struct {
 	rank Ranking
 	// noIndexes: opened WithoutIndexes; no scope is ever loaded.
 	noIndexes bool
+	readOnly  bool // opened ReadOnly
 	now       func() time.Time
 	snapDir   string
 	loadHook  func() func()
@@ -171,7 +181,11 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	if err := checkStoreFile(ctx, path); err != nil {
 		return nil, fmt.Errorf("open %w", err)
 	}
-	db, err := sql.Open("sqlite", dsn(path))
+	conn := dsn(path)
+	if opt.ReadOnly {
+		conn = queryOnly(conn)
+	}
+	db, err := sql.Open("sqlite", conn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -195,8 +209,8 @@ func newStore(ctx context.Context, path string, db *sql.DB, opt Options) *Store 
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes,
-		snapDir: opt.SnapshotDir, loadHook: opt.Loading, loading: make(map[string]*loadCall), loaded: make(map[string]*scopeIndex), committed: make(map[string]int64)}
+	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes || opt.ReadOnly,
+		readOnly: opt.ReadOnly, snapDir: opt.SnapshotDir, loadHook: opt.Loading, loading: make(map[string]*loadCall), loaded: make(map[string]*scopeIndex), committed: make(map[string]int64)}
 	s.life, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	return s
 }
@@ -206,6 +220,8 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 		if err := s.migratePostgres(ctx); err != nil {
 			return err
 		}
+	} else if s.readOnly {
+		return s.checkSchemaReadOnly(ctx)
 	} else {
 		if err := initSchema(ctx, s.db); err != nil {
 			return s.fileError(err)
@@ -213,6 +229,9 @@ func (s *Store) open(ctx context.Context, allowMismatch bool) error {
 		if err := s.checkIntegrity(ctx); err != nil {
 			return err
 		}
+	}
+	if s.readOnly {
+		return nil // a listing repairs nothing, and needs no embedder (noIndexes)
 	}
 	if err := s.reconcile(ctx); err != nil {
 		return err

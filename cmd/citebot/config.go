@@ -147,8 +147,11 @@ const (
 	// eval).
 	readOnly
 	// listOnly: as readOnly, and the store is opened without search
-	// indexes (sources, forget): they open in a moment at any size.
+	// indexes (forget, backup): they open in a moment at any size.
 	listOnly
+	// listing: as listOnly, and opened retrieval.Options.ReadOnly: no
+	// check of the whole file, no repair, nothing written (sources).
+	listing
 	// serving: as mayCreate, for a long-running process (serve), whose
 	// indexes follow other processes' writes as they happen (LISTEN on
 	// PostgreSQL); the other commands do not listen.
@@ -197,13 +200,13 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		return nil, err
 	}
 	openDir, cleanup := dir, func() {}
-	if (use == readOnly || use == listOnly) && dbURL == "" {
+	if (use == readOnly || use == listOnly || use == listing) && dbURL == "" {
 		if openDir, cleanup, err = storeOrStandIn(dir); err != nil {
 			return nil, err
 		}
 	}
 	restoreGC := tightGC()
-	opt := retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly,
+	opt := retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly, ReadOnly: use == listing,
 		DatabaseURL: dbURL, NoChangeListener: use != serving, Loading: tightGC} // each scope's search indexes, loaded when first searched
 	if dbURL == "" {
 		// Snapshots of the indexes load a scope at disk speed. Not for a

@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -40,7 +40,7 @@ every scope's articles: every Discord server's too.`,
 			if c.scope == "all" {
 				allScopes, c.scope = true, "shared"
 			}
-			a, err := c.open(cmd.Context(), env, listOnly)
+			a, err := c.open(cmd.Context(), env, listing)
 			if err != nil {
 				return err
 			}
@@ -74,17 +74,21 @@ func printSources(env *environment, infos []retrieval.ArticleInfo, asJSON bool) 
 		fmt.Fprintln(env.stdout, "No articles yet: add some with citebot ingest.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTITLE\tSOURCE\tPUBLISHED\tINGESTED\tCHUNKS\tSCOPE\tURL")
+	header := []string{"ID", "TITLE", "SOURCE", "PUBLISHED", "INGESTED", "CHUNKS", "SCOPE", "URL"}
+	cells := make([]string, 0, (len(infos)+1)*len(header))
+	cells = append(cells, header...)
 	for _, in := range infos {
 		pub := "-"
 		if !in.Published.IsZero() {
 			pub = in.Published.Format(time.DateOnly)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.Title, dash(in.Source), pub,
-			in.Ingested.Local().Format("2006-01-02 15:04"), in.Chunks, in.Scope, dash(in.URL))
+		cells = append(cells, in.ID, in.Title, dash(in.Source), pub, in.Ingested.Local().Format("2006-01-02 15:04"),
+			strconv.Itoa(in.Chunks), in.Scope, dash(in.URL))
 	}
-	return tw.Flush()
+	if err := writeTable(env.stdout, cells, len(header)); err != nil {
+		return fmt.Errorf("list sources: %w", err)
+	}
+	return nil
 }
 
 func toSourceJSON(in retrieval.ArticleInfo) sourceJSON {
