@@ -131,3 +131,25 @@ func askOver(t *testing.T, ctx context.Context, fake *fakediscord.Server, guild,
 	}
 	return msg.Content, i.Token
 }
+
+func TestServingGC(t *testing.T) {
+	t.Parallel()
+	unset := func(string) (string, bool) { return "", false }
+	set := func(k string) (string, bool) { return "200", k == "GOGC" }
+	for _, tt := range []struct {
+		args   []string
+		lookup func(string) (string, bool)
+		want   int
+		ok     bool
+	}{
+		{[]string{"serve"}, unset, servingGCPercent, true},
+		{[]string{"eval", "qa.jsonl"}, unset, servingGCPercent, true},
+		{[]string{"serve"}, set, 0, false}, // the operator's GOGC stands
+		{[]string{"ask", "why?"}, unset, 0, false},
+		{nil, unset, 0, false},
+	} {
+		if got, ok := servingGC(tt.args, tt.lookup); got != tt.want || ok != tt.ok {
+			t.Errorf("servingGC(%q) = %d, %v; want %d, %v", tt.args, got, ok, tt.want, tt.ok)
+		}
+	}
+}
