@@ -17,7 +17,8 @@ const loadGCPercent = 20
 // most of the heap and live as long as the process, and Go's default
 // (100) lets the heap grow to twice them before collecting: on 83,000
 // passages the serving process peaked at 544 MiB with 100, 349 MiB with
-// 25, for 3 ms more per question (retrieval/README.md).
+// 25, with no change in search time beyond the noise of paired runs
+// (retrieval/README.md).
 const servingGCPercent = 25
 
 // servingGC reports the GOGC a process running args should set, if any.
