@@ -216,25 +216,28 @@ func newStore(ctx context.Context, path string, db *sql.DB, opt Options) *Store 
 }
 
 func (s *Store) open(ctx context.Context, allowMismatch bool) error {
-	if s.pg != nil {
+	switch {
+	case s.pg != nil:
+		// The server checks its own pages, and its foreign keys and one
+		// transaction per article leave nothing for reconcile to repair.
 		if err := s.migratePostgres(ctx); err != nil {
 			return err
 		}
-	} else if s.readOnly {
-		return s.checkSchemaReadOnly(ctx)
-	} else {
+		if s.readOnly {
+			return nil // a listing needs no embedder (noIndexes)
+		}
+	case s.readOnly:
+		return s.checkSchemaReadOnly(ctx) // a listing repairs nothing
+	default:
 		if err := initSchema(ctx, s.db); err != nil {
 			return s.fileError(err)
 		}
 		if err := s.checkIntegrity(ctx); err != nil {
 			return err
 		}
-	}
-	if s.readOnly {
-		return nil // a listing repairs nothing, and needs no embedder (noIndexes)
-	}
-	if err := s.reconcile(ctx); err != nil {
-		return err
+		if err := s.reconcile(ctx); err != nil {
+			return err
+		}
 	}
 	// Read before any scope is loaded: a write that lands meanwhile makes
 	// the next Refresh read the loaded scopes again, never miss it.
