@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,8 +120,7 @@ func TestServeHealthMetricsAndFeedback(t *testing.T) {
 		t.Fatalf("the vote was not answered: %v", err)
 	}
 
-	_, body := httpGet(t, base+"/metrics")
-	for _, want := range []string{
+	wants := []string{
 		`citebot_questions_total{entry="slash",outcome="answered"} 1`,
 		`citebot_answer_seconds_count 1`,
 		`citebot_retrieval_seconds_count 1`,
@@ -129,7 +129,27 @@ func TestServeHealthMetricsAndFeedback(t *testing.T) {
 		`citebot_discord_gateway_connected 1`,
 		`citebot_discord_requests_total{status="200"} `,
 		`citebot_feedback_votes_total{vote="up"} 1`,
-	} {
+	}
+	// The question is counted, and leaves the in-flight gauge, once the
+	// final answer's request has returned to the bot, which may be after
+	// the fake has seen it and the vote been answered: scrape until all
+	// are there, or ctx ends.
+	var body string
+	scrape := time.NewTicker(20 * time.Millisecond)
+	defer scrape.Stop()
+	for {
+		_, body = httpGet(t, base+"/metrics")
+		if !slices.ContainsFunc(wants, func(w string) bool { return !strings.Contains(body, w) }) {
+			break
+		}
+		select {
+		case <-scrape.C:
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	for _, want := range wants {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
