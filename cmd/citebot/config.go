@@ -205,7 +205,6 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 			return nil, err
 		}
 	}
-	restoreGC := tightGC()
 	opt := retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly, ReadOnly: use == listing,
 		DatabaseURL: dbURL, NoChangeListener: use != serving, Loading: tightGC} // each scope's search indexes, loaded when first searched
 	if dbURL == "" {
@@ -215,7 +214,6 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		opt.SnapshotDir = filepath.Join(openDir, "index")
 	}
 	store, err := retrieval.Open(ctx, openDir, opt)
-	restoreGC()
 	if err != nil {
 		cleanup()
 		return nil, err

@@ -5,11 +5,12 @@ import (
 	"sync"
 )
 
-// loadGCPercent is the garbage collector's GOGC while the store opens and
-// loads a scope's search indexes (retrieval.Options.Loading, Store.Refresh). Loading decodes every
-// row once and keeps most of it, so collecting the garbage sooner than
-// usual meanwhile keeps the process's peak memory near what it keeps (the
-// README's peak memory while reopening is measured this way).
+// loadGCPercent is the garbage collector's GOGC while the store builds a
+// scope's search indexes from its chunks (retrieval.Options.Loading: at
+// the scope's first search, or when Refresh reads it again). A build
+// decodes every row once and keeps most of it, so collecting the garbage
+// sooner than usual meanwhile keeps the process's peak memory near what
+// it keeps; reading a snapshot makes little garbage, and is left alone.
 const loadGCPercent = 20
 
 // servingGCPercent is GOGC in the commands that keep search indexes for

@@ -154,9 +154,7 @@ func refreshLoop(ctx context.Context, a *app, interval time.Duration) {
 // embedder), the bot keeps answering from the indexes it has and refuses
 // ingests; Refresh reports that once, and this says once what to do.
 func refresh(ctx context.Context, a *app) {
-	restoreGC := tightGC()
-	_, err := a.store.Refresh(ctx)
-	restoreGC()
+	_, err := a.store.Refresh(ctx) // a scope it builds again collects garbage sooner: Options.Loading
 	switch {
 	case err == nil || ctx.Err() != nil:
 	case errors.Is(err, retrieval.ErrEmbedderSwitched):
