@@ -129,12 +129,8 @@ func run(admin string, files []string, perIngest, passages int, ks []int, keep b
 		return err
 	}
 	defer db.Close()
-	var perServer int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM chunks WHERE scope = $1`, server(0)).Scan(&perServer); err != nil {
-		return err
-	}
 	start := time.Now()
-	total, n, err := fill(ctx, db, passages)
+	total, n, perServer, err := fill(ctx, db, passages)
 	if err != nil {
 		return err
 	}
@@ -221,21 +217,20 @@ func ingest(ctx context.Context, bin, dbURL, tmp string, jobs ...job) (float64, 
 
 // fill copies the first server's articles and passages into new servers
 // until the database holds at least passages, one transaction per server;
-// it returns the passages and servers it then holds.
-func fill(ctx context.Context, db *sql.DB, passages int) (int, int, error) {
-	var total, n int
+// it returns the passages and servers it then holds, and the passages of
+// each copy.
+func fill(ctx context.Context, db *sql.DB, passages int) (total, n, per int, err error) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT scope) FROM chunks`).Scan(&total, &n); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	var per int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM chunks WHERE scope = $1`, server(0)).Scan(&per); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	for ; total < passages; n++ {
 		to := server(n)
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		for _, q := range []string{
 			`INSERT INTO articles (scope, id, title, source, url, author, language, published, ingested, content_hash)
@@ -245,11 +240,11 @@ func fill(ctx context.Context, db *sql.DB, passages int) (int, int, error) {
 		} {
 			if _, err := tx.ExecContext(ctx, q, to, server(0)); err != nil {
 				tx.Rollback()
-				return 0, 0, fmt.Errorf("copy into %s: %w", to, err)
+				return 0, 0, 0, fmt.Errorf("copy into %s: %w", to, err)
 			}
 		}
 		if err := tx.Commit(); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		total += per
 		if n%10 == 0 {
@@ -257,9 +252,9 @@ func fill(ctx context.Context, db *sql.DB, passages int) (int, int, error) {
 		}
 	}
 	if _, err := db.ExecContext(ctx, `VACUUM ANALYZE`); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return total, n, nil
+	return total, n, per, nil
 }
 
 // shard runs one child process that opens the store and loads scopes, and
