@@ -8,6 +8,8 @@
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# go.mod replaces modules with the patched copies in third_party/.
+COPY third_party ./third_party
 RUN go mod download
 COPY . .
 # Pure Go (SQLite included): no cgo, no libc. .git is not sent to the
