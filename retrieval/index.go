@@ -23,8 +23,9 @@ import (
 // chromem-go traps handled here: collections always get our embedding
 // function (a nil one would call OpenAI); vectors reach chromem-go already
 // normalised (by Store.embedAll or decodeVectors, where they enter), and
-// each is a slice of its own that nothing writes afterwards (chromem-go
-// keeps the slice it is given and reads it at every query); queries ask for
+// each is a slice (of its own, or of a block that vectors loaded together
+// share) that nothing writes afterwards (chromem-go keeps the slice it is
+// given and reads it at every query); queries ask for
 // at most Count() results; Delete is called with nil filters and explicit
 // IDs (an empty non-nil filter deletes everything).
 type vecScope struct {
@@ -32,7 +33,20 @@ type vecScope struct {
 	coll *chromem.Collection
 	vecs map[int64][]float32
 	dims int
+	// slab is where addEncoded places the next vectors: blocks of
+	// slabVectors, so that vectors loaded together lie side by side in
+	// memory and a query reads them in one sweep (see chromem-go's
+	// docsInMemoryOrder in third_party). A block lives while one of its
+	// vectors does: what forget frees stays allocated until the scope is
+	// loaded again, never more than was loaded.
+	slab []float32
 }
+
+// slabVectors is the number of vectors in one block of vecScope.slab
+// (512 KiB at 512 dimensions). On 83,000 passages, loading from the
+// chunks into blocks rather than one allocation per vector halved the
+// search time (46 to 25 ms).
+const slabVectors = 256
 
 func newVecScope(e Embedder, scope string) (*vecScope, error) {
 	c, err := chromem.NewDB().CreateCollection(scope, nil, embeddingFunc(e))
@@ -95,17 +109,21 @@ func (x *vecScope) add(ctx context.Context, ids []int64, vecs [][]float32) error
 }
 
 // addEncoded inserts the vector of id stored as little-endian float32
-// bytes (as encodeVector writes them), decoded and normalised into a slice
-// of its own that chromem-go keeps: no further copy.
+// bytes (as encodeVector writes them), decoded and normalised into the
+// next place of the scope's slab, which chromem-go keeps: no further copy.
 func (x *vecScope) addEncoded(id int64, blob []byte) error {
 	if len(blob) != 4*x.dims {
 		return fmt.Errorf("embedding of %d bytes, want %d (%d dimensions)", len(blob), 4*x.dims, x.dims)
 	}
-	v := make([]float32, x.dims)
-	decodeInto(v, blob)
-	normalize(v)
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if len(x.slab) < x.dims {
+		x.slab = make([]float32, slabVectors*x.dims)
+	}
+	v := x.slab[:x.dims:x.dims]
+	x.slab = x.slab[x.dims:]
+	decodeInto(v, blob)
+	normalize(v)
 	return x.put(context.Background(), id, v)
 }
 

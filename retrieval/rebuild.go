@@ -97,8 +97,9 @@ func (s *Store) buildScope(ctx context.Context, scope string) (*scopeIndex, erro
 }
 
 // loadVectors adds the vectors of scope stored as q sees them to vec.
-// Each is decoded straight from the row into a slice of its own that the
-// index keeps (see addEncoded), so loading holds no second copy. Zero
+// Each is decoded straight from the row into the place in the scope's
+// slab that the index keeps (see addEncoded), so loading holds no second
+// copy. Zero
 // vectors (a text without words has one, so has a zeroed page) are left
 // out.
 func (s *Store) loadVectors(ctx context.Context, q querier, vec *vecScope, scope string) error {
