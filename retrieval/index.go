@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -33,19 +34,22 @@ type vecScope struct {
 	coll *chromem.Collection
 	vecs map[int64][]float32
 	dims int
-	// slab is where addEncoded places the next vectors: blocks of
-	// slabVectors, so that vectors loaded together lie side by side in
-	// memory and a query reads them in one sweep (see chromem-go's
-	// docsInMemoryOrder in third_party). A block lives while one of its
-	// vectors does: what forget frees stays allocated until the scope is
-	// loaded again, never more than was loaded.
-	slab []float32
+	// slab is where addEncoded places the next vectors: blocks of up to
+	// slabVectors (the first ones smaller, for small scopes), in mem, so
+	// that vectors loaded together lie side by side in memory and a query
+	// reads them in one sweep (see chromem-go's docsInMemoryOrder in
+	// third_party). A block lives while its scope does: what forget frees
+	// stays allocated until the scope is loaded again, never more than was
+	// loaded.
+	slab     []float32
+	slabSize int
+	mem      *vectorMemory
 }
 
-// slabVectors is the number of vectors in one block of vecScope.slab
-// (512 KiB at 512 dimensions). On 83,000 passages, loading from the
-// chunks into blocks rather than one allocation per vector halved the
-// search time (46 to 25 ms).
+// slabVectors is the most vectors in one block of vecScope.slab (512 KiB
+// at 512 dimensions). On 83,000 passages, loading from the chunks into
+// blocks rather than one allocation per vector halved the search time (46
+// to 25 ms).
 const slabVectors = 256
 
 func newVecScope(e Embedder, scope string) (*vecScope, error) {
@@ -53,7 +57,7 @@ func newVecScope(e Embedder, scope string) (*vecScope, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", scope, err)
 	}
-	return &vecScope{coll: c, vecs: make(map[int64][]float32), dims: e.Dimensions()}, nil
+	return &vecScope{coll: c, vecs: make(map[int64][]float32), dims: e.Dimensions(), mem: newVectorMemory()}, nil
 }
 
 // embeddingFunc adapts e to chromem-go. We always query with precomputed
@@ -118,7 +122,8 @@ func (x *vecScope) addEncoded(id int64, blob []byte) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if len(x.slab) < x.dims {
-		x.slab = make([]float32, slabVectors*x.dims)
+		x.slabSize = min(max(16, 2*x.slabSize), slabVectors)
+		x.slab = x.mem.alloc(x.slabSize * x.dims)
 	}
 	v := x.slab[:x.dims:x.dims]
 	x.slab = x.slab[x.dims:]
@@ -194,5 +199,7 @@ func (x *vecScope) query(ctx context.Context, q []float32, n int) ([]hit, error)
 		}
 		hits = append(hits, hit{ID: id, Score: r.Similarity})
 	}
+	// The collection read vectors in x.mem's blocks until here.
+	runtime.KeepAlive(x.mem)
 	return hits, nil
 }

@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -172,11 +173,13 @@ type scopeImage struct {
 	lens   []uint32
 	terms  []string
 	posts  [][]posting
+	// mem holds the blocks vecs lie in until the image is written.
+	mem *vectorMemory
 }
 
 // imageOf takes the image of x. Callers hold s.mu.
 func imageOf(x *scopeIndex) *scopeImage {
-	img := &scopeImage{gen: x.gen, dims: x.vec.dims, ids: slices.Clone(x.lex.ids), lens: x.lex.lens[:len(x.lex.lens):len(x.lex.lens)]}
+	img := &scopeImage{gen: x.gen, dims: x.vec.dims, ids: slices.Clone(x.lex.ids), lens: x.lex.lens[:len(x.lex.lens):len(x.lex.lens)], mem: x.vec.mem}
 	x.vec.mu.RLock()
 	for id, v := range x.vec.vecs {
 		img.vecIDs, img.vecs = append(img.vecIDs, id), append(img.vecs, v)
@@ -205,6 +208,7 @@ func (img *scopeImage) encode(w *snapWriter) {
 		}
 		w.write(buf)
 	}
+	runtime.KeepAlive(img.mem) // the vectors were read from its blocks
 	renum := make([]uint32, len(img.ids))
 	live := uint32(0)
 	for i, id := range img.ids {

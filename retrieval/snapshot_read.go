@@ -138,9 +138,10 @@ func (s *Store) decodeScope(r *snapReader, scope string, size uint64) (*scopeInd
 	for i := range ids {
 		ids[i] = int64(r.u64())
 	}
-	// One block for every vector of the scope; each is a slice of it that
-	// chromem-go keeps (capped, so nothing appends into a neighbour).
-	block := make([]float32, nvec*vec.dims)
+	// One block for every vector of the scope (outside the heap, see
+	// vectorMemory); each is a slice of it that chromem-go keeps (capped,
+	// so nothing appends into a neighbour).
+	block := vec.mem.alloc(nvec * vec.dims)
 	const per = 256
 	for i := 0; i < nvec && r.err == nil; i += per {
 		k := min(per, nvec-i)
