@@ -8,6 +8,8 @@
 FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# go.mod replaces go-dateparser with the patched copy here (third_party/go-dateparser/CITEBOT.md).
+COPY third_party/go-dateparser/go.mod third_party/go-dateparser/
 RUN go mod download
 COPY . .
 # Pure Go (SQLite included): no cgo, no libc. .git is not sent to the
