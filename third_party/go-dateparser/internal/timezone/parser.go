@@ -1,8 +1,11 @@
+// Modified by citebot: both functions build the offsets first (see CITEBOT.md).
+
 package timezone
 
 // PopTzOffset extracts timezone data from str then return the
 // str with the timezone code removed.
 func PopTzOffset(str string) (string, OffsetData) {
+	loadOffsets()
 	if rxSearchIgnoreCase.MatchString(str) {
 		for _, offsetData := range timezoneOffsets {
 			idxs := offsetData.Regex.FindStringIndex(str)
@@ -20,5 +23,6 @@ func PopTzOffset(str string) (string, OffsetData) {
 
 // WordIsTz check if the specified word is a timezone code.
 func WordIsTz(word string) bool {
+	loadOffsets()
 	return rxSearch.MatchString(word)
 }
