@@ -64,4 +64,7 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-replace github.com/philippgille/chromem-go => ./third_party/chromem-go
+replace (
+	github.com/markusmobius/go-dateparser => ./third_party/go-dateparser
+	github.com/philippgille/chromem-go => ./third_party/chromem-go
+)
