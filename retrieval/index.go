@@ -48,8 +48,8 @@ type vecScope struct {
 
 // slabVectors is the most vectors in one block of vecScope.slab (512 KiB
 // at 512 dimensions). On 83,000 passages, loading from the chunks into
-// blocks rather than one allocation per vector halved the search time (46
-// to 25 ms).
+// blocks rather than one allocation per vector took the search p50 from
+// 28.6 to 20.0 ms.
 const slabVectors = 256
 
 func newVecScope(e Embedder, scope string) (*vecScope, error) {
