@@ -174,7 +174,10 @@ func (d *Bot) followCommand(ctx context.Context, i *discordgo.Interaction, data 
 	switch {
 	case err != nil:
 		d.log.Info("discord: follow refused", "scope", scope, "url", raw, "err", err)
-		msg = "Couldn't follow that: " + feed.UserMessage(err)
+		// Each reason is a whole sentence ("I couldn't follow that
+		// feed.", "That link is not an RSS or Atom feed, …"): a prefix
+		// would say it twice.
+		msg = feed.UserMessage(err)
 	case !created:
 		msg = fmt.Sprintf("This server already follows **%s** (feed `%d`).", escapeMarkdown(truncate(feedName(f), 200)), f.ID)
 	default:

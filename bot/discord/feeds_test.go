@@ -186,8 +186,8 @@ func TestFollowAnnounceListAndUnfollow(t *testing.T) {
 	if cb := follow(manager("m1"), site.URL+"/feed.xml"); !strings.Contains(cb.Data.Content, "already follows **"+gazetteName+"**") {
 		t.Errorf("following again replied %q", cb.Data.Content)
 	}
-	if cb := follow(manager("m1"), site.URL+"/about"); !strings.Contains(cb.Data.Content, feed.UserMessage(feed.ErrNotFeed)) {
-		t.Errorf("following a page without a feed replied %q", cb.Data.Content)
+	if cb := follow(manager("m1"), site.URL+"/about"); cb.Data.Content != feed.UserMessage(feed.ErrNotFeed) {
+		t.Errorf("following a page without a feed replied %q, want the reason alone: %q", cb.Data.Content, feed.UserMessage(feed.ErrNotFeed))
 	}
 	follow(manager("m1"), site.URL+"/flaky.xml")
 	site.failing.Store(true)
