@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -39,6 +41,44 @@ func (c Citation) DateLine() string {
 		return ""
 	}
 	return c.Published.UTC().Format("2 Jan 2006")
+}
+
+// SourceLine is one line of an answer's sources: an article and the
+// numbers of its passages the answer cites.
+type SourceLine struct {
+	Citation       // the article's first citation
+	Ns       []int // every citation number of the article, ascending
+}
+
+// SourceLines groups citations by article, in the order of their first
+// number: a summary citing three passages of one article lists the
+// article once, as "[1] [2] [3] Title".
+func SourceLines(cits []Citation) []SourceLine {
+	var lines []SourceLine
+	at := make(map[[3]string]int, len(cits))
+	for _, c := range cits {
+		key := [3]string{c.ArticleID, c.Title, c.URL}
+		if i, ok := at[key]; ok && c.ArticleID != "" {
+			lines[i].Ns = append(lines[i].Ns, c.N)
+			continue
+		}
+		at[key] = len(lines)
+		lines = append(lines, SourceLine{Citation: c, Ns: []int{c.N}})
+	}
+	for i := range lines {
+		slices.Sort(lines[i].Ns)
+	}
+	return lines
+}
+
+// Markers writes l's numbers as "[1] [2]", each through format (for
+// bold, say).
+func (l SourceLine) Markers(format string) string {
+	marks := make([]string, len(l.Ns))
+	for i, n := range l.Ns {
+		marks[i] = fmt.Sprintf(format, n)
+	}
+	return strings.Join(marks, " ")
 }
 
 // Byline is the outlet and date of a citation, as "CBC, 19 Jun 2024",

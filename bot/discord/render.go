@@ -87,14 +87,15 @@ const (
 	maxSourceURL   = 200
 )
 
-// sourcesEmbed lists cited articles: the marker, the title as a link when
-// the URL is a web link, the outlet and the article's date when known. It returns nil without citations.
+// sourcesEmbed lists cited articles, once each: the markers of its cited
+// passages, the title as a link when the URL is a web link, the outlet and
+// the article's date when known. It returns nil without citations.
 func sourcesEmbed(cits []bot.Citation) *discordgo.MessageEmbed {
 	if len(cits) == 0 {
 		return nil
 	}
 	lines := make([]string, 0, len(cits))
-	for _, c := range cits {
+	for _, c := range bot.SourceLines(cits) {
 		tail := outlet(c.Source)
 		switch d := c.DateLine(); {
 		case d != "" && tail != "":
@@ -102,7 +103,7 @@ func sourcesEmbed(cits []bot.Citation) *discordgo.MessageEmbed {
 		case d != "":
 			tail = " — " + d
 		}
-		lines = append(lines, sourceLine(fmt.Sprintf("**[%d]** ", c.N), c.Title, c.URL, tail))
+		lines = append(lines, sourceLine(c.Markers("**[%d]**")+" ", c.Title, c.URL, tail))
 	}
 	return &discordgo.MessageEmbed{Title: "Sources", Description: joinLines(lines, maxEmbedDescription)}
 }

@@ -37,6 +37,18 @@ func TestArticleLinkStaysWithinRoom(t *testing.T) {
 	}
 }
 
+func TestSourcesEmbedListsEachArticleOnce(t *testing.T) {
+	t.Parallel()
+	pact := bot.Citation{ArticleID: "a1", Title: "Pact signed", Source: "Wire", URL: "https://news.example/pact"}
+	cits := []bot.Citation{pact, {N: 2, ArticleID: "a2", Title: "Toll rises"}, pact}
+	cits[0].N, cits[2].N = 1, 3
+	e := sourcesEmbed(cits)
+	want := "**[1]** **[3]** [Pact signed](https://news.example/pact) — *Wire*\n**[2]** Toll rises"
+	if e.Description != want {
+		t.Errorf("sources embed:\n%s\nwant:\n%s", e.Description, want)
+	}
+}
+
 func TestSourcesEmbedShowsDates(t *testing.T) {
 	t.Parallel()
 	day := time.Date(2025, 6, 17, 8, 0, 0, 0, time.UTC)

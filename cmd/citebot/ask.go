@@ -193,8 +193,8 @@ func printAnswer(w io.Writer, ans bot.Answer) {
 		return
 	}
 	fmt.Fprintln(w, "\nSources:")
-	for _, c := range ans.Citations {
-		line := fmt.Sprintf("[%d] %s", c.N, c.Title)
+	for _, c := range bot.SourceLines(ans.Citations) {
+		line := c.Markers("[%d]") + " " + c.Title
 		if b := c.Byline(); b != "" {
 			line += " — " + b
 		}
