@@ -299,10 +299,12 @@ func BenchmarkSearch(b *testing.B) {
 				before := heapBytes()
 				rssBase := resetPeakRSS()
 				t0 := time.Now()
-				// GOGC 20 while the indexes load, as cmd/citebot opens it.
-				gc := debug.SetGCPercent(20)
-				s, err := Open(ctx, bs.dir, Options{Embedder: NewLocalEmbedder()})
-				debug.SetGCPercent(gc)
+				// GOGC 20 while the indexes are built (at the first
+				// search), as cmd/citebot's Options.Loading sets it.
+				s, err := Open(ctx, bs.dir, Options{Embedder: NewLocalEmbedder(), Loading: func() func() {
+					gc := debug.SetGCPercent(20)
+					return func() { debug.SetGCPercent(gc) }
+				}})
 				if err != nil {
 					b.Fatal(err)
 				}
