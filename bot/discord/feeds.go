@@ -94,6 +94,13 @@ func (d *Bot) announce(ctx context.Context, r feed.Report) {
 		if fr.Feed.ChannelID == "" || len(items) == 0 {
 			continue
 		}
+		// A channel set with citebot follow --channel was never checked
+		// by Discord: a server's news goes only to its own channels.
+		if in, err := d.channelGuild(ctx, fr.Feed.ChannelID); err != nil || in == "" || retrieval.GuildScope(in) != fr.Feed.Scope {
+			d.log.Warn("discord: feed announcement skipped: the channel is not one of the server's",
+				"feed", fr.Feed.ID, "scope", fr.Feed.Scope, "channel", fr.Feed.ChannelID, "channel_guild", in, "err", redact(err))
+			continue
+		}
 		msg := &discordgo.MessageSend{Content: announcement(fr.Feed, items), AllowedMentions: noMentions(),
 			Flags: discordgo.MessageFlagsSuppressEmbeds}
 		if _, err := d.session.ChannelMessageSendComplex(fr.Feed.ChannelID, msg, discordgo.WithContext(ctx)); err != nil {
@@ -103,6 +110,20 @@ func (d *Bot) announce(ctx context.Context, r feed.Report) {
 		d.log.Info("discord: new feed articles announced", "feed", fr.Feed.ID, "scope", fr.Feed.Scope,
 			"channel", fr.Feed.ChannelID, "articles", len(items))
 	}
+}
+
+// channelGuild returns the ID of the guild channel id belongs to ("" for
+// one outside any guild): from the gateway's state, else asked of
+// Discord.
+func (d *Bot) channelGuild(ctx context.Context, id string) (string, error) {
+	if ch, err := d.session.State.Channel(id); err == nil {
+		return ch.GuildID, nil
+	}
+	ch, err := d.session.Channel(id, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("channel %s: %w", id, err)
+	}
+	return ch.GuildID, nil
 }
 
 // announcement is the message about items, new articles of f: one line

@@ -303,3 +303,38 @@ func TestFeedsPagesAndAnnouncementBounds(t *testing.T) {
 		t.Errorf("announcement of 40 long items: %d characters, ends %q", n, msg[max(0, len(msg)-40):])
 	}
 }
+
+// A feed's channel set outside Discord (citebot follow --channel) is
+// checked before each announcement: a server's news never goes to another
+// server's channel, or to one Discord does not know; its own channels,
+// known from the gateway or asked of Discord, hear of it.
+func TestAnnouncementsOnlyInTheServersChannels(t *testing.T) {
+	t.Parallel()
+	var feeds *testFeeds
+	h := newHarness(t, Config{}, withFeeds(t, &feeds))
+	g1 := retrieval.GuildScope("g1")
+	for _, tt := range []struct {
+		channel string
+		want    bool
+	}{
+		{"news-g2", false},     // g2's channel
+		{"no-such-one", false}, // unknown to Discord
+		{"c-g1", true},         // g1's own
+	} {
+		site := newGazette(t, 2)
+		if _, _, err := feeds.Follow(h.ctx, g1, site.URL+"/feed.xml", tt.channel); err != nil {
+			t.Fatal(err)
+		}
+		feeds.tick(t, h.ctx) // polls the new feed
+		feeds.tick(t, h.ctx) // returns once that poll and its announcements are done
+		if got := countMatching(h.fake.Requests(), sendsTo(tt.channel)) == 1; got != tt.want {
+			t.Errorf("announced in %s: %v, want %v", tt.channel, got, tt.want)
+		}
+		if !tt.want && !strings.Contains(h.logs.String(), "channel="+tt.channel) {
+			t.Errorf("no log line says why %s heard nothing:\n%s", tt.channel, h.logs.String())
+		}
+	}
+	if list, err := h.svc.Sources(h.ctx, g1); err != nil || len(list) != 6 {
+		t.Errorf("%d articles in g1 (%v): the feeds' stories must be stored whatever the channel", len(list), err)
+	}
+}

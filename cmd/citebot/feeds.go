@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -80,26 +81,38 @@ func feedText(err error) string {
 }
 
 func newFollowCmd(c *common, env *environment) *cobra.Command {
+	var channel string
 	cmd := command("follow [flags] URL",
 		"follow a news feed: its new articles are ingested",
 		`Follow an RSS 2.0, RSS 1.0 or Atom feed, or a site's page that announces one, in the scope
 (creating the store if needed). Prints the feed's ID (for citebot unfollow), title, address
 and whether it was followed now or already. citebot serve checks every followed feed
 regularly and ingests its new articles (the first check takes the 20 newest); citebot feeds
-poll checks them once now.`,
+poll checks them once now. With --channel (a server's scope only), citebot serve announces
+the new articles in that channel of the server, as /follow's channel option does; it checks
+the channel is the server's before each announcement.`,
 		`  citebot follow https://news.example/rss.xml
-  citebot follow --scope guild:123456789 https://news.example/`,
+  citebot follow --scope guild:123456789 https://news.example/
+  citebot follow --scope guild:123456789 --channel 987654321 https://news.example/rss.xml`,
 		[][]string{envStore, envFeeds},
 		func(cmd *cobra.Command, pos []string) error {
 			if len(pos) != 1 {
 				return usageError("follow takes one feed URL")
+			}
+			if channel != "" {
+				if !strings.HasPrefix(c.scope, "guild:") {
+					return usageError("--channel needs a server's scope: --scope guild:ID")
+				}
+				if !isSnowflake(channel) {
+					return usageError("--channel %q is not a Discord channel ID (a number: Developer Mode, right-click the channel, Copy Channel ID)", clip(channel))
+				}
 			}
 			a, p, err := c.openFeeds(cmd.Context(), env, mayCreate)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			f, created, err := p.Follow(cmd.Context(), c.scope, pos[0], "")
+			f, created, err := p.Follow(cmd.Context(), c.scope, pos[0], channel)
 			if err != nil {
 				a.log.Debug("follow failed", "url", clip(pos[0]), "err", err)
 				return failure("%s", clipText(feedText(err), pos[0]))
@@ -112,7 +125,21 @@ poll checks them once now.`,
 			return nil
 		})
 	c.register(cmd.Flags(), withScope|showEmbed)
+	cmd.Flags().StringVar(&channel, "channel", "", "announce the feed's new articles in this Discord channel of the server (its ID)")
 	return cmd
+}
+
+// isSnowflake reports whether s looks like a Discord ID: 1 to 20 digits.
+func isSnowflake(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func newUnfollowCmd(c *common, env *environment) *cobra.Command {

@@ -155,6 +155,8 @@ func TestFeedSettings(t *testing.T) {
 		{env: map[string]string{"CITEBOT_MAX_FEEDS": "0"}, args: []string{"feeds", "poll"}, code: 2, errOut: "CITEBOT_MAX_FEEDS=\"0\": want an integer of at least 1"},
 		{env: map[string]string{"CITEBOT_FEED_INTERVAL": "30m", "CITEBOT_MAX_FEEDS": "3"}, args: []string{"config"}, out: "CITEBOT_FEED_INTERVAL         30m0s"},
 		{env: map[string]string{"CITEBOT_MAX_FEEDS": "1"}, followSecond: true, code: 1, errOut: "already follows as many feeds as it may"},
+		{env: map[string]string{}, args: []string{"follow", "--channel", "777", "https://news.example/rss.xml"}, code: 2, errOut: "--channel needs a server's scope"},
+		{env: map[string]string{}, args: []string{"follow", "--scope", "guild:123", "--channel", "#news", "https://news.example/rss.xml"}, code: 2, errOut: "is not a Discord channel ID"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
@@ -179,16 +181,21 @@ func TestFeedSettings(t *testing.T) {
 }
 
 // citebot serve polls the followed feeds as it starts, storing their
-// articles in the scope of the server that follows them, and stops its
-// poll loop when it shuts down.
+// articles in the scope of the server that follows them, announces them in
+// the channel citebot follow --channel named when it is the server's (never
+// in another server's), and stops its poll loop when it shuts down.
 func TestServePollsFollowedFeeds(t *testing.T) {
 	t.Parallel()
-	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"123"}})
+	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"123"}, Channels: map[string]string{"777": "123", "888": "999"}})
 	t.Cleanup(fake.Close)
 	feeds, _ := notesFeed(t, testweb.New(t))
 	c := newCLI(t)
 	c.env["CITEBOT_ALLOW_PRIVATE_URLS"] = "1"
-	if code, _, errOut := c.run("", "follow", "--scope", "guild:123", feeds.URL+"/notes.xml"); code != 0 {
+	if code, _, errOut := c.run("", "follow", "--scope", "guild:123", "--channel", "777", feeds.URL+"/notes.xml"); code != 0 {
+		t.Fatalf("follow: %s", errOut)
+	}
+	// 888 is a channel of another server.
+	if code, _, errOut := c.run("", "follow", "--scope", "guild:123", "--channel", "888", feeds.URL+"/tides.xml"); code != 0 {
 		t.Fatalf("follow: %s", errOut)
 	}
 	c.env["DISCORD_TOKEN"] = "test-token-not-secret"
@@ -200,10 +207,10 @@ func TestServePollsFollowedFeeds(t *testing.T) {
 	for {
 		code, out, errOut := c.run("", "feeds", "--scope", "guild:123", "--json")
 		var list []feedJSON
-		if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 {
+		if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 2 || list[0].ChannelID == list[1].ChannelID {
 			t.Fatalf("feeds while serving: exit %d: %s %s", code, out, errOut)
 		}
-		if list[0].LastChecked != nil {
+		if list[0].LastChecked != nil && list[1].LastChecked != nil {
 			break
 		}
 		select {
@@ -212,6 +219,17 @@ func TestServePollsFollowedFeeds(t *testing.T) {
 		case code := <-done:
 			t.Fatalf("serve exited %d before polling", code)
 		default:
+		}
+	}
+	if _, err := fake.WaitRequests(ctx, 1, func(r fakediscord.Request) bool { return r.Method == "POST" && r.Path == "/channels/777/messages" }); err != nil {
+		t.Errorf("no announcement in the server's channel: %v", err)
+	}
+	if err := stderr.WaitFor(ctx, "feed announcement skipped"); err != nil {
+		t.Errorf("no log line for the other server's channel: %v\n%s", err, stderr.String())
+	}
+	for _, r := range fake.Requests() {
+		if strings.HasPrefix(r.Path, "/channels/888/messages") {
+			t.Errorf("announced in another server's channel: %s %s", r.Method, r.Path)
 		}
 	}
 	stop()
@@ -225,7 +243,7 @@ func TestServePollsFollowedFeeds(t *testing.T) {
 	}
 	code, out, errOut := c.run("", "sources", "--scope", "guild:123", "--json")
 	var src []sourceJSON
-	if code != 0 || json.Unmarshal([]byte(out), &src) != nil || len(src) != 2 || src[0].Scope != "guild:123" || src[1].Scope != "guild:123" {
+	if code != 0 || json.Unmarshal([]byte(out), &src) != nil || len(src) != 3 || src[0].Scope != "guild:123" || src[2].Scope != "guild:123" {
 		t.Errorf("the server's articles after serve polled its feed: exit %d %s %s", code, out, errOut)
 	}
 }

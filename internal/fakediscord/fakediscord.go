@@ -30,6 +30,10 @@ type Options struct {
 	// shard whose events it gets ((guild_id >> 22) % shard count; an ID
 	// that is not a number goes to shard 0).
 	Guilds []string
+	// Channels maps text channel IDs to the guild each belongs to: listed
+	// in their guild's GUILD_CREATE and served by GET /channels/{id}
+	// (any other channel is unknown there).
+	Channels map[string]string
 	// Shards is the shard count /gateway/bot recommends; default 1.
 	Shards int
 }

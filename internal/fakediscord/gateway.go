@@ -242,7 +242,13 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, g := range guilds {
-		guild := map[string]any{"id": g, "name": "guild " + g, "channels": []any{}, "members": []any{}, "roles": []any{}}
+		channels := []any{}
+		for id, in := range s.opt.Channels {
+			if in == g {
+				channels = append(channels, channelJSON(id, g))
+			}
+		}
+		guild := map[string]any{"id": g, "name": "guild " + g, "channels": channels, "members": []any{}, "roles": []any{}}
 		if err := conn.dispatch("GUILD_CREATE", guild); err != nil {
 			return
 		}

@@ -156,6 +156,12 @@ func (s *Server) route(req Request) (int, any) {
 			return http.StatusNotFound, apiError(10015, "Unknown Webhook")
 		}
 		return s.createMessage(req, st.channelID)
+	case is("GET", "channels", "*"):
+		guild, ok := s.opt.Channels[seg[1]]
+		if !ok {
+			return http.StatusNotFound, apiError(10003, "Unknown Channel")
+		}
+		return http.StatusOK, channelJSON(seg[1], guild)
 	case is("POST", "channels", "*", "messages"):
 		return s.createMessage(req, seg[1])
 	case is("GET", "channels", "*", "messages", "*"):
@@ -381,4 +387,9 @@ func (s *Server) editMessage(req Request, id string) (int, any) {
 	now := time.Now().UTC()
 	m.EditedTimestamp = &now
 	return http.StatusOK, s.withReference(m)
+}
+
+// channelJSON is a guild text channel as Discord sends it.
+func channelJSON(id, guild string) map[string]any {
+	return map[string]any{"id": id, "guild_id": guild, "type": discordgo.ChannelTypeGuildText, "name": "channel " + id}
 }
