@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -127,7 +128,7 @@ func (l *listener) refreshLoop(ctx context.Context, s *Store, wake <-chan struct
 			return
 		case <-wake:
 		}
-		if _, err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+		if _, err := s.Refresh(ctx); err != nil && ctx.Err() == nil && !(s.onSwitch != nil && errors.Is(err, ErrEmbedderSwitched)) {
 			s.log.Error("refresh the search indexes after a change notification", "database", s.path, "err", err)
 		}
 		l.mu.Lock()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/pgtest"
+	"github.com/citebot/citebot/internal/testlog"
 )
 
 // waitFor waits until found(s) holds, waking at each Refresh the store's
@@ -325,5 +326,43 @@ func TestPostgresForeignKeyKeepsChunksWithArticles(t *testing.T) {
 	var left int
 	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM chunks WHERE article_id = $1`, corpus[0].ID).Scan(&left); err != nil || left != 0 {
 		t.Errorf("%d chunks (%v) outlived their article, want 0", left, err)
+	}
+}
+
+// On PostgreSQL the change listener may be the first to find that another
+// process re-embedded the store (citebot reindex): it reports that through
+// OnEmbedderSwitch, once, as a periodic Refresh would, rather than as a
+// failed refresh in the store's log.
+func TestPostgresListenerReportsEmbedderSwitch(t *testing.T) {
+	t.Parallel()
+	url := pgtest.DB(t)
+	var logs testlog.Buffer
+	switched := make(chan error, 4)
+	serve := postgresBackend.openStoreWith(t, url, Options{Embedder: NewLocalEmbedder(),
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)), OnEmbedderSwitch: func(err error) { switched <- err }})
+	mustAdd(t, serve, SharedScope, corpus[0])
+	if err := serve.Preload(t.Context(), SharedScope); err != nil {
+		t.Fatal(err)
+	}
+	cli := postgresBackend.openStoreWith(t, url, Options{Embedder: reversedEmbedder{NewLocalEmbedder()}, AllowMismatch: true, NoChangeListener: true})
+	if err := cli.ReindexWith(t.Context(), ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-switched:
+		if !errors.Is(err, ErrEmbedderSwitched) {
+			t.Errorf("OnEmbedderSwitch got %v, want an error wrapping ErrEmbedderSwitched", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the listener never reported the reindex's switch")
+	}
+	if changed, err := serve.Refresh(t.Context()); changed || err != nil {
+		t.Errorf("Refresh after the listener reported the switch = %v, %v; want false, nil", changed, err)
+	}
+	if len(switched) != 0 {
+		t.Errorf("the switch was reported %d more times", len(switched))
+	}
+	if strings.Contains(logs.String(), "refresh the search indexes after a change notification") {
+		t.Errorf("the store also logged the switch as a failed refresh:\n%s", logs.String())
 	}
 }

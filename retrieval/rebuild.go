@@ -228,7 +228,11 @@ func (s *Store) noteSwitch(ctx context.Context, fail func(error) (bool, error)) 
 	if !first {
 		return false, nil
 	}
-	return fail(sw)
+	changed, err := fail(sw)
+	if s.onSwitch != nil {
+		s.onSwitch(err)
+	}
+	return changed, err
 }
 
 // repairScope rebuilds the vector index of x from the store after an

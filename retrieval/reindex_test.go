@@ -92,7 +92,8 @@ func TestServeKeepsAnsweringBesideReindex(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	ctx := t.Context()
-	serve := openStore(t, dir)
+	var switches []error // OnEmbedderSwitch's calls; Refresh runs on this goroutine
+	serve := openStoreWith(t, dir, Options{Embedder: NewLocalEmbedder(), OnEmbedderSwitch: func(err error) { switches = append(switches, err) }})
 	for _, a := range corpus {
 		mustAdd(t, serve, SharedScope, a)
 	}
@@ -145,6 +146,9 @@ func TestServeKeepsAnsweringBesideReindex(t *testing.T) {
 	if strings.Contains(err.Error(), "run `citebot reindex`") {
 		t.Errorf("Refresh error %q advises a reindex, which is what happened", err)
 	}
+	if len(switches) != 1 || switches[0].Error() != err.Error() {
+		t.Errorf("OnEmbedderSwitch got %v, want the Refresh's error once", switches)
+	}
 	same("after the reindex")
 
 	extra := article("Ferry service resumes after storm", "Harbour Herald", "The island ferry sailed again on Monday after three days of storms.")
@@ -161,6 +165,9 @@ func TestServeKeepsAnsweringBesideReindex(t *testing.T) {
 		t.Errorf("Refresh after another write = %v, %v; want false, nil (reported once)", changed, err)
 	}
 	same("after another process's write")
+	if len(switches) != 1 {
+		t.Errorf("OnEmbedderSwitch called %d times, want once", len(switches))
+	}
 
 	// Restarted with the new embedder, it finds the new article too.
 	serve.Close()

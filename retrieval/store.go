@@ -85,6 +85,12 @@ type Options struct {
 	// to keep the process's peak memory down (a build decodes every row;
 	// reading a snapshot makes little garbage).
 	Loading func() (done func())
+	// OnEmbedderSwitch, when set, is called once with the error (wrapping
+	// ErrEmbedderSwitched) when a Refresh first finds that another process
+	// re-embedded the store with another embedder: whichever ran it, the
+	// caller's periodic Refresh or, on PostgreSQL, the change listener's.
+	// That Refresh returns the error too.
+	OnEmbedderSwitch func(error)
 }
 
 // ErrNoIndexes is returned by what needs the search indexes of a store
@@ -134,6 +140,8 @@ type Store struct {
 	// under way then read again.
 	epoch    int64
 	mismatch error // non-nil while the vectors come from another embedder
+	// onSwitch is Options.OnEmbedderSwitch.
+	onSwitch func(error)
 	// switched is non-nil once another process re-embedded the store with
 	// another embedder (see Refresh): searches go on with the indexes this
 	// process loaded, in its embedder's space; adds are refused.
@@ -210,7 +218,7 @@ func newStore(ctx context.Context, path string, db *sql.DB, opt Options) *Store 
 		now = time.Now
 	}
 	s := &Store{path: path, db: db, emb: opt.Embedder, log: log, rank: opt.Ranking.withDefaults(), now: now, noIndexes: opt.WithoutIndexes || opt.ReadOnly,
-		readOnly: opt.ReadOnly, snapDir: opt.SnapshotDir, loadHook: opt.Loading, loading: make(map[string]*loadCall), loaded: make(map[string]*scopeIndex), committed: make(map[string]int64)}
+		readOnly: opt.ReadOnly, snapDir: opt.SnapshotDir, loadHook: opt.Loading, onSwitch: opt.OnEmbedderSwitch, loading: make(map[string]*loadCall), loaded: make(map[string]*scopeIndex), committed: make(map[string]int64)}
 	s.life, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	return s
 }

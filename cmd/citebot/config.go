@@ -207,6 +207,9 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	}
 	opt := retrieval.Options{Embedder: emb, Logger: log, AllowMismatch: allowMismatch, WithoutIndexes: use == listOnly, ReadOnly: use == listing,
 		DatabaseURL: dbURL, NoChangeListener: use != serving, Loading: tightGC} // each scope's search indexes, loaded when first searched
+	if use == serving {
+		opt.OnEmbedderSwitch = embedderSwitched(log)
+	}
 	if dbURL == "" {
 		// Snapshots of the indexes load a scope at disk speed. Not for a
 		// database: one data directory may serve several, whose scopes'

@@ -28,17 +28,18 @@ func TestReindexBesideServe(t *testing.T) {
 	}
 
 	// citebot serve's side: its store and its refresh, with the local
-	// embedder. This test's refresh calls stand for serve's periodic ones;
-	// on PostgreSQL, serve's change listener would otherwise run a Refresh
-	// of its own at the reindex's commit, and report the switch first (in
-	// the store's log, with the same advice).
+	// embedder, opened as serve opens it. This test's refresh calls stand
+	// for serve's periodic ones; on PostgreSQL the change listener also
+	// runs a Refresh at the reindex's commit, and whichever finds the
+	// switch first, serve says once what to do.
 	var logs testlog.Buffer
-	store, err := c.openStore(retrieval.Options{Embedder: retrieval.NewLocalEmbedder(), NoChangeListener: true})
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	store, err := c.openStore(retrieval.Options{Embedder: retrieval.NewLocalEmbedder(), OnEmbedderSwitch: embedderSwitched(log)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	serve := &app{store: store, log: slog.New(slog.NewTextHandler(&logs, nil))}
+	serve := &app{store: store, log: log}
 	q := loadQuestions(t)[0]
 	answer := func(when string) {
 		t.Helper()

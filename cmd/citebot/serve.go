@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -150,18 +151,26 @@ func refreshLoop(ctx context.Context, a *app, interval time.Duration) {
 }
 
 // refresh brings the search indexes in step with the store once. When
-// another process re-embedded the store (citebot reindex with another
-// embedder), the bot keeps answering from the indexes it has and refuses
-// ingests; Refresh reports that once, and this says once what to do.
+// another process re-embedded the store, the store reports it through
+// embedderSwitched, whichever Refresh found it (this one or, on
+// PostgreSQL, the change listener's).
 func refresh(ctx context.Context, a *app) {
 	_, err := a.store.Refresh(ctx) // a scope it builds again collects garbage sooner: Options.Loading
 	switch {
-	case err == nil || ctx.Err() != nil:
-	case errors.Is(err, retrieval.ErrEmbedderSwitched):
-		a.log.Error("the store was re-embedded with another embedder: still answering from the loaded search indexes, "+
-			"new articles refused; restart citebot with the new embedder settings ("+
-			"CITEBOT_EMBEDDER, CITEBOT_EMBED_MODEL, CITEBOT_EMBED_DIMENSIONS, OPENAI_BASE_URL)", "err", err)
+	case err == nil || ctx.Err() != nil || errors.Is(err, retrieval.ErrEmbedderSwitched):
 	default:
 		a.log.Error("refresh the search indexes", "err", err)
+	}
+}
+
+// embedderSwitched is the store's Options.OnEmbedderSwitch in serve: when
+// another process re-embedded the store (citebot reindex with another
+// embedder), the bot keeps answering from the indexes it has and refuses
+// ingests; this says once what to do.
+func embedderSwitched(log *slog.Logger) func(error) {
+	return func(err error) {
+		log.Error("the store was re-embedded with another embedder: still answering from the loaded search indexes, "+
+			"new articles refused; restart citebot with the new embedder settings ("+
+			"CITEBOT_EMBEDDER, CITEBOT_EMBED_MODEL, CITEBOT_EMBED_DIMENSIONS, OPENAI_BASE_URL)", "err", err)
 	}
 }
