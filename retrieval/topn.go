@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"cmp"
-	"container/heap"
 	"slices"
 )
 
@@ -18,18 +17,52 @@ func worse(a, b hit) bool {
 	return a.Score < b.Score || (a.Score == b.Score && a.ID > b.ID)
 }
 
-// topHits keeps the best hits offered, the worst on top.
+// topHits keeps the best hits offered, the worst on top: a binary heap
+// kept by hand, since container/heap's interface boxes each hit and moves
+// the slice to the heap at every call (a third of a search's allocations).
 type topHits []hit
 
 // offer keeps h if it is among the n best seen.
 func (t topHits) offer(h hit, n int) topHits {
-	if len(t) < n {
-		heap.Push(&t, h)
-	} else if n > 0 && worse(t[0], h) {
+	switch {
+	case len(t) < n:
+		t = append(t, h)
+		t.up(len(t) - 1)
+	case n > 0 && worse(t[0], h):
 		t[0] = h
-		heap.Fix(&t, 0)
+		t.down(0)
 	}
 	return t
+}
+
+// up moves the hit at i towards the top while it is worse than its parent.
+func (t topHits) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !worse(t[i], t[p]) {
+			return
+		}
+		t[i], t[p] = t[p], t[i]
+		i = p
+	}
+}
+
+// down moves the hit at i away from the top while a child is worse.
+func (t topHits) down(i int) {
+	for {
+		w := i
+		if l := 2*i + 1; l < len(t) && worse(t[l], t[w]) {
+			w = l
+		}
+		if r := 2*i + 2; r < len(t) && worse(t[r], t[w]) {
+			w = r
+		}
+		if w == i {
+			return
+		}
+		t[i], t[w] = t[w], t[i]
+		i = w
+	}
 }
 
 // sorted returns the hits best first.
@@ -38,15 +71,4 @@ func (t topHits) sorted() []hit {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID))
 	})
 	return t
-}
-
-func (t topHits) Len() int           { return len(t) }
-func (t topHits) Less(i, j int) bool { return worse(t[i], t[j]) }
-func (t topHits) Swap(i, j int)      { t[i], t[j] = t[j], t[i] }
-func (t *topHits) Push(x any)        { *t = append(*t, x.(hit)) }
-func (t *topHits) Pop() any {
-	old := *t
-	x := old[len(old)-1]
-	*t = old[:len(old)-1]
-	return x
 }
