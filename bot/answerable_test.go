@@ -206,6 +206,32 @@ func TestSignalsNameAbsentNames(t *testing.T) {
 	}
 }
 
+// SentenceSimilarity is highest when one sentence of the passages reads
+// like the question, word parts and order included, and it does not
+// depend on what else the store holds.
+func TestSignalsSentenceSimilarity(t *testing.T) {
+	t.Parallel()
+	alone := storeOf(t, "../testdata/articles/riverton-transit-strike.txt")
+	all := sampleStore(t)
+	ask := func(st *retrieval.Store, q string) Signals {
+		t.Helper()
+		ans, err := NewCore(CoreOptions{Store: st, Answerer: Extractive{}, DeclineBelow: math.Inf(-1)}).Ask(t.Context(), Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans.Signals
+	}
+	near := ask(all, "Will paratransit service for riders with disabilities continue during the strike?")
+	loose := ask(all, "Which riders keep a bus service while the drivers stay away?")
+	if near.SentenceSimilarity <= loose.SentenceSimilarity || near.SentenceSimilarity > 1 || loose.SentenceSimilarity <= 0 {
+		t.Errorf("sentence similarity of a near quote %.3f, of a loose paraphrase %.3f: want 0 < loose < close ≤ 1",
+			near.SentenceSimilarity, loose.SentenceSimilarity)
+	}
+	if a := ask(alone, "Will paratransit service for riders with disabilities continue during the strike?"); math.Abs(a.SentenceSimilarity-near.SentenceSimilarity) > 1e-9 {
+		t.Errorf("sentence similarity alone %.6f, among all articles %.6f", a.SentenceSimilarity, near.SentenceSimilarity)
+	}
+}
+
 // storeOf opens a store holding the given article files in the shared scope.
 func storeOf(t *testing.T, files ...string) *retrieval.Store {
 	t.Helper()
