@@ -43,6 +43,10 @@ type Signals struct {
 	// SentenceSimilarity is the best cosine of the question and one
 	// sentence of the top passages, by the local embedder.
 	SentenceSimilarity float64
+	// NamesMissed counts the question's names (as NamesAbsent) that the
+	// scopes hold but the top passage lacks: "Who was Ralph at war
+	// with?" answered with a passage about another war.
+	NamesMissed float64
 }
 
 // answerability weighs the signals: the coefficients of a logistic
@@ -50,10 +54,10 @@ type Signals struct {
 // (SQuAD tune articles only; see retrieval/README.md, "Answerability").
 // A positive logit means the passages likely answer the question.
 var answerability = struct {
-	coverage, sentence, names, noNames, similarity, margin, phrases, sentenceSimilarity, bias float64
+	coverage, sentence, names, noNames, similarity, margin, phrases, sentenceSimilarity, namesMissed, bias float64
 }{
-	coverage: 5.43, sentence: 2.35, names: -0.70, noNames: -1.01,
-	similarity: 11.10, margin: 4.81, phrases: 1.82, sentenceSimilarity: 5.05, bias: -8.92,
+	coverage: 4.74, sentence: 2.14, names: -0.50, noNames: -1.59,
+	similarity: 11.34, margin: 4.24, phrases: 2.45, sentenceSimilarity: 4.67, namesMissed: -1.25, bias: -7.99,
 }
 
 // Logit is the decision's log-odds that the passages answer the question.
@@ -61,16 +65,16 @@ func (s Signals) Logit() float64 {
 	w := answerability
 	return w.bias + w.coverage*s.Coverage + w.sentence*s.SentenceCoverage + w.names*s.NamesAbsent +
 		w.noNames*s.NoNameFound + w.similarity*s.Similarity + w.margin*s.Margin + w.phrases*s.Phrases +
-		w.sentenceSimilarity*s.SentenceSimilarity
+		w.sentenceSimilarity*s.SentenceSimilarity + w.namesMissed*s.NamesMissed
 }
 
 // Thresholds on Signals.Logit. The extractive answerer answers only above
-// DeclineExtractive (on the tune protocol, 2.4 % of covered questions
-// declined with one article per store, 1.9 % with all 48); a language
-// model sees every question above DeclineModel (0.9 % and 0.6 % turned
+// DeclineExtractive (on the tune protocol, 2.5 % of covered questions
+// declined with one article per store, 1.8 % with all 48); a language
+// model sees every question above DeclineModel (0.8 % and 0.6 % turned
 // away) and itself says when the passages hold no answer.
 const (
-	DeclineExtractive = -2.0
+	DeclineExtractive = -1.8
 	DeclineModel      = -3.0
 )
 
@@ -122,6 +126,13 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 			}
 		}
 		s.Coverage = max(s.Coverage, text.Coverage(terms, weights, set))
+		if p.ChunkID == passages[0].ChunkID { // the top passage
+			for t := range names {
+				if _, ok := set[t]; !ok && df[t] > 0 {
+					s.NamesMissed++
+				}
+			}
+		}
 		for _, span := range ingest.Sentences(p.Text) {
 			sents = append(sents, p.Text[span[0]:span[1]])
 			sentence := text.TermSet(p.Title + " " + p.Text[span[0]:span[1]])

@@ -195,6 +195,25 @@ func TestSignalsNameAbsentNames(t *testing.T) {
 		{"What did Vladimir Okonkwo say about the strike in Warsaw?", 3},
 		{"What did the union say about the strike in 1987?", 1},
 	}
+	// Names the store holds, but not the passage the question is answered
+	// from: Northvale is in the election and trade articles, not the
+	// strike's.
+	missed := []struct {
+		q      string
+		missed float64
+	}{
+		{"What did Marcus Bell say about the strike in Riverton?", 0},
+		{"What did Marcus Bell say about the strike in Northvale?", 1},
+	}
+	for _, tt := range missed {
+		ans, err := core.Ask(t.Context(), Question{Text: tt.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Signals.NamesMissed != tt.missed {
+			t.Errorf("%q: %v names missed by the top passage %q, want %v", tt.q, ans.Signals.NamesMissed, ans.Passages[0].Title, tt.missed)
+		}
+	}
 	for _, tt := range tests {
 		ans, err := core.Ask(t.Context(), Question{Text: tt.q})
 		if err != nil {

@@ -270,10 +270,10 @@ func printTable(w io.Writer, outs []outcome) {
 
 // features lists the signals in the order of the fitted weights.
 func features(s bot.Signals) []float64 {
-	return []float64{s.Coverage, s.SentenceCoverage, s.NamesAbsent, s.NoNameFound, s.Similarity, s.Margin, s.Phrases, s.SentenceSimilarity}
+	return []float64{s.Coverage, s.SentenceCoverage, s.NamesAbsent, s.NoNameFound, s.Similarity, s.Margin, s.Phrases, s.SentenceSimilarity, s.NamesMissed}
 }
 
-var featureNames = []string{"coverage", "sentence", "names", "nonames", "similarity", "margin", "phrases", "sentsim"}
+var featureNames = []string{"coverage", "sentence", "names", "nonames", "similarity", "margin", "phrases", "sentsim", "missed"}
 
 // printFit fits a logistic regression of covered on the signals:
 // standardised features, classes weighted to balance, L2 penalty 1e-3,
