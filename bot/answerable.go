@@ -111,8 +111,10 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 			pairs[[2]string{seq[i], seq[i+1]}] = false
 		}
 	}
-	var sents []string
-	for _, p := range passages {
+	// Embedded together below: the question, the top passage and every
+	// sentence of the top passages.
+	texts := []string{question, passages[0].Title + "\n\n" + passages[0].Text}
+	for i, p := range passages {
 		// One pass of Terms over title and text gives both the passage's
 		// term set and its pairs of consecutive terms.
 		pt := text.Terms(p.Title + " " + p.Text)
@@ -126,7 +128,7 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 			}
 		}
 		s.Coverage = max(s.Coverage, text.Coverage(terms, weights, set))
-		if p.ChunkID == passages[0].ChunkID { // the top passage
+		if i == 0 { // the top passage
 			for t := range names {
 				if _, ok := set[t]; !ok && df[t] > 0 {
 					s.NamesMissed++
@@ -134,7 +136,7 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 			}
 		}
 		for _, span := range ingest.Sentences(p.Text) {
-			sents = append(sents, p.Text[span[0]:span[1]])
+			texts = append(texts, p.Text[span[0]:span[1]])
 			sentence := text.TermSet(p.Title + " " + p.Text[span[0]:span[1]])
 			s.SentenceCoverage = max(s.SentenceCoverage, text.Coverage(terms, weights, sentence))
 		}
@@ -148,30 +150,28 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 		}
 		s.Phrases = float64(found) / float64(len(pairs))
 	}
-	vecs, err := localEmbedder.Embed(ctx, []string{question, passages[0].Title + "\n\n" + passages[0].Text})
+	vecs, err := localEmbedder.Embed(ctx, texts)
 	if err != nil {
 		return s, err
 	}
-	for i := range vecs[0] {
-		s.Similarity += float64(vecs[0][i]) * float64(vecs[1][i])
-	}
-	if len(sents) > 0 {
-		sv, err := localEmbedder.Embed(ctx, append([]string{question}, sents...))
-		if err != nil {
-			return s, err
-		}
-		for _, v := range sv[1:] {
-			d := 0.0
-			for i := range v {
-				d += float64(v[i]) * float64(sv[0][i])
-			}
-			s.SentenceSimilarity = max(s.SentenceSimilarity, d)
-		}
+	s.Similarity = dot(vecs[0], vecs[1])
+	for _, v := range vecs[2:] {
+		s.SentenceSimilarity = max(s.SentenceSimilarity, dot(vecs[0], v))
 	}
 	if len(passages) > 1 && passages[0].Score > 0 {
 		s.Margin = (passages[0].Score - passages[1].Score) / passages[0].Score
 	}
 	return s, nil
+}
+
+// dot is the dot product of two vectors of the same length: their cosine,
+// as the local embedder's are normalised.
+func dot(a, b []float32) float64 {
+	d := 0.0
+	for i := range a {
+		d += float64(a[i]) * float64(b[i])
+	}
+	return d
 }
 
 // nameTerms returns the terms of the question's capitalised words and
