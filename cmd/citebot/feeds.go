@@ -129,17 +129,10 @@ the channel is the server's before each announcement.`,
 	return cmd
 }
 
-// isSnowflake reports whether s looks like a Discord ID: 1 to 20 digits.
+// isSnowflake reports whether s looks like a Discord ID: decimal digits,
+// as many as a server ID may have (retrieval.CheckScope's rule).
 func isSnowflake(s string) bool {
-	if s == "" || len(s) > 20 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return s != "" && strings.Trim(s, "0123456789") == "" && len(s) <= retrieval.MaxGuildIDDigits
 }
 
 func newUnfollowCmd(c *common, env *environment) *cobra.Command {
