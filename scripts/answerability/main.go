@@ -11,6 +11,9 @@
 //	(d) near misses: each tune article without the paragraph that answers
 //	    a question, asked that question (up to 10 per article; reported,
 //	    not fitted on).
+//	(e) each tune article alone, asked up to 10 questions of the next tune
+//	    article (uncovered; reported, not fitted on): the small server's
+//	    side of (c).
 //
 // With -fit it also fits the logistic regression that weighs bot.Signals
 // on the questions of (a), (b) and (c) and prints its coefficients (bot/answerable.go holds
@@ -64,7 +67,7 @@ type outcome struct {
 func main() {
 	data := flag.String("data", "../shared/data/squad-dev", "the SQuAD folder (articles/, qa-tune.jsonl, tune-articles.txt, heldout-articles.txt)")
 	fit := flag.Bool("fit", false, "fit the answerability weights and print them")
-	dump := flag.String("dump", "", "write every question's protocol, label, signals and absent terms to this JSON-lines file")
+	dump := flag.String("dump", "", "write every question's protocol, label, signals, absent terms, term counts and passages to this JSON-lines file")
 	flag.Parse()
 	if err := run(context.Background(), *data, *fit, *dump, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "answerability:", err)
@@ -135,13 +138,21 @@ func run(ctx context.Context, data string, fit bool, dump string, w io.Writer) e
 					return err
 				}
 				var absent []string
+				type dumped struct {
+					Title, Text string
+					Score       float64
+				}
+				var ps []dumped
+				for _, p := range ans.Passages {
+					ps = append(ps, dumped{p.Title, p.Text, p.Score})
+				}
 				for _, t := range terms {
 					if df[t] == 0 {
 						absent = append(absent, t)
 					}
 				}
 				if err := dumpTo.Encode(map[string]any{"protocol": protocol, "covered": covered, "question": q.Question,
-					"signals": ans.Signals, "logit": ans.Logit, "absent": absent, "answer": ans.Text, "gold": o.gold}); err != nil {
+					"signals": ans.Signals, "logit": ans.Logit, "absent": absent, "answer": ans.Text, "gold": o.gold, "df": df, "passages": ps, "answers": q.Answers, "articles": len(arts)}); err != nil {
 					return err
 				}
 			}
@@ -150,6 +161,14 @@ func run(ctx context.Context, data string, fit bool, dump string, w io.Writer) e
 	}
 	for _, name := range tune {
 		if err := ask("a", named([]string{name}), spread(byArticle[name], 25), true); err != nil {
+			return err
+		}
+	}
+	// (e) one article alone, asked questions of the next tune article
+	// (uncovered; reported, not fitted on).
+	for i, name := range tune {
+		other := tune[(i+1)%len(tune)]
+		if err := ask("e", named([]string{name}), spread(byArticle[other], 10), false); err != nil {
 			return err
 		}
 	}
@@ -226,7 +245,7 @@ func newCore(ctx context.Context, arts []ingest.Article) (*bot.Core, *retrieval.
 
 func printTable(w io.Writer, outs []outcome) {
 	fmt.Fprintf(w, "| protocol | questions | covered refused | uncovered answered | gold answer in answer text | mean answer words | pre-model gate: covered refused / uncovered passed |\n|---|---|---|---|---|---|---|\n")
-	for _, p := range []string{"a", "b", "c", "d"} {
+	for _, p := range []string{"a", "b", "c", "d", "e"} {
 		var n, refused, answered, gold, gateRefused, gatePassed, found, words int
 		for _, o := range outs {
 			if o.protocol != p {
@@ -258,8 +277,8 @@ func printTable(w io.Writer, outs []outcome) {
 			continue
 		}
 		pct := func(k int) string { return fmt.Sprintf("%.1f %%", 100*float64(k)/float64(n)) }
-		if p == "c" || p == "d" {
-			name := map[string]string{"c": "(c) uncovered, other articles", "d": "(d) uncovered, near misses"}[p]
+		if p == "c" || p == "d" || p == "e" {
+			name := map[string]string{"c": "(c) uncovered, other articles", "d": "(d) uncovered, near misses", "e": "(e) uncovered, one other article"}[p]
 			fmt.Fprintf(w, "| %s | %d | | %s | | | %s passed |\n", name, n, pct(answered), pct(gatePassed))
 		} else {
 			name := map[string]string{"a": "(a) one article per store", "b": "(b) all 48 articles"}[p]
@@ -283,7 +302,7 @@ func printFit(w io.Writer, outs []outcome) {
 	var xs [][]float64
 	var ys []float64
 	for _, o := range outs {
-		if o.protocol == "d" {
+		if o.protocol == "d" || o.protocol == "e" {
 			continue // reported, not fitted: see run
 		}
 		xs = append(xs, features(o.signals))
