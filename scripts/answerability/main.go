@@ -20,7 +20,10 @@
 // the ones in use). Only tune questions are used: the held-out articles
 // are in store (b) as part of the corpus, their questions are never read.
 //
-//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit]
+// With -cv it estimates how the decision does on articles it was not
+// fitted on (see printCrossValidation).
+//
+//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv]
 package main
 
 import (
@@ -56,6 +59,7 @@ type question struct {
 // outcome is one asked question.
 type outcome struct {
 	protocol string
+	article  string // the question's article
 	covered  bool
 	found    bool
 	gold     bool
@@ -67,15 +71,16 @@ type outcome struct {
 func main() {
 	data := flag.String("data", "../shared/data/squad-dev", "the SQuAD folder (articles/, qa-tune.jsonl, tune-articles.txt, heldout-articles.txt)")
 	fit := flag.Bool("fit", false, "fit the answerability weights and print them")
+	cv := flag.Bool("cv", false, "estimate the decision on unseen articles: refit on three quarters of the tune articles, set the threshold there, measure on the rest")
 	dump := flag.String("dump", "", "write every question's protocol, label, signals, absent terms, term counts and passages to this JSON-lines file")
 	flag.Parse()
-	if err := run(context.Background(), *data, *fit, *dump, os.Stdout); err != nil {
+	if err := run(context.Background(), *data, *fit, *cv, *dump, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "answerability:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, data string, fit bool, dump string, w io.Writer) error {
+func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Writer) error {
 	tune, err := readList(filepath.Join(data, "tune-articles.txt"))
 	if err != nil {
 		return err
@@ -125,7 +130,7 @@ func run(ctx context.Context, data string, fit bool, dump string, w io.Writer) e
 			if err != nil {
 				return fmt.Errorf("%s: ask %q: %w", protocol, q.Question, err)
 			}
-			o := outcome{protocol: protocol, covered: covered, found: ans.Found && ans.Logit >= bot.DeclineExtractive, signals: ans.Signals, logit: ans.Logit}
+			o := outcome{protocol: protocol, article: q.Article, covered: covered, found: ans.Found && ans.Logit >= bot.DeclineExtractive, signals: ans.Signals, logit: ans.Logit}
 			o.gold = o.found && slices.ContainsFunc(q.Answers, func(a string) bool { return retrieval.ContainsAnswer(ans.Text, a) })
 			if o.found {
 				o.words = len(strings.Fields(citation.ReplaceAllString(ans.Text, "")))
@@ -152,7 +157,7 @@ func run(ctx context.Context, data string, fit bool, dump string, w io.Writer) e
 					}
 				}
 				if err := dumpTo.Encode(map[string]any{"protocol": protocol, "covered": covered, "question": q.Question,
-					"signals": ans.Signals, "logit": ans.Logit, "absent": absent, "answer": ans.Text, "gold": o.gold, "df": df, "passages": ps, "answers": q.Answers, "articles": len(arts)}); err != nil {
+					"signals": ans.Signals, "logit": ans.Logit, "absent": absent, "answer": ans.Text, "gold": o.gold, "df": df, "passages": ps, "answers": q.Answers, "articles": len(arts), "article": q.Article}); err != nil {
 					return err
 				}
 			}
@@ -211,6 +216,9 @@ func run(ctx context.Context, data string, fit bool, dump string, w io.Writer) e
 	}
 	if fit {
 		printFit(w, outs)
+	}
+	if cv {
+		printCrossValidation(w, outs, tune)
 	}
 	printTable(w, outs)
 	return nil
@@ -294,17 +302,32 @@ func features(s bot.Signals) []float64 {
 
 var featureNames = []string{"coverage", "sentence", "names", "nonames", "similarity", "margin", "phrases", "sentsim", "missed"}
 
-// printFit fits a logistic regression of covered on the signals:
-// standardised features, classes weighted to balance, L2 penalty 1e-3,
-// 2,000 steps of gradient descent; the weights are printed unstandardised.
+// printFit fits the decision on the questions of (a), (b) and (c) and
+// prints its weights.
 func printFit(w io.Writer, outs []outcome) {
+	var fitted []outcome
+	for _, o := range outs {
+		if o.protocol != "d" && o.protocol != "e" { // reported, not fitted: see run
+			fitted = append(fitted, o)
+		}
+	}
+	wt, bias := fitWeights(fitted)
+	var parts []string
+	for j, c := range wt {
+		parts = append(parts, fmt.Sprintf("%s: %.2f", featureNames[j], c))
+	}
+	fmt.Fprintf(w, "fitted on %d questions: %s, bias: %.2f\n\n", len(fitted), strings.Join(parts, ", "), bias)
+}
+
+// fitWeights fits a logistic regression of covered on the signals of
+// outs: standardised features, classes weighted to balance, L2 penalty
+// 1e-3, 2,000 steps of gradient descent. It returns the weights
+// unstandardised, as Signals.Logit uses them, and the bias.
+func fitWeights(outs []outcome) ([]float64, float64) {
 	d := len(featureNames)
 	var xs [][]float64
 	var ys []float64
 	for _, o := range outs {
-		if o.protocol == "d" || o.protocol == "e" {
-			continue // reported, not fitted: see run
-		}
 		xs = append(xs, features(o.signals))
 		ys = append(ys, map[bool]float64{true: 1, false: 0}[o.covered])
 	}
@@ -346,13 +369,88 @@ func printFit(w io.Writer, outs []outcome) {
 		wt[d] -= rate * g[d] / float64(len(xs))
 	}
 	bias := wt[d]
-	var parts []string
+	out := make([]float64, d)
 	for j := range d {
-		c := wt[j] / sd[j]
+		out[j] = wt[j] / sd[j]
 		bias -= wt[j] * mean[j] / sd[j]
-		parts = append(parts, fmt.Sprintf("%s: %.2f", featureNames[j], c))
 	}
-	fmt.Fprintf(w, "fitted on %d questions: %s, bias: %.2f\n\n", len(xs), strings.Join(parts, ", "), bias)
+	return out, bias
+}
+
+// cvFolds is how many groups of tune articles printCrossValidation holds
+// out in turn; cvDeclineCap is the share of covered questions of (a) and
+// of (b) that the threshold, set on the other folds, may decline (the
+// kept threshold has that margin under the 3 % target).
+const (
+	cvFolds      = 4
+	cvDeclineCap = 0.025
+)
+
+// printCrossValidation estimates the decision on articles it was not
+// fitted on, as the targets will be checked: the tune articles
+// (sorted) fall into cvFolds groups by place; for each group the weights
+// are refitted on the questions of the other articles, the threshold set
+// there as the highest that declines at most cvDeclineCap of (a) and of
+// (b), and the group's own questions measured with both.
+func printCrossValidation(w io.Writer, outs []outcome, tune []string) {
+	fold := make(map[string]int, len(tune))
+	for i, name := range tune {
+		fold[name] = i % cvFolds
+	}
+	var n, miss [5]int
+	protocols := "abcde"
+	var thresholds []string
+	for f := range cvFolds {
+		var train []outcome
+		for _, o := range outs {
+			if fold[o.article] != f && strings.Contains("abc", o.protocol) {
+				train = append(train, o)
+			}
+		}
+		wt, bias := fitWeights(train)
+		logit := func(o outcome) float64 {
+			z := bias
+			for j, x := range features(o.signals) {
+				z += wt[j] * x
+			}
+			return z
+		}
+		threshold := math.Inf(-1)
+		for t := -5.0; t <= 3; t += 0.05 {
+			var na, nb, da, db int
+			for _, o := range train {
+				switch o.protocol {
+				case "a":
+					na++
+					if logit(o) < t {
+						da++
+					}
+				case "b":
+					nb++
+					if logit(o) < t {
+						db++
+					}
+				}
+			}
+			if float64(da) <= cvDeclineCap*float64(na) && float64(db) <= cvDeclineCap*float64(nb) {
+				threshold = t
+			}
+		}
+		thresholds = append(thresholds, fmt.Sprintf("%.2f", threshold))
+		for _, o := range outs {
+			if fold[o.article] != f {
+				continue
+			}
+			p := strings.Index(protocols, o.protocol)
+			n[p]++
+			if o.covered == (logit(o) < threshold) {
+				miss[p]++ // a covered question declined, an uncovered one answered
+			}
+		}
+	}
+	pct := func(p int) string { return fmt.Sprintf("%.1f %%", 100*float64(miss[p])/float64(max(1, n[p]))) }
+	fmt.Fprintf(w, "on unseen articles (%d folds by article, thresholds %s): (a) covered declined %s, (b) %s; uncovered answered (c) %s, (d) %s, (e) %s\n\n",
+		cvFolds, strings.Join(thresholds, " "), pct(0), pct(1), pct(2), pct(3), pct(4))
 }
 
 // withoutAnswer returns a without the paragraph holding one of answers,
