@@ -66,6 +66,72 @@ func TestExtractiveDeclinesUnrelatedQuestions(t *testing.T) {
 		if ans.Logit >= DeclineExtractive {
 			t.Errorf("%q: logit %.2f, want below %.2f", q, ans.Logit, DeclineExtractive)
 		}
+		if ans.Note != "" {
+			t.Errorf("%q: note %q, want none for a question unrelated to every article", q, ans.Note)
+		}
+	}
+}
+
+// TestDeclinedNoteNamesClosestArticle: a declined question that came near
+// the articles (its logit reaches DeclineModel) is told which article came
+// closest; one unrelated to them all is told nothing more. The threshold
+// is raised so that a near question is declined offline.
+func TestDeclinedNoteNamesClosestArticle(t *testing.T) {
+	t.Parallel()
+	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}, DeclineBelow: 5})
+	tests := []struct {
+		question string
+		note     bool
+	}{
+		{"What is the price of a monthly transit pass in Riverton?", true},
+		{"When will the new hospital in Elk Falls open?", true},
+		{"How do I reset my router password?", false},
+		{"Who won the Olympic gold medal in the women's marathon?", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			t.Parallel()
+			ans, err := core.Ask(t.Context(), Question{Text: tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Found || ans.Text != NotCoveredText || len(ans.Citations) != 0 {
+				t.Fatalf("got %+v, want not covered", ans)
+			}
+			want := ""
+			if tt.note {
+				want = "The closest article is “" + ans.Passages[0].Title + "”."
+			}
+			if ans.Note != want {
+				t.Errorf("note %q (logit %.2f), want %q", ans.Note, ans.Logit, want)
+			}
+		})
+	}
+}
+
+func TestClosestNote(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("word ", 40)
+	tests := []struct {
+		name string
+		ans  Answer
+		want string
+	}{
+		{"near", Answer{Logit: DeclineModel, Passages: []retrieval.Passage{{Title: "Riverton strike"}}}, "The closest article is “Riverton strike”."},
+		{"unrelated", Answer{Logit: DeclineModel - 0.01, Passages: []retrieval.Passage{{Title: "Riverton strike"}}}, ""},
+		{"no passages", Answer{Logit: 0}, ""},
+		{"no title", Answer{Logit: 0, Passages: []retrieval.Passage{{Title: " \n "}}}, ""},
+		{"title on one line", Answer{Logit: 0, Passages: []retrieval.Passage{{Title: "Strike\n  ends"}}}, "The closest article is “Strike ends”."},
+		{"long title cut", Answer{Logit: 0, Passages: []retrieval.Passage{{Title: long}}},
+			"The closest article is “" + strings.TrimSpace(long[:maxNoteTitle-1]) + "…”."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := closestNote(tt.ans); got != tt.want {
+				t.Errorf("closestNote = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -122,8 +188,13 @@ func TestModelSeesAllButUnrelatedQuestions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ans.Found || ans.Text != NotCoveredText || len(ans.Citations) != 0 || ans.Note != "" {
+		if ans.Found || ans.Text != NotCoveredText || len(ans.Citations) != 0 {
 			t.Errorf("%q: %+v, want not covered", q, ans)
+		}
+		// Declined by the model or before it, the answer is the same: a
+		// question that reached the model is told the closest article.
+		if want := closestNote(ans); ans.Note != want || (ans.Logit >= DeclineModel) != (want != "") {
+			t.Errorf("%q (logit %.2f): note %q, want %q", q, ans.Logit, ans.Note, want)
 		}
 	}
 	mu.Lock()

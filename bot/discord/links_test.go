@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -44,6 +45,34 @@ func liveLink(text string) bool {
 		}
 	}
 	return false
+}
+
+// TestNoteQuotingATitleIsText: a declined answer's note names the closest
+// article; a title holding a masked link, a bare URL or markup shows as
+// the text it is.
+func TestNoteQuotingATitleIsText(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, title string }{
+		{"masked link", "[Official notice](https://evil.example/login)"},
+		{"bare URL", "Register at https://evil.example/x"},
+		{"markup", "**Bold** _claims_ `code` > quote"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			msgs := renderAnswer(bot.Answer{Text: bot.NotCoveredText, Note: "The closest article is “" + tt.title + "”."})
+			if len(msgs) != 1 {
+				t.Fatalf("%d messages, want 1", len(msgs))
+			}
+			got := msgs[0].Content
+			if liveLink(got) {
+				t.Errorf("the note keeps a link: %q", got)
+			}
+			if !strings.HasPrefix(got, bot.NotCoveredText+"\n\n*The closest article is") || strings.Count(got, "*")-strings.Count(got, `\*`) != 2 {
+				t.Errorf("got %q, want the note in italics with the title's markup escaped", got)
+			}
+		})
+	}
 }
 
 func FuzzPlainLinks(f *testing.F) {

@@ -31,7 +31,9 @@ func renderAnswer(a bot.Answer) []outMessage {
 		text += closeFence
 	}
 	if note := strings.TrimSpace(a.Note); note != "" {
-		text += "\n\n*" + escapeMarkdown(note) + "*"
+		// A note may quote an article's title: shown as text, never as
+		// markup or a link.
+		text += "\n\n*" + unlink.Replace(escapeMarkdown(note)) + "*"
 	}
 	var msgs []outMessage
 	for _, part := range split(text, maxContent) {
