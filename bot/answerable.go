@@ -78,6 +78,18 @@ const (
 	DeclineModel      = -3.0
 )
 
+// HedgeExtractive is where an extractive answer stops being trusted
+// plainly: below it the answer says it may not answer the question
+// (UnsureNote). On the tune protocol, answers between DeclineExtractive
+// and HedgeExtractive are given to 6.6 % of the covered questions with
+// one article per store, and 45 % of them quote the gold answer (85 %
+// of the answers above). They are also given to 12.2 % of the uncovered
+// questions, two thirds of the 18.0 % answered.
+const HedgeExtractive = 0.0
+
+// UnsureNote is the note of an extractive answer below HedgeExtractive.
+const UnsureNote = "This may not answer the question: it quotes the closest passage found."
+
 // localEmbedder computes Signals.Similarity.
 var localEmbedder = retrieval.NewLocalEmbedder()
 

@@ -109,6 +109,46 @@ func TestDeclinedNoteNamesClosestArticle(t *testing.T) {
 	}
 }
 
+// TestUnsureNote: an extractive answer the decision barely let through
+// says it may not answer the question; a confident one and a model's
+// answer (the model judged the passages itself) say nothing of the kind.
+func TestUnsureNote(t *testing.T) {
+	t.Parallel()
+	env := newLLMEnv(t, fakeopenai.Options{Reply: func(fakeopenai.ChatRequest) string { return "Fares rise in March [1]." }})
+	extractive := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}})
+	model := NewCore(CoreOptions{Store: sampleStore(t), Answerer: env.answerer()})
+	tests := []struct {
+		name     string
+		core     *Core
+		question string
+		unsure   bool
+	}{
+		// Near the articles, not in them: answered offline with the
+		// closest passage.
+		{"extractive, near miss", extractive, "What is the price of a monthly transit pass in Riverton?", true},
+		{"extractive, covered", extractive, "Who was named mediator in the Riverton transit dispute?", false},
+		{"model, near miss", model, "What is the price of a monthly transit pass in Riverton?", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ans, err := tt.core.Ask(t.Context(), Question{Text: tt.question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ans.Found {
+				t.Fatalf("declined (logit %.2f), want an answer", ans.Logit)
+			}
+			if unsure := ans.Note == UnsureNote; unsure != tt.unsure || (!tt.unsure && ans.Note != "") {
+				t.Errorf("note %q at logit %.2f, want unsure %v (below %.1f)", ans.Note, ans.Logit, tt.unsure, HedgeExtractive)
+			}
+			if tt.unsure && (ans.Logit < DeclineExtractive || ans.Logit >= HedgeExtractive) {
+				t.Errorf("logit %.2f, want between %.1f and %.1f", ans.Logit, DeclineExtractive, HedgeExtractive)
+			}
+		})
+	}
+}
+
 func TestClosestNote(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("word ", 40)

@@ -260,8 +260,13 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	}
 	cited := c.cite(raw, relevant)
 	ans.Text, ans.Citations, ans.Found = cited.Text, cited.Citations, cited.Found
-	if !ans.Found {
+	switch {
+	case !ans.Found:
 		ans.Note = "The answer cites none of the passages, so it may not be grounded in the articles."
+	case !declines && ans.Logit < HedgeExtractive:
+		// A model judged the passages itself; quoted sentences were only
+		// the closest the decision found.
+		ans.Note = UnsureNote
 	}
 	return ans, nil
 }

@@ -252,9 +252,9 @@ func newCore(ctx context.Context, arts []ingest.Article) (*bot.Core, *retrieval.
 }
 
 func printTable(w io.Writer, outs []outcome) {
-	fmt.Fprintf(w, "| protocol | questions | covered refused | uncovered answered | gold answer in answer text | mean answer words | pre-model gate: covered refused / uncovered passed |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| protocol | questions | covered refused | uncovered answered | answered, marked unsure | gold answer in answer text | mean answer words | pre-model gate: covered refused / uncovered passed |\n|---|---|---|---|---|---|---|---|\n")
 	for _, p := range []string{"a", "b", "c", "d", "e"} {
-		var n, refused, answered, gold, gateRefused, gatePassed, found, words int
+		var n, refused, answered, unsure, gold, gateRefused, gatePassed, found, words int
 		for _, o := range outs {
 			if o.protocol != p {
 				continue
@@ -279,6 +279,9 @@ func printTable(w io.Writer, outs []outcome) {
 			if o.found {
 				found++
 				words += o.words
+				if o.logit < bot.HedgeExtractive {
+					unsure++
+				}
 			}
 		}
 		if n == 0 {
@@ -287,10 +290,10 @@ func printTable(w io.Writer, outs []outcome) {
 		pct := func(k int) string { return fmt.Sprintf("%.1f %%", 100*float64(k)/float64(n)) }
 		if p == "c" || p == "d" || p == "e" {
 			name := map[string]string{"c": "(c) uncovered, other articles", "d": "(d) uncovered, near misses", "e": "(e) uncovered, one other article"}[p]
-			fmt.Fprintf(w, "| %s | %d | | %s | | | %s passed |\n", name, n, pct(answered), pct(gatePassed))
+			fmt.Fprintf(w, "| %s | %d | | %s | %s | | | %s passed |\n", name, n, pct(answered), pct(unsure), pct(gatePassed))
 		} else {
 			name := map[string]string{"a": "(a) one article per store", "b": "(b) all 48 articles"}[p]
-			fmt.Fprintf(w, "| %s | %d | %s | | %s | %.1f | %s refused |\n", name, n, pct(refused), pct(gold), float64(words)/float64(max(1, found)), pct(gateRefused))
+			fmt.Fprintf(w, "| %s | %d | %s | | %s | %s | %.1f | %s refused |\n", name, n, pct(refused), pct(unsure), pct(gold), float64(words)/float64(max(1, found)), pct(gateRefused))
 		}
 	}
 }
