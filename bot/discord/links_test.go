@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -72,6 +73,46 @@ func TestNoteQuotingATitleIsText(t *testing.T) {
 				t.Errorf("got %q, want the note in italics with the title's markup escaped", got)
 			}
 		})
+	}
+}
+
+// TestAnswerNotesReachDiscord asks, through the fake Discord, questions
+// the core answers plainly, answers unsure, declines near the article and
+// declines as unrelated: each final message carries the core's note, the
+// closest article's title (which holds a masked link) as text.
+func TestAnswerNotesReachDiscord(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{})
+	h.answerer.auto = func(string, []retrieval.Passage) string { return "The ferry leaves at seven [1]." }
+	const title = "Island ferry [timetable](https://evil.example/x) changes"
+	h.ingestArticle(retrieval.GuildScope("g1"), title, "Harbour News", "https://news.example/ferry",
+		"The island ferry leaves the harbour at seven every morning and returns at six in the evening.",
+		"Tickets are sold at the harbour office. Children under five travel free.")
+	tests := []struct{ question, note string }{
+		{"When does the island ferry leave?", ""},
+		{"How much does a ferry ticket cost?", bot.UnsureNote},
+		{"Who runs the ferry company?", "The closest article is “" + title + "”."},
+		{"When does the museum open?", ""},
+	}
+	for n, tt := range tests {
+		// The core's own answer says which note to expect; the test
+		// checks that it is the one meant.
+		ans, err := h.svc.Ask(h.ctx, bot.Question{Text: tt.question, Scope: retrieval.GuildScope("g1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Note != tt.note {
+			t.Fatalf("%q: the core's note is %q (logit %.2f), want %q", tt.question, ans.Note, ans.Logit, tt.note)
+		}
+		i := h.interact(ask("g1", fmt.Sprintf("u%d", n+1), tt.question))
+		got := body(t, h.wait(editsOf(i))).Content
+		hasNote := strings.Contains(got, "\n\n*")
+		if hasNote != (tt.note != "") || liveLink(got) {
+			t.Errorf("%q: posted %q, want note %v and no live link", tt.question, got, tt.note != "")
+		}
+		if tt.note != "" && !strings.HasSuffix(got, "*"+unlink.Replace(escapeMarkdown(tt.note))+"*") {
+			t.Errorf("%q: posted %q, want it to end with the note %q as text", tt.question, got, tt.note)
+		}
 	}
 }
 
