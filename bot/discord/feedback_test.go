@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -21,12 +22,44 @@ type recordingObserver struct {
 	events []string
 	rest   map[int]int
 	up     bool
+	added  chan struct{} // signalled (never blocking) at each event
 }
 
 func (o *recordingObserver) add(format string, a ...any) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.events = append(o.events, fmt.Sprintf(format, a...))
+	select {
+	case o.notify() <- struct{}{}:
+	default:
+	}
+}
+
+// notify is o.added, made on first use; o.mu is held.
+func (o *recordingObserver) notify() chan struct{} {
+	if o.added == nil {
+		o.added = make(chan struct{}, 1)
+	}
+	return o.added
+}
+
+// waitEvents returns the events once there are at least n, or what there
+// is when ctx ends. A question is reported once its answer is sent: after
+// the fake Discord has seen the answer, the report may still be on its way.
+func (o *recordingObserver) waitEvents(ctx context.Context, n int) []string {
+	for {
+		o.mu.Lock()
+		ev, added := slices.Clone(o.events), o.notify()
+		o.mu.Unlock()
+		if len(ev) >= n {
+			return ev
+		}
+		select {
+		case <-added:
+		case <-ctx.Done():
+			return ev
+		}
+	}
 }
 
 func (o *recordingObserver) Question(entry, outcome string, took time.Duration) {
@@ -48,12 +81,6 @@ func (o *recordingObserver) Gateway(connected bool) {
 }
 func (o *recordingObserver) Vote(vote string)         { o.add("vote %s", vote) }
 func (o *recordingObserver) VoteReason(reason string) { o.add("reason %s", reason) }
-
-func (o *recordingObserver) Events() []string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return slices.Clone(o.events)
-}
 
 // componentIDs returns the custom IDs of the buttons a message body carries.
 func componentIDs(t *testing.T, r fakediscord.Request) []string {
@@ -206,7 +233,7 @@ func TestVotesOnAnswersSurviveARestart(t *testing.T) {
 	// Questions are reported once their answers are sent, which may be
 	// after a vote on them.
 	wantEvents := []string{"question mention answered", "question slash answered", "reason not_in_articles", "vote down", "vote down", "vote up", "vote up"}
-	if ev := obs.Events(); !slices.Equal(slices.Sorted(slices.Values(ev)), wantEvents) {
+	if ev := obs.waitEvents(h.ctx, len(wantEvents)); !slices.Equal(slices.Sorted(slices.Values(ev)), wantEvents) {
 		t.Errorf("observer heard %q, want %q", ev, wantEvents)
 	}
 }
@@ -241,7 +268,7 @@ func TestObserverHearsRefusalsAndRESTStatuses(t *testing.T) {
 	// The first question is reported once its answer is sent, which may
 	// be after the second is refused.
 	want := []string{"ingest text added", "question slash no_articles", "question slash rate_limited"}
-	if ev := obs.Events(); !slices.Equal(slices.Sorted(slices.Values(ev)), want) {
+	if ev := obs.waitEvents(h.ctx, len(want)); !slices.Equal(slices.Sorted(slices.Values(ev)), want) {
 		t.Errorf("observer heard %q, want %q", ev, want)
 	}
 	obs.mu.Lock()
