@@ -107,8 +107,9 @@ type CoreOptions struct {
 	// the follow-up for retrieval instead.
 	Rewriter Rewriter
 	Chunking ingest.ChunkOptions
-	// K is the number of passages retrieved and given to the answerer;
-	// zero means 5.
+	// K is how many passages a model answerer reads for each question, in
+	// rank order; zero means 5. The decision and the extractive answerer
+	// read the top decisionPassages whatever K is: they were fitted so.
 	K int
 	// DeclineBelow is the answerability logit (Signals.Logit) under which
 	// a question is answered "not covered" without calling the answerer.
@@ -216,7 +217,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 
 	query := c.standalone(ctx, q.History, question)
 	searched := time.Now()
-	passages, err := c.opt.Store.Search(ctx, query, retrieval.SearchOptions{Scopes: retrieval.SearchScopes(scope), K: c.opt.K})
+	passages, err := c.opt.Store.Search(ctx, query, retrieval.SearchOptions{Scopes: retrieval.SearchScopes(scope), K: max(c.opt.K, decisionPassages)})
 	c.opt.Observer.ObserveRetrieval(time.Since(searched))
 	if err != nil {
 		return Answer{}, fmt.Errorf("ask %q: search: %w", query, err)
@@ -226,7 +227,8 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 		ans.Text = NoArticlesText
 		return ans, nil
 	}
-	if ans.Signals, err = c.signals(ctx, query, retrieval.SearchScopes(scope), passages); err != nil {
+	top := passages[:min(len(passages), decisionPassages)]
+	if ans.Signals, err = c.signals(ctx, query, retrieval.SearchScopes(scope), top); err != nil {
 		return Answer{}, fmt.Errorf("ask %q: %w", query, err)
 	}
 	ans.Logit = ans.Signals.Logit()
@@ -238,11 +240,11 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	// A model reads the passages in rank order and judges them itself;
 	// the extractive answerer quotes from those holding at least half as
 	// much of the question as the best.
-	relevant := passages
+	relevant := passages[:min(len(passages), c.opt.K)]
 	d, declines := c.opt.Answerer.(Decliner)
 	declines = declines && d.Declines()
 	if !declines {
-		relevant = relevantPassages(passages)
+		relevant = relevantPassages(top)
 	}
 	var hold *declineFilter
 	if declines && onDelta != nil {
@@ -346,6 +348,11 @@ func closestNote(ans Answer) string {
 
 // maxNoteTitle bounds the title closestNote quotes, in characters.
 const maxNoteTitle = 120
+
+// decisionPassages is how many of the top passages the answerability
+// decision weighs and the extractive answerer quotes from: the number they
+// were fitted and measured with (scripts/answerability).
+const decisionPassages = 5
 
 // round2 rounds x to two decimals, for logs.
 func round2(x float64) float64 { return math.Round(x*100) / 100 }

@@ -3,7 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -161,5 +163,49 @@ func TestLLMRewriterFailure(t *testing.T) {
 	var le *llm.Error
 	if !errors.As(err, &le) || le.Kind != llm.Unavailable || le.Op != "rewrite" {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestModelReadsKPassages: CoreOptions.K sets how many passages the model
+// reads, in rank order, while the decision weighs the top five whatever K
+// is, as it was fitted.
+func TestModelReadsKPassages(t *testing.T) {
+	t.Parallel()
+	const question = "When was the Northvale and Coastal Union trade agreement signed?"
+	store := sampleStore(t)
+	base, err := NewCore(CoreOptions{Store: store, Answerer: Extractive{}}).Ask(t.Context(), Question{Text: question})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []int{1, 5, 8} {
+		t.Run(fmt.Sprint(k), func(t *testing.T) {
+			t.Parallel()
+			prompts := make(chan string, 1)
+			env := newLLMEnv(t, fakeopenai.Options{Reply: func(req fakeopenai.ChatRequest) string {
+				prompts <- req.Messages[len(req.Messages)-1].Content
+				return "It was signed in March [1]."
+			}})
+			ans, err := NewCore(CoreOptions{Store: store, Answerer: env.answerer(), K: k}).Ask(t.Context(), Question{Text: question})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The local embedder sums float32 features in map order: the
+			// same text's vector may differ in the last bits.
+			if math.Abs(ans.Logit-base.Logit) > 1e-6 {
+				t.Errorf("logit %.6f with K %d, want %.6f as with the default", ans.Logit, k, base.Logit)
+			}
+			if len(ans.Passages) != max(k, 5) {
+				t.Errorf("%d passages retrieved, want %d", len(ans.Passages), max(k, 5))
+			}
+			prompt := <-prompts
+			if got := strings.Count(prompt, "<passage n="); got != k {
+				t.Errorf("the model read %d passages, want %d", got, k)
+			}
+			for i := range k {
+				if want := fmt.Sprintf("<passage n=\"%d\">\nTitle: %s", i+1, ans.Passages[i].Title); !strings.Contains(prompt, want) {
+					t.Errorf("passage %d of the prompt is not the %d. by rank (%q)", i+1, i+1, ans.Passages[i].Title)
+				}
+			}
+		})
 	}
 }

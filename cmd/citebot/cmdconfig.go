@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -90,6 +91,7 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 		row("CITEBOT_ANSWERER", "answerer", answerer),
 		row("CITEBOT_EMBEDDER", "embedder", c.embedder),
 		row(EnvChatModel, "chat-model", cfg.ChatModel),
+		row(envModelPassages, "model-passages", strconv.Itoa(cmp.Or(c.modelPassages, defaultModelPassages))),
 		row(EnvEmbedModel, "embed-model", cfg.EmbedModel),
 		row(EnvEmbedDimensions, "embed-dimensions", dimensions(cfg.EmbedDimensions)),
 		row(EnvBaseURL, "base-url", baseURL),

@@ -44,6 +44,9 @@ type common struct {
 	// OpenAI-compatible settings; flags override the environment.
 	chatModel, embedModel, baseURL string
 	embedDims                      int
+	// modelPassages is how many passages a model answerer reads for each
+	// question (bot.CoreOptions.K); 0 means defaultModelPassages.
+	modelPassages int
 	// chunking sizes the passages of newly ingested articles.
 	chunking ingest.ChunkOptions
 	// maxAnswers, if set, is the answering core's MaxAnswers: its cap on
@@ -221,7 +224,7 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		cleanup()
 		return nil, err
 	}
-	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers, Chunking: c.chunking, Observer: c.obs.core})
+	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers, Chunking: c.chunking, Observer: c.obs.core, K: c.modelPassages})
 	return &app{store: store, core: core, embedder: emb, log: log, dir: dir, cleanup: cleanup}, nil
 }
 

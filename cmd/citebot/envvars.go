@@ -24,6 +24,7 @@ var knownVars = []envVar{
 	{name: "CITEBOT_ANSWERER", help: "extractive or llm (default llm when a model API is configured)"},
 	{name: "CITEBOT_EMBEDDER", help: "local (default) or openai"},
 	{name: EnvChatModel, help: "chat model (default gpt-4o-mini)"},
+	{name: envModelPassages, help: "passages a language model reads for each question (default 5)"},
 	{name: EnvEmbedModel, help: "embedding model (default text-embedding-3-small)"},
 	{name: EnvEmbedDimensions, help: "embedding dimensions to ask for"},
 	{name: EnvAPIKey, help: "API key of the OpenAI-compatible server", secret: true},
@@ -57,13 +58,18 @@ var devVars = []string{"CITEBOT_CRASH_SEED", "CITEBOT_TEST_DATABASE_URL", "CITEB
 const (
 	envAllowPrivate    = "CITEBOT_ALLOW_PRIVATE_URLS"
 	envRefreshInterval = "CITEBOT_REFRESH_INTERVAL"
+	envModelPassages   = "CITEBOT_MODEL_PASSAGES"
 )
+
+// defaultModelPassages is what a model reads without --model-passages:
+// the answering core's default.
+const defaultModelPassages = 5
 
 // Groups of variables, for the help pages.
 var (
 	envStore   = []string{"CITEBOT_DATA_DIR", envDatabaseURL, "CITEBOT_LOG_LEVEL"}
 	envEmbed   = []string{"CITEBOT_EMBEDDER", EnvEmbedModel, EnvEmbedDimensions, EnvBaseURL, EnvAPIKey, EnvAzureEndpoint, EnvAzureAPIKey, EnvAzureAPIVersion, EnvAzureDeployments, EnvLLMTimeout, EnvLLMMaxAttempts}
-	envAnswer  = []string{"CITEBOT_ANSWERER", EnvChatModel}
+	envAnswer  = []string{"CITEBOT_ANSWERER", EnvChatModel, envModelPassages}
 	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envQuestionsPerMinute, envMaxInFlight, envShardID, envShardCount, envHTTPAddr, envFeedbackDays, envRefreshInterval}
 	envFeeds   = []string{envFeedInterval, envMaxFeeds, envAllowPrivate}
 )

@@ -18,6 +18,9 @@ const (
 	maxChunkWords      = 5000
 	maxOverlap         = 100
 	maxEmbedDimensions = 65536
+	// maxModelPassages bounds --model-passages: more passages than this
+	// fill a model's context with the store's weakest matches.
+	maxModelPassages = 50
 )
 
 // boundedInt is an int flag refused, as a usage error naming the flag,
@@ -58,7 +61,7 @@ type flagGroups int
 
 const (
 	withScope  flagGroups = 1 << iota // the command takes --scope
-	showAnswer                        // --answerer, --chat-model
+	showAnswer                        // --answerer, --chat-model, --model-passages
 	showEmbed                         // --embedder, --embed-model, --embed-dimensions, --base-url
 	showChunk                         // --chunk-words, --chunk-max-words, --chunk-overlap
 )
@@ -77,6 +80,7 @@ func (c *common) register(fs *pflag.FlagSet, g flagGroups) {
 	}
 	fs.StringVar(&c.answerer, "answerer", "", "extractive or llm (env CITEBOT_ANSWERER; default llm when a model API is configured, else extractive)")
 	fs.StringVar(&c.chatModel, "chat-model", "", "chat model (env "+EnvChatModel+"; default "+llm.DefaultChatModel+")")
+	intFlag(fs, &c.modelPassages, "model-passages", 1, maxModelPassages, fmt.Sprintf("passages a language model reads for each question (env %s; default %d)", envModelPassages, defaultModelPassages))
 	fs.StringVar(&c.embedder, "embedder", "", "local or openai (env CITEBOT_EMBEDDER; default local)")
 	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model (env "+EnvEmbedModel+"; default "+llm.DefaultEmbedModel+")")
 	intFlag(fs, &c.embedDims, "embed-dimensions", 1, maxEmbedDimensions, "embedding dimensions to ask for (env "+EnvEmbedDimensions+")")
@@ -91,7 +95,7 @@ func (c *common) register(fs *pflag.FlagSet, g flagGroups) {
 			}
 		}
 	}
-	hide(showAnswer, "answerer", "chat-model")
+	hide(showAnswer, "answerer", "chat-model", "model-passages")
 	hide(showEmbed, "embedder", "embed-model", "embed-dimensions", "base-url")
 	hide(showChunk, "chunk-words", "chunk-max-words", "chunk-overlap")
 }
@@ -119,6 +123,13 @@ func (c *common) applyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
 	}
 	if !changed("embedder") {
 		c.embedder = orDefault(getenv("CITEBOT_EMBEDDER"), "local")
+	}
+	if !changed("model-passages") {
+		n, err := envInt(getenv, envModelPassages, 1)
+		if err != nil || n > maxModelPassages {
+			return usageError("%s=%q: want a whole number from 1 to %d", envModelPassages, clip(getenv(envModelPassages)), maxModelPassages)
+		}
+		c.modelPassages = n
 	}
 	return nil
 }

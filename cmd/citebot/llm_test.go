@@ -3,7 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/citebot/citebot/internal/fakeopenai"
@@ -76,5 +80,76 @@ func TestOpenAICompatibleServer(t *testing.T) {
 	code, _, errOut = c.run("", "ask", q.Question)
 	if code == 0 || !strings.Contains(errOut, "reindex") {
 		t.Errorf("embedder mismatch: exit %d, stderr %q; want a pointer at citebot reindex", code, errOut)
+	}
+}
+
+// TestModelPassages: --model-passages, else CITEBOT_MODEL_PASSAGES, sets
+// how many passages the model reads (5 by default); citebot config shows
+// it and where it came from.
+func TestModelPassages(t *testing.T) {
+	t.Parallel()
+	var (
+		mu   sync.Mutex
+		read []int
+	)
+	srv := fakeopenai.New(fakeopenai.Options{Reply: func(req fakeopenai.ChatRequest) string {
+		mu.Lock()
+		read = append(read, strings.Count(req.Messages[len(req.Messages)-1].Content, "<passage n="))
+		mu.Unlock()
+		return "It was signed in March [1]."
+	}})
+	t.Cleanup(srv.Close)
+	c := newCLI(t)
+	if code, _, errOut := c.run("", "ingest", articlesDir); code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, errOut)
+	}
+	c.env["OPENAI_BASE_URL"] = srv.URL
+	q := loadQuestions(t)[0].Question
+	tests := []struct {
+		name string
+		env  string
+		args []string
+		want int
+		from string
+	}{
+		{"default", "", nil, 5, "default"},
+		{"environment", "3", nil, 3, "environment"},
+		{"flag over environment", "3", []string{"--model-passages", "8"}, 8, "flag --model-passages"},
+	}
+	for _, tt := range tests {
+		env := maps.Clone(c.env)
+		if tt.env != "" {
+			env["CITEBOT_MODEL_PASSAGES"] = tt.env
+		}
+		cc := *c
+		cc.env = env
+		mu.Lock()
+		read = nil
+		mu.Unlock()
+		if code, _, errOut := cc.run("", append([]string{"ask", q}, tt.args...)...); code != 0 {
+			t.Fatalf("%s: ask exit %d: %s", tt.name, code, errOut)
+		}
+		mu.Lock()
+		got := slices.Clone(read)
+		mu.Unlock()
+		if len(got) != 1 || got[0] != tt.want {
+			t.Errorf("%s: the model read %v passages, want [%d]", tt.name, got, tt.want)
+		}
+		code, out, errOut := cc.run("", append([]string{"config"}, tt.args...)...)
+		if code != 0 {
+			t.Fatalf("%s: config exit %d: %s", tt.name, code, errOut)
+		}
+		if !regexp.MustCompile(fmt.Sprintf(`(?m)^CITEBOT_MODEL_PASSAGES +%d +%s$`, tt.want, tt.from)).MatchString(out) {
+			t.Errorf("%s: config shows\n%s\nwant CITEBOT_MODEL_PASSAGES %d from %s", tt.name, out, tt.want, tt.from)
+		}
+	}
+	for _, bad := range []string{"0", "51", "five"} {
+		env := maps.Clone(c.env)
+		env["CITEBOT_MODEL_PASSAGES"] = bad
+		cc := *c
+		cc.env = env
+		if code, _, errOut := cc.run("", "ask", q); code != 2 || !strings.Contains(errOut, "CITEBOT_MODEL_PASSAGES") {
+			t.Errorf("CITEBOT_MODEL_PASSAGES=%s: exit %d, stderr %q; want a usage error naming it", bad, code, errOut)
+		}
 	}
 }
