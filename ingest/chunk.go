@@ -152,7 +152,7 @@ func (p *packer) addParagraph(para []unit) {
 		if p.hi > p.newFrom {
 			small := p.words-p.ovWords < p.opt.TargetWords/4
 			if p.words+pw > p.opt.TargetWords && (!small || p.words+pw > p.opt.MaxWords) {
-				p.emit()
+				p.emit(pw)
 			}
 		}
 		p.fit(pw)
@@ -161,7 +161,7 @@ func (p *packer) addParagraph(para []unit) {
 	}
 	for _, u := range para {
 		if p.hi > p.newFrom && p.words+u.words > p.opt.TargetWords {
-			p.emit()
+			p.emit(u.words)
 		}
 		p.fit(u.words)
 		p.add(1, u.words)
@@ -184,14 +184,15 @@ func (p *packer) emitAt(cut int) {
 	}
 }
 
-// emit ends the current chunk, if it has units of its own; a
-// heading-like last paragraph moves on to the next chunk, to stay with
-// the text it introduces.
-func (p *packer) emit() {
+// emit ends the current chunk, if it has units of its own, before next
+// words are added; a heading-like last paragraph moves on to the next
+// chunk, to stay with the text it introduces, when the two fit within
+// MaxWords together.
+func (p *packer) emit(next int) {
 	if p.hi == p.newFrom {
 		return
 	}
-	if p.headingAt > p.newFrom && p.headingAt == p.hi-1 {
+	if p.headingAt > p.newFrom && p.headingAt == p.hi-1 && p.all[p.headingAt].words+next <= p.opt.MaxWords {
 		p.emitAt(p.headingAt)
 		return
 	}

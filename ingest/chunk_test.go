@@ -211,6 +211,8 @@ func TestChunkArticle(t *testing.T) {
 			[]string{"w0 w1 w2 w3 w4 w5 w6 w7 w8", "w9 w10 w11 w12 w13 w14 w15 w16 w17", "w18 w19 w20 w21 w22 w23 w24."}},
 		{"heading moves to the text it introduces", []string{para(1, 2), "Background", para(3, 2)}, ChunkOptions{TargetWords: 14, MaxWords: 20, OverlapSentences: -1},
 			[]string{para(1, 2), "Background¶" + para(3, 2)}},
+		{"heading stays when it and its text would pass max", []string{sentence(1), "Background notes here", para(3, 2)}, ChunkOptions{TargetWords: 12, MaxWords: 14, OverlapSentences: -1},
+			[]string{sentence(1) + "¶Background notes here", para(3, 2)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
