@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/citebot/citebot/internal/text"
 )
@@ -44,6 +45,7 @@ func (localEmbedder) Dimensions() int { return localDims }
 func (localEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	counts := make(map[uint64]feature)
+	var keys []uint64
 	for i, t := range texts {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -52,7 +54,7 @@ func (localEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, er
 		}
 		clear(counts)
 		localFeatures(t, counts)
-		out[i] = hashVector(counts)
+		out[i], keys = hashVector(counts, keys[:0])
 	}
 	return out, nil
 }
@@ -140,10 +142,18 @@ func add(counts map[uint64]feature, h uint64, weight float32) {
 // hashVector folds features into a signed, L2-normalised vector with
 // sublinear term frequency: a feature seen n times adds weight·(1+ln n)
 // to its bucket, with a sign taken from another bit of its hash so that
-// collisions cancel out on average.
-func hashVector(counts map[uint64]feature) []float32 {
+// collisions cancel out on average. Features are added in the order of
+// their hashes, not the map's, so that one text always gives the same
+// bits (float sums depend on their order). keys is a buffer for that
+// order, returned for reuse.
+func hashVector(counts map[uint64]feature, keys []uint64) ([]float32, []uint64) {
 	v := make([]float32, localDims)
-	for h, f := range counts {
+	for h := range counts {
+		keys = append(keys, h)
+	}
+	slices.Sort(keys)
+	for _, h := range keys {
+		f := counts[h]
 		// Mix the hash so bucket and sign use independent bits.
 		h ^= h >> 29
 		h *= 0xbf58476d1ce4e5b9
@@ -155,5 +165,5 @@ func hashVector(counts map[uint64]feature) []float32 {
 		v[h%localDims] += val
 	}
 	normalize(v)
-	return v
+	return v, keys
 }

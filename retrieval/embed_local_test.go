@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -21,18 +22,23 @@ func TestLocalEmbedderVectors(t *testing.T) {
 	if e.Name() != "local-ngram-v1" || e.Dimensions() != 512 {
 		t.Fatalf("Name, Dimensions = %s, %d", e.Name(), e.Dimensions())
 	}
-	texts := []string{"River floods force evacuations", "", "?!", "river flooding forced an evacuation"}
+	// The last text has more features than the vector has buckets: many
+	// share one, and their sum must not depend on the map's order.
+	long := strings.Repeat("Crews from three counties worked through the night to shore up levees along the swollen river. ", 3) +
+		"Officials said evacuation orders for low-lying neighbourhoods would stay in place until Thursday at the earliest."
+	texts := []string{"River floods force evacuations", "", "?!", "river flooding forced an evacuation", long}
 	a, err := e.Embed(t.Context(), texts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := e.Embed(t.Context(), texts)
 	for i, v := range a {
 		if len(v) != 512 {
 			t.Fatalf("vector %d has %d dimensions", i, len(v))
 		}
-		if !slices.Equal(v, b[i]) {
-			t.Errorf("vector %d differs between calls", i)
+		for range 20 {
+			if b, _ := e.Embed(t.Context(), texts[i:i+1]); !slices.Equal(v, b[0]) {
+				t.Fatalf("vector %d differs between calls", i)
+			}
 		}
 		norm := math.Sqrt(dot(v, v))
 		wantNorm := 1.0
