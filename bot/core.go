@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
 )
@@ -340,10 +341,7 @@ func closestNote(ans Answer) string {
 	if title == "" {
 		return ""
 	}
-	if r := []rune(title); len(r) > maxNoteTitle {
-		title = strings.TrimSpace(string(r[:maxNoteTitle-1])) + "…"
-	}
-	return "The closest article is “" + title + "”."
+	return "The closest article is “" + text.Truncate(title, maxNoteTitle) + "”."
 }
 
 // maxNoteTitle bounds the title closestNote quotes, in characters.

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/ingest/feed"
+	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -130,7 +131,7 @@ func (d *Bot) channelGuild(ctx context.Context, id string) (string, error) {
 // each (title linked, outlet, date), at most maxAnnounced, then how many
 // more.
 func announcement(f retrieval.Feed, items []feed.Stored) string {
-	lines := []string{fmt.Sprintf("New from **%s**:", escapeMarkdown(truncate(feedName(f), maxSourceTitle)))}
+	lines := []string{fmt.Sprintf("New from **%s**:", escapeMarkdown(text.Truncate(feedName(f), maxSourceTitle)))}
 	for _, s := range items[:min(len(items), maxAnnounced)] {
 		tail := outlet(s.Source)
 		if !s.Published.IsZero() {
@@ -200,11 +201,11 @@ func (d *Bot) followCommand(ctx context.Context, i *discordgo.Interaction, data 
 		// would say it twice.
 		msg = feed.UserMessage(err)
 	case !created:
-		msg = fmt.Sprintf("This server already follows **%s** (feed `%d`).", escapeMarkdown(truncate(feedName(f), 200)), f.ID)
+		msg = fmt.Sprintf("This server already follows **%s** (feed `%d`).", escapeMarkdown(text.Truncate(feedName(f), 200)), f.ID)
 	default:
 		d.log.Info("discord: followed", "scope", scope, "feed", f.ID, "url", f.URL, "channel", f.ChannelID)
 		msg = fmt.Sprintf("Following **%s** (feed `%d`): I'll check it within a minute, then regularly, and add its new articles to this server.",
-			escapeMarkdown(truncate(feedName(f), 200)), f.ID)
+			escapeMarkdown(text.Truncate(feedName(f), 200)), f.ID)
 		if f.ChannelID != "" {
 			msg += fmt.Sprintf(" New articles will be announced in <#%s>.", f.ChannelID)
 		}
@@ -244,7 +245,7 @@ func (d *Bot) unfollowCommand(ctx context.Context, i *discordgo.Interaction, dat
 	}
 	d.log.Info("discord: unfollowed", "scope", scope, "feed", id)
 	d.reply(i, fmt.Sprintf("Stopped following **%s**. The articles it brought stay (`/forget` removes one).",
-		escapeMarkdown(truncate(name, 200))), true)
+		escapeMarkdown(text.Truncate(name, 200))), true)
 }
 
 // unfollowAutocomplete offers this server's feeds whose title or address
@@ -263,7 +264,7 @@ func (d *Bot) unfollowAutocomplete(ctx context.Context, i *discordgo.Interaction
 			if !strings.Contains(strings.ToLower(f.Title), typed) && !strings.Contains(strings.ToLower(f.URL), typed) && !strings.HasPrefix(id, typed) {
 				continue
 			}
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(feedName(f)+" — "+f.URL, 100), Value: id})
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: text.Truncate(feedName(f)+" — "+f.URL, 100), Value: id})
 			if len(choices) == maxChoices {
 				break
 			}
@@ -315,7 +316,7 @@ func renderFeedsPage(list []retrieval.Feed, page int) (*discordgo.MessageEmbed, 
 		tail.WriteString(" · checked " + discordTime(f.LastChecked))
 		tail.WriteString(" · last new article " + discordTime(f.LastNewItem))
 		if f.LastError != "" {
-			tail.WriteString(" · ⚠ " + escapeMarkdown(truncate(f.LastError, 120)))
+			tail.WriteString(" · ⚠ " + escapeMarkdown(text.Truncate(f.LastError, 120)))
 		}
 		lines = append(lines, sourceLine(fmt.Sprintf("`%d` ", f.ID), feedName(f), f.URL, tail.String()))
 	}

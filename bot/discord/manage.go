@@ -17,6 +17,7 @@ import (
 
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -156,7 +157,7 @@ func (d *Bot) ingest(ctx context.Context, i *discordgo.Interaction, data discord
 	if verb == "" {
 		verb = "Stored"
 	}
-	return fmt.Sprintf("%s **%s** — %s (id `%s`).", verb, escapeMarkdown(truncate(res.Title, 200)), plural(res.Chunks, "passage"), res.ID)
+	return fmt.Sprintf("%s **%s** — %s (id `%s`).", verb, escapeMarkdown(text.Truncate(res.Title, 200)), plural(res.Chunks, "passage"), res.ID)
 }
 
 // fromURL fetches the article at raw with the Fetcher.
@@ -274,7 +275,7 @@ func (d *Bot) forgetCommand(ctx context.Context, i *discordgo.Interaction, data 
 		}
 	}
 	if title == "" {
-		d.reply(i, fmt.Sprintf("This server has no article `%s`; `/sources` lists them.", escapeMarkdown(truncate(id, 100))), true)
+		d.reply(i, fmt.Sprintf("This server has no article `%s`; `/sources` lists them.", escapeMarkdown(text.Truncate(id, 100))), true)
 		return
 	}
 	if err := d.deps.Service.Forget(ctx, scope, id); err != nil {
@@ -283,7 +284,7 @@ func (d *Bot) forgetCommand(ctx context.Context, i *discordgo.Interaction, data 
 		return
 	}
 	d.log.Info("discord: forgot", "scope", scope, "article", id)
-	d.reply(i, fmt.Sprintf("Removed **%s** (`%s`).", escapeMarkdown(truncate(title, 200)), id), true)
+	d.reply(i, fmt.Sprintf("Removed **%s** (`%s`).", escapeMarkdown(text.Truncate(title, 200)), id), true)
 }
 
 // forgetAutocomplete offers this server's own articles whose title or ID
@@ -320,7 +321,7 @@ func (d *Bot) offerArticles(ctx context.Context, i *discordgo.Interaction, data 
 		if a.Source != "" {
 			name += " — " + a.Source
 		}
-		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(name, 100), Value: a.ID})
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: text.Truncate(name, 100), Value: a.ID})
 		if len(choices) == maxChoices {
 			break
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -139,7 +140,7 @@ func sourceLine(head, title, rawURL, tail string) string {
 // outlet renders an article's outlet as the end of a sources line, or "".
 func outlet(source string) string {
 	if src := strings.TrimSpace(source); src != "" {
-		return " — *" + escapeMarkdown(truncate(src, 60)) + "*"
+		return " — *" + escapeMarkdown(text.Truncate(src, 60)) + "*"
 	}
 	return ""
 }
@@ -153,7 +154,7 @@ func articleLink(title, rawURL string, room int) string {
 	if title == "" {
 		title = "untitled"
 	}
-	t := escapeMarkdown(truncate(title, maxSourceTitle))
+	t := escapeMarkdown(text.Truncate(title, maxSourceTitle))
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return cutEscaped(t, room)
@@ -200,14 +201,6 @@ func escapeMarkdown(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// truncate cuts s to at most n characters, ending with "…" if it was cut.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return strings.TrimSpace(runePrefix(s, n-1)) + "…"
 }
 
 // sourcesPerPage is the page size of /sources.
