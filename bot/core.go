@@ -109,7 +109,7 @@ type CoreOptions struct {
 	Rewriter Rewriter
 	Chunking ingest.ChunkOptions
 	// K is how many passages a model answerer reads for each question, in
-	// rank order; zero means 5. The decision and the extractive answerer
+	// rank order; zero means DefaultK. The decision and the extractive answerer
 	// read the top decisionPassages whatever K is: they were fitted so.
 	K int
 	// DeclineBelow is the answerability logit (Signals.Logit) under which
@@ -142,7 +142,7 @@ type Core struct {
 // NewCore returns a ready Core.
 func NewCore(opt CoreOptions) *Core {
 	if opt.K <= 0 {
-		opt.K = 5
+		opt.K = DefaultK
 	}
 	if opt.DeclineBelow == 0 {
 		opt.DeclineBelow = DeclineExtractive
@@ -346,6 +346,9 @@ func closestNote(ans Answer) string {
 
 // maxNoteTitle bounds the title closestNote quotes, in characters.
 const maxNoteTitle = 120
+
+// DefaultK is CoreOptions.K when it is not set.
+const DefaultK = 5
 
 // decisionPassages is how many of the top passages the answerability
 // decision weighs and the extractive answerer quotes from: the number they

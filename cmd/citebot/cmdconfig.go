@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/llm"
 )
@@ -91,7 +92,7 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 		row("CITEBOT_ANSWERER", "answerer", answerer),
 		row("CITEBOT_EMBEDDER", "embedder", c.embedder),
 		row(EnvChatModel, "chat-model", cfg.ChatModel),
-		row(envModelPassages, "model-passages", strconv.Itoa(cmp.Or(c.modelPassages, defaultModelPassages))),
+		row(envModelPassages, "model-passages", strconv.Itoa(cmp.Or(c.modelPassages, bot.DefaultK))),
 		row(EnvEmbedModel, "embed-model", cfg.EmbedModel),
 		row(EnvEmbedDimensions, "embed-dimensions", dimensions(cfg.EmbedDimensions)),
 		row(EnvBaseURL, "base-url", baseURL),

@@ -45,7 +45,7 @@ type common struct {
 	chatModel, embedModel, baseURL string
 	embedDims                      int
 	// modelPassages is how many passages a model answerer reads for each
-	// question (bot.CoreOptions.K); 0 means defaultModelPassages.
+	// question (bot.CoreOptions.K); 0 means bot.DefaultK.
 	modelPassages int
 	// chunking sizes the passages of newly ingested articles.
 	chunking ingest.ChunkOptions

@@ -61,10 +61,6 @@ const (
 	envModelPassages   = "CITEBOT_MODEL_PASSAGES"
 )
 
-// defaultModelPassages is what a model reads without --model-passages:
-// the answering core's default.
-const defaultModelPassages = 5
-
 // Groups of variables, for the help pages.
 var (
 	envStore   = []string{"CITEBOT_DATA_DIR", envDatabaseURL, "CITEBOT_LOG_LEVEL"}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/llm"
 	"github.com/citebot/citebot/retrieval"
@@ -80,7 +81,7 @@ func (c *common) register(fs *pflag.FlagSet, g flagGroups) {
 	}
 	fs.StringVar(&c.answerer, "answerer", "", "extractive or llm (env CITEBOT_ANSWERER; default llm when a model API is configured, else extractive)")
 	fs.StringVar(&c.chatModel, "chat-model", "", "chat model (env "+EnvChatModel+"; default "+llm.DefaultChatModel+")")
-	intFlag(fs, &c.modelPassages, "model-passages", 1, maxModelPassages, fmt.Sprintf("passages a language model reads for each question (env %s; default %d)", envModelPassages, defaultModelPassages))
+	intFlag(fs, &c.modelPassages, "model-passages", 1, maxModelPassages, fmt.Sprintf("passages a language model reads for each question (env %s; default %d)", envModelPassages, bot.DefaultK))
 	fs.StringVar(&c.embedder, "embedder", "", "local or openai (env CITEBOT_EMBEDDER; default local)")
 	fs.StringVar(&c.embedModel, "embed-model", "", "embedding model (env "+EnvEmbedModel+"; default "+llm.DefaultEmbedModel+")")
 	intFlag(fs, &c.embedDims, "embed-dimensions", 1, maxEmbedDimensions, "embedding dimensions to ask for (env "+EnvEmbedDimensions+")")
