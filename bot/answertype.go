@@ -43,10 +43,26 @@ func questionType(q string) answerType {
 		return typePerson
 	case strings.HasPrefix(l, "where") || strings.Contains(l, " where "):
 		return typePlace
-	case strings.HasPrefix(l, "which") || strings.HasPrefix(l, "what ") && !strings.HasPrefix(l, "what is") && !strings.HasPrefix(l, "what was") && !strings.HasPrefix(l, "what did") && !strings.HasPrefix(l, "what does") && !strings.HasPrefix(l, "what do"):
+	case strings.HasPrefix(l, "which") || strings.HasPrefix(l, "what ") && !whatAuxiliary(l):
 		return typeName
 	}
 	return typeOther
+}
+
+// whatAuxiliary reports whether the lower-case question l starts with
+// "what" and an auxiliary verb ("what is", "what will the pact be the
+// basis for?"): it asks about a thing, not for a name as "what river"
+// does.
+func whatAuxiliary(l string) bool {
+	f := strings.Fields(l)
+	if len(f) < 2 || f[0] != "what" {
+		return false
+	}
+	switch strings.TrimRight(f[1], "?,") {
+	case "is", "was", "are", "were", "did", "does", "do", "will", "would", "can", "could", "should", "has", "have", "had", "may", "might", "must", "shall":
+		return true
+	}
+	return false
 }
 
 // newFacts says what a sentence holds that the question does not: names

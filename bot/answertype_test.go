@@ -23,6 +23,13 @@ func TestQuestionType(t *testing.T) {
 		{"What French city was it named after?", typeName},
 		{"What did Putin say about the United States?", typeOther},
 		{"Why are Seoul and Washington concerned?", typeOther},
+		// "what" and an auxiliary verb asks about a thing, not for a name.
+		{"What will the pact be the basis for?", typeOther},
+		{"What are the terms of the agreement?", typeOther},
+		{"What would the ferry cost?", typeOther},
+		{"What is the fare?", typeOther},
+		// A noun that merely starts like one ("is" in "island") is a noun.
+		{"What island did the ferry serve?", typeName},
 	}
 	for _, tt := range tests {
 		if got := questionType(tt.question); got != tt.want {
