@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -360,6 +362,32 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(out, "Sources:\n[1]") || !strings.Contains(out, "don't cover") {
 		t.Errorf("demo output lacks a cited answer and a not-covered one:\n%s", out)
+	}
+}
+
+// The demo's fictional articles never reach the store the environment
+// names (a .env loaded for serve): only --data-dir keeps them.
+func TestDemoLeavesTheConfiguredStoreAlone(t *testing.T) {
+	t.Parallel()
+	c := newSQLiteCLI(t)
+	// A database the demo would fail to reach if it used it.
+	c.env[envDatabaseURL] = "postgres://citebot@127.0.0.1:1/citebot?connect_timeout=1"
+	code, _, errOut := c.run("", "demo", "--articles", articlesDir, "Who won the vote?")
+	if code != 0 {
+		t.Fatalf("demo with CITEBOT_DATA_DIR and CITEBOT_DATABASE_URL set: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(c.dataDir, "citebot.db")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("demo wrote a store into CITEBOT_DATA_DIR %s (stat: %v)", c.dataDir, err)
+	}
+
+	kept := filepath.Join(t.TempDir(), "kept")
+	delete(c.env, envDatabaseURL)
+	if code, _, errOut := c.run("", "demo", "--data-dir", kept, "--articles", articlesDir, "Who won the vote?"); code != 0 {
+		t.Fatalf("demo --data-dir: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := c.run("", "sources", "--data-dir", kept)
+	if code != 0 || !strings.Contains(out, "Wildfire near Carson Ridge") {
+		t.Errorf("demo --data-dir %s did not keep the articles: exit %d, %q %s", kept, code, out, errOut)
 	}
 }
 

@@ -22,16 +22,37 @@ func newDemoCmd(c *common, env *environment) *cobra.Command {
 	cmd := command("demo [flags] [QUESTION...]",
 		"ingest testdata/articles into a temporary store and answer sample questions",
 		`Ingest a directory of articles (default testdata/articles, from the repository's top
-directory) into a temporary store, or --data-dir, and answer sample questions, or those given.`,
+directory) into a temporary store, or --data-dir, and answer sample questions, or those given.
+The demo never writes into the store CITEBOT_DATA_DIR or CITEBOT_DATABASE_URL name: only
+--data-dir, given on the command line, keeps its articles.`,
 		`  go run ./cmd/citebot demo
   citebot demo --articles ~/articles "Who won the vote?"`,
 		[][]string{envAnswer, envEmbed},
 		func(cmd *cobra.Command, pos []string) error {
+			if f := cmd.Flag("data-dir"); f == nil || !f.Changed {
+				// The sample articles are fiction: they never go into the
+				// store that CITEBOT_DATA_DIR or CITEBOT_DATABASE_URL name,
+				// which a loaded .env may set for serve.
+				c.dataDir = ""
+				env = demoEnvironment(env)
+			}
 			return runDemo(cmd.Context(), env, c, articles, pos)
 		})
 	c.register(cmd.Flags(), showAnswer|showEmbed|showChunk)
 	cmd.Flags().StringVar(&articles, "articles", filepath.Join("testdata", "articles"), "directory of articles to ingest")
 	return cmd
+}
+
+// demoEnvironment is env without the settings that name a store.
+func demoEnvironment(env *environment) *environment {
+	e := *env
+	e.getenv = func(name string) string {
+		if name == "CITEBOT_DATA_DIR" || name == envDatabaseURL {
+			return ""
+		}
+		return env.getenv(name)
+	}
+	return &e
 }
 
 func runDemo(ctx context.Context, env *environment, c *common, articles string, pos []string) error {
