@@ -20,7 +20,7 @@ import (
 type askJSON struct {
 	Answer string `json:"answer"`
 	Found  bool   `json:"found"`
-	Note   string `json:"note,omitempty"`
+	Note   string `json:"note"` // "" when there is none, as documented
 	// Answerability (an extension of the documented shape) is the log-odds
 	// the decision gave that the passages answer the question; absent when
 	// there was nothing to search.

@@ -157,6 +157,16 @@ func testIngestAskEndToEnd(t *testing.T, newCLI func(*testing.T) *cli) {
 			if err := json.Unmarshal([]byte(out), &ans); err != nil {
 				t.Fatalf("ask --json printed %q: %v", out, err)
 			}
+			// The documented keys are all there, "note" too when empty.
+			var keys map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(out), &keys); err != nil {
+				t.Fatalf("ask --json printed %q: %v", out, err)
+			}
+			for _, k := range []string{"answer", "found", "note", "citations", "passages"} {
+				if _, ok := keys[k]; !ok {
+					t.Errorf("ask --json lacks %q: %s", k, out)
+				}
+			}
 			if !ans.Found || len(ans.Citations) == 0 {
 				t.Fatalf("not found: %+v", ans)
 			}
