@@ -71,7 +71,7 @@ answerer and embedder used.`,
 			}
 			ans, err := a.core.Ask(ctx, bot.Question{Text: question, Scope: c.scope})
 			if err != nil {
-				a.log.Debug("ask failed", "err", err)
+				a.log.Error("ask failed", "question", clip(question), "err", err)
 				return failure("%s", userText(err))
 			}
 			return writeAnswer(env, ans, asJSON)

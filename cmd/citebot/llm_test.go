@@ -153,3 +153,27 @@ func TestModelPassages(t *testing.T) {
 		}
 	}
 }
+
+// When the model fails, ask says so in a short sentence and the log line
+// beside it gives the cause, at the default log level.
+func TestAskModelFailureIsLogged(t *testing.T) {
+	t.Parallel()
+	srv := fakeopenai.New(fakeopenai.Options{})
+	t.Cleanup(srv.Close)
+	c := newCLI(t)
+	if code, _, errOut := c.run("", "ingest", articlesDir); code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, errOut)
+	}
+	c.env["OPENAI_BASE_URL"] = srv.URL
+	c.env["CITEBOT_ANSWERER"] = "llm"
+	srv.Fail(fakeopenai.Chat, fakeopenai.Failure{Status: 401})
+	code, _, errOut := c.run("", "ask", loadQuestions(t)[0].Question)
+	if code != 1 {
+		t.Fatalf("ask with a refused key: exit %d, want 1: %s", code, errOut)
+	}
+	for _, want := range []string{"refused our credentials", `msg="ask failed"`, "HTTP 401"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
