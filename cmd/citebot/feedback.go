@@ -59,6 +59,10 @@ answer is not in the articles), so real questions become regression tests.`,
 			return feedbackReport(cmd.Context(), a.store, opts, env.stdout)
 		})
 	c.register(cmd.Flags(), withScope|showEmbed)
+	// Without --scope, feedback reads every server's votes, not "shared".
+	scope := cmd.Flags().Lookup("scope")
+	scope.DefValue = "all"
+	scope.Usage = `scope: "shared", "guild:<id>" or "all" (every server's votes)`
 	cmd.Flags().StringVar(&since, "since", "", "only votes cast since then: a duration (7d, 36h) or a date (2026-01-31)")
 	cmd.Flags().BoolVar(&opts.asJSON, "json", false, "print a JSON array")
 	cmd.Flags().BoolVar(&opts.asEval, "as-eval", false, "write the questions as QA lines for citebot eval")

@@ -109,6 +109,19 @@ func TestFeedbackRefusesBadFlags(t *testing.T) {
 	}
 }
 
+// Its help gives the default the command uses: every server's votes.
+func TestFeedbackHelpDefaultScope(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := newCLI(t).run("", "feedback", "--help")
+	if code != 0 {
+		t.Fatalf("feedback --help: exit %d: %s", code, errOut)
+	}
+	out += errOut // a command's help goes to standard error
+	if !strings.Contains(out, `(default "all")`) || strings.Contains(out, `(default "shared")`) {
+		t.Errorf("feedback --help does not give --scope's default as \"all\":\n%s", out)
+	}
+}
+
 func TestParseSince(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
