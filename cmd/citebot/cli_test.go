@@ -401,6 +401,30 @@ func TestDemoLeavesTheConfiguredStoreAlone(t *testing.T) {
 	}
 }
 
+// A file of the demo's directory that fails is named, the questions are
+// still answered from the others, and the demo exits 1.
+func TestDemoGoesOnPastAFailedFile(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(articlesDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "empty.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := c.run("", "demo", "--articles", dir, "Who won the vote?")
+	if code != 1 {
+		t.Errorf("demo with an empty file: exit %d, want 1", code)
+	}
+	if !strings.Contains(errOut, "empty.txt") {
+		t.Errorf("stderr does not name the failed file: %q", errOut)
+	}
+	if !strings.Contains(out, "Sources:\n[1]") {
+		t.Errorf("the question was not answered from the other articles:\n%s", out)
+	}
+}
+
 func containsAny(s string, subs []string) bool {
 	for _, sub := range subs {
 		if strings.Contains(strings.ToLower(s), strings.ToLower(sub)) {

@@ -78,8 +78,12 @@ func runDemo(ctx context.Context, env *environment, c *common, articles string, 
 	}
 	defer a.Close()
 	fmt.Fprintf(env.stdout, "== citebot ingest %s\n", articles)
-	if t := ingestAll(ctx, env, a, c.scope, []string{articles}); t.failed > 0 || t.interrupted {
-		return failure("sample articles: %s", t)
+	// Files that fail are named on standard error; the questions are still
+	// asked of the articles that went in, and the demo exits 1 at the end,
+	// as ingest does.
+	t := ingestAll(ctx, env, a, c.scope, []string{articles})
+	if t.interrupted || t.added+t.updated+t.unchanged == 0 {
+		return failure("articles in %s: %s", articles, t)
 	}
 	for _, q := range questions {
 		fmt.Fprintf(env.stdout, "\n== citebot ask %q\n", q)
@@ -88,6 +92,9 @@ func runDemo(ctx context.Context, env *environment, c *common, articles string, 
 			return fmt.Errorf("ask %q: %w", q, err)
 		}
 		printAnswer(env.stdout, ans)
+	}
+	if t.failed > 0 {
+		return failure("articles in %s: %s", articles, t)
 	}
 	return nil
 }
