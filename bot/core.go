@@ -118,11 +118,11 @@ type CoreOptions struct {
 	// DeclineExtractive; math.Inf(-1) never declines (for measuring).
 	DeclineBelow float64
 	// MaxAnswers bounds the answers computed at once, MaxIngests the
-	// ingests; zero means 8 and 2. Answers beyond them wait in a queue of
-	// MaxAnswers places, ingests in one of 4×MaxIngests (they are slow and
-	// come in bursts), and beyond that are refused at once with an error
-	// whose UserMessage says so. A frontend takes its places in the
-	// answers' admission (see Core.Admission).
+	// ingests; zero means DefaultMaxAnswers and 2. Answers beyond them
+	// wait in a queue of MaxAnswers places, ingests in one of 4×MaxIngests
+	// (they are slow and come in bursts), and beyond that are refused at
+	// once with an error whose UserMessage says so. A frontend takes its
+	// places in the answers' admission (see Core.Admission).
 	MaxAnswers, MaxIngests int
 	Logger                 *slog.Logger
 	// Observer receives retrieval latencies and the answers in flight;
@@ -151,7 +151,7 @@ func NewCore(opt CoreOptions) *Core {
 		}
 	}
 	if opt.MaxAnswers <= 0 {
-		opt.MaxAnswers = 8
+		opt.MaxAnswers = DefaultMaxAnswers
 	}
 	if opt.MaxIngests <= 0 {
 		opt.MaxIngests = 2
@@ -349,6 +349,9 @@ const maxNoteTitle = 120
 
 // DefaultK is CoreOptions.K when it is not set.
 const DefaultK = 5
+
+// DefaultMaxAnswers is CoreOptions.MaxAnswers when it is not set.
+const DefaultMaxAnswers = 8
 
 // decisionPassages is how many of the top passages the answerability
 // decision weighs and the extractive answerer quotes from: the number they

@@ -57,6 +57,9 @@ type Fetcher interface {
 // DefaultAPIBase is where Discord's REST API lives.
 const DefaultAPIBase = "https://discord.com"
 
+// DefaultQuestionsPerMinute is Config.QuestionsPerMinute when it is not set.
+const DefaultQuestionsPerMinute = 5
+
 // Config configures the Discord frontend (cmd/citebot reads it from the
 // environment); zero values of the optional fields mean the defaults
 // noted on each. The cap on answers and ingests in flight is the
@@ -73,8 +76,8 @@ type Config struct {
 	// ManagerRole, when set, is a role ID whose members may use /ingest,
 	// /forget, /follow and /unfollow without the Manage Server permission.
 	ManagerRole string
-	// QuestionsPerMinute is the per-user limit on questions; 0 means 5,
-	// negative means unlimited.
+	// QuestionsPerMinute is the per-user limit on questions; 0 means
+	// DefaultQuestionsPerMinute, negative means unlimited.
 	QuestionsPerMinute int
 	// EditInterval is the least time between two streaming edits of an
 	// answer; 0 means one second.
@@ -121,7 +124,7 @@ func (c Config) withDefaults() Config {
 		c.APIBase = DefaultAPIBase
 	}
 	if c.QuestionsPerMinute == 0 {
-		c.QuestionsPerMinute = 5
+		c.QuestionsPerMinute = DefaultQuestionsPerMinute
 	}
 	if c.EditInterval == 0 {
 		c.EditInterval = time.Second

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/bot/discord"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/llm"
 )
@@ -115,14 +116,17 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 		return err
 	}
 	rows = append(rows, row(envFeedInterval, "", feeds.interval.String()), row(envMaxFeeds, "", strconv.Itoa(feeds.maxFeeds)))
-	shardID, shardCount, err := shardFromEnv(env.getenv)
+	// What serve reads besides: refused here as serve refuses it, with the
+	// same message (a usage error), but without requiring DISCORD_TOKEN.
+	served, err := discordEnv(env.getenv)
 	if err != nil {
-		return usageError("%v", err)
+		return usageError("%w", err)
 	}
-	shown := map[string]string{envShardID: strconv.Itoa(shardID), envShardCount: "1 (unsharded)"}
-	if shardCount > 0 {
-		shown[envShardCount] = strconv.Itoa(shardCount)
+	ops, err := opsFromEnv(env.getenv)
+	if err != nil {
+		return usageError("%w", err)
 	}
+	shown := discordShown(served, ops)
 	for _, name := range envDiscord[:len(envDiscord)-1] { // the refresh interval is above
 		v, ok := shown[name]
 		if !ok {
@@ -158,6 +162,24 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 		return failure("%s failed", plural(len(problems), "model check"))
 	}
 	return nil
+}
+
+// discordShown is how citebot config shows serve's settings that have a
+// default (the default when unset), by variable.
+func discordShown(s discordSettings, ops *serveOps) map[string]string {
+	shown := map[string]string{
+		envDiscordAPIBase:     cmp.Or(s.bot.APIBase, discord.DefaultAPIBase),
+		envQuestionsPerMinute: strconv.Itoa(cmp.Or(s.bot.QuestionsPerMinute, discord.DefaultQuestionsPerMinute)),
+		envMaxInFlight:        strconv.Itoa(cmp.Or(s.maxInFlight, bot.DefaultMaxAnswers)),
+		envShardID:            strconv.Itoa(s.bot.ShardID),
+		envShardCount:         "1 (unsharded)",
+		envHTTPAddr:           cmp.Or(ops.addr, "- (off: no health or metrics endpoint)"),
+		envFeedbackDays:       strconv.Itoa(ops.days),
+	}
+	if s.bot.ShardCount > 0 {
+		shown[envShardCount] = strconv.Itoa(s.bot.ShardCount)
+	}
+	return shown
 }
 
 // chunkRows are the passage sizes for new articles (flags only).

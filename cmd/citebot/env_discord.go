@@ -28,7 +28,7 @@ type discordSettings struct {
 	bot discord.Config
 	// maxInFlight caps the answers and ingests in flight: it is the
 	// answering core's MaxAnswers, whose Admission the frontend takes its
-	// places in; 0 means the core's default (8).
+	// places in; 0 means the core's default (bot.DefaultMaxAnswers).
 	maxInFlight int
 }
 
@@ -36,6 +36,17 @@ type discordSettings struct {
 // in main). DISCORD_TOKEN is required; errors name the variable and never
 // contain the token.
 func discordSettingsFromEnv(getenv func(string) string) (discordSettings, error) {
+	s, err := discordEnv(getenv)
+	if err == nil && s.bot.Token == "" {
+		err = errNoToken
+	}
+	return s, err
+}
+
+// discordEnv reads and checks serve's settings as discordSettingsFromEnv
+// does, but does not require DISCORD_TOKEN: citebot config shows what
+// serve would use, and refuses what serve would refuse, without a token.
+func discordEnv(getenv func(string) string) (discordSettings, error) {
 	s := discordSettings{bot: discord.Config{
 		Token:       strings.TrimSpace(getenv(envDiscordToken)),
 		APIBase:     strings.TrimSpace(getenv(envDiscordAPIBase)),
@@ -52,14 +63,16 @@ func discordSettingsFromEnv(getenv func(string) string) (discordSettings, error)
 	if s.bot.ShardID, s.bot.ShardCount, err = shardFromEnv(getenv); err != nil {
 		return s, err
 	}
-	switch err := s.bot.Validate(); {
-	case errors.Is(err, discord.ErrNoToken):
-		return s, errNoToken
-	case errors.Is(err, discord.ErrBadAPIBase):
-		return s, fmt.Errorf("%s=%q: want an http(s) URL like https://discord.com", envDiscordAPIBase, s.bot.APIBase)
-	default:
+	checked := s.bot
+	if checked.Token == "" {
+		checked.Token = "unset" // Validate checks the rest only with a token; its absence is the caller's to refuse
+	}
+	if err := checked.Validate(); errors.Is(err, discord.ErrBadAPIBase) {
+		return s, fmt.Errorf("%s=%q: want an http(s) URL like %s", envDiscordAPIBase, clip(s.bot.APIBase), discord.DefaultAPIBase)
+	} else if err != nil {
 		return s, err
 	}
+	return s, nil
 }
 
 // shardFromEnv reads CITEBOT_SHARD_ID and CITEBOT_SHARD_COUNT: both or

@@ -20,6 +20,14 @@ func TestDatabaseURLSetting(t *testing.T) {
 			"postgres://bot@db.example:5433/citebot", secret},
 		{"config without it", "", []string{"config"}, 0, "SQLite in the data directory", ""},
 		{"not postgres", "mysql://bot:" + secret + "@db.example/citebot", []string{"sources"}, 2, "want a postgres://", secret},
+		{"config names the scheme", "mysql://bot:" + secret + "@db.example/citebot", []string{"config"}, 2,
+			`CITEBOT_DATABASE_URL has scheme "mysql": want a postgres:// (or postgresql://) URL`, secret},
+		{"a scheme with a bad port", "MySQL://bot:" + secret + "@db.example:port/citebot", []string{"config"}, 2,
+			`CITEBOT_DATABASE_URL has scheme "MySQL": want a postgres://`, secret},
+		{"no scheme", "bot:" + secret + "@db.example/citebot", []string{"config"}, 2,
+			"CITEBOT_DATABASE_URL is not a URL (no scheme:// at its start): want a postgres://", secret},
+		{"the password where a scheme would be", secret + "@db.example://citebot", []string{"config"}, 2,
+			"CITEBOT_DATABASE_URL is not a URL", secret},
 		{"backup refused", "postgres://bot:" + secret + "@db.example/citebot", []string{"backup", t.TempDir()}, 1, "pg_dump", secret},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // envName is a variable of citebot's own: a string literal that is
@@ -61,30 +63,37 @@ func codeEnvNames(t *testing.T, root string) map[string]string {
 	return names
 }
 
-// exampleEnvNames returns the variables .env.example lists, set
-// (NAME=value) or commented out with their default (# NAME=default), and
-// fails on a variable listed twice or without a comment line above it.
-func exampleEnvNames(t *testing.T, path string) map[string]bool {
+// exampleVar is one variable .env.example lists: set (NAME=value) or
+// commented out with its default (# NAME=default; empty when the default
+// is to leave it unset, as the comment line above says).
+type exampleVar struct {
+	value     string
+	commented bool
+}
+
+// exampleEnvNames returns the variables .env.example lists, and fails on
+// a variable listed twice or without a comment line above it.
+func exampleEnvNames(t *testing.T, path string) map[string]exampleVar {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	line := regexp.MustCompile(`^(?:# )?([A-Z][A-Z0-9_]*)=`)
-	names := map[string]bool{}
+	line := regexp.MustCompile(`^(# )?([A-Z][A-Z0-9_]*)=(.*)$`)
+	names := map[string]exampleVar{}
 	prevComment := false
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		text := sc.Text()
 		if m := line.FindStringSubmatch(text); m != nil {
-			if names[m[1]] {
-				t.Errorf("%s:%d: %s is listed twice", path, n, m[1])
+			if _, ok := names[m[2]]; ok {
+				t.Errorf("%s:%d: %s is listed twice", path, n, m[2])
 			}
 			if !prevComment {
-				t.Errorf("%s:%d: %s has no comment line saying what it is", path, n, m[1])
+				t.Errorf("%s:%d: %s has no comment line saying what it is", path, n, m[2])
 			}
-			names[m[1]] = true
+			names[m[2]] = exampleVar{value: m[3], commented: m[1] != ""}
 			prevComment = false
 			continue
 		}
@@ -104,6 +113,9 @@ func TestEnvExampleListsEveryVariable(t *testing.T) {
 	for _, name := range devVars { // read by tests, not by citebot
 		delete(code, name)
 	}
+	for name := range varAliases { // named only to warn about them
+		delete(code, name)
+	}
 	example := exampleEnvNames(t, "../../.env.example")
 	for _, name := range []string{"CITEBOT_DATA_DIR", "DISCORD_TOKEN", "OPENAI_API_KEY", EnvAzureDeployments} {
 		if code[name] == "" {
@@ -117,7 +129,7 @@ func TestEnvExampleListsEveryVariable(t *testing.T) {
 			}
 		}
 	}) {
-		if !example[name] {
+		if _, ok := example[name]; !ok {
 			t.Errorf("%s (read in %s) is missing from .env.example", name, code[name])
 		}
 	}
@@ -126,4 +138,50 @@ func TestEnvExampleListsEveryVariable(t *testing.T) {
 			t.Errorf(".env.example lists %s, which citebot does not read", name)
 		}
 	}
+}
+
+// Each default .env.example shows (# NAME=default) is the value citebot
+// config shows for NAME, from "default", with nothing set: uncommenting
+// the line changes nothing.
+func TestEnvExampleDefaultsAreTrue(t *testing.T) {
+	t.Parallel()
+	c := newSQLiteCLI(t)
+	code, out, errOut := c.run("", "config")
+	if code != 0 {
+		t.Fatalf("config: exit %d: %s", code, errOut)
+	}
+	example := exampleEnvNames(t, "../../.env.example")
+	checked := 0
+	for _, name := range slices.Sorted(maps.Keys(example)) {
+		v := example[name]
+		if !v.commented || v.value == "" {
+			continue // set, or unset by default
+		}
+		checked++
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := regexp.MustCompile(`(?m)^` + name + ` +(.+?)  +(\S.*)$`).FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf(".env.example shows a default for %s, which citebot config does not list:\n%s", name, out)
+			}
+			shown, from := m[1], m[2]
+			if from != "default" || !sameSetting(shown, v.value) {
+				t.Errorf(".env.example says %s=%s by default; citebot config shows %q from %s", name, v.value, shown, from)
+			}
+		})
+	}
+	if checked < 10 {
+		t.Fatalf("only %d defaults found in .env.example: the parse proves nothing", checked)
+	}
+}
+
+// sameSetting reports whether two spellings of a setting are the same
+// value: equal, or equal durations ("60s" and "1m0s").
+func sameSetting(a, b string) bool {
+	if a == b {
+		return true
+	}
+	da, errA := time.ParseDuration(a)
+	db, errB := time.ParseDuration(b)
+	return errA == nil && errB == nil && da == db
 }

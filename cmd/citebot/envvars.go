@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/bot/discord"
 )
 
 // envVar is one environment variable citebot reads.
@@ -40,15 +44,15 @@ var knownVars = []envVar{
 	{name: envFeedInterval, help: "how often serve checks each followed feed (default 15m, at least 5m)"},
 	{name: envMaxFeeds, help: "feeds one scope (Discord server) may follow (default 20)"},
 	{name: envDiscordToken, help: "the Discord bot's token (required by serve)", secret: true},
-	{name: envDiscordAPIBase, help: "Discord API base URL (default https://discord.com)"},
+	{name: envDiscordAPIBase, help: "Discord API base URL (default " + discord.DefaultAPIBase + ")"},
 	{name: envDevGuild, help: "register the slash commands in this server only (instant, for development)"},
 	{name: envManagerRole, help: "ID of a role also allowed to /ingest, /forget, /follow and /unfollow"},
-	{name: envQuestionsPerMinute, help: "questions per user per minute (default 5)"},
-	{name: envMaxInFlight, help: "answers and ingests in flight at once (default 8)"},
+	{name: envQuestionsPerMinute, help: fmt.Sprintf("questions per user per minute (default %d)", discord.DefaultQuestionsPerMinute)},
+	{name: envMaxInFlight, help: fmt.Sprintf("answers and ingests in flight at once (default %d)", bot.DefaultMaxAnswers)},
 	{name: envShardID, help: "this process's gateway shard, from 0 (with CITEBOT_SHARD_COUNT; default: unsharded)"},
 	{name: envShardCount, help: "how many shard processes serve the bot (with CITEBOT_SHARD_ID)"},
 	{name: envHTTPAddr, help: "host:port where serve answers /healthz, /readyz and /metrics (default off)"},
-	{name: envFeedbackDays, help: "days feedback votes are kept (default 180)"},
+	{name: envFeedbackDays, help: fmt.Sprintf("days feedback votes are kept (default %d)", defaultFeedbackDays)},
 }
 
 // devVars are read by tests and scripts, not by citebot; they draw no
@@ -79,11 +83,34 @@ func lookupVar(name string) (envVar, bool) {
 	return envVar{}, false
 }
 
+// varAliases are names other programs and older guides use for a setting,
+// each to the variable citebot reads for it: too far from it in spelling
+// for closestVar to suggest it.
+var varAliases = map[string]string{
+	"OPENAI_API_BASE":        EnvBaseURL, // the openai Python library before 1.0
+	"OPENAI_API_HOST":        EnvBaseURL,
+	"OPENAI_BASE":            EnvBaseURL,
+	"OPENAI_KEY":             EnvAPIKey,
+	"OPENAI_MODEL":           EnvChatModel,
+	"OPENAI_CHAT_MODEL":      EnvChatModel,
+	"OPENAI_EMBEDDING_MODEL": EnvEmbedModel,
+	"OPENAI_API_VERSION":     EnvAzureAPIVersion, // the openai libraries' name for Azure's
+	"AZURE_OPENAI_KEY":       EnvAzureAPIKey,
+	"AZURE_OPENAI_BASE_URL":  EnvAzureEndpoint,
+	"DISCORD_BOT_TOKEN":      envDiscordToken,
+	"DISCORD_GUILD_ID":       envDevGuild,
+	"DISCORD_DEV_GUILD":      envDevGuild,
+	"CITEBOT_DB_URL":         envDatabaseURL,
+	"CITEBOT_POSTGRES_URL":   envDatabaseURL,
+}
+
 // ourPrefixes mark the variables citebot may be meant to read.
 var ourPrefixes = []string{"CITEBOT_", "DISCORD_", "OPENAI_", "AZURE_OPENAI_"}
 
 // warnUnknownVars writes one warning per set variable with one of our
-// prefixes that citebot does not read, naming the closest known one.
+// prefixes that citebot does not read, naming the variable it reads
+// instead (varAliases) or else the closest known one. It names variables
+// only, never their values (keys and tokens).
 func warnUnknownVars(w io.Writer, environ []string) {
 	for _, kv := range environ {
 		name, _, _ := strings.Cut(kv, "=")
@@ -94,7 +121,7 @@ func warnUnknownVars(w io.Writer, environ []string) {
 			continue
 		}
 		msg := fmt.Sprintf("citebot: warning: %s is set but citebot does not read it", clip(name))
-		if near := closestVar(name); near != "" {
+		if near := cmp.Or(varAliases[name], closestVar(name)); near != "" {
 			msg += fmt.Sprintf("; did you mean %s?", near)
 		}
 		fmt.Fprintln(w, msg)
