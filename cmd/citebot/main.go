@@ -79,9 +79,16 @@ func runEnv(ctx context.Context, args []string, env *environment) int {
 	} else if strings.HasPrefix(err.Error(), "unknown command") {
 		code = 2 // as cobra words it (after flags, before the command)
 	}
-	fmt.Fprintf(env.stderr, "%s: %s\n", name, clipMessage(err.Error()))
+	msg, hint := err.Error(), ""
 	if ee != nil && ee.hint {
-		fmt.Fprintf(env.stderr, "Run '%s --help' for its flags.\n", name)
+		if cmd == nil {
+			cmd = root
+		}
+		msg, hint = flagHint(cmd, err, args)
+	}
+	fmt.Fprintf(env.stderr, "%s: %s\n", name, clipMessage(msg))
+	if hint != "" {
+		fmt.Fprintln(env.stderr, hint)
 	}
 	return code
 }

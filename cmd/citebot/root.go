@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // The command line is built on github.com/spf13/cobra (with pflag): it
@@ -62,15 +64,99 @@ func newRoot(env *environment) *cobra.Command {
 		writeHelp(env.stderr, cmd)
 	})
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		msg := err.Error()
-		if name, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
-			msg = "flag provided but not defined: " + name
-		} else if _, group, ok := strings.Cut(msg, "unknown shorthand flag: "); ok {
-			msg = "flag provided but not defined: " + group[strings.LastIndex(group, " ")+1:]
+		var ne *pflag.NotExistError
+		if errors.As(err, &ne) {
+			u := &unknownFlagError{err: err, token: "--" + ne.GetSpecifiedName()}
+			if group := ne.GetSpecifiedShortnames(); group != "" {
+				u.token, u.short = "-"+group, true
+			}
+			err = u
 		}
-		return &exitError{code: 2, err: errors.New(msg), hint: true}
+		return &exitError{code: 2, err: err, hint: true}
 	})
 	return root
+}
+
+// unknownFlagError is a flag the command does not define, in the words of
+// Go's flag package, which citebot used before cobra.
+type unknownFlagError struct {
+	err error // pflag's
+	// token is the flag as pflag read it: "--name" (without any "=value"),
+	// or "-" and the shorthand letters from the unknown one on.
+	token string
+	short bool // a group of one-letter flags
+}
+
+func (e *unknownFlagError) Error() string { return "flag provided but not defined: " + e.token }
+func (e *unknownFlagError) Unwrap() error { return e.err }
+
+// flagHint returns the message and the hint line of err, a flag error of
+// cmd (args: the command line). The hint points at the command's help;
+// for an unknown flag that may be an argument beginning with "-" (a
+// question "-where …", a file "-notes.md"), it also says how to pass it:
+// after "--". An argument holding white space cannot be a flag: the
+// message then names it whole, as an argument.
+func flagHint(cmd *cobra.Command, err error, args []string) (msg, hint string) {
+	path := cmd.CommandPath()
+	msg, hint = err.Error(), fmt.Sprintf("Run '%s --help' for its flags.", path)
+	var u *unknownFlagError
+	if !errors.As(err, &u) || !takesArguments(cmd) {
+		return msg, hint
+	}
+	arg := flagArgument(u, args)
+	quoted := shellQuote(clip(arg))
+	switch {
+	case strings.ContainsFunc(arg, unicode.IsSpace):
+		return fmt.Sprintf("%s is an argument, not a flag: one that begins with \"-\" goes after --", quoted),
+			fmt.Sprintf("Put -- before it, after any flags: %s -- %s", path, quoted)
+	case !strings.HasPrefix(arg, "--"):
+		hint = fmt.Sprintf("Run '%s --help' for its flags; if %s is an argument, put -- before it: %s -- %s", path, quoted, path, quoted)
+	}
+	return msg, hint
+}
+
+// flagArgument returns the argument of args (before any "--") in which
+// pflag found the unknown flag u: u's token is cut at "=" (a long flag)
+// or starts at the unknown letter (a group of one-letter flags).
+func flagArgument(u *unknownFlagError, args []string) string {
+	for _, a := range args {
+		switch {
+		case a == "--":
+			return u.token
+		case u.short && !strings.HasPrefix(a, "--") && strings.HasPrefix(a, "-") && strings.HasSuffix(a, u.token[1:]):
+			return a
+		case !u.short && (a == u.token || strings.HasPrefix(a, u.token+"=")):
+			return a
+		}
+	}
+	return u.token
+}
+
+// takesArguments reports whether cmd takes positional arguments: its use
+// line names some after "[flags]" ("ask [flags] QUESTION|-").
+func takesArguments(cmd *cobra.Command) bool {
+	for _, f := range strings.Fields(cmd.Use)[1:] {
+		if f != "[flags]" {
+			return true
+		}
+	}
+	return false
+}
+
+// shellSafe matches a word a shell reads as it is.
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// shellQuote quotes s for a POSIX shell: as it is when it needs no
+// quotes, in double quotes when nothing in it is special there, else in
+// single quotes.
+func shellQuote(s string) string {
+	switch {
+	case shellSafe.MatchString(s):
+		return s
+	case !strings.ContainsAny(s, "\"$`\\!"):
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // command returns a subcommand. env names the environment variables it

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// argCase is one command line and what it must print: exit status,
+// phrases standard error must hold and must not, and, when lines > 0, how
+// many lines standard error has.
+type argCase struct {
+	name   string
+	args   []string
+	code   int
+	want   []string
+	reject []string
+	lines  int
+}
+
+func (tt argCase) check(t *testing.T, c *cli) (stdout, stderr string) {
+	t.Helper()
+	code, out, errOut := c.run("", tt.args...)
+	if code != tt.code {
+		t.Errorf("citebot %q: exit %d, want %d\nstdout: %s\nstderr: %s", tt.args, code, tt.code, out, errOut)
+	}
+	for _, w := range tt.want {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("citebot %q: stderr lacks %q:\n%s", tt.args, w, errOut)
+		}
+	}
+	for _, w := range tt.reject {
+		if strings.Contains(errOut, w) {
+			t.Errorf("citebot %q: stderr holds %q:\n%s", tt.args, w, errOut)
+		}
+	}
+	if n := strings.Count(strings.TrimSpace(errOut), "\n") + 1; tt.lines > 0 && n != tt.lines {
+		t.Errorf("citebot %q: %d lines on stderr, want %d:\n%s", tt.args, n, tt.lines, errOut)
+	}
+	return out, errOut
+}
+
+// TestArgumentStartingWithDash checks that an argument beginning with "-"
+// that is no flag (a question "-where …") is named whole, with the "--"
+// that passes it, on any command that takes arguments; a mistyped flag
+// keeps its error and the pointer to the command's flags.
+func TestArgumentStartingWithDash(t *testing.T) {
+	t.Parallel()
+	tests := []argCase{
+		{name: "question", args: []string{"ask", "-where did the strike start?"}, code: 2, lines: 2,
+			want:   []string{`"-where did the strike start?" is an argument, not a flag`, `citebot ask -- "-where did the strike start?"`},
+			reject: []string{"defined: start?"}},
+		{name: "question after a flag", args: []string{"ask", "--json", "-where did the strike start?"}, code: 2, lines: 2,
+			want: []string{`"-where did the strike start?" is an argument`, `citebot ask -- "-where did the strike start?"`}},
+		{name: "question after a known shorthand", args: []string{"ask", "-very windy, was it?"}, code: 2, lines: 2,
+			want: []string{`"-very windy, was it?" is an argument`, `citebot ask -- "-very windy, was it?"`}},
+		{name: "two dashes", args: []string{"ask", "--where is it=here"}, code: 2, lines: 2,
+			want: []string{`"--where is it=here" is an argument`, `citebot ask -- "--where is it=here"`}},
+		{name: "quotes in the question", args: []string{"ask", `-who said "no" to $5?`}, code: 2, lines: 2,
+			want: []string{`citebot ask -- '-who said "no" to $5?'`}},
+		{name: "another command", args: []string{"ingest", "-my notes.txt"}, code: 2, lines: 2,
+			want: []string{`"-my notes.txt" is an argument`, `citebot ingest -- "-my notes.txt"`}},
+		{name: "one word", args: []string{"ask", "-where"}, code: 2, lines: 2,
+			want: []string{"flag provided but not defined: -where", "Run 'citebot ask --help' for its flags", "citebot ask -- -where"}},
+		{name: "mistyped long flag", args: []string{"ask", "--jsn", "hi?"}, code: 2, lines: 2,
+			want: []string{"flag provided but not defined: --jsn", "Run 'citebot ask --help' for its flags."}, reject: []string{"-- --jsn"}},
+		{name: "command without arguments", args: []string{"sources", "-x y"}, code: 2, lines: 2,
+			want: []string{"flag provided but not defined: -x y", "Run 'citebot sources --help' for its flags."}, reject: []string{"citebot sources -- "}},
+		{name: "after --", args: []string{"ask", "--", "-where did the strike start?"}, code: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.check(t, newSQLiteCLI(t))
+		})
+	}
+}
