@@ -74,3 +74,28 @@ func TestArgumentStartingWithDash(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandArgumentErrors checks the usage errors of completion and
+// help: exit status 2, what is expected named.
+func TestCommandArgumentErrors(t *testing.T) {
+	t.Parallel()
+	tests := []argCase{
+		{name: "completion unknown shell", args: []string{"completion", "tcsh"}, code: 2, lines: 1,
+			want: []string{`unknown shell "tcsh"`, "bash, zsh, fish or powershell"}, reject: []string{"Usage:"}},
+		{name: "completion no shell", args: []string{"completion"}, code: 2, lines: 1,
+			want: []string{"bash, zsh, fish or powershell"}},
+		{name: "completion bash", args: []string{"completion", "bash"}, code: 0},
+		{name: "help unknown command", args: []string{"help", "igest"}, code: 2, lines: 2,
+			want: []string{`citebot help: unknown command "igest": did you mean "ingest"?`}, reject: []string{"Unknown help topic"}},
+		{name: "help unknown subcommand", args: []string{"help", "feeds", "pol"}, code: 2,
+			want: []string{`unknown command "pol" for "citebot feeds": did you mean "poll"?`}},
+		{name: "help command", args: []string{"help", "ingest"}, code: 0, want: []string{"Usage: citebot ingest"}},
+		{name: "help subcommand", args: []string{"help", "feeds", "poll"}, code: 0, want: []string{"Usage: citebot feeds poll"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.check(t, newSQLiteCLI(t))
+		})
+	}
+}

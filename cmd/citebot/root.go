@@ -56,6 +56,14 @@ func newRoot(env *environment) *cobra.Command {
 	)
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	for _, cmd := range root.Commands() {
+		switch cmd.Name() {
+		case "help":
+			checkHelpTopic(root, cmd)
+		case "completion":
+			checkShell(cmd)
+		}
+	}
 	root.SetHelpFunc(func(cmd *cobra.Command, _ []string) {
 		if cmd == root {
 			writeRootHelp(env.stdout, root)
@@ -159,6 +167,49 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// checkHelpTopic makes help, cobra's help command, refuse a name that is
+// no command (a usage error, with the nearest command's name, as for
+// "citebot igest") instead of printing the usage with exit status 0.
+func checkHelpTopic(root, help *cobra.Command) {
+	show := help.Run
+	help.RunE = func(cmd *cobra.Command, args []string) error {
+		parent := root
+		for _, name := range args {
+			if !parent.HasSubCommands() {
+				break // the rest is for the command: cobra shows its help
+			}
+			sub, err := subcommand(parent, name)
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			parent = sub
+		}
+		show(cmd, args)
+		return nil
+	}
+}
+
+// checkShell makes completion, cobra's completion command, refuse a shell
+// it has no script for, and no shell, with a usage error naming the shells,
+// instead of printing its help with exit status 0.
+func checkShell(completion *cobra.Command) {
+	var shells []string
+	for _, sh := range completion.Commands() {
+		shells = append(shells, sh.Name())
+	}
+	list := strings.Join(shells, ", ")
+	if n := len(shells); n > 1 {
+		list = strings.Join(shells[:n-1], ", ") + " or " + shells[n-1]
+	}
+	completion.Args = cobra.ArbitraryArgs // RunE says what is wrong
+	completion.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageError("name a shell: %s (%s --help says how to load the script)", list, cmd.CommandPath())
+		}
+		return usageError("unknown shell %q: %s takes %s", clip(args[0]), cmd.CommandPath(), list)
+	}
+}
+
 // command returns a subcommand. env names the environment variables it
 // reads, listed in its help; run gets the positional arguments.
 func command(use, short, long, example string, env [][]string, run func(cmd *cobra.Command, args []string) error) *cobra.Command {
@@ -228,16 +279,27 @@ func checkCommandName(root *cobra.Command, name string) error {
 	if strings.HasPrefix(name, "-") || strings.HasPrefix(name, "__complete") {
 		return nil
 	}
-	for _, cmd := range root.Commands() {
+	_, err := subcommand(root, name)
+	return err
+}
+
+// subcommand returns parent's command called name, or an error naming
+// name, parent unless it is the root, and the nearest command's name when
+// one is close.
+func subcommand(parent *cobra.Command, name string) (*cobra.Command, error) {
+	for _, cmd := range parent.Commands() {
 		if cmd.Name() == name || cmd.HasAlias(name) {
-			return nil
+			return cmd, nil
 		}
 	}
 	msg := fmt.Sprintf("unknown command %q", clip(name))
-	if s := root.SuggestionsFor(name); len(s) > 0 {
+	if parent.HasParent() {
+		msg += fmt.Sprintf(" for %q", parent.CommandPath())
+	}
+	if s := parent.SuggestionsFor(name); len(s) > 0 {
 		msg += fmt.Sprintf(": did you mean %q?", s[0])
 	}
-	return errors.New(msg + "\nRun 'citebot --help' for the commands.")
+	return nil, errors.New(msg + "\nRun '" + parent.CommandPath() + " --help' for the commands.")
 }
 
 // longFlag is a flag written with one dash, as Go's flag package allowed
