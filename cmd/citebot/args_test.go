@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -71,6 +72,25 @@ func TestArgumentStartingWithDash(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.check(t, newSQLiteCLI(t))
+		})
+	}
+}
+
+// TestIngestRefusesOtherSchemes checks that an address of a scheme other
+// than http(s) fails as that input, with the message of a bad web link,
+// and the other inputs are still ingested.
+func TestIngestRefusesOtherSchemes(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(articlesDir, "carson-ridge-wildfire.txt")
+	for _, in := range []string{"ftp://127.0.0.1/x", "file:///etc/hostname", "gopher://example.com/1"} {
+		t.Run(in, func(t *testing.T) {
+			t.Parallel()
+			tt := argCase{args: []string{"ingest", in, file}, code: 1,
+				want:   []string{in + ": ", "only http:// and https:// addresses can be ingested", "1 added, 0 updated, 0 unchanged, 1 failed"},
+				reject: []string{"no such file", "stat "}}
+			if out, _ := tt.check(t, newSQLiteCLI(t)); !strings.Contains(out, "Wildfire near Carson Ridge") {
+				t.Errorf("the file after the refused address was not ingested: %q", out)
+			}
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -130,7 +131,7 @@ func ingestAll(ctx context.Context, env *environment, a *app, scope string, inpu
 		if stopped() {
 			break
 		}
-		if isURL(in) {
+		if isURL(in) || otherScheme.MatchString(in) { // the fetcher refuses other schemes, as it does a bad http(s) URL
 			if fetcher == nil {
 				fetcher = newFetcher(env)
 			}
@@ -204,6 +205,11 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// otherScheme matches the start of an address of any scheme (ftp://,
+// file://), not a path; the scheme has two letters or more, so that a
+// Windows drive (C://) stays a path.
+var otherScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]+://`)
 
 func isURL(s string) bool {
 	l := strings.ToLower(s)
