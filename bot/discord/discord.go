@@ -107,16 +107,21 @@ var ErrBadAPIBase = errors.New("discord: the API base is not an http(s) URL like
 // Its errors wrap ErrNoToken, ErrBadAPIBase or ErrBadShard and never
 // contain the token.
 func (c Config) Validate() error {
-	if c.Token == "" {
-		return ErrNoToken
-	}
 	if c.APIBase != "" {
 		u, err := url.Parse(c.APIBase)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("%q: %w", c.APIBase, ErrBadAPIBase)
 		}
 	}
-	return validShard(c.ShardID, c.ShardCount)
+	if err := validShard(c.ShardID, c.ShardCount); err != nil {
+		return err
+	}
+	if c.Token == "" {
+		// Last, so that a caller without a token yet (citebot config)
+		// learns what else is wrong.
+		return ErrNoToken
+	}
+	return nil
 }
 
 func (c Config) withDefaults() Config {

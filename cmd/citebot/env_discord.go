@@ -63,16 +63,14 @@ func discordEnv(getenv func(string) string) (discordSettings, error) {
 	if s.bot.ShardID, s.bot.ShardCount, err = shardFromEnv(getenv); err != nil {
 		return s, err
 	}
-	checked := s.bot
-	if checked.Token == "" {
-		checked.Token = "unset" // Validate checks the rest only with a token; its absence is the caller's to refuse
-	}
-	if err := checked.Validate(); errors.Is(err, discord.ErrBadAPIBase) {
+	switch err := s.bot.Validate(); {
+	case errors.Is(err, discord.ErrBadAPIBase):
 		return s, fmt.Errorf("%s=%q: want an http(s) URL like %s", envDiscordAPIBase, clip(s.bot.APIBase), discord.DefaultAPIBase)
-	} else if err != nil {
+	case errors.Is(err, discord.ErrNoToken):
+		return s, nil // checked last by Validate; the caller decides whether it needs one
+	default:
 		return s, err
 	}
-	return s, nil
 }
 
 // shardFromEnv reads CITEBOT_SHARD_ID and CITEBOT_SHARD_COUNT: both or
