@@ -95,11 +95,13 @@ func TestIngestRefusesOtherSchemes(t *testing.T) {
 	}
 }
 
-// TestCommandArgumentErrors checks the usage errors of completion and
-// help: exit status 2, what is expected named.
+// TestCommandArgumentErrors checks the usage errors of unfollow,
+// completion and help: one prefix, exit status 2, what is expected named.
 func TestCommandArgumentErrors(t *testing.T) {
 	t.Parallel()
 	tests := []argCase{
+		{name: "unfollow word", args: []string{"unfollow", "abc"}, code: 2, lines: 1,
+			want: []string{`citebot unfollow: "abc" is not a feed ID`}, reject: []string{"unfollow: unfollow:"}},
 		{name: "completion unknown shell", args: []string{"completion", "tcsh"}, code: 2, lines: 1,
 			want: []string{`unknown shell "tcsh"`, "bash, zsh, fish or powershell"}, reject: []string{"Usage:"}},
 		{name: "completion no shell", args: []string{"completion"}, code: 2, lines: 1,

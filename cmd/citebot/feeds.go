@@ -149,7 +149,7 @@ one). citebot feeds lists the feeds with their IDs.`,
 			}
 			id, err := strconv.ParseInt(pos[0], 10, 64)
 			if err != nil || id < 1 {
-				return usageError("unfollow: %q is not a feed ID (a number; see citebot feeds)", clip(pos[0]))
+				return usageError("%q is not a feed ID (a number; see citebot feeds)", clip(pos[0]))
 			}
 			a, p, err := c.openFeeds(cmd.Context(), env, readOnly)
 			if err != nil {
