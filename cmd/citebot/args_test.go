@@ -96,7 +96,8 @@ func TestIngestRefusesOtherSchemes(t *testing.T) {
 }
 
 // TestCommandArgumentErrors checks the usage errors of unfollow,
-// completion and help: one prefix, exit status 2, what is expected named.
+// completion, help and follow: one prefix, exit status 2, what is
+// expected named.
 func TestCommandArgumentErrors(t *testing.T) {
 	t.Parallel()
 	tests := []argCase{
@@ -113,6 +114,12 @@ func TestCommandArgumentErrors(t *testing.T) {
 			want: []string{`unknown command "pol" for "citebot feeds": did you mean "poll"?`}},
 		{name: "help command", args: []string{"help", "ingest"}, code: 0, want: []string{"Usage: citebot ingest"}},
 		{name: "help subcommand", args: []string{"help", "feeds", "poll"}, code: 0, want: []string{"Usage: citebot feeds poll"}},
+		{name: "follow not a URL", args: []string{"follow", "notaurl"}, code: 2, lines: 1,
+			want: []string{`citebot follow: "notaurl" is not a web address`, "http:// or https://"}},
+		{name: "follow ftp", args: []string{"follow", "ftp://127.0.0.1/feed.xml"}, code: 2,
+			want: []string{`"ftp://127.0.0.1/feed.xml" is not a web address`}},
+		{name: "follow private address", args: []string{"follow", "http://127.0.0.1:9/feed.xml"}, code: 1,
+			want: []string{"private or local network address", "CITEBOT_ALLOW_PRIVATE_URLS=1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

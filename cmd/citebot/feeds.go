@@ -72,12 +72,24 @@ func (c *common) openFeeds(ctx context.Context, env *environment, use storeUse) 
 var feedGenericMessage = feed.UserMessage(errors.New("unexplained"))
 
 // feedText is the short text of a feed error for an operator: its
-// explanation when there is one, else the error.
+// explanation when there is one (with how to allow private addresses, for
+// their refusal), else the error.
 func feedText(err error) string {
 	if msg := feed.UserMessage(err); msg != feedGenericMessage {
-		return msg
+		return withPrivateHint(msg, err)
 	}
 	return err.Error()
+}
+
+// followText is feedText for a failed follow in scope: the feed limit
+// is explained for an operator, with its variable.
+func followText(err error, scope string, getenv func(string) string) string {
+	if !errors.Is(err, feed.ErrFeedLimit) {
+		return feedText(err)
+	}
+	s, _ := feedSettingsFromEnv(getenv) // checked before the follow
+	return fmt.Sprintf("scope %s already follows as many feeds as it may (%d): unfollow one first (citebot feeds lists them), or raise %s",
+		scope, s.maxFeeds, envMaxFeeds)
 }
 
 func newFollowCmd(c *common, env *environment) *cobra.Command {
@@ -99,6 +111,9 @@ the channel is the server's before each announcement.`,
 			if len(pos) != 1 {
 				return usageError("follow takes one feed URL")
 			}
+			if !isWebAddress(pos[0]) {
+				return usageError("%q is not a web address: follow takes a feed's or a site's http:// or https:// URL", clip(pos[0]))
+			}
 			if channel != "" {
 				if !strings.HasPrefix(c.scope, "guild:") {
 					return usageError("--channel needs a server's scope: --scope guild:ID")
@@ -115,7 +130,7 @@ the channel is the server's before each announcement.`,
 			f, created, err := p.Follow(cmd.Context(), c.scope, pos[0], channel)
 			if err != nil {
 				a.log.Debug("follow failed", "url", clip(pos[0]), "err", err)
-				return failure("%s", clipText(feedText(err), pos[0]))
+				return failure("%s", clipText(followText(err, c.scope, env.getenv), pos[0]))
 			}
 			status := "followed"
 			if !created {

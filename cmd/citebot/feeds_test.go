@@ -154,7 +154,7 @@ func TestFeedSettings(t *testing.T) {
 		{env: map[string]string{"CITEBOT_FEED_INTERVAL": "1m"}, args: []string{"config"}, code: 2, errOut: "CITEBOT_FEED_INTERVAL=\"1m\": want a duration of at least 5m"},
 		{env: map[string]string{"CITEBOT_MAX_FEEDS": "0"}, args: []string{"feeds", "poll"}, code: 2, errOut: "CITEBOT_MAX_FEEDS=\"0\": want an integer of at least 1"},
 		{env: map[string]string{"CITEBOT_FEED_INTERVAL": "30m", "CITEBOT_MAX_FEEDS": "3"}, args: []string{"config"}, out: "CITEBOT_FEED_INTERVAL         30m0s"},
-		{env: map[string]string{"CITEBOT_MAX_FEEDS": "1"}, followSecond: true, code: 1, errOut: "already follows as many feeds as it may"},
+		{env: map[string]string{"CITEBOT_MAX_FEEDS": "1"}, followSecond: true, code: 1, errOut: "scope shared already follows as many feeds as it may (1): unfollow one first (citebot feeds lists them), or raise CITEBOT_MAX_FEEDS"},
 		{env: map[string]string{}, args: []string{"follow", "--channel", "777", "https://news.example/rss.xml"}, code: 2, errOut: "--channel needs a server's scope"},
 		{env: map[string]string{}, args: []string{"follow", "--scope", "guild:123", "--channel", "#news", "https://news.example/rss.xml"}, code: 2, errOut: "is not a Discord channel ID"},
 	}
@@ -177,6 +177,25 @@ func TestFeedSettings(t *testing.T) {
 				t.Errorf("exit %d, want %d\nstdout %q (want %q)\nstderr %q (want %q)", code, tt.code, out, tt.out, errOut, tt.errOut)
 			}
 		})
+	}
+}
+
+// TestPollSaysHowToAllowPrivateAddresses checks that feeds poll, when a
+// followed feed on a private address is refused, tells the operator the
+// setting that allows it.
+func TestPollSaysHowToAllowPrivateAddresses(t *testing.T) {
+	t.Parallel()
+	feeds, _ := notesFeed(t, testweb.New(t))
+	c := newCLI(t)
+	c.env["CITEBOT_ALLOW_PRIVATE_URLS"] = "1"
+	if code, _, errOut := c.run("", "follow", feeds.URL+"/notes.xml"); code != 0 {
+		t.Fatalf("follow: %s", errOut)
+	}
+	delete(c.env, "CITEBOT_ALLOW_PRIVATE_URLS")
+	code, out, errOut := c.run("", "feeds", "poll")
+	if code != 1 || !strings.Contains(out, "failed: That link points to a private or local network address") ||
+		!strings.Contains(out, "Set CITEBOT_ALLOW_PRIVATE_URLS=1") {
+		t.Errorf("feeds poll of a feed on 127.0.0.1: exit %d, want 1 and the setting named\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
 }
 

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"errors"
+	"net/url"
+	"strings"
+
 	"github.com/citebot/citebot/ingest"
 )
 
@@ -17,4 +21,21 @@ func newFetcher(env *environment) *ingest.Fetcher {
 func allowPrivate(getenv func(string) string) bool {
 	ok, err := envBool(getenv, envAllowPrivate)
 	return ok && err == nil
+}
+
+// withPrivateHint is msg, the explanation of err for a person, followed,
+// when err is the refusal of a private address, by how to allow those:
+// the operator can; a Discord user cannot, and is not told.
+func withPrivateHint(msg string, err error) string {
+	if errors.Is(err, ingest.ErrPrivateAddress) {
+		msg += " Set " + envAllowPrivate + "=1 to allow private addresses (self-hosted sources)."
+	}
+	return msg
+}
+
+// isWebAddress reports whether s is an address the fetcher takes: an
+// absolute http or https URL with a host (ingest.Fetcher's rule).
+func isWebAddress(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -237,9 +236,5 @@ func userText(err error) string {
 	if msg == bot.GenericUserMessage {
 		return err.Error()
 	}
-	if errors.Is(err, ingest.ErrPrivateAddress) {
-		// The operator can allow it; a Discord user cannot, and is not told.
-		msg += " Set " + envAllowPrivate + "=1 to allow private addresses (self-hosted sources)."
-	}
-	return msg
+	return withPrivateHint(msg, err)
 }
