@@ -13,9 +13,10 @@ type argCase struct {
 	name   string
 	args   []string
 	code   int
-	want   []string
+	want   []string // on standard error
 	reject []string
 	lines  int
+	out    []string // on standard output
 }
 
 func (tt argCase) check(t *testing.T, c *cli) (stdout, stderr string) {
@@ -27,6 +28,11 @@ func (tt argCase) check(t *testing.T, c *cli) (stdout, stderr string) {
 	for _, w := range tt.want {
 		if !strings.Contains(errOut, w) {
 			t.Errorf("citebot %q: stderr lacks %q:\n%s", tt.args, w, errOut)
+		}
+	}
+	for _, w := range tt.out {
+		if !strings.Contains(out, w) {
+			t.Errorf("citebot %q: stdout lacks %q:\n%s", tt.args, w, out)
 		}
 	}
 	for _, w := range tt.reject {
@@ -112,8 +118,8 @@ func TestCommandArgumentErrors(t *testing.T) {
 			want: []string{`citebot help: unknown command "igest": did you mean "ingest"?`}, reject: []string{"Unknown help topic"}},
 		{name: "help unknown subcommand", args: []string{"help", "feeds", "pol"}, code: 2,
 			want: []string{`unknown command "pol" for "citebot feeds": did you mean "poll"?`}},
-		{name: "help command", args: []string{"help", "ingest"}, code: 0, want: []string{"Usage: citebot ingest"}},
-		{name: "help subcommand", args: []string{"help", "feeds", "poll"}, code: 0, want: []string{"Usage: citebot feeds poll"}},
+		{name: "help command", args: []string{"help", "ingest"}, code: 0, out: []string{"Usage: citebot ingest"}},
+		{name: "help subcommand", args: []string{"help", "feeds", "poll"}, code: 0, out: []string{"Usage: citebot feeds poll"}},
 		{name: "follow not a URL", args: []string{"follow", "notaurl"}, code: 2, lines: 1,
 			want: []string{`citebot follow: "notaurl" is not a web address`, "http:// or https://"}},
 		{name: "follow ftp", args: []string{"follow", "ftp://127.0.0.1/feed.xml"}, code: 2,

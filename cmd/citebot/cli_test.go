@@ -329,7 +329,6 @@ func TestCommandLineErrors(t *testing.T) {
 		{"forget unknown", []string{"forget", "t0000000000000000"}, 1, "No article"},
 		{"unknown answerer", []string{"ask", "--answerer", "oracle", "hi?"}, 2, "unknown answerer"},
 		{"unknown flag", []string{"sources", "--colour"}, 2, "flag provided but not defined"},
-		{"help", []string{"ask", "-h"}, 0, "Usage: citebot ask"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

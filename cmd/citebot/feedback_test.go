@@ -116,7 +116,6 @@ func TestFeedbackHelpDefaultScope(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("feedback --help: exit %d: %s", code, errOut)
 	}
-	out += errOut // a command's help goes to standard error
 	if !strings.Contains(out, `(default "all")`) || strings.Contains(out, `(default "shared")`) {
 		t.Errorf("feedback --help does not give --scope's default as \"all\":\n%s", out)
 	}

@@ -46,11 +46,12 @@ func TestHelpGuides(t *testing.T) {
 	}{
 		{[]string{"--help"}, 0, []string{"Commands:", "ingest", "config", "version", "completion", "--data-dir", "--log-level", "-v, --verbose"}, nil, nil},
 		{nil, 2, []string{"Commands:", "--data-dir"}, nil, nil},
-		{[]string{"serve", "-h"}, 0, nil, []string{"Usage: citebot serve", "DISCORD_TOKEN", "CITEBOT_REFRESH_INTERVAL", "--chunk-words", "Examples:"}, []string{"--scope", "--json"}},
-		{[]string{"backup", "--help"}, 0, nil, []string{"Usage: citebot backup", "--data-dir", "CITEBOT_DATA_DIR"}, []string{"--chunk-words", "--chunk-overlap", "--answerer", "--embedder", "DISCORD_TOKEN"}},
-		{[]string{"forget", "-h"}, 0, nil, []string{"--scope", "--embedder"}, []string{"--chunk-words", "--answerer", "--json"}},
-		{[]string{"ingest", "-h"}, 0, nil, []string{"--chunk-words", "--chunk-max-words", "--chunk-overlap", "CITEBOT_ALLOW_PRIVATE_URLS"}, []string{"--answerer", "--chat-model"}},
-		{[]string{"help", "ask"}, 0, nil, []string{"Usage: citebot ask", "--json", "CITEBOT_CHAT_MODEL", `citebot ask "`}, []string{"--chunk-words"}},
+		{[]string{"serve", "-h"}, 0, []string{"Usage: citebot serve", "DISCORD_TOKEN", "CITEBOT_REFRESH_INTERVAL", "--chunk-words", "Examples:"}, nil, []string{"--scope", "--json"}},
+		{[]string{"backup", "--help"}, 0, []string{"Usage: citebot backup", "--data-dir", "CITEBOT_DATA_DIR"}, nil, []string{"--chunk-words", "--chunk-overlap", "--answerer", "--embedder", "DISCORD_TOKEN"}},
+		{[]string{"forget", "-h"}, 0, []string{"--scope", "--embedder"}, nil, []string{"--chunk-words", "--answerer", "--json"}},
+		{[]string{"ingest", "-h"}, 0, []string{"--chunk-words", "--chunk-max-words", "--chunk-overlap", "CITEBOT_ALLOW_PRIVATE_URLS"}, nil, []string{"--answerer", "--chat-model"}},
+		{[]string{"ask", "-h"}, 0, []string{"Usage: citebot ask"}, nil, nil},
+		{[]string{"help", "ask"}, 0, []string{"Usage: citebot ask", "--json", "CITEBOT_CHAT_MODEL", `citebot ask "`}, nil, []string{"--chunk-words"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -69,7 +69,7 @@ func newRoot(env *environment) *cobra.Command {
 			writeRootHelp(env.stdout, root)
 			return
 		}
-		writeHelp(env.stderr, cmd)
+		writeHelp(env.stdout, cmd) // asked for: to standard output, to be paged or searched
 	})
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		var ne *pflag.NotExistError
