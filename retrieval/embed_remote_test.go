@@ -120,7 +120,7 @@ func TestRemoteEmbedderFailure(t *testing.T) {
 	if got != nil || !errors.As(err, &le) || le.Kind != llm.BadRequest {
 		t.Fatalf("got %d vectors, err %v; want kind %v", len(got), err, llm.BadRequest)
 	}
-	if um := le.UserMessage(); um == "" || um[:19] != "the embedding model" {
+	if um := le.UserMessage(); um == "" || um[:19] != "The embedding model" {
 		t.Errorf("user message %q", um)
 	}
 }

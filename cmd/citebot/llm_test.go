@@ -171,7 +171,7 @@ func TestAskModelFailureIsLogged(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("ask with a refused key: exit %d, want 1: %s", code, errOut)
 	}
-	for _, want := range []string{"refused our credentials", `msg="ask failed"`, "HTTP 401"} {
+	for _, want := range []string{"refused the bot's credentials", `msg="ask failed"`, "HTTP 401"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}

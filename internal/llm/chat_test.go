@@ -131,7 +131,7 @@ func TestChatFailures(t *testing.T) {
 				t.Errorf("partial text %q, deltas %q; want %q", got, deltas.String(), tt.partial)
 			}
 			var um interface{ UserMessage() string }
-			if !errors.As(err, &um) || !strings.HasPrefix(um.UserMessage(), "the language model") {
+			if !errors.As(err, &um) || !strings.HasPrefix(um.UserMessage(), "The language model") {
 				t.Errorf("no user message for %v", err)
 			}
 			if strings.Contains(err.Error(), testKey) || strings.Contains(env.logs.String(), testKey) {

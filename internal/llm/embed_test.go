@@ -127,7 +127,7 @@ func TestEmbedFailures(t *testing.T) {
 			if got != nil || !errors.As(err, &le) || le.Kind != tt.kind {
 				t.Fatalf("got %d vectors, err %v; want kind %v", len(got), err, tt.kind)
 			}
-			if um := le.UserMessage(); um == "" || um[:19] != "the embedding model" {
+			if um := le.UserMessage(); um == "" || um[:19] != "The embedding model" {
 				t.Errorf("user message %q", um)
 			}
 		})

@@ -67,31 +67,34 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// UserMessage is a short, friendly sentence saying what happened.
+// UserMessage is a short, friendly sentence saying what happened, for the
+// person who asked (in Discord, anyone in the server): a capital, a full
+// stop, and nothing only the operator would understand.
 func (e *Error) UserMessage() string {
-	who := "the language model"
+	who := "The language model"
 	if e.Op == "embeddings" {
-		who = "the embedding model"
+		who = "The embedding model"
 	}
+	const tell = "please tell whoever runs the bot"
 	switch e.Kind {
 	case RateLimited:
-		return who + " is rate-limiting us, try again in a minute"
+		return who + " is limiting how fast the bot may ask it; try again in a minute."
 	case QuotaExceeded:
-		return who + "'s account has run out of quota; please tell the operator"
+		return who + "'s account has run out of quota; " + tell + "."
 	case Timeout:
-		return who + " did not answer in time, try again"
+		return who + " did not answer in time; please try again."
 	case Unavailable:
-		return who + " is unavailable right now, try again later"
+		return who + " is unavailable right now; try again later."
 	case Unauthorized:
-		return who + " refused our credentials; please tell the operator"
+		return who + " refused the bot's credentials; " + tell + "."
 	case BadRequest:
-		return who + " rejected the request; please tell the operator if this keeps happening"
+		return who + " rejected the request; " + tell + " if this keeps happening."
 	case BadResponse:
-		return who + " sent a broken answer, try again"
+		return who + " sent a broken answer; please try again."
 	case Canceled:
-		return "the request was cancelled"
+		return "The request was cancelled."
 	}
-	return who + " failed, try again later"
+	return who + " failed; try again later."
 }
 
 // Classify wraps err, returned by a go-openai call op on model, in an *Error.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/sashabaranov/go-openai"
 )
@@ -64,13 +65,25 @@ func TestUserMessages(t *testing.T) {
 		kind Kind
 		want string
 	}{
-		{RateLimited, "the language model is rate-limiting us, try again in a minute"},
-		{Timeout, "the language model did not answer in time, try again"},
-		{Unavailable, "the language model is unavailable right now, try again later"},
+		{RateLimited, "The language model is limiting how fast the bot may ask it; try again in a minute."},
+		{Timeout, "The language model did not answer in time; please try again."},
+		{Unavailable, "The language model is unavailable right now; try again later."},
+		{Unauthorized, "The language model refused the bot's credentials; please tell whoever runs the bot."},
+		{QuotaExceeded, "The language model's account has run out of quota; please tell whoever runs the bot."},
+		{Canceled, "The request was cancelled."},
 	}
 	for _, tt := range tests {
 		if got := (&Error{Op: "chat", Kind: tt.kind}).UserMessage(); got != tt.want {
 			t.Errorf("%v: %q, want %q", tt.kind, got, tt.want)
+		}
+	}
+	// Every kind reads as a sentence a Discord user understands.
+	for k := Kind(0); k <= Canceled; k++ {
+		for _, op := range []string{"chat", "embeddings"} {
+			msg := (&Error{Op: op, Kind: k}).UserMessage()
+			if r := []rune(msg)[0]; !unicode.IsUpper(r) || !strings.HasSuffix(msg, ".") || strings.Contains(msg, "operator") || strings.Contains(msg, " us") {
+				t.Errorf("%s %v: %q is not a plain sentence for a user", op, k, msg)
+			}
 		}
 	}
 }
