@@ -10,13 +10,19 @@ import (
 )
 
 // Exists reports whether dir holds a store (its file DBFile), creating
-// nothing. It fails only when that cannot be told (dir is a file, or may
-// not be read), with an error naming the path.
+// nothing. It fails when that cannot be told (dir is a file, or may not
+// be read) and when DBFile is a symbolic link to a target that does not
+// exist, with an error naming the path.
 func Exists(dir string) (bool, error) {
-	_, err := os.Stat(filepath.Join(dir, DBFile))
+	path := filepath.Join(dir, DBFile)
+	_, err := os.Stat(path)
 	switch {
 	case err == nil:
 		return true, nil
+	case errors.Is(err, fs.ErrNotExist) && isSymlink(path):
+		// A link to an unmounted volume is a store out of reach, not no
+		// store: reading it as empty would hide every article.
+		return false, danglingStore(path, err)
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	}

@@ -24,8 +24,7 @@ func checkStoreFile(ctx context.Context, path string) error {
 	case errors.Is(err, fs.ErrNotExist) && isSymlink(path):
 		// Creating a store here would replace the link (to an unmounted
 		// volume, say) with an empty store.
-		target, _ := os.Readlink(path)
-		return fmt.Errorf("store %s is a symbolic link to %s, which does not exist: %w; mount or restore the target, or remove the link to start an empty store", path, target, err)
+		return danglingStore(path, err)
 	case errors.Is(err, fs.ErrNotExist):
 		if err := checkDirWritable(filepath.Dir(path), path); err != nil {
 			return err
@@ -48,6 +47,13 @@ func checkStoreFile(ctx context.Context, path string) error {
 	}
 	f.Close()
 	return checkDirWritable(filepath.Dir(path), path)
+}
+
+// danglingStore is the refusal of a store file that is a symbolic link to
+// a target that does not exist (err, from following it).
+func danglingStore(path string, err error) error {
+	target, _ := os.Readlink(path)
+	return fmt.Errorf("store %s is a symbolic link to %s, which does not exist: %w; mount or restore the target, or remove the link to start an empty store", path, target, err)
 }
 
 func isSymlink(path string) bool {

@@ -246,6 +246,10 @@ func storeOrStandIn(dir string) (string, func(), error) {
 		return dir, func() {}, nil
 	}
 	if info, err := os.Stat(dir); err != nil {
+		if l, lerr := os.Lstat(dir); lerr == nil && l.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(dir)
+			return "", nil, fmt.Errorf("no store in %s: it is a symbolic link to %s, which cannot be followed (%w); mount or create the target, or check --data-dir or CITEBOT_DATA_DIR", dir, target, err)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", nil, errNoStore(dir)
 		}
