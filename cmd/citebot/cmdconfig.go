@@ -122,7 +122,7 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 	if err != nil {
 		return usageError("%w", err)
 	}
-	ops, err := opsFromEnv(env.getenv)
+	ops, err := opsFromEnv(env.getenv, nil) // checked, not served
 	if err != nil {
 		return usageError("%w", err)
 	}

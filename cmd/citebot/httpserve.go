@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -41,14 +42,15 @@ type serveOps struct {
 }
 
 // opsFromEnv reads CITEBOT_HTTP_ADDR (host:port; off when empty) and
-// CITEBOT_FEEDBACK_DAYS (integer >= 1, default 180).
-func opsFromEnv(getenv func(string) string) (*serveOps, error) {
+// CITEBOT_FEEDBACK_DAYS (integer >= 1, default 180). The endpoint logs to
+// log (its level and format), or slog's default when log is nil.
+func opsFromEnv(getenv func(string) string, log *slog.Logger) (*serveOps, error) {
 	o := &serveOps{addr: strings.TrimSpace(getenv(envHTTPAddr)), days: defaultFeedbackDays}
 	if o.addr != "" {
 		if _, port, err := net.SplitHostPort(o.addr); err != nil || port == "" {
 			return nil, fmt.Errorf("%s=%q: want host:port, such as 127.0.0.1:9464", envHTTPAddr, clip(o.addr))
 		}
-		o.metrics = metrics.New(o.counts, nil)
+		o.metrics = metrics.New(o.counts, log)
 	}
 	if v := strings.TrimSpace(getenv(envFeedbackDays)); v != "" {
 		n, err := strconv.Atoi(v)

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -229,6 +231,36 @@ func TestFeedIngestsAreCounted(t *testing.T) {
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+// The endpoint logs through serve's logger, in its format and at its level,
+// not through the standard library's default one.
+func TestOpsLogThroughServesLogger(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		level slog.Level
+		want  bool
+	}{{slog.LevelInfo, true}, {slog.LevelError, false}} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: tt.level}))
+		o, err := opsFromEnv(func(k string) string { return map[string]string{envHTTPAddr: "127.0.0.1:0"}[k] }, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(o.metrics.Handler(o.metrics.GatewayCheck()))
+		resp, err := srv.Client().Get(srv.URL + "/readyz")
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("/readyz without a gateway: %d, want 503", resp.StatusCode)
+		}
+		if got := strings.Contains(buf.String(), `msg="not ready"`); got != tt.want {
+			t.Errorf("at level %v, the not-ready line in serve's log: %v, want %v (log %q)", tt.level, got, tt.want, buf.String())
 		}
 	}
 }

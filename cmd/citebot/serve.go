@@ -52,7 +52,11 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 	if err := c.checkModelsAtStart(ctx, env); err != nil {
 		return err
 	}
-	ops, err := opsFromEnv(env.getenv) // CITEBOT_HTTP_ADDR, CITEBOT_FEEDBACK_DAYS (httpserve.go)
+	log, err := c.logger(env)
+	if err != nil {
+		return err
+	}
+	ops, err := opsFromEnv(env.getenv, log) // CITEBOT_HTTP_ADDR, CITEBOT_FEEDBACK_DAYS (httpserve.go)
 	if err != nil {
 		return usageError("%v", err)
 	}
