@@ -57,7 +57,7 @@ var knownVars = []envVar{
 
 // devVars are read by tests and scripts, not by citebot; they draw no
 // warning.
-var devVars = []string{"CITEBOT_CRASH_SEED", "CITEBOT_TEST_DATABASE_URL", "CITEBOT_TEST_REQUIRE_POSTGRES"}
+var devVars = []string{"CITEBOT_CRASH_SEED", "CITEBOT_TEST_DATABASE_URL", "CITEBOT_TEST_REQUIRE_POSTGRES", "CITEBOT_TEST_BACKEND", "CITEBOT_PG_DIR"}
 
 const (
 	envAllowPrivate    = "CITEBOT_ALLOW_PRIVATE_URLS"
