@@ -187,9 +187,13 @@ func (c *Core) Ask(ctx context.Context, q Question) (Answer, error) {
 	return c.AskStream(ctx, q, nil)
 }
 
-// AskStream answers q; onDelta, if non-nil, receives the raw answer text
-// (markers not yet renumbered) as it is written. Errors carry a
-// user-facing message (see UserMessage).
+// AskStream answers q; onDelta, if non-nil, receives the answer text as
+// it is written, in pieces that, joined, read as the final Text does so
+// far: citation markers numbered as there, markers to no passage left
+// out, a marker being written held back until it is complete, white space
+// at either end trimmed. The pieces of an answer that is not declined end
+// with the whole Text. Errors carry a user-facing message (see
+// UserMessage).
 func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) (Answer, error) {
 	question := strings.TrimSpace(q.Text)
 	if question == "" {
@@ -247,10 +251,14 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	if !declines {
 		relevant = relevantPassages(top)
 	}
-	var hold *declineFilter
-	if declines && onDelta != nil {
-		hold = &declineFilter{onDelta: onDelta}
-		onDelta = hold.write
+	var stream *citationStream
+	if onDelta != nil {
+		stream = &citationStream{onDelta: onDelta, nPassages: len(relevant)}
+		onDelta = stream.write
+		if declines {
+			hold := &declineFilter{onDelta: onDelta}
+			onDelta = hold.write
+		}
 	}
 	raw, err := c.opt.Answerer.Answer(ctx, question, relevant, q.History, onDelta)
 	if err != nil {
@@ -263,6 +271,9 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	}
 	cited := c.cite(raw, relevant)
 	ans.Text, ans.Citations, ans.Found = cited.Text, cited.Citations, cited.Found
+	if stream != nil {
+		stream.finish(ans.Text)
+	}
 	switch {
 	case !ans.Found:
 		ans.Note = "The answer cites none of the passages, so it may not be grounded in the articles."

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Checked is the result of CheckCitations.
@@ -225,3 +226,43 @@ func StripFootnotes(text string) string {
 		text = b.String()
 	}
 }
+
+// CheckPartialCitations returns what of a partly written answer can be
+// shown while the rest is written: its text as CheckCitations renders
+// it, so that the markers already carry the numbers they will have in
+// the whole answer, less what more text could still change — a marker
+// not yet closed ("[", "[1", "[1, 2"), with what follows it, and white
+// space at either end. For any more, the result is the start of
+// CheckPartialCitations(partial+more, nPassages) and of
+// strings.TrimSpace(CheckCitations(partial+more, nPassages).Text): shown
+// text is never taken back or renumbered.
+func CheckPartialCitations(partial string, nPassages int) string {
+	// A rune cut in two could be a dash of a range.
+	for i := max(0, len(partial)-utf8.UTFMax+1); i < len(partial); i++ {
+		if utf8.RuneStart(partial[i]) && !utf8.FullRuneInString(partial[i:]) {
+			partial = partial[:i]
+			break
+		}
+	}
+	text := CheckCitations(partial, nPassages).Text
+	// Every complete marker left is valid, so stays as it is; a marker
+	// still open may yet close, and one inside it ("[2[9") be dropped,
+	// joining what is around it: hold back from the first "[" of the
+	// trailing run of what a marker can be made of.
+	cut := len(text)
+	for i := len(text); i > 0; {
+		r, size := utf8.DecodeLastRuneInString(text[:i])
+		if !strings.ContainsRune(openMarker, r) {
+			break
+		}
+		i -= size
+		if r == '[' {
+			cut = i
+		}
+	}
+	return strings.TrimSpace(text[:cut])
+}
+
+// openMarker holds what an unclosed marker, with markers inside it, is
+// made of.
+const openMarker = "[0123456789 \t,-–—"

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -153,5 +154,65 @@ func FuzzStripFootnotes(f *testing.F) {
 		if !anyMarker.MatchString(text) && got != text {
 			t.Fatalf("StripFootnotes(%q) = %q, changed text without markers", text, got)
 		}
+	})
+}
+
+func TestCheckPartialCitations(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		partial string
+		n       int
+		want    string
+	}{
+		{"renumbered as in the whole answer", "A [3]. B [1", 3, "A [1]. B"},
+		{"open marker held back", "Signed in 1648 [", 3, "Signed in 1648"},
+		{"open list held back", "Signed [2, ", 3, "Signed"},
+		{"open range held back", "Signed [2–", 3, "Signed"},
+		{"dash cut in two held back", "Signed [2\xe2\x80", 3, "Signed"},
+		{"closed marker shown", "Signed [2][3", 3, "Signed [1]"},
+		{"marker to no passage dropped", "Signed [9] in", 3, "Signed in"},
+		{"marker inside an open one", "Signed [2[9]", 3, "Signed"},
+		{"footnotes renumbered", "first year.[3][2] Then", 3, "first year.[1][2] Then"},
+		{"footnote range", "indexed [1-99] in", 3, "indexed [1-3] in"},
+		{"not markers shown", "x [citation needed] [ 1 ] [a", 3, "x [citation needed] [ 1 ] [a"},
+		{"white space at the ends", "\n  It was [1]  ", 1, "It was [1]"},
+		{"numbers before an open marker", "in 1648 [", 3, "in 1648"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := CheckPartialCitations(tt.partial, tt.n); got != tt.want {
+				t.Errorf("CheckPartialCitations(%q, %d) = %q, want %q", tt.partial, tt.n, got, tt.want)
+			}
+			checkPartials(t, tt.partial, tt.n)
+		})
+	}
+}
+
+// checkPartials checks that every partial text of text, cut at each byte,
+// shows the start of the next one and of the whole checked answer.
+func checkPartials(t *testing.T, text string, n int) {
+	t.Helper()
+	final := strings.TrimSpace(CheckCitations(text, n).Text)
+	shown := ""
+	for i := range len(text) + 1 {
+		got := CheckPartialCitations(text[:i], n)
+		if !strings.HasPrefix(got, shown) || !strings.HasPrefix(final, got) {
+			t.Fatalf("CheckPartialCitations(%q, %d) = %q after %q: not the start of it, or of the answer %q", text[:i], n, got, shown, final)
+		}
+		shown = got
+	}
+}
+
+func FuzzCheckPartialCitations(f *testing.F) {
+	f.Add("A [1]. B [2, 3]. C [1-3] D [4–5][9].", 5)
+	f.Add("[[9]1] [1[2]] [ 1] [1 ,2] x[2[9]] \n[9]  B", 2)
+	f.Fuzz(func(t *testing.T, text string, n int) {
+		n = n % 64
+		if n < 0 {
+			n = -n
+		}
+		checkPartials(t, text, n)
 	})
 }
