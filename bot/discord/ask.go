@@ -19,8 +19,15 @@ import (
 // sent even after the work's context was cancelled (see finalContext).
 const finalEditTimeout = 5 * time.Second
 
-// ask answers /ask: the answer streams into the deferred reply, and the
-// question is remembered for replies to it (see questionMemory).
+// askInWordsText is the core's refusal of a question without words.
+const askInWordsText = "Please ask a question in words."
+
+// tooLongPrefix begins the refusal of a question over
+// bot.MaxQuestionRunes.
+const tooLongPrefix = "That question is too long"
+
+// ask answers /ask: the answer streams into the deferred reply, and is
+// remembered with its question for replies to it (see sentMemory).
 func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
 	arrived := time.Now()
 	q := stringOption(data, "question")
@@ -42,10 +49,7 @@ func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.
 		return
 	}
 	t := &interactionTarget{d: d, i: i}
-	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t, entrySlash, arrived)
-	for _, id := range ids {
-		d.asked.Put(id, q)
-	}
+	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t, entrySlash, arrived)
 }
 
 // finalContext returns the context for a message that ends work done
@@ -95,10 +99,12 @@ func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*
 // streamAnswer asks the service, showing the text as it streams (at most
 // one edit per EditInterval), then the final answer and its sources, or
 // what stopped it (sent even once ctx is cancelled, see finalContext),
-// with the vote buttons on its last message (see saveAnswer). It reports
-// the question's outcome under entry, timed from arrived, and returns the
-// IDs of the messages that hold the answer.
-func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, entry string, arrived time.Time) []string {
+// with the vote buttons on its last message (see saveAnswer). It
+// remembers the messages of the answer, each standing for the whole
+// answer and q, and those of an error or of the answer that there is
+// nothing to search as no answer (see sentMemory). It reports the
+// question's outcome under entry, timed from arrived.
+func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, entry string, arrived time.Time) {
 	var (
 		mu    sync.Mutex
 		text  strings.Builder
@@ -146,10 +152,12 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 		}
 		fctx, cancel := finalContext(ctx)
 		defer cancel()
-		if _, err := t.Edit(fctx, msg, nil); err != nil {
+		id, err := t.Edit(fctx, msg, nil)
+		if err != nil {
 			d.log.Warn("discord: reporting an error failed", "err", redact(err))
 		}
-		return nil
+		d.sent.Put(nil, id)
+		return
 	}
 	msgs := renderAnswer(ans)
 	var buttons []discordgo.MessageComponent
@@ -158,7 +166,22 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 		buttons = voteButtons(id)
 	}
 	cancel()
-	return d.sendFinal(ctx, t, msgs, buttons, "answer")
+	ids := d.sendFinal(ctx, t, msgs, buttons, "answer")
+	if ans.Text == bot.NoArticlesText {
+		d.sent.Put(nil, ids...)
+		return
+	}
+	d.sent.Put(&bot.Turn{Question: q.Text, Answer: historyText(ans)}, ids...)
+}
+
+// historyText is what an answer says, as an earlier turn of a
+// conversation: its text (as the feedback store keeps it), or that the
+// articles do not cover the question.
+func historyText(ans bot.Answer) string {
+	if text := strings.TrimSpace(ans.Text); text != "" {
+		return text
+	}
+	return bot.NotCoveredText
 }
 
 // sendFinal shows the final messages of a piece of work done under ctx

@@ -21,6 +21,13 @@ import (
 // restartingText answers work refused or cut short by a shutdown.
 const restartingText = "I'm restarting; please try again in a minute."
 
+// busyText refuses a question when every place for work is taken.
+const busyText = "I'm busy with other questions right now; please try again in a moment."
+
+// rateLimitedPrefix begins the refusal of a question over the asker's
+// per-minute limit.
+const rateLimitedPrefix = "You're asking faster than I can keep up"
+
 // helpText answers an empty question.
 const helpText = "Ask me about the articles this server has collected: mention me with a question, " +
 	"reply to one of my answers to follow up, or use `/ask`. `/sources` lists the articles."
@@ -203,7 +210,7 @@ func (d *Bot) admit(ctx context.Context, userID, entry string) (string, context.
 		if entry != "" {
 			d.obs.Question(entry, "refused_busy", 0)
 		}
-		return "I'm busy with other questions right now; please try again in a moment.", ctx, nil
+		return busyText, ctx, nil
 	}
 	if ok, wait := d.rate.Allow(userID); !ok {
 		release()
@@ -211,7 +218,7 @@ func (d *Bot) admit(ctx context.Context, userID, entry string) (string, context.
 			d.obs.Question(entry, "rate_limited", 0)
 		}
 		secs := int(wait.Round(time.Second) / time.Second)
-		return fmt.Sprintf("You're asking faster than I can keep up — please wait %d s and try again.", max(secs, 1)), ctx, nil
+		return fmt.Sprintf("%s — please wait %d s and try again.", rateLimitedPrefix, max(secs, 1)), ctx, nil
 	}
 	return "", held, release
 }

@@ -158,8 +158,10 @@ type Deps struct {
 	// Observer receives questions, ingests, REST requests, the gateway's
 	// state and votes (see Observer); nil means none.
 	Observer Observer
-	// Feedback keeps answers and votes: with it every final answer carries
-	// 👍 and 👎 buttons; nil means no buttons.
+	// Feedback keeps answers and votes: with it the final answer to a
+	// question (/ask, a mention or a reply) carries 👍 and 👎 buttons,
+	// except the answer that there is nothing to search; nil means no
+	// buttons.
 	Feedback FeedbackStore
 	// AnswererName and EmbedderName are recorded with each answer kept
 	// for feedback.
@@ -192,7 +194,7 @@ type Bot struct {
 	workCtx    context.Context
 	cancelWork context.CancelFunc
 
-	asked *questionMemory
+	sent  *sentMemory
 	feeds feedLoop // the feed poll loop, while serving
 }
 
@@ -241,7 +243,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		newTicker:  realTicker,
 		workCtx:    workCtx,
 		cancelWork: cancel,
-		asked:      newQuestionMemory(1000),
+		sent:       newSentMemory(4096),
 		draining:   make(chan struct{}),
 	}
 	d.files = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -321,38 +323,51 @@ func scopeOf(guildID string) string {
 	return retrieval.GuildScope(guildID)
 }
 
-// questionMemory remembers the question of answers given to /ask (whose
-// messages carry no reference to the question) so a reply to one can be a
-// follow-up. It is bounded; the oldest entries are dropped first.
-type questionMemory struct {
+// sentMemory remembers, by message ID, what the bot's recent messages
+// were, so that a reply to one can be a follow-up: each part of an
+// answer stands for the whole answer and the question it answered (the
+// messages of an /ask answer carry no reference to the question); a
+// refusal, the help, an error or an answer still being written stands
+// for no answer (nil). It is bounded; the oldest entries are dropped
+// first.
+type sentMemory struct {
 	mu    sync.Mutex
 	max   int
 	order []string
-	byMsg map[string]string
+	byMsg map[string]*bot.Turn
 }
 
-func newQuestionMemory(max int) *questionMemory {
-	return &questionMemory{max: max, byMsg: make(map[string]string)}
+func newSentMemory(max int) *sentMemory {
+	return &sentMemory{max: max, byMsg: make(map[string]*bot.Turn)}
 }
 
-func (m *questionMemory) Put(messageID, question string) {
+// Put remembers that the messages ids hold turn's answer to its
+// question, or no answer when turn is nil.
+func (m *sentMemory) Put(turn *bot.Turn, ids ...string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.byMsg[messageID]; !ok {
-		m.order = append(m.order, messageID)
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if _, ok := m.byMsg[id]; !ok {
+			m.order = append(m.order, id)
+		}
+		m.byMsg[id] = turn
 	}
-	m.byMsg[messageID] = question
 	for len(m.order) > m.max {
 		delete(m.byMsg, m.order[0])
 		m.order = m.order[1:]
 	}
 }
 
-func (m *questionMemory) Get(messageID string) (string, bool) {
+// Get returns what message id holds: the turn of an answer, or nil for
+// no answer; ok is false when it is not remembered.
+func (m *sentMemory) Get(id string) (turn *bot.Turn, ok bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	q, ok := m.byMsg[messageID]
-	return q, ok
+	turn, ok = m.byMsg[id]
+	return turn, ok
 }
 
 // *ingest.Fetcher is the production Fetcher.

@@ -1,8 +1,8 @@
 package discord
 
-// Feedback on answers: every final answer carries 👍 and 👎 buttons whose
-// custom IDs name the answer's record in the FeedbackStore, so they keep
-// working after a restart. A 👎 opens an optional reason.
+// Feedback on answers: the final answer to a question carries 👍 and 👎
+// buttons whose custom IDs name the answer's record in the FeedbackStore,
+// so they keep working after a restart. A 👎 opens an optional reason.
 
 import (
 	"context"

@@ -13,7 +13,7 @@ import (
 	"github.com/citebot/citebot/bot"
 )
 
-// maxHistoryDepth bounds the bot answers followed up a reply chain.
+// maxHistoryDepth bounds the bot messages followed up a reply chain.
 const maxHistoryDepth = 10
 
 // replyNeedsMentionText answers a reply to the bot that arrives without
@@ -21,6 +21,9 @@ const maxHistoryDepth = 10
 // message's text only when it mentions the bot, and a reply with its ping
 // turned off does not.
 const replyNeedsMentionText = "I can only read replies that mention me: keep the reply ping on (or @mention me) to ask a follow-up."
+
+// lookingText holds the place of an answer until its text streams in.
+const lookingText = "Looking through the articles…"
 
 // replyTarget answers a message with replies to it; the first reply is
 // created by the caller.
@@ -102,18 +105,17 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	defer release()
 	history := d.history(ctx, m, me)
-	first := d.sendReply(ctx, m, "Looking through the articles…")
+	first := d.sendReply(ctx, m, lookingText)
 	if first == "" {
 		return
 	}
 	t := &replyTarget{d: d, to: m, first: first}
-	ids := d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t, entryMention, arrived)
-	for _, id := range ids {
-		d.asked.Put(id, q)
-	}
+	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t, entryMention, arrived)
 }
 
-// sendReply replies to m; it returns the new message's ID, or "" on error.
+// sendReply replies to m; it returns the new message's ID, or "" on
+// error. The reply is remembered as no answer (see sentMemory) until an
+// answer replaces it.
 func (d *Bot) sendReply(ctx context.Context, m *discordgo.Message, content string) string {
 	sent, err := d.session.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
 		Content:         content,
@@ -124,6 +126,7 @@ func (d *Bot) sendReply(ctx context.Context, m *discordgo.Message, content strin
 		d.log.Warn("discord: reply failed", "channel", m.ChannelID, "err", redact(err))
 		return ""
 	}
+	d.sent.Put(nil, sent.ID)
 	return sent.ID
 }
 
@@ -136,8 +139,11 @@ func stripMention(content, botID string) string {
 
 // history walks the reply chain above m and returns the earlier turns,
 // oldest first: each of the bot's answers with the question it answered.
-// It follows at most maxHistoryDepth answers and stops at the first
-// message that is not one of the bot's answers or cannot be fetched.
+// The bot's other messages in the chain (refusals, help, errors, an
+// answer still being written) are no turns: the walk goes on above the
+// question they reply to. It visits at most maxHistoryDepth of the bot's
+// messages and stops at the first message that is not the bot's or
+// cannot be fetched.
 func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bot.Turn {
 	var turns []bot.Turn
 	cur := d.referenced(ctx, m)
@@ -145,19 +151,54 @@ func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bo
 		if cur.Author == nil || cur.Author.ID != me {
 			break
 		}
-		turn := bot.Turn{Answer: cur.Content}
-		var next *discordgo.Message
-		if q := d.referenced(ctx, cur); q != nil {
-			turn.Question = stripMention(q.Content, me)
-			next = d.referenced(ctx, q)
-		} else if q, ok := d.asked.Get(cur.ID); ok {
-			turn.Question = q
+		q := d.referenced(ctx, cur) // a mention's question; an /ask answer has none
+		if turn, ok := d.earlierTurn(cur, q, me); ok {
+			turns = append(turns, turn)
 		}
-		turns = append(turns, turn)
-		cur = next
+		if q == nil {
+			break
+		}
+		cur = d.referenced(ctx, q)
 	}
 	slices.Reverse(turns)
 	return turns
+}
+
+// earlierTurn returns the turn msg, one of the bot's messages in scope,
+// stands for, and whether it is one of its answers; q is the message msg
+// replies to, or nil. Each part of an answer stands for the whole answer.
+// What the bot remembers sending decides; else, for a message sent
+// before the bot (re)started, its text, unless that is one of the bot's
+// refusals.
+func (d *Bot) earlierTurn(msg, q *discordgo.Message, me string) (bot.Turn, bool) {
+	if turn, ok := d.sent.Get(msg.ID); ok {
+		if turn == nil {
+			return bot.Turn{}, false
+		}
+		return *turn, true
+	}
+	if notAnAnswer(msg.Content) {
+		return bot.Turn{}, false
+	}
+	turn := bot.Turn{Answer: msg.Content}
+	if q != nil {
+		turn.Question = stripMention(q.Content, me)
+	}
+	return turn, true
+}
+
+// notAnAnswer reports whether text is one of the bot's messages that
+// answer no question: the help, a refusal, an error, the placeholder of
+// an answer being written, the answer that there is nothing to search.
+// It recognises what a message the bot does not remember sending (one
+// sent before it restarted) says.
+func notAnAnswer(text string) bool {
+	switch text {
+	case helpText, replyNeedsMentionText, lookingText, restartingText, busyText, askInWordsText,
+		bot.NoArticlesText, bot.GenericUserMessage, bot.UserMessage(context.DeadlineExceeded):
+		return true
+	}
+	return strings.HasPrefix(text, rateLimitedPrefix) || strings.HasPrefix(text, tooLongPrefix)
 }
 
 // repliesHere reports whether m's reference, if it has one, is a reply

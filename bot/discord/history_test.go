@@ -1,0 +1,194 @@
+package discord
+
+// Reply chains: which of the bot's messages become earlier turns, and
+// with what question and answer.
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/internal/fakediscord"
+	"github.com/citebot/citebot/retrieval"
+)
+
+// botMessagesAfter returns the bot's messages the fake stored after the
+// message or interaction id that match, in the order sent (the fake
+// numbers everything it stores in sequence).
+func (h *harness) botMessagesAfter(id string, match func(*discordgo.Message) bool) []*discordgo.Message {
+	h.t.Helper()
+	n, err := strconv.Atoi(id)
+	if err != nil {
+		h.t.Fatalf("message ID %q is not a number", id)
+	}
+	var out []*discordgo.Message
+	for k, misses := n+1, 0; misses < 100; k++ {
+		m, ok := h.fake.Message(strconv.Itoa(k))
+		if !ok {
+			misses++
+			continue
+		}
+		misses = 0
+		if m.Author != nil && m.Author.ID == h.fake.BotID && match(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// botRepliesTo returns the bot's messages that reply to the message id.
+func (h *harness) botRepliesTo(id string) []*discordgo.Message {
+	h.t.Helper()
+	return h.botMessagesAfter(id, func(m *discordgo.Message) bool {
+		return m.MessageReference != nil && m.MessageReference.MessageID == id
+	})
+}
+
+// sentIn matches a message the bot sent or edited in channel whose text
+// contains want.
+func sentIn(channel, want string) func(fakediscord.Request) bool {
+	return func(r fakediscord.Request) bool {
+		if r.Status != 200 || (r.Method != "POST" && r.Method != "PATCH") || !strings.HasPrefix(r.Path, "/channels/"+channel+"/messages") {
+			return false
+		}
+		var m msgBody
+		return json.Unmarshal(r.Body, &m) == nil && strings.Contains(m.Content, want)
+	}
+}
+
+// TestOnlyAnswersBecomeHistory: a reply to one of the bot's refusals,
+// its help or an error carries the answers above it in the chain, not
+// the refusal as an answer — whether this process sent it or an earlier
+// one did.
+func TestOnlyAnswersBecomeHistory(t *testing.T) {
+	t.Parallel()
+	first := bot.Turn{Question: "when does the island ferry leave the harbour?", Answer: "At seven [1]."}
+	for _, tt := range []struct {
+		name  string
+		asker string // who asks the question refused (u1 has used their one question)
+		q2    string // the question refused, after the mention
+		// before is a refusal posted as an earlier process sent it (the
+		// asker is then u1, so this bot answers no question); "" when this
+		// bot answers q2 itself, with a message containing want.
+		before, want string
+		guild        string // where q2 is asked; "" means g1, which has the answer above
+	}{
+		{name: "rate limited", asker: "u1", q2: "and on Sunday?", want: "You're asking faster than I can keep up"},
+		{name: "help", asker: "u2", q2: "", want: helpText},
+		{name: "no words", asker: "u2", q2: "🤔🤔", want: "Please ask a question in words."},
+		{name: "nothing to search", asker: "u2", q2: "when does the island ferry leave?", want: "no articles", guild: "g2"},
+		{name: "refusal from before a restart", asker: "u1", q2: "and on Sunday?", before: "You're asking faster than I can keep up — please wait 42 s and try again."},
+		{name: "error from before a restart", asker: "u1", q2: "and on Sunday?", before: bot.GenericUserMessage},
+		{name: "help from before a restart", asker: "u1", q2: "", before: helpText},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			obs := &recordingObserver{}
+			h := newHarness(t, Config{QuestionsPerMinute: 1}, func(d *Deps) { d.Observer = obs })
+			h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+			botUser := h.fake.BotUser()
+			mention := "<@" + botUser.ID + "> "
+			q1 := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"}, Content: mention + first.Question, Mentions: []*discordgo.User{botUser}})
+			call := h.nextCall()
+			call.Result <- first.Answer
+			obs.waitEvents(h.ctx, 1) // reported once the answer is sent and remembered
+			a1 := h.botRepliesTo(q1.ID)[0]
+
+			channel, want := "c-g1", []bot.Turn{first}
+			q2 := &discordgo.Message{ChannelID: channel, GuildID: "g1", Author: &discordgo.User{ID: tt.asker}, Content: strings.TrimSpace(mention + tt.q2),
+				Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: a1.ID, ChannelID: channel}}
+			if tt.guild != "" {
+				channel, want = "news-"+tt.guild, nil
+				q2.ChannelID, q2.GuildID, q2.MessageReference = channel, tt.guild, nil
+			}
+			q2 = h.post(q2)
+			var r2 *discordgo.Message
+			if tt.before != "" {
+				r2 = h.post(&discordgo.Message{ChannelID: channel, GuildID: q2.GuildID, Author: botUser, Content: tt.before,
+					MessageReference: &discordgo.MessageReference{MessageID: q2.ID, ChannelID: channel}})
+			} else {
+				h.wait(sentIn(channel, tt.want))
+				replies := h.botRepliesTo(q2.ID)
+				if len(replies) != 1 {
+					t.Fatalf("%d replies to the refused question, want 1", len(replies))
+				}
+				r2 = replies[0]
+			}
+			if tt.guild != "" { // something to search now
+				h.ingestArticle(retrieval.GuildScope(tt.guild), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+			}
+
+			h.post(&discordgo.Message{ChannelID: channel, GuildID: q2.GuildID, Author: &discordgo.User{ID: "u3"}, Content: mention + "when does the island ferry leave on Sunday?",
+				Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: r2.ID, ChannelID: channel}})
+			call = h.nextCall()
+			if fmt.Sprint(call.History) != fmt.Sprint(want) {
+				t.Errorf("a reply to %q has history %+v, want %+v", r2.Content, call.History, want)
+			}
+			call.Result <- "At eight on Sundays [1]."
+		})
+	}
+}
+
+// longAnswer is an answer long enough for three or more messages.
+func longAnswer() string {
+	var paras []string
+	for p := range 6 {
+		paras = append(paras, fmt.Sprintf("Paragraph %d about the council budget. ", p)+strings.Repeat("The council debated the budget line by line [1]. ", 16))
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+// TestFollowUpToALongAnswerCarriesItWhole: a reply to any part of an
+// answer split into several messages carries the whole answer.
+func TestFollowUpToALongAnswerCarriesItWhole(t *testing.T) {
+	t.Parallel()
+	long := longAnswer()
+	const question = "What did the council debate in the budget?"
+	for _, flow := range []string{"slash", "mention"} {
+		for _, part := range []string{"first", "last"} {
+			t.Run(flow+" "+part, func(t *testing.T) {
+				t.Parallel()
+				obs := &recordingObserver{}
+				h := newHarness(t, Config{}, func(d *Deps) { d.Observer = obs })
+				h.ingestArticle(retrieval.SharedScope, "Council budget", "Gazette", "https://gazette.example/budget", "The council debated the budget line by line.")
+				botUser := h.fake.BotUser()
+				call := func() {
+					h.nextCall().Result <- long
+					obs.waitEvents(h.ctx, 1) // reported once the answer is sent and remembered
+				}
+				var parts []*discordgo.Message
+				if flow == "slash" {
+					i := h.interact(ask("g1", "u1", question))
+					call()
+					original, _ := h.fake.OriginalResponse(i.Token)
+					first, _ := h.fake.Message(original)
+					parts = append([]*discordgo.Message{first}, h.botMessagesAfter(original, func(m *discordgo.Message) bool { return m.ChannelID == "c-g1" })...)
+				} else {
+					q := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"}, Content: "<@" + botUser.ID + "> " + question, Mentions: []*discordgo.User{botUser}})
+					call()
+					parts = h.botRepliesTo(q.ID)
+				}
+				if len(parts) < 3 {
+					t.Fatalf("%d parts, want at least 3", len(parts))
+				}
+				to := parts[0]
+				if part == "last" {
+					to = parts[len(parts)-1]
+				}
+				h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "<@" + botUser.ID + "> and the school budget?",
+					Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: to.ID, ChannelID: "c-g1"}})
+				c := h.nextCall()
+				want := []bot.Turn{{Question: question, Answer: strings.TrimSpace(long)}}
+				if len(c.History) != 1 || c.History[0] != want[0] {
+					t.Errorf("history %.200q…, want the whole answer", fmt.Sprint(c.History))
+				}
+				c.Result <- "It was not debated [1]."
+			})
+		}
+	}
+}
