@@ -160,7 +160,8 @@ type Deps struct {
 	Observer Observer
 	// Feedback keeps answers and votes: with it the final answer to a
 	// question (/ask, a mention or a reply) carries 👍 and 👎 buttons,
-	// except the answer that there is nothing to search; nil means no
+	// except the answer that there is nothing to search, and a reply to an
+	// answer finds its question there after a restart; nil means no
 	// buttons.
 	Feedback FeedbackStore
 	// AnswererName and EmbedderName are recorded with each answer kept

@@ -2,7 +2,9 @@ package discord
 
 // Feedback on answers: the final answer to a question carries 👍 and 👎
 // buttons whose custom IDs name the answer's record in the FeedbackStore,
-// so they keep working after a restart. A 👎 opens an optional reason.
+// so they keep working after a restart, and a reply to the answer finds
+// its question and whole text there (see keptTurn). A 👎 opens an
+// optional reason.
 
 import (
 	"context"
@@ -25,6 +27,9 @@ type FeedbackStore interface {
 	// RecordVote replaces the voter's earlier vote on the answer; an
 	// unknown answer wraps retrieval.ErrNotFound.
 	RecordVote(ctx context.Context, v retrieval.Vote) error
+	// Answer returns the record of an answer; an unknown one wraps
+	// retrieval.ErrNotFound.
+	Answer(ctx context.Context, id string) (retrieval.AnswerRecord, error)
 }
 
 // Custom IDs of the vote buttons ("vote:up:<answer>") and of the reason
@@ -99,6 +104,33 @@ func voteButtons(id string) []discordgo.MessageComponent {
 		discordgo.Button{Emoji: &discordgo.ComponentEmoji{Name: "👍"}, Style: discordgo.SecondaryButton, CustomID: voteCustomID + "up:" + id},
 		discordgo.Button{Emoji: &discordgo.ComponentEmoji{Name: "👎"}, Style: discordgo.SecondaryButton, CustomID: voteCustomID + "down:" + id},
 	}}}
+}
+
+// voteAnswerID returns the ID of the answer whose vote buttons are among
+// comps (as sent, or as read back from Discord), or "".
+func voteAnswerID(comps []discordgo.MessageComponent) string {
+	for _, c := range comps {
+		var row []discordgo.MessageComponent
+		switch r := c.(type) {
+		case discordgo.ActionsRow:
+			row = r.Components
+		case *discordgo.ActionsRow:
+			row = r.Components
+		}
+		for _, b := range row {
+			var id string
+			switch b := b.(type) {
+			case discordgo.Button:
+				id = b.CustomID
+			case *discordgo.Button:
+				id = b.CustomID
+			}
+			if answer, ok := strings.CutPrefix(id, voteCustomID+"up:"); ok && answer != "" {
+				return answer
+			}
+		}
+	}
+	return ""
 }
 
 // voteClicked records a click on 👍 or 👎 (customID without its prefix)

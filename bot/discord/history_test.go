@@ -49,6 +49,40 @@ func (h *harness) botRepliesTo(id string) []*discordgo.Message {
 	})
 }
 
+// replyWithComponents posts m, a reply to old, as Discord sends it: the
+// event carries old with its buttons. (discordgo does not encode a
+// message's components, so the fake's own events and fetches lack them.)
+func (h *harness) replyWithComponents(m, old *discordgo.Message) {
+	h.t.Helper()
+	// Stored first, as a message the bot ignores, so that the bot's reply
+	// to it refers to a message the fake knows.
+	stored := h.post(&discordgo.Message{ChannelID: m.ChannelID, GuildID: m.GuildID, Author: &discordgo.User{ID: "stand-in", Bot: true}, Content: m.Content})
+	c := *m
+	c.ID, c.Timestamp = stored.ID, stored.Timestamp
+	fields := func(v any) map[string]json.RawMessage {
+		raw, err := json.Marshal(v)
+		var f map[string]json.RawMessage
+		if err == nil {
+			err = json.Unmarshal(raw, &f)
+		}
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		return f
+	}
+	event, ref := fields(&c), fields(old)
+	var err error
+	if ref["components"], err = json.Marshal(old.Components); err != nil {
+		h.t.Fatal(err)
+	}
+	if event["referenced_message"], err = json.Marshal(ref); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := h.fake.Dispatch(h.ctx, "MESSAGE_CREATE", event); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 // sentIn matches a message the bot sent or edited in channel whose text
 // contains want.
 func sentIn(channel, want string) func(fakediscord.Request) bool {
@@ -190,5 +224,53 @@ func TestFollowUpToALongAnswerCarriesItWhole(t *testing.T) {
 				c.Result <- "It was not debated [1]."
 			})
 		}
+	}
+}
+
+// TestRepliesToAnswersAfterARestart: after a restart the bot no longer
+// remembers its answers; a reply to one with vote buttons finds the
+// question and the whole answer in the feedback store, where they were
+// kept when it was sent (an /ask answer carries no reference to its
+// question).
+func TestRepliesToAnswersAfterARestart(t *testing.T) {
+	t.Parallel()
+	fb, err := retrieval.Open(t.Context(), t.TempDir(), retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fb.Close() })
+	long := strings.TrimSpace(longAnswer())
+	const question = "What did the council debate in the budget?"
+	for _, rec := range []retrieval.AnswerRecord{
+		{ID: "00000000000000000000000a", Scope: "guild:g1", Question: question, Answer: long},
+		{ID: "00000000000000000000000b", Scope: "guild:g2", Question: "What are server g2's plans?", Answer: "Secret plans [1]."},
+	} {
+		if err := fb.SaveAnswer(t.Context(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, Config{}, func(d *Deps) { d.Feedback = fb })
+	h.ingestArticle(retrieval.SharedScope, "Council budget", "Gazette", "", "The council debated the budget line by line.")
+	botUser := h.fake.BotUser()
+	lastPart := split(long, maxContent)
+	shown := lastPart[len(lastPart)-1]
+	for _, tt := range []struct {
+		name, record string
+		want         bot.Turn
+	}{
+		{"kept answer", "00000000000000000000000a", bot.Turn{Question: question, Answer: long}},
+		{"answer of another server", "00000000000000000000000b", bot.Turn{Answer: shown}},
+		{"answer no longer kept", "00000000000000000000000c", bot.Turn{Answer: shown}},
+	} {
+		// The last message of an /ask answer sent before the restart.
+		old := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: botUser, Content: shown,
+			Components: voteButtons(tt.record), Interaction: &discordgo.MessageInteraction{Name: "ask", Type: discordgo.InteractionApplicationCommand}})
+		h.replyWithComponents(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "<@" + botUser.ID + "> and the school budget?",
+			Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: old.ID, ChannelID: "c-g1"}}, old)
+		c := h.nextCall()
+		if len(c.History) != 1 || c.History[0] != tt.want {
+			t.Errorf("%s: history %.300q, want %.300q", tt.name, fmt.Sprint(c.History), fmt.Sprint([]bot.Turn{tt.want}))
+		}
+		c.Result <- "It was not debated [1]."
 	}
 }

@@ -4,6 +4,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/retrieval"
 )
 
 // maxHistoryDepth bounds the bot messages followed up a reply chain.
@@ -152,7 +154,7 @@ func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bo
 			break
 		}
 		q := d.referenced(ctx, cur) // a mention's question; an /ask answer has none
-		if turn, ok := d.earlierTurn(cur, q, me); ok {
+		if turn, ok := d.earlierTurn(ctx, cur, q, scopeOf(m.GuildID), me); ok {
 			turns = append(turns, turn)
 		}
 		if q == nil {
@@ -168,14 +170,17 @@ func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bo
 // stands for, and whether it is one of its answers; q is the message msg
 // replies to, or nil. Each part of an answer stands for the whole answer.
 // What the bot remembers sending decides; else, for a message sent
-// before the bot (re)started, its text, unless that is one of the bot's
-// refusals.
-func (d *Bot) earlierTurn(msg, q *discordgo.Message, me string) (bot.Turn, bool) {
+// before the bot (re)started, the answer kept with its vote buttons; else
+// its text, unless that is one of the bot's refusals.
+func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope, me string) (bot.Turn, bool) {
 	if turn, ok := d.sent.Get(msg.ID); ok {
 		if turn == nil {
 			return bot.Turn{}, false
 		}
 		return *turn, true
+	}
+	if turn, ok := d.keptTurn(ctx, msg, scope); ok {
+		return turn, true
 	}
 	if notAnAnswer(msg.Content) {
 		return bot.Turn{}, false
@@ -185,6 +190,27 @@ func (d *Bot) earlierTurn(msg, q *discordgo.Message, me string) (bot.Turn, bool)
 		turn.Question = stripMention(q.Content, me)
 	}
 	return turn, true
+}
+
+// keptTurn returns the question and answer that the feedback store keeps
+// for msg, an answer's last message, under the ID its vote buttons carry;
+// false without buttons, feedback, or a record of the answer in scope.
+func (d *Bot) keptTurn(ctx context.Context, msg *discordgo.Message, scope string) (bot.Turn, bool) {
+	id := voteAnswerID(msg.Components)
+	if id == "" || d.deps.Feedback == nil {
+		return bot.Turn{}, false
+	}
+	rec, err := d.deps.Feedback.Answer(ctx, id)
+	if err != nil {
+		if !errors.Is(err, retrieval.ErrNotFound) {
+			d.log.Warn("discord: looking up an earlier answer failed", "answer", id, "err", err)
+		}
+		return bot.Turn{}, false
+	}
+	if rec.Scope != scope {
+		return bot.Turn{}, false
+	}
+	return bot.Turn{Question: rec.Question, Answer: rec.Answer}, true
 }
 
 // notAnAnswer reports whether text is one of the bot's messages that
