@@ -191,9 +191,11 @@ func (c *Core) Ask(ctx context.Context, q Question) (Answer, error) {
 // it is written, in pieces that, joined, read as the final Text does so
 // far: citation markers numbered as there, markers to no passage left
 // out, a marker being written held back until it is complete, white space
-// at either end trimmed. The pieces of an answer that is not declined end
-// with the whole Text. Errors carry a user-facing message (see
-// UserMessage).
+// at either end trimmed. With a Decliner it never receives
+// prompts.DeclineMarker nor a part of it, and nothing more once the
+// marker has appeared. The pieces of an answer that is not declined and
+// holds no marker end with the whole Text. Errors carry a user-facing
+// message (see UserMessage).
 func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) (Answer, error) {
 	question := strings.TrimSpace(q.Text)
 	if question == "" {
@@ -251,12 +253,15 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	if !declines {
 		relevant = relevantPassages(top)
 	}
-	var stream *citationStream
+	var (
+		stream *citationStream
+		hold   *declineFilter
+	)
 	if onDelta != nil {
 		stream = &citationStream{onDelta: onDelta, nPassages: len(relevant)}
 		onDelta = stream.write
 		if declines {
-			hold := &declineFilter{onDelta: onDelta}
+			hold = &declineFilter{onDelta: onDelta}
 			onDelta = hold.write
 		}
 	}
@@ -271,7 +276,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	}
 	cited := c.cite(raw, relevant)
 	ans.Text, ans.Citations, ans.Found = cited.Text, cited.Citations, cited.Found
-	if stream != nil {
+	if stream != nil && (hold == nil || !hold.markerSeen()) {
 		stream.finish(ans.Text)
 	}
 	switch {

@@ -2,30 +2,47 @@ package bot
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/citebot/citebot/prompts"
 )
 
-// declineFilter holds back the start of a streamed answer while it may
-// still be prompts.DeclineMarker, so that a model's "not covered" reply is
-// never shown as text: once the text cannot be the marker, what was held
-// is passed on and the rest streams through; if it is the marker, nothing
-// is passed on.
+// declineFilter passes on a streamed answer without ever passing on
+// prompts.DeclineMarker or a part of it (see prompts.UntilDecline):
+// nothing while the answer may still be the marker, then all but an end
+// that may begin it. Once the marker has appeared anywhere nothing more
+// is passed on; the final answer replaces the few words before it that
+// were.
 type declineFilter struct {
 	onDelta func(string)
-	held    strings.Builder
-	passing bool
+
+	mu       sync.Mutex
+	raw      strings.Builder
+	shown    int // bytes of raw passed on
+	declined bool
 }
 
 func (f *declineFilter) write(s string) {
-	if f.passing {
-		f.onDelta(s)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.declined {
 		return
 	}
-	f.held.WriteString(s)
-	if prompts.MayBeDecline(f.held.String()) {
+	f.raw.WriteString(s)
+	show, declined := prompts.UntilDecline(f.raw.String())
+	if declined {
+		f.declined = true
 		return
 	}
-	f.passing = true
-	f.onDelta(f.held.String())
+	if len(show) > f.shown {
+		f.onDelta(show[f.shown:])
+		f.shown = len(show)
+	}
+}
+
+// markerSeen reports whether the marker has appeared in the stream.
+func (f *declineFilter) markerSeen() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.declined
 }

@@ -2,59 +2,89 @@ package bot
 
 import (
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/citebot/citebot/internal/fakeopenai"
 	"github.com/citebot/citebot/prompts"
 )
 
+const declineMarker = prompts.DeclineMarker
+
+// TestDeclineIsNeverStreamed: the model's decline marker, wherever it
+// is in the reply, never reaches the stream, nor anything after it.
 func TestDeclineIsNeverStreamed(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, reply string
 		found       bool
+		streamed    string // all that is streamed
 	}{
-		{"bare marker", prompts.DeclineMarker, false},
-		{"marker in emphasis", "**" + prompts.DeclineMarker + "**", false},
-		{"marker after white space", "\n  " + prompts.DeclineMarker + ".", false},
-		{"an answer", "The deal was signed on March 14, 2025 [1].", true},
-		{"an answer starting like the marker", "NOT ONLY seafood: lumber too [1].", true},
+		{"bare marker", declineMarker, false, ""},
+		{"marker in emphasis", "**" + declineMarker + "**", false, ""},
+		{"marker after white space", "\n  " + declineMarker + ".", false, ""},
+		{"marker after words", "Sorry, " + declineMarker + ", the passages say nothing about that.", false, "Sorry,"},
+		{"marker after a cited answer", "It was signed on March 14, 2025 [1]. " + declineMarker + " and then [2].", true, "It was signed on March 14, 2025 [1]."},
+		{"an answer", "The deal was signed on March 14, 2025 [1].", true, "The deal was signed on March 14, 2025 [1]."},
+		{"an answer starting like the marker", "NOT ONLY seafood: lumber too [1].", true, "NOT ONLY seafood: lumber too [1]."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env := newLLMEnv(t, fakeopenai.Options{Reply: func(fakeopenai.ChatRequest) string { return tt.reply }})
-			core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: env.answerer()})
-			var (
-				mu     sync.Mutex
-				stream strings.Builder
-			)
-			ans, err := core.AskStream(t.Context(), Question{Text: "When was the Northvale and Coastal Union trade agreement signed?"}, func(d string) {
-				mu.Lock()
-				stream.WriteString(d)
-				mu.Unlock()
-			})
-			if err != nil {
-				t.Fatal(err)
+			ans, partials := askStreamed(t, tt.reply)
+			var streamed string
+			if len(partials) > 0 {
+				streamed = partials[len(partials)-1]
 			}
-			mu.Lock()
-			streamed := stream.String()
-			mu.Unlock()
-			if env.fake.Count(fakeopenai.Chat) == 0 {
-				t.Fatal("the model was not asked")
+			if streamed != tt.streamed {
+				t.Errorf("streamed %q, want %q", streamed, tt.streamed)
+			}
+			for _, p := range partials {
+				if strings.Contains(p, declineMarker) {
+					t.Errorf("streamed %q", p)
+				}
 			}
 			if tt.found {
-				if !ans.Found || streamed != tt.reply {
-					t.Errorf("answer %q (found %v) streamed as %q, want all of %q", ans.Text, ans.Found, streamed, tt.reply)
+				if !ans.Found {
+					t.Errorf("answer %q not found", ans.Text)
 				}
 				return
 			}
 			if ans.Found || ans.Text != NotCoveredText || len(ans.Citations) != 0 {
 				t.Errorf("got %+v, want not covered", ans)
 			}
-			if strings.Contains(streamed, "NOT") || streamed != "" {
-				t.Errorf("streamed %q, want nothing", streamed)
+		})
+	}
+}
+
+// TestDeclineFilterHoldsBackPartOfTheMarker: streamed in pieces cut
+// anywhere, the marker never shows, nor its start at the end of what
+// was streamed, nor anything after it.
+func TestDeclineFilterHoldsBackPartOfTheMarker(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, reply string }{
+		{"bare marker", declineMarker},
+		{"marker in emphasis", "**" + declineMarker + "**"},
+		{"marker after words", "Sorry, " + declineMarker + ", the passages say nothing about that."},
+		{"marker after an answer", "It was signed in 1648 [1]. " + declineMarker},
+		{"an answer", "NOT ONLY seafood: lumber too [1]. NOT_IN short supply."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			before, _, seen := strings.Cut(tt.reply, declineMarker)
+			for cut := range len(tt.reply) + 1 {
+				var streamed strings.Builder
+				f := &declineFilter{onDelta: func(d string) { streamed.WriteString(d) }}
+				f.write(tt.reply[:cut])
+				if s := streamed.String(); !strings.HasPrefix(before, s) {
+					t.Errorf("after %q streamed %q, want at most %q", tt.reply[:cut], s, before)
+				}
+				f.write(tt.reply[cut:])
+				if s := streamed.String(); !strings.HasPrefix(before, s) || !seen && s != tt.reply {
+					t.Errorf("after %q and %q streamed %q, want at most %q", tt.reply[:cut], tt.reply[cut:], s, before)
+				}
+				if f.markerSeen() != seen {
+					t.Errorf("after %q and %q marker seen %v, want %v", tt.reply[:cut], tt.reply[cut:], f.markerSeen(), seen)
+				}
 			}
 		})
 	}

@@ -28,3 +28,24 @@ func MayBeDecline(start string) bool {
 	t := strings.TrimLeft(start, decorations)
 	return strings.HasPrefix(DeclineMarker, t) || strings.HasPrefix(t, DeclineMarker)
 }
+
+// UntilDecline returns what of the start of a streamed answer can be
+// shown without ever showing DeclineMarker: nothing while the answer may
+// still be the marker (MayBeDecline), else all of it but an end that may
+// be the start of the marker ("… NOT_IN"). Once the marker has appeared,
+// anywhere, declined is true and nothing more of the answer should be
+// shown: the answer is not covered, or mixes the marker with an answer.
+func UntilDecline(start string) (show string, declined bool) {
+	if strings.Contains(start, DeclineMarker) {
+		return "", true
+	}
+	if MayBeDecline(start) {
+		return "", false
+	}
+	for n := len(DeclineMarker) - 1; n > 0; n-- {
+		if strings.HasSuffix(start, DeclineMarker[:n]) {
+			return start[:len(start)-n], false
+		}
+	}
+	return start, false
+}

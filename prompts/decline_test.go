@@ -28,3 +28,30 @@ func TestIsDecline(t *testing.T) {
 		}
 	}
 }
+
+func TestUntilDecline(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		start, show string
+		declined    bool
+	}{
+		{"", "", false},
+		{"**NOT_IN", "", false},
+		{"Sorry, ", "Sorry, ", false},
+		{"Sorry, NOT_IN", "Sorry, ", false},
+		{"Sorry, N", "Sorry, ", false},
+		{"Sorry, NOT_IN_PASSAGES", "", true},
+		{"Sorry, NOT_IN_PASSAGES, the passages say nothing", "", true},
+		{"It was signed in 1648 [1]. NOT_IN_PASSAGES", "", true},
+		{DeclineMarker, "", true},
+		{"NOT ONLY seafood", "NOT ONLY seafood", false},
+		{"ANNOT", "AN", false},
+		{"ANNOTATED ", "ANNOTATED ", false},
+	}
+	for _, tt := range tests {
+		show, declined := UntilDecline(tt.start)
+		if show != tt.show || declined != tt.declined {
+			t.Errorf("UntilDecline(%q) = %q, %v, want %q, %v", tt.start, show, declined, tt.show, tt.declined)
+		}
+	}
+}
