@@ -274,6 +274,9 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 		c.log.Info("question not covered", "scope", scope, "passages", len(passages), "answerability", round2(ans.Logit), "decided_by", c.opt.Answerer.Name())
 		return ans, nil
 	}
+	if declines {
+		raw = prompts.WithoutDecline(raw) // a cited answer that also said the marker
+	}
 	cited := c.cite(raw, relevant)
 	ans.Text, ans.Citations, ans.Found = cited.Text, cited.Citations, cited.Found
 	if stream != nil && (hold == nil || !hold.markerSeen()) {

@@ -43,8 +43,8 @@ func TestDeclineIsNeverStreamed(t *testing.T) {
 				}
 			}
 			if tt.found {
-				if !ans.Found {
-					t.Errorf("answer %q not found", ans.Text)
+				if !ans.Found || strings.Contains(ans.Text, declineMarker) {
+					t.Errorf("answer %q: found %v, want found and without the marker", ans.Text, ans.Found)
 				}
 				return
 			}

@@ -22,6 +22,26 @@ func IsDecline(answer string) bool {
 	return strings.Contains(answer, DeclineMarker) && len(CheckCitations(answer, 0).Cited) == 0 && !marker.MatchString(answer)
 }
 
+// WithoutDecline removes DeclineMarker, and the decorations around it,
+// from an answer IsDecline did not take for a decline (a cited answer
+// that also says the marker): the marker is never shown to anyone.
+func WithoutDecline(answer string) string {
+	for {
+		i := strings.Index(answer, DeclineMarker)
+		if i < 0 {
+			return strings.TrimSpace(answer)
+		}
+		before := strings.TrimRight(answer[:i], decorations)
+		after := strings.TrimLeft(answer[i+len(DeclineMarker):], decorations+".,;:")
+		switch {
+		case before == "" || after == "":
+			answer = before + after
+		default:
+			answer = before + " " + after
+		}
+	}
+}
+
 // MayBeDecline reports whether the start of a streamed answer could still
 // become the decline marker, so it must not be shown yet.
 func MayBeDecline(start string) bool {

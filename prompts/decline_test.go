@@ -55,3 +55,20 @@ func TestUntilDecline(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutDecline(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"It was signed in 1648 [1].", "It was signed in 1648 [1]."},
+		{"It was signed in 1648 [1]. NOT_IN_PASSAGES", "It was signed in 1648 [1]."},
+		{"It was signed in 1648 [1].\n\n**NOT_IN_PASSAGES**", "It was signed in 1648 [1]."},
+		{"NOT_IN_PASSAGES. It was signed in 1648 [1].", "It was signed in 1648 [1]."},
+		{"It was signed [1]; `NOT_IN_PASSAGES`, the date is not given.", "It was signed [1]; the date is not given."},
+		{"NOT_IN_PASSAGES NOT_IN_PASSAGES", ""},
+	}
+	for _, tt := range tests {
+		if got := WithoutDecline(tt.in); got != tt.want {
+			t.Errorf("WithoutDecline(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
