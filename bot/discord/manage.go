@@ -220,8 +220,12 @@ func (d *Bot) fromAttachment(ctx context.Context, data discordgo.ApplicationComm
 		return ingest.Article{}, refuse("I can read .txt, .md and .html files, not %q.", att.Filename)
 	}
 	limit := d.cfg.MaxAttachmentBytes
-	if int64(att.Size) > limit {
-		return ingest.Article{}, refuse("that file is too large (%d bytes; the limit is %d).", att.Size, limit)
+	if size := int64(att.Size); size > limit {
+		shown, limitShown := byteSize(size), byteSize(limit)
+		if shown == limitShown { // only just over: in bytes, which differ
+			shown, limitShown = thousands(size)+" bytes", thousands(limit)+" bytes"
+		}
+		return ingest.Article{}, refuse("that file is too large (%s; the limit is %s).", shown, limitShown)
 	}
 	u, err := url.Parse(att.URL)
 	if err != nil || !d.attachmentHostAllowed(u) {
@@ -244,7 +248,7 @@ func (d *Bot) fromAttachment(ctx context.Context, data discordgo.ApplicationComm
 		return ingest.Article{}, fmt.Errorf("download attachment %s: %w", att.URL, err)
 	}
 	if int64(len(body)) > limit {
-		return ingest.Article{}, refuse("that file is too large (the limit is %d bytes).", limit)
+		return ingest.Article{}, refuse("that file is too large (the limit is %s).", byteSize(limit))
 	}
 	a, err := d.deps.Parse(att.Filename, body)
 	if err != nil {

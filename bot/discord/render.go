@@ -3,6 +3,7 @@ package discord
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -241,6 +242,38 @@ func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.Messa
 		Footer:      &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d", page+1, pages)},
 	}
 	return e, pageButtons(sourcesCustomID, page, pages)
+}
+
+// byteSize writes a size for people: "1,000 bytes", "4.9 KiB", "9 MiB"
+// (to one decimal, binary units).
+func byteSize(n int64) string {
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size {
+			v := strconv.FormatFloat(float64(n)/float64(u.size), 'f', 1, 64)
+			return strings.TrimSuffix(v, ".0") + " " + u.name
+		}
+	}
+	if n == 1 {
+		return "1 byte"
+	}
+	return thousands(n) + " bytes"
+}
+
+// thousands writes n, a count, with a comma between thousands:
+// "8,388,608".
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // plural says "1 passage", "2 passages".
