@@ -79,10 +79,17 @@ func commands() []*discordgo.ApplicationCommand {
 	}, feedCommands()...)
 }
 
-// refuse returns an error whose message is meant for the user as is.
+// refuse returns an error whose message is meant for the user as is: a
+// sentence.
 func refuse(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
 	return bot.UserError(msg, errors.New(msg))
+}
+
+// couldNot says what the bot could not do, then why (a sentence): "I
+// couldn't add that. The text is empty."
+func couldNot(what, why string) string {
+	return "I couldn't " + what + ". " + why
 }
 
 // onInteraction handles every interaction; discordgo runs it in its own

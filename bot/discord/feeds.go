@@ -6,6 +6,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest/feed"
 	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
@@ -240,7 +242,11 @@ func (d *Bot) unfollowCommand(ctx context.Context, i *discordgo.Interaction, dat
 	}
 	if err := d.deps.Feeds.Unfollow(ctx, scope, id); err != nil {
 		d.log.Info("discord: unfollow refused", "scope", scope, "feed", id, "err", err)
-		d.reply(i, "Couldn't unfollow it: "+feed.UserMessage(err), true)
+		msg := feed.UserMessage(err)
+		if msg == feed.UserMessage(errors.New("")) { // "I couldn't follow that feed."
+			msg = bot.GenericUserMessage
+		}
+		d.reply(i, couldNot("unfollow it", msg), true)
 		return
 	}
 	d.log.Info("discord: unfollowed", "scope", scope, "feed", id)

@@ -202,7 +202,7 @@ func TestIngestAttachment(t *testing.T) {
 		stored              bool
 	}{
 		{name: "from the fake's host", url: good, filename: "bridge.md", size: len(article), want: "Added **Harbour bridge reopens** — 1 passage (", stored: true},
-		{name: "forged host", url: "https://evil.example/bridge.md", filename: "bridge.md", size: 10, want: "Couldn't add that: that file is not on Discord's servers."},
+		{name: "forged host", url: "https://evil.example/bridge.md", filename: "bridge.md", size: 10, want: "I couldn't add that. That file is not on Discord's servers."},
 		{name: "look-alike host", url: "https://cdn.discordapp.com.evil.example/a/bridge.md", filename: "bridge.md", size: 10, want: "not on Discord's servers"},
 		{name: "too large", url: good, filename: "bridge.md", size: 5000, want: "too large"},
 		{name: "unsupported type", url: good, filename: "bridge.exe", size: 10, want: "I can read .txt, .md and .html files"},

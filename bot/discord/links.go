@@ -25,3 +25,16 @@ func plainLinks(text string) string {
 
 // unlink neutralises the links of text outside code blocks.
 var unlink = strings.NewReplacer("](", `\]\(`, ":/", `:\/`)
+
+// plainText shows s, text from outside (a file's name, say), as it is,
+// on one line: Markdown escaped, links and mentions neutralised.
+func plainText(s string) string {
+	return unmention.Replace(unlink.Replace(escapeMarkdown(s)))
+}
+
+// unmention keeps Discord from rendering mentions in text that is
+// already Markdown-escaped: "<" is escaped, so a user, role or channel
+// mention ("<@123>", "<@&4>", "<#5>") shows as typed, and "@everyone" and
+// "@here" get a zero-width space after the "@". (Nothing the bot sends
+// pings anyway: its allowed mentions are empty.)
+var unmention = strings.NewReplacer("<", `\<`, "@everyone", "@\u200beveryone", "@here", "@\u200bhere")

@@ -144,13 +144,13 @@ func (d *Bot) ingest(ctx context.Context, i *discordgo.Interaction, data discord
 	if err != nil {
 		d.log.Info("discord: ingest refused", "scope", scope, "kind", kind, "err", err)
 		d.obs.Ingest(kind, "error")
-		return "Couldn't add that: " + bot.UserMessage(err)
+		return couldNot("add that", bot.UserMessage(err))
 	}
 	res, err := d.deps.Service.Ingest(ctx, scope, a)
 	d.obs.Ingest(kind, ingestOutcome(res, err))
 	if err != nil {
 		d.log.Warn("discord: ingest failed", "scope", scope, "err", err)
-		return "Couldn't add that: " + bot.UserMessage(err)
+		return couldNot("add that", bot.UserMessage(err))
 	}
 	d.log.Info("discord: ingested", "scope", scope, "article", res.ID, "status", res.Status.String(), "passages", res.Chunks)
 	verb := map[retrieval.AddStatus]string{retrieval.Added: "Added", retrieval.Updated: "Updated", retrieval.Unchanged: "Already had"}[res.Status]
@@ -163,7 +163,7 @@ func (d *Bot) ingest(ctx context.Context, i *discordgo.Interaction, data discord
 // fromURL fetches the article at raw with the Fetcher.
 func (d *Bot) fromURL(ctx context.Context, raw string) (ingest.Article, error) {
 	if d.deps.Fetcher == nil {
-		return ingest.Article{}, refuse("adding web pages is not enabled here.")
+		return ingest.Article{}, refuse("Adding web pages is not enabled here.")
 	}
 	// The Fetcher refuses anything but http(s) addresses itself, with a
 	// message for the user.
@@ -173,10 +173,10 @@ func (d *Bot) fromURL(ctx context.Context, raw string) (ingest.Article, error) {
 // fromText parses pasted text, titled by title or else by its first words.
 func (d *Bot) fromText(text, title string) (ingest.Article, error) {
 	if d.deps.Parse == nil {
-		return ingest.Article{}, refuse("adding text is not enabled here.")
+		return ingest.Article{}, refuse("Adding text is not enabled here.")
 	}
 	if text == "" {
-		return ingest.Article{}, refuse("the text is empty.")
+		return ingest.Article{}, refuse("The text is empty.")
 	}
 	if title == "" {
 		// Slash command options are one line: take the first words as title.
@@ -205,7 +205,7 @@ func (d *Bot) attachmentHostAllowed(u *url.URL) bool {
 // known text type, within MaxAttachmentBytes, from an allowed host.
 func (d *Bot) fromAttachment(ctx context.Context, data discordgo.ApplicationCommandInteractionData) (ingest.Article, error) {
 	if d.deps.Parse == nil {
-		return ingest.Article{}, refuse("adding files is not enabled here.")
+		return ingest.Article{}, refuse("Adding files is not enabled here.")
 	}
 	id, _ := data.GetOption("file").Value.(string)
 	var att *discordgo.MessageAttachment
@@ -217,7 +217,7 @@ func (d *Bot) fromAttachment(ctx context.Context, data discordgo.ApplicationComm
 	}
 	ext := strings.ToLower(path.Ext(att.Filename))
 	if !slices.Contains(attachmentExtensions, ext) {
-		return ingest.Article{}, refuse("I can read .txt, .md and .html files, not %q.", att.Filename)
+		return ingest.Article{}, refuse("I can read .txt, .md and .html files, not “%s”.", plainText(text.Truncate(att.Filename, 100)))
 	}
 	limit := d.cfg.MaxAttachmentBytes
 	if size := int64(att.Size); size > limit {
@@ -225,11 +225,11 @@ func (d *Bot) fromAttachment(ctx context.Context, data discordgo.ApplicationComm
 		if shown == limitShown { // only just over: in bytes, which differ
 			shown, limitShown = thousands(size)+" bytes", thousands(limit)+" bytes"
 		}
-		return ingest.Article{}, refuse("that file is too large (%s; the limit is %s).", shown, limitShown)
+		return ingest.Article{}, refuse("That file is too large (%s; the limit is %s).", shown, limitShown)
 	}
 	u, err := url.Parse(att.URL)
 	if err != nil || !d.attachmentHostAllowed(u) {
-		return ingest.Article{}, fmt.Errorf("attachment %s: %w", att.URL, refuse("that file is not on Discord's servers."))
+		return ingest.Article{}, fmt.Errorf("attachment %s: %w", att.URL, refuse("That file is not on Discord's servers."))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -248,7 +248,7 @@ func (d *Bot) fromAttachment(ctx context.Context, data discordgo.ApplicationComm
 		return ingest.Article{}, fmt.Errorf("download attachment %s: %w", att.URL, err)
 	}
 	if int64(len(body)) > limit {
-		return ingest.Article{}, refuse("that file is too large (the limit is %s).", byteSize(limit))
+		return ingest.Article{}, refuse("That file is too large (the limit is %s).", byteSize(limit))
 	}
 	a, err := d.deps.Parse(att.Filename, body)
 	if err != nil {
@@ -284,7 +284,7 @@ func (d *Bot) forgetCommand(ctx context.Context, i *discordgo.Interaction, data 
 	}
 	if err := d.deps.Service.Forget(ctx, scope, id); err != nil {
 		d.log.Warn("discord: forget failed", "scope", scope, "article", id, "err", err)
-		d.reply(i, "Couldn't remove it: "+bot.UserMessage(err), true)
+		d.reply(i, couldNot("remove it", bot.UserMessage(err)), true)
 		return
 	}
 	d.log.Info("discord: forgot", "scope", scope, "article", id)

@@ -4,15 +4,23 @@ package discord
 // units people use, names from outside shown as text.
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/ingest/feed"
+	"github.com/citebot/citebot/retrieval"
 )
 
 // TestIngestFileRefusalsReadAsText sends files /ingest refuses and checks
-// the report word for word.
+// the report word for word: sizes in units, the file's name as text (no
+// Go quoting, Markdown escaped, links and mentions neutralised).
 func TestIngestFileRefusalsReadAsText(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Config{}) // the default limit, 8 MiB
@@ -21,16 +29,86 @@ func TestIngestFileRefusalsReadAsText(t *testing.T) {
 	for n, tt := range []struct {
 		name, url, filename string
 		size                int
-		want                string // the report contains it
+		want                string
 	}{
-		{name: "too large", url: small, filename: "notes.txt", size: 9 << 20, want: "(9 MiB; the limit is 8 MiB)"},
-		{name: "a little too large", url: small, filename: "notes.txt", size: 8<<20 + 1, want: "(8,388,609 bytes; the limit is 8,388,608 bytes)"},
-		{name: "larger than it said", url: big, filename: "big.txt", size: 10, want: "(the limit is 8 MiB)"},
+		{name: "too large", url: small, filename: "notes.txt", size: 9 << 20,
+			want: "I couldn't add that. That file is too large (9 MiB; the limit is 8 MiB)."},
+		{name: "a little too large", url: small, filename: "notes.txt", size: 8<<20 + 1,
+			want: "I couldn't add that. That file is too large (8,388,609 bytes; the limit is 8,388,608 bytes)."},
+		{name: "larger than it said", url: big, filename: "big.txt", size: 10,
+			want: "I couldn't add that. That file is too large (the limit is 8 MiB)."},
+		{name: "quotes and a role mention", url: small, filename: `say "hi" <@&1>.docx`, size: 10,
+			want: `I couldn't add that. I can read .txt, .md and .html files, not “say "hi" \<@&1\>.docx”.`},
+		{name: "markup, a link and everyone", url: small, filename: "**[notice](https://evil.example/x)** @everyone.exe", size: 10,
+			want: "I couldn't add that. I can read .txt, .md and .html files, not “\\*\\*\\[notice\\]\\(https:\\//evil.example/x\\)\\*\\* @\u200beveryone.exe”."},
+		{name: "not on Discord", url: "https://evil.example/notes.txt", filename: "notes.txt", size: 10,
+			want: "I couldn't add that. That file is not on Discord's servers."},
 	} {
 		att := &discordgo.MessageAttachment{ID: fmt.Sprint("att", n), URL: tt.url, Filename: tt.filename, Size: tt.size}
 		i := h.interact(ingestFile("g1", manager("m1"), att))
-		if got := body(t, h.wait(editsOf(i))).Content; !strings.Contains(got, tt.want) {
-			t.Errorf("%s: report %q, want it to contain %q", tt.name, got, tt.want)
+		if got := body(t, h.wait(editsOf(i))).Content; got != tt.want {
+			t.Errorf("%s: report\n%q, want\n%q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// fetchFails is a Fetcher that refuses non-web links as ingest's does and
+// fails to fetch anything else.
+type fetchFails struct{}
+
+func (fetchFails) Fetch(ctx context.Context, raw string) (ingest.Article, error) {
+	if !strings.HasPrefix(raw, "https://") {
+		return ingest.NewFetcher(ingest.FetchOptions{}).Fetch(ctx, raw)
+	}
+	return ingest.Article{}, errors.New("connection reset by peer")
+}
+
+// forgetFails is a Service that cannot forget.
+type forgetFails struct{ Service }
+
+func (forgetFails) Forget(context.Context, string, string) error { return errors.New("disk I/O error") }
+
+// unfollowFails is a FeedService that cannot unfollow.
+type unfollowFails struct{ err error }
+
+func (unfollowFails) Follow(context.Context, string, string, string) (retrieval.Feed, bool, error) {
+	return retrieval.Feed{}, false, errors.New("not in this test")
+}
+func (f unfollowFails) Unfollow(context.Context, string, int64) error { return f.err }
+func (unfollowFails) Feeds(context.Context, string) ([]retrieval.Feed, error) {
+	return nil, nil
+}
+func (unfollowFails) Run(ctx context.Context, _ <-chan time.Time, _ func(feed.Report)) { <-ctx.Done() }
+
+// TestFailuresReadAsSentences: what failed, then why, each a sentence.
+func TestFailuresReadAsSentences(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{}, func(d *Deps) {
+		d.Fetcher, d.Service = fetchFails{}, forgetFails{d.Service}
+		d.Feeds = unfollowFails{err: errors.New("database is locked")}
+	})
+	res := h.ingestArticle(retrieval.GuildScope("g1"), "Council notice", "", "", "The council meets on Monday.")
+	generic := "Something went wrong on my side; the details are in the bot's log."
+	for _, tt := range []struct {
+		name string
+		i    *discordgo.Interaction
+		want string
+	}{
+		{"not a web link", slash("g1", manager("m1"), "ingest", strOpt("url", "ftp://example.com/a.txt")),
+			"I couldn't add that. That doesn't look like a web link: only http:// and https:// addresses can be ingested."},
+		{"fetch failed", slash("g1", manager("m1"), "ingest", strOpt("url", "https://example.com/news")), "I couldn't add that. " + generic},
+		{"empty text", slash("g1", manager("m1"), "ingest", strOpt("text", "   ")), "I couldn't add that. The text is empty."},
+		{"forget failed", slash("g1", manager("m1"), "forget", strOpt("article", res.ID)), "I couldn't remove it. " + generic},
+		{"unfollow failed", slash("g1", manager("m1"), "unfollow", strOpt("feed", "7")), "I couldn't unfollow it. " + generic},
+	} {
+		i := h.interact(tt.i)
+		cb := callback(t, h.wait(callbackOf(i)))
+		got := cb.Data.Content
+		if cb.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource {
+			got = body(t, h.wait(editsOf(i))).Content
+		}
+		if got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }
