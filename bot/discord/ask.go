@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/retrieval"
 )
 
 // finalEditTimeout bounds each message that ends a piece of work: it is
@@ -25,6 +26,22 @@ const askInWordsText = "Please ask a question in words."
 // tooLongPrefix begins the refusal of a question over
 // bot.MaxQuestionRunes.
 const tooLongPrefix = "That question is too long"
+
+// The answer when there is nothing to search (bot.NoArticlesText, told
+// for Discord): in a server, and in DMs, which see the shared articles
+// only and cannot /ingest.
+const (
+	noArticlesHereText   = "There are no articles to search in this server yet. A server manager can add some with /ingest."
+	noSharedArticlesText = "There are no shared articles to search yet. In a server, I also answer from the articles it has added."
+)
+
+// noArticlesText is the answer in scope when there is nothing to search.
+func noArticlesText(scope string) string {
+	if scope == retrieval.SharedScope {
+		return noSharedArticlesText
+	}
+	return noArticlesHereText
+}
 
 // ask answers /ask: the answer streams into the deferred reply, and is
 // remembered with its question for replies to it (see sentMemory).
@@ -159,7 +176,11 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 		d.sent.Put(nil, id)
 		return
 	}
-	msgs := renderAnswer(ans)
+	shown := ans
+	if ans.Text == bot.NoArticlesText { // it names the CLI
+		shown.Text = noArticlesText(q.Scope)
+	}
+	msgs := renderAnswer(shown)
 	var buttons []discordgo.MessageComponent
 	sctx, cancel := finalContext(ctx)
 	if id := d.saveAnswer(sctx, q, ans); id != "" {

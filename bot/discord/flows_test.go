@@ -267,11 +267,11 @@ func TestGuildsAreIsolated(t *testing.T) {
 	h.wait(editsOf(i))
 
 	inB := h.interact(ask("g2", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inB))); got.Content != bot.NoArticlesText || len(got.Embeds) != 0 {
+	if got := body(t, h.wait(editsOf(inB))); got.Content != noArticlesHereText || len(got.Embeds) != 0 {
 		t.Errorf("guild B got %+v, want nothing to search", got)
 	}
 	inDM := h.interact(ask("", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inDM))).Content; got != bot.NoArticlesText {
+	if got := body(t, h.wait(editsOf(inDM))).Content; got != noSharedArticlesText {
 		t.Errorf("a DM got %q, want nothing to search", got)
 	}
 	inA := h.interact(ask("g1", "u1", "When does the island ferry leave?"))

@@ -227,6 +227,18 @@ func TestFollowUpToALongAnswerCarriesItWhole(t *testing.T) {
 	}
 }
 
+// openFeedbackStore opens a store of its own for answers and votes,
+// closed when the test ends.
+func openFeedbackStore(t *testing.T) *retrieval.Store {
+	t.Helper()
+	fb, err := retrieval.Open(t.Context(), t.TempDir(), retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fb.Close() })
+	return fb
+}
+
 // TestRepliesToAnswersAfterARestart: after a restart the bot no longer
 // remembers its answers; a reply to one with vote buttons finds the
 // question and the whole answer in the feedback store, where they were
@@ -234,11 +246,7 @@ func TestFollowUpToALongAnswerCarriesItWhole(t *testing.T) {
 // question).
 func TestRepliesToAnswersAfterARestart(t *testing.T) {
 	t.Parallel()
-	fb, err := retrieval.Open(t.Context(), t.TempDir(), retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fb.Close() })
+	fb := openFeedbackStore(t)
 	long := strings.TrimSpace(longAnswer())
 	const question = "What did the council debate in the budget?"
 	for _, rec := range []retrieval.AnswerRecord{

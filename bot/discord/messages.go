@@ -221,7 +221,7 @@ func (d *Bot) keptTurn(ctx context.Context, msg *discordgo.Message, scope string
 func notAnAnswer(text string) bool {
 	switch text {
 	case helpText, replyNeedsMentionText, lookingText, restartingText, busyText, askInWordsText,
-		bot.NoArticlesText, bot.GenericUserMessage, bot.UserMessage(context.DeadlineExceeded):
+		noArticlesHereText, noSharedArticlesText, bot.NoArticlesText, bot.GenericUserMessage, bot.UserMessage(context.DeadlineExceeded):
 		return true
 	}
 	return strings.HasPrefix(text, rateLimitedPrefix) || strings.HasPrefix(text, tooLongPrefix)

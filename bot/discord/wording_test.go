@@ -15,6 +15,7 @@ import (
 
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/ingest/feed"
+	"github.com/citebot/citebot/internal/fakediscord"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -121,6 +122,42 @@ func TestByteSize(t *testing.T) {
 	} {
 		if got := byteSize(n); got != want {
 			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestNoArticlesAnswerSpeaksDiscord: with nothing to search, the answer
+// tells Discord users what they can do, not which CLI command to run, and
+// carries no vote buttons.
+func TestNoArticlesAnswerSpeaksDiscord(t *testing.T) {
+	t.Parallel()
+	fb := openFeedbackStore(t)
+	h := newHarness(t, Config{}, func(d *Deps) { d.Feedback = fb })
+	botUser := h.fake.BotUser()
+	for _, tt := range []struct {
+		name string
+		ask  func() fakediscord.Request // asks, and returns the answer's final edit
+		want string
+	}{
+		{"slash in a server", func() fakediscord.Request {
+			return h.wait(editsOf(h.interact(ask("g2", "u1", "When does the ferry leave?"))))
+		},
+			"There are no articles to search in this server yet. A server manager can add some with /ingest."},
+		{"slash in a DM", func() fakediscord.Request {
+			return h.wait(editsOf(h.interact(ask("", "u2", "When does the ferry leave?"))))
+		},
+			"There are no shared articles to search yet. In a server, I also answer from the articles it has added."},
+		{"mention in a server", func() fakediscord.Request {
+			h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u3"}, Content: "<@" + botUser.ID + "> when does the ferry leave?", Mentions: []*discordgo.User{botUser}})
+			return h.wait(editsIn("c-g1"))
+		}, "There are no articles to search in this server yet. A server manager can add some with /ingest."},
+	} {
+		final := tt.ask()
+		if got := body(t, final).Content; got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+		if ids := componentIDs(t, final); len(ids) != 0 {
+			t.Errorf("%s: the answer carries buttons %q", tt.name, ids)
 		}
 	}
 }
