@@ -6,9 +6,11 @@ package discord
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -20,8 +22,36 @@ import (
 // sent even after the work's context was cancelled (see finalContext).
 const finalEditTimeout = 5 * time.Second
 
-// askInWordsText is the core's refusal of a question without words.
+// askInWordsText refuses a question without words.
 const askInWordsText = "Please ask a question in words."
+
+// discordMarkup matches what Discord shows in place of markup, not words:
+// mentions of users, roles and channels, custom emoji, timestamps, slash
+// command mentions, @everyone and @here.
+var discordMarkup = regexp.MustCompile(`<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::[a-zA-Z])?|/[\w -]+:\d+)>|@(?:everyone|here)\b`)
+
+// questionRefusal refuses a question that is too long or has no words
+// (see hasWords), before it takes a place or counts against the asker's
+// limit; it returns "" for a question to answer.
+func questionRefusal(q string) string {
+	if err := bot.CheckQuestionLength(q); err != nil {
+		return bot.UserMessage(err)
+	}
+	if !hasWords(q) {
+		return askInWordsText
+	}
+	return ""
+}
+
+// hasWords reports whether q, beside Discord's markup, holds a letter or
+// a digit: something to search for. (The core refuses a question without
+// any, but custom emoji and mentions hold the letters and digits of
+// their names and IDs.)
+func hasWords(q string) bool {
+	return strings.IndexFunc(discordMarkup.ReplaceAllString(q, " "), func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsDigit(r)
+	}) >= 0
+}
 
 // tooLongPrefix begins the refusal of a question over
 // bot.MaxQuestionRunes.
@@ -52,8 +82,8 @@ func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.
 		d.reply(i, helpText, true)
 		return
 	}
-	if err := bot.CheckQuestionLength(q); err != nil {
-		d.reply(i, bot.UserMessage(err), true)
+	if refused := questionRefusal(q); refused != "" {
+		d.reply(i, refused, true)
 		return
 	}
 	refused, ctx, release := d.admit(ctx, userOf(i).ID, entrySlash)

@@ -96,8 +96,8 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		d.sendReply(ctx, m, helpText)
 		return
 	}
-	if err := bot.CheckQuestionLength(q); err != nil {
-		d.sendReply(ctx, m, bot.UserMessage(err))
+	if refused := questionRefusal(q); refused != "" {
+		d.sendReply(ctx, m, refused)
 		return
 	}
 	refused, ctx, release := d.admit(ctx, m.Author.ID, entryMention)

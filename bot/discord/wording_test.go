@@ -161,3 +161,39 @@ func TestNoArticlesAnswerSpeaksDiscord(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionsWithoutWordsAreRefused: custom emoji, mentions and emoji
+// alone are no question; the bot asks for one in words — privately for
+// /ask, like its other refusals of a question — instead of searching.
+func TestQuestionsWithoutWordsAreRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{QuestionsPerMinute: -1})
+	h.answerer.auto = func(string, []retrieval.Passage) string { return "The council approved the budget [1]." }
+	h.ingestArticle(retrieval.GuildScope("g1"), "Council budget", "", "", "The council approved the budget for the thinking park on Monday.")
+	botUser := h.fake.BotUser()
+	for n, q := range []string{
+		"<:thinking:123456789012345678>",
+		"<a:party:123456789012345678> <:thinking:123456789012345678>?",
+		"<@111111111111111111>",
+		"<@!111111111111111111> <@&222222222222222222> <#333333333333333333>",
+		"@everyone @here",
+		"<t:1700000000:R> </ask:444444444444444444>",
+		"🤔🤔",
+	} {
+		i := h.interact(ask("g1", "u1", q))
+		if cb := callback(t, h.wait(callbackOf(i))); cb.Type != discordgo.InteractionResponseChannelMessageWithSource ||
+			cb.Data.Flags != discordgo.MessageFlagsEphemeral || cb.Data.Content != askInWordsText {
+			t.Errorf("/ask %q: %+v, want an ephemeral %q", q, cb, askInWordsText)
+		}
+		channel := fmt.Sprint("words-", n)
+		h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "<@" + botUser.ID + "> " + q, Mentions: []*discordgo.User{botUser}})
+		if got := body(t, h.wait(sendsTo(channel))).Content; got != askInWordsText {
+			t.Errorf("mention %q: %q, want %q", q, got, askInWordsText)
+		}
+	}
+	// Words beside the markup make a question.
+	i := h.interact(ask("g1", "u1", "<@111111111111111111> what did the council approve for the thinking park?"))
+	if got := body(t, h.wait(editsOf(i))).Content; got != "The council approved the budget [1]." {
+		t.Errorf("a question with a mention in it got %q", got)
+	}
+}
