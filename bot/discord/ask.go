@@ -6,11 +6,13 @@ package discord
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -34,8 +36,9 @@ var discordMarkup = regexp.MustCompile(`<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?:
 // (see hasWords), before it takes a place or counts against the asker's
 // limit; it returns "" for a question to answer.
 func questionRefusal(q string) string {
-	if err := bot.CheckQuestionLength(q); err != nil {
-		return bot.UserMessage(err)
+	if n := utf8.RuneCountInString(q); n > bot.MaxQuestionRunes {
+		return fmt.Sprintf("%s (%s characters); please keep it to at most %s characters.",
+			tooLongPrefix, thousands(int64(n)), thousands(bot.MaxQuestionRunes))
 	}
 	if !hasWords(q) {
 		return askInWordsText
@@ -79,7 +82,7 @@ func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.
 	arrived := time.Now()
 	q := stringOption(data, "question")
 	if q == "" {
-		d.reply(i, helpText, true)
+		d.reply(i, helpFor(i.GuildID), true)
 		return
 	}
 	if refused := questionRefusal(q); refused != "" {

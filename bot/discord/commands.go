@@ -28,9 +28,22 @@ const busyText = "I'm busy with other questions right now; please try again in a
 // per-minute limit.
 const rateLimitedPrefix = "You're asking faster than I can keep up"
 
-// helpText answers an empty question.
-const helpText = "Ask me about the articles this server has collected: mention me with a question, " +
-	"reply to one of my answers to follow up, or use `/ask`. `/sources` lists the articles."
+// helpText answers an empty question in a server, dmHelpText one in a
+// direct message, where the bot answers from the shared articles.
+const (
+	helpText = "Ask me about the articles this server has collected: mention me with a question, " +
+		"reply to one of my answers to follow up, or use `/ask`. `/sources` lists the articles."
+	dmHelpText = "Ask me about the shared articles: send me a question, " +
+		"reply to one of my answers to follow up, or use `/ask`. `/sources` lists the articles."
+)
+
+// helpFor is the help in the server guildID, or in a DM when it is "".
+func helpFor(guildID string) string {
+	if guildID == "" {
+		return dmHelpText
+	}
+	return helpText
+}
 
 // commands returns the slash commands the bot registers. /ingest and
 // /forget default to members with Manage Server and are not offered in DMs.

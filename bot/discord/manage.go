@@ -49,7 +49,10 @@ func (d *Bot) manageRefusal(i *discordgo.Interaction, what string) string {
 		return fmt.Sprintf("You can %s only in a server; in DMs I answer from the shared articles.", what)
 	}
 	if !d.canManage(i) {
-		return fmt.Sprintf("Only members with Manage Server (or the manager role) can %s.", what)
+		if d.cfg.ManagerRole != "" {
+			return fmt.Sprintf("Only members with Manage Server or the manager role can %s.", what)
+		}
+		return fmt.Sprintf("Only members with Manage Server can %s.", what)
 	}
 	return ""
 }
@@ -265,6 +268,10 @@ func (d *Bot) forgetCommand(ctx context.Context, i *discordgo.Interaction, data 
 		return
 	}
 	id := stringOption(data, "article")
+	if id == "" {
+		d.reply(i, "Pick an article to remove (start typing its title).", true)
+		return
+	}
 	scope := scopeOf(i.GuildID)
 	list, err := d.deps.Service.Sources(ctx, scope)
 	if err != nil {
@@ -279,7 +286,7 @@ func (d *Bot) forgetCommand(ctx context.Context, i *discordgo.Interaction, data 
 		}
 	}
 	if title == "" {
-		d.reply(i, fmt.Sprintf("This server has no article `%s`; `/sources` lists them.", escapeMarkdown(text.Truncate(id, 100))), true)
+		d.reply(i, fmt.Sprintf("This server has no article %s; `/sources` lists them.", inlineCode(text.Truncate(id, 100))), true)
 		return
 	}
 	if err := d.deps.Service.Forget(ctx, scope, id); err != nil {

@@ -93,7 +93,7 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		d.sendReply(ctx, m, replyNeedsMentionText)
 		return
 	case q == "":
-		d.sendReply(ctx, m, helpText)
+		d.sendReply(ctx, m, helpFor(m.GuildID))
 		return
 	}
 	if refused := questionRefusal(q); refused != "" {
@@ -220,7 +220,7 @@ func (d *Bot) keptTurn(ctx context.Context, msg *discordgo.Message, scope string
 // sent before it restarted) says.
 func notAnAnswer(text string) bool {
 	switch text {
-	case helpText, replyNeedsMentionText, lookingText, restartingText, busyText, askInWordsText,
+	case helpText, dmHelpText, replyNeedsMentionText, lookingText, restartingText, busyText, askInWordsText,
 		noArticlesHereText, noSharedArticlesText, bot.NoArticlesText, bot.GenericUserMessage, bot.UserMessage(context.DeadlineExceeded):
 		return true
 	}

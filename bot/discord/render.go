@@ -204,6 +204,17 @@ func escapeMarkdown(s string) string {
 	return b.String()
 }
 
+// inlineCode shows s, on one line, as inline code: Discord shows what is
+// inside as typed, Markdown and mentions included, so it needs no escapes
+// (they would show); only backticks, which would end it, are dropped.
+func inlineCode(s string) string {
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "")), " ")
+	if s == "" {
+		s = " "
+	}
+	return "`" + s + "`"
+}
+
 // sourcesPerPage is the page size of /sources.
 const sourcesPerPage = 10
 

@@ -197,3 +197,52 @@ func TestQuestionsWithoutWordsAreRefused(t *testing.T) {
 		t.Errorf("a question with a mention in it got %q", got)
 	}
 }
+
+// TestRefusalsSayWhatIsTrue: the length refusal names the bound that is
+// accepted, the permission refusal names the manager role only when
+// there is one, /forget shows an unknown ID as typed (inline code needs
+// no escapes), and the help in a DM speaks of the shared articles.
+func TestRefusalsSayWhatIsTrue(t *testing.T) {
+	t.Parallel()
+	plain := newHarness(t, Config{})
+	plain.answerer.auto = func(string, []retrieval.Passage) string { return "Because [1]." }
+	withRole := newHarness(t, Config{ManagerRole: "role-editors"})
+	text := strOpt("text", "The library extends its opening hours to nine in the evening.")
+	for _, tt := range []struct {
+		name string
+		h    *harness
+		i    *discordgo.Interaction
+		want string
+	}{
+		{"no manager role", plain, slash("g1", plainMember("u1"), "ingest", text), "Only members with Manage Server can add articles."},
+		{"a manager role", withRole, slash("g1", plainMember("u1"), "ingest", text), "Only members with Manage Server or the manager role can add articles."},
+		{"forget an unknown ID", plain, slash("g1", manager("m1"), "forget", strOpt("article", "my_old_article")),
+			"This server has no article `my_old_article`; `/sources` lists them."},
+		{"forget an ID with backticks", plain, slash("g1", manager("m1"), "forget", strOpt("article", "`**x**`")),
+			"This server has no article `**x**`; `/sources` lists them."},
+		{"forget nothing", plain, slash("g1", manager("m1"), "forget", strOpt("article", " ")), "Pick an article to remove (start typing its title)."},
+		{"help in a server", plain, ask("g1", "u1", " "), helpText},
+		{"help in a DM", plain, ask("", "u1", " "),
+			"Ask me about the shared articles: send me a question, reply to one of my answers to follow up, or use `/ask`. `/sources` lists the articles."},
+	} {
+		cb := callback(t, tt.h.wait(callbackOf(tt.h.interact(tt.i))))
+		if cb.Data.Content != tt.want || cb.Data.Flags != discordgo.MessageFlagsEphemeral {
+			t.Errorf("%s: %q (flags %d), want an ephemeral %q", tt.name, cb.Data.Content, cb.Data.Flags, tt.want)
+		}
+	}
+
+	// A question of exactly bot.MaxQuestionRunes characters is taken; one
+	// more is refused, naming the bound as taken.
+	botUser := plain.fake.BotUser()
+	mention := func(channel, q string) {
+		plain.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "<@" + botUser.ID + "> " + q, Mentions: []*discordgo.User{botUser}})
+	}
+	mention("long", strings.Repeat("why ", 250)+"x")
+	if got, want := body(t, plain.wait(sendsTo("long"))).Content, "That question is too long (1,001 characters); please keep it to at most 1,000 characters."; got != want {
+		t.Errorf("a question of 1,001 characters: %q, want %q", got, want)
+	}
+	mention("at-most", strings.Repeat("why ", 250))
+	if got := body(t, plain.wait(sendsTo("at-most"))).Content; got != lookingText {
+		t.Errorf("a question of 1,000 characters: %q, want it answered", got)
+	}
+}
