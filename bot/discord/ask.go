@@ -112,10 +112,13 @@ func finalContext(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // answerTarget is where an answer is shown: Edit replaces the first
 // message, Send adds another; components, when given, replace the
-// message's buttons. Both return the message ID.
+// message's buttons. Both return the message ID. FirstID is the ID of
+// the first message before any Edit returns it, or "" when it is not
+// known yet (an interaction's deferred response).
 type answerTarget interface {
 	Edit(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error)
 	Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error)
+	FirstID() string
 }
 
 type interactionTarget struct {
@@ -137,6 +140,8 @@ func (t *interactionTarget) Edit(ctx context.Context, content string, embeds []*
 	}
 	return m.ID, nil
 }
+
+func (t *interactionTarget) FirstID() string { return "" }
 
 func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error) {
 	m, err := t.d.session.FollowupMessageCreate(t.i, true, &discordgo.WebhookParams{Content: content, Embeds: embeds, Components: components, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
@@ -220,12 +225,15 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 		buttons = voteButtons(id)
 	}
 	cancel()
-	ids := d.sendFinal(ctx, t, msgs, buttons, "answer")
-	if ans.Text == bot.NoArticlesText {
-		d.sent.Put(nil, ids...)
-		return
+	var turn *bot.Turn // nil: no answer
+	if ans.Text != bot.NoArticlesText {
+		turn = &bot.Turn{Question: q.Text, Answer: historyText(ans)}
 	}
-	d.sent.Put(&bot.Turn{Question: q.Text, Answer: historyText(ans)}, ids...)
+	// The first message is remembered before the answer shows in it, so
+	// that a reply as soon as it shows finds the answer; the others once
+	// sent.
+	d.sent.Put(turn, t.FirstID())
+	d.sent.Put(turn, d.sendFinal(ctx, t, msgs, buttons, "answer")...)
 }
 
 // historyText is what an answer says, as an earlier turn of a

@@ -50,6 +50,8 @@ func (t *replyTarget) Edit(ctx context.Context, content string, embeds []*discor
 	return m.ID, nil
 }
 
+func (t *replyTarget) FirstID() string { return t.first }
+
 func (t *replyTarget) Send(ctx context.Context, content string, embeds []*discordgo.MessageEmbed, components ...discordgo.MessageComponent) (string, error) {
 	m, err := t.d.session.ChannelMessageSendComplex(t.to.ChannelID, &discordgo.MessageSend{
 		Content:         content,
