@@ -34,7 +34,7 @@ const MaxQuestionRunes = 1000
 // with an error carrying the message for the asker (see UserMessage).
 func CheckQuestionLength(question string) error {
 	if n := utf8.RuneCountInString(question); n > MaxQuestionRunes {
-		return UserError(fmt.Sprintf("That question is too long (%d characters); please keep it under %d.", n, MaxQuestionRunes),
+		return UserError(fmt.Sprintf("That question is too long (%d characters); please keep it to at most %d.", n, MaxQuestionRunes),
 			fmt.Errorf("question of %d characters", n))
 	}
 	return nil

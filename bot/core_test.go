@@ -144,7 +144,7 @@ func TestCoreRefusesBadQuestions(t *testing.T) {
 		name, text, scope, userMsg string
 	}{
 		{"empty", "   ", "", "Please ask a question."},
-		{"too long", strings.Repeat("why ", 2600), "", "That question is too long (10399 characters); please keep it under 1000."},
+		{"too long", strings.Repeat("why ", 2600), "", "That question is too long (10399 characters); please keep it to at most 1000."},
 		{"bad scope", "what?", "guild:", ""},
 		{"punctuation only", "?", "", "Please ask a question in words."},
 		{"emoji only", "😀 ?!", "", "Please ask a question in words."},

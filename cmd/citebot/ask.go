@@ -103,7 +103,7 @@ func askLines(ctx context.Context, env *environment, a *app, scope string) error
 		switch {
 		case tooLong:
 			out = toJSON(bot.Answer{})
-			err = bot.UserError(fmt.Sprintf("That question is too long (over %d MiB); please keep it under %d characters.", maxLineBytes>>20, bot.MaxQuestionRunes),
+			err = bot.UserError(fmt.Sprintf("That question is too long (over %d MiB); please keep it to at most %d characters.", maxLineBytes>>20, bot.MaxQuestionRunes),
 				fmt.Errorf("question line over %d bytes", maxLineBytes))
 		case q != "":
 			var ans bot.Answer
