@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestCheckCitations(t *testing.T) {
@@ -107,6 +108,13 @@ func FuzzCheckCitations(f *testing.F) {
 	f.Add("A [1]. B [2, 3]. C [1-3] D [4–5][9].", 5)
 	f.Add("[[9]1] [1[2]] [ 1] [1 ,2]", 2)
 	f.Fuzz(func(t *testing.T, text string, n int) {
+		if !utf8.ValidString(text) {
+			// A model's answer is decoded from JSON: always valid UTF-8
+			// (its stream is cut anywhere, as checkPartials cuts it).
+			// Invalid bytes either side of a dropped marker could join
+			// into a new rune, a dash of a range.
+			return
+		}
 		n = n % 64
 		if n < 0 {
 			n = -n
@@ -209,6 +217,13 @@ func FuzzCheckPartialCitations(f *testing.F) {
 	f.Add("A [1]. B [2, 3]. C [1-3] D [4–5][9].", 5)
 	f.Add("[[9]1] [1[2]] [ 1] [1 ,2] x[2[9]] \n[9]  B", 2)
 	f.Fuzz(func(t *testing.T, text string, n int) {
+		if !utf8.ValidString(text) {
+			// A model's answer is decoded from JSON: always valid UTF-8
+			// (its stream is cut anywhere, as checkPartials cuts it).
+			// Invalid bytes either side of a dropped marker could join
+			// into a new rune, a dash of a range.
+			return
+		}
 		n = n % 64
 		if n < 0 {
 			n = -n
