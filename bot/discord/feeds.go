@@ -133,7 +133,7 @@ func (d *Bot) channelGuild(ctx context.Context, id string) (string, error) {
 // each (title linked, outlet, date), at most maxAnnounced, then how many
 // more.
 func announcement(f retrieval.Feed, items []feed.Stored) string {
-	lines := []string{fmt.Sprintf("New from **%s**:", escapeMarkdown(text.Truncate(feedName(f), maxSourceTitle)))}
+	lines := []string{fmt.Sprintf("New from **%s**:", plainText(text.Truncate(feedName(f), maxSourceTitle)))}
 	for _, s := range items[:min(len(items), maxAnnounced)] {
 		tail := outlet(s.Source)
 		if !s.Published.IsZero() {
@@ -203,11 +203,11 @@ func (d *Bot) followCommand(ctx context.Context, i *discordgo.Interaction, data 
 		// would say it twice.
 		msg = feed.UserMessage(err)
 	case !created:
-		msg = fmt.Sprintf("This server already follows **%s** (feed `%d`).", escapeMarkdown(text.Truncate(feedName(f), 200)), f.ID)
+		msg = fmt.Sprintf("This server already follows **%s** (feed `%d`).", plainText(text.Truncate(feedName(f), 200)), f.ID)
 	default:
 		d.log.Info("discord: followed", "scope", scope, "feed", f.ID, "url", f.URL, "channel", f.ChannelID)
 		msg = fmt.Sprintf("Following **%s** (feed `%d`): I'll check it within a minute, then regularly, and add its new articles to this server.",
-			escapeMarkdown(text.Truncate(feedName(f), 200)), f.ID)
+			plainText(text.Truncate(feedName(f), 200)), f.ID)
 		if f.ChannelID != "" {
 			msg += fmt.Sprintf(" New articles will be announced in <#%s>.", f.ChannelID)
 		}
@@ -251,7 +251,7 @@ func (d *Bot) unfollowCommand(ctx context.Context, i *discordgo.Interaction, dat
 	}
 	d.log.Info("discord: unfollowed", "scope", scope, "feed", id)
 	d.reply(i, fmt.Sprintf("Stopped following **%s**. The articles it brought stay (`/forget` removes one).",
-		escapeMarkdown(text.Truncate(name, 200))), true)
+		plainText(text.Truncate(name, 200))), true)
 }
 
 // unfollowAutocomplete offers this server's feeds whose title or address
@@ -322,7 +322,7 @@ func renderFeedsPage(list []retrieval.Feed, page int) (*discordgo.MessageEmbed, 
 		tail.WriteString(" · checked " + discordTime(f.LastChecked))
 		tail.WriteString(" · last new article " + discordTime(f.LastNewItem))
 		if f.LastError != "" {
-			tail.WriteString(" · ⚠ " + escapeMarkdown(text.Truncate(f.LastError, 120)))
+			tail.WriteString(" · ⚠ " + plainText(text.Truncate(f.LastError, 120)))
 		}
 		lines = append(lines, sourceLine(fmt.Sprintf("`%d` ", f.ID), feedName(f), f.URL, tail.String()))
 	}

@@ -153,3 +153,40 @@ func TestArticleLinksAreNotLiveInAnswers(t *testing.T) {
 		t.Errorf("Sources embed %+v: want the article linked", final.Embeds)
 	}
 }
+
+// TestTitlesAreText: an article's title (chosen by whoever wrote the
+// article) shows in Sources as text: a bare URL in it is no link, and a
+// mention in it neither renders nor reads as one; the bot's own link to
+// the article stays the only link.
+func TestTitlesAreText(t *testing.T) {
+	t.Parallel()
+	const title = "Read https://evil.example/x now <@&1> @everyone"
+	for _, url := range []string{"", "https://news.example/a"} {
+		msgs := renderAnswer(bot.Answer{Text: "The ferry leaves at seven [1].", Found: true,
+			Citations: []bot.Citation{{N: 1, ArticleID: "t1", Title: title, Source: "Harbour <@2> https://x.example", URL: url}}})
+		var all strings.Builder
+		for _, m := range msgs {
+			all.WriteString(m.Content + "\n")
+			for _, e := range m.Embeds {
+				all.WriteString(e.Title + "\n" + e.Description + "\n")
+				for _, f := range e.Fields {
+					all.WriteString(f.Name + "\n" + f.Value + "\n")
+				}
+			}
+		}
+		got := all.String()
+		wantLinks := 0
+		if url != "" {
+			wantLinks = 1
+		}
+		if n := strings.Count(got, "://"); n != wantLinks {
+			t.Errorf("URL %q: %d live URLs, want %d (the article's own link): %q", url, n, wantLinks, got)
+		}
+		if strings.Contains(got, "<@") && !strings.Contains(got, `\<@`) || strings.Contains(got, "@everyone") {
+			t.Errorf("URL %q: a mention in the title renders: %q", url, got)
+		}
+	}
+	if got := plainText("Added " + title); strings.Contains(got, "://") || strings.Contains(got, "@everyone") {
+		t.Errorf("an ingest report's title %q", got)
+	}
+}

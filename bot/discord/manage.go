@@ -160,7 +160,7 @@ func (d *Bot) ingest(ctx context.Context, i *discordgo.Interaction, data discord
 	if verb == "" {
 		verb = "Stored"
 	}
-	return fmt.Sprintf("%s **%s** — %s (id `%s`).", verb, escapeMarkdown(text.Truncate(res.Title, 200)), plural(res.Chunks, "passage"), res.ID)
+	return fmt.Sprintf("%s **%s** — %s (id `%s`).", verb, plainText(text.Truncate(res.Title, 200)), plural(res.Chunks, "passage"), res.ID)
 }
 
 // fromURL fetches the article at raw with the Fetcher.
@@ -295,7 +295,7 @@ func (d *Bot) forgetCommand(ctx context.Context, i *discordgo.Interaction, data 
 		return
 	}
 	d.log.Info("discord: forgot", "scope", scope, "article", id)
-	d.reply(i, fmt.Sprintf("Removed **%s** (`%s`).", escapeMarkdown(text.Truncate(title, 200)), id), true)
+	d.reply(i, fmt.Sprintf("Removed **%s** (`%s`).", plainText(text.Truncate(title, 200)), id), true)
 }
 
 // forgetAutocomplete offers this server's own articles whose title or ID

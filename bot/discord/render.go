@@ -35,7 +35,7 @@ func renderAnswer(a bot.Answer) []outMessage {
 	if note := strings.TrimSpace(a.Note); note != "" {
 		// A note may quote an article's title: shown as text, never as
 		// markup or a link.
-		text += "\n\n*" + unlink.Replace(escapeMarkdown(note)) + "*"
+		text += "\n\n*" + plainText(note) + "*"
 	}
 	var msgs []outMessage
 	for _, part := range split(text, maxContent) {
@@ -141,7 +141,7 @@ func sourceLine(head, title, rawURL, tail string) string {
 // outlet renders an article's outlet as the end of a sources line, or "".
 func outlet(source string) string {
 	if src := strings.TrimSpace(source); src != "" {
-		return " — *" + escapeMarkdown(text.Truncate(src, 60)) + "*"
+		return " — *" + plainText(text.Truncate(src, 60)) + "*"
 	}
 	return ""
 }
@@ -155,7 +155,7 @@ func articleLink(title, rawURL string, room int) string {
 	if title == "" {
 		title = "untitled"
 	}
-	t := escapeMarkdown(text.Truncate(title, maxSourceTitle))
+	t := plainText(text.Truncate(title, maxSourceTitle))
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return cutEscaped(t, room)
