@@ -88,7 +88,7 @@ func TestArgumentStartingWithDash(t *testing.T) {
 func TestIngestRefusesOtherSchemes(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(articlesDir, "carson-ridge-wildfire.txt")
-	for _, in := range []string{"ftp://127.0.0.1/x", "file:///etc/hostname", "gopher://example.com/1"} {
+	for _, in := range []string{"ftp://127.0.0.1/x", "file:///etc/hostname", "gopher://example.com/1", "https://"} {
 		t.Run(in, func(t *testing.T) {
 			t.Parallel()
 			tt := argCase{args: []string{"ingest", in, file}, code: 1,

@@ -79,7 +79,9 @@ func ingestAll(ctx context.Context, env *environment, a *app, scope string, inpu
 		t.failed++
 		a.log.Debug("ingest failed", "input", clip(input), "err", clipText(err.Error(), input))
 		msg := withCause(err)
-		if !strings.Contains(msg, input) { // the error names it, mostly
+		// The error names the input, mostly; a bare scheme ("https://") is
+		// named only by the message's own words about schemes.
+		if !strings.Contains(msg, input) || strings.HasSuffix(input, "://") {
 			msg = input + ": " + msg
 		}
 		fmt.Fprintf(env.stderr, "citebot ingest: %s\n", clipText(msg, input))
