@@ -22,8 +22,9 @@ var (
 	// ErrEmbedderMismatch: the store's vectors were made by another
 	// embedder (name or dimensions); `citebot reindex` re-embeds them.
 	ErrEmbedderMismatch = errors.New("store was built with a different embedder")
-	// ErrDamaged: the store file is corrupt or not a citebot store.
-	ErrDamaged = errors.New("store file is damaged or not a citebot store")
+	// ErrDamaged: the store (a SQLite file or a PostgreSQL database) is
+	// corrupt or not a citebot store.
+	ErrDamaged = errors.New("the store is damaged or not a citebot store")
 	// ErrEmptyQuery: Search was given a query with no text.
 	ErrEmptyQuery = errors.New("empty question")
 )
