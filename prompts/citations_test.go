@@ -108,17 +108,7 @@ func FuzzCheckCitations(f *testing.F) {
 	f.Add("A [1]. B [2, 3]. C [1-3] D [4–5][9].", 5)
 	f.Add("[[9]1] [1[2]] [ 1] [1 ,2]", 2)
 	f.Fuzz(func(t *testing.T, text string, n int) {
-		if !utf8.ValidString(text) {
-			// A model's answer is decoded from JSON: always valid UTF-8
-			// (its stream is cut anywhere, as checkPartials cuts it).
-			// Invalid bytes either side of a dropped marker could join
-			// into a new rune, a dash of a range.
-			return
-		}
-		n = n % 64
-		if n < 0 {
-			n = -n
-		}
+		n = fuzzPassages(n)
 		checkInvariants(t, text, n, CheckCitations(text, n))
 	})
 }
@@ -224,10 +214,15 @@ func FuzzCheckPartialCitations(f *testing.F) {
 			// into a new rune, a dash of a range.
 			return
 		}
-		n = n % 64
-		if n < 0 {
-			n = -n
-		}
-		checkPartials(t, text, n)
+		checkPartials(t, text, fuzzPassages(n))
 	})
+}
+
+// fuzzPassages turns a fuzzed int into a passage count, 0 to 63.
+func fuzzPassages(n int) int {
+	n = n % 64
+	if n < 0 {
+		n = -n
+	}
+	return n
 }
