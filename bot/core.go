@@ -253,17 +253,10 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	if !declines {
 		relevant = relevantPassages(top)
 	}
-	var (
-		stream *citationStream
-		hold   *declineFilter
-	)
+	var stream *citationStream
 	if onDelta != nil {
-		stream = &citationStream{onDelta: onDelta, nPassages: len(relevant)}
+		stream = &citationStream{onDelta: onDelta, nPassages: len(relevant), declines: declines}
 		onDelta = stream.write
-		if declines {
-			hold = &declineFilter{onDelta: onDelta}
-			onDelta = hold.write
-		}
 	}
 	raw, err := c.opt.Answerer.Answer(ctx, question, relevant, q.History, onDelta)
 	if err != nil {
@@ -279,7 +272,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	}
 	cited := c.cite(raw, relevant)
 	ans.Text, ans.Citations, ans.Found = cited.Text, cited.Citations, cited.Found
-	if stream != nil && (hold == nil || !hold.markerSeen()) {
+	if stream != nil {
 		stream.finish(ans.Text)
 	}
 	switch {

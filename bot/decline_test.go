@@ -55,10 +55,10 @@ func TestDeclineIsNeverStreamed(t *testing.T) {
 	}
 }
 
-// TestDeclineFilterHoldsBackPartOfTheMarker: streamed in pieces cut
-// anywhere, the marker never shows, nor its start at the end of what
-// was streamed, nor anything after it.
-func TestDeclineFilterHoldsBackPartOfTheMarker(t *testing.T) {
+// TestStreamHoldsBackPartOfTheMarker: streamed in pieces cut anywhere,
+// the marker never shows, nor its start at the end of what was streamed,
+// nor anything after it.
+func TestStreamHoldsBackPartOfTheMarker(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, reply string }{
 		{"bare marker", declineMarker},
@@ -73,7 +73,7 @@ func TestDeclineFilterHoldsBackPartOfTheMarker(t *testing.T) {
 			before, _, seen := strings.Cut(tt.reply, declineMarker)
 			for cut := range len(tt.reply) + 1 {
 				var streamed strings.Builder
-				f := &declineFilter{onDelta: func(d string) { streamed.WriteString(d) }}
+				f := &citationStream{onDelta: func(d string) { streamed.WriteString(d) }, nPassages: 9, declines: true}
 				f.write(tt.reply[:cut])
 				if s := streamed.String(); !strings.HasPrefix(before, s) {
 					t.Errorf("after %q streamed %q, want at most %q", tt.reply[:cut], s, before)

@@ -12,27 +12,54 @@ import (
 // prompts.CheckPartialCitations of it can be shown, so that markers carry
 // the numbers Core.cite gives them, markers to no passage never show, and
 // a marker still being written is held back until it is complete.
+//
+// With declines (the answerer may reply prompts.DeclineMarker) it never
+// passes on the marker or a part of it (see prompts.UntilDecline):
+// nothing while the answer may still be the marker, then all but an end
+// that may begin it. Once the marker has appeared anywhere nothing more is
+// passed on; the final answer replaces the few words before it that were.
 type citationStream struct {
 	onDelta   func(string)
 	nPassages int
+	declines  bool
 
-	mu    sync.Mutex
-	raw   strings.Builder
-	shown string
+	mu       sync.Mutex
+	raw      strings.Builder
+	shown    string
+	declined bool // the marker has appeared
 }
 
 func (s *citationStream) write(delta string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.declined {
+		return
+	}
 	s.raw.WriteString(delta)
-	s.show(prompts.CheckPartialCitations(s.raw.String(), s.nPassages))
+	text := s.raw.String()
+	if s.declines {
+		if text, s.declined = prompts.UntilDecline(text); s.declined {
+			return
+		}
+	}
+	s.show(prompts.CheckPartialCitations(text, s.nPassages))
 }
 
-// finish passes on the rest of the final answer text.
+// finish passes on the rest of the final answer text, unless the marker
+// has appeared.
 func (s *citationStream) finish(final string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.show(final)
+	if !s.declined {
+		s.show(final)
+	}
+}
+
+// markerSeen reports whether the marker has appeared in the stream.
+func (s *citationStream) markerSeen() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.declined
 }
 
 // show passes on what text adds to what was shown. Shown text is the
