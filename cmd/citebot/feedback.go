@@ -41,6 +41,9 @@ answer is not in the articles), so real questions become regression tests.`,
 				}
 				opts.scope = c.scope
 			}
+			// "all" selects the votes, not a scope to open the store in:
+			// the store refuses it as a scope.
+			c.scope = retrieval.SharedScope
 			if since != "" {
 				t, err := parseSince(since, time.Now())
 				if err != nil {

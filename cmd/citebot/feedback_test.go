@@ -95,6 +95,45 @@ func TestFeedbackListsAndExports(t *testing.T) {
 	}
 }
 
+// TestFeedbackScopes checks that --scope selects the votes, and that
+// "all", which its help gives as the default, may also be written out.
+func TestFeedbackScopes(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	seedFeedback(t, c, time.Now())
+	tests := []struct {
+		scope   []string // the --scope flag, if any
+		answers []string // the answer IDs voted on, oldest vote first
+	}{
+		{nil, []string{"a1", "a2", "a2", "a3"}},
+		{[]string{"--scope", "all"}, []string{"a1", "a2", "a2", "a3"}},
+		{[]string{"--scope=all"}, []string{"a1", "a2", "a2", "a3"}},
+		{[]string{"--scope", "guild:1"}, []string{"a1", "a3"}},
+		{[]string{"--scope", "guild:2"}, []string{"a2", "a2"}},
+		{[]string{"--scope", "shared"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.scope, " "), func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := c.run("", append([]string{"feedback", "--json"}, tt.scope...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var votes []feedbackJSON
+			if err := json.Unmarshal([]byte(out), &votes); err != nil {
+				t.Fatalf("--json output %q: %v", out, err)
+			}
+			var got []string
+			for _, v := range votes {
+				got = append(got, v.AnswerID)
+			}
+			if !slices.Equal(got, tt.answers) {
+				t.Errorf("votes on %q, want %q", got, tt.answers)
+			}
+		})
+	}
+}
+
 func TestFeedbackRefusesBadFlags(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
