@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
 )
 
@@ -292,19 +293,56 @@ func publishedDate(doc *html.Node, pageURL string) time.Time {
 	return res.DateTime
 }
 
-// toUTF8 decodes data to UTF-8 using, in order, a byte order mark, the
-// charset in contentType, a <meta> declaration; bytes that are already valid
-// UTF-8 are kept when only a <meta> tag claims otherwise.
+// toUTF8 decodes data to valid UTF-8 using, in order, a byte order mark,
+// the charset in contentType, a <meta> declaration, else windows-1252 (the
+// web's default for pages that declare nothing). Bytes that are valid UTF-8
+// are kept when only a <meta> tag, or nothing, claims otherwise. Bytes that
+// are not valid UTF-8 although labelled or guessed so are read as UTF-8,
+// their bad bytes replaced with U+FFFD, when they are mostly UTF-8 (a stray
+// windows-1252 quote in a UTF-8 page); else the label is wrong (a server
+// that calls every page UTF-8), and they are read as the page's own <meta>
+// charset, or windows-1252 when it names none but UTF-8.
 func toUTF8(data []byte, contentType string) []byte {
 	enc, name, certain := charset.DetermineEncoding(data, contentType)
-	if name == "utf-8" || (!certain && utf8.Valid(data)) {
-		return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if name == "utf-8" || !certain {
+		body := bytes.TrimPrefix(data, utf8BOM)
+		if utf8.Valid(body) {
+			return body
+		}
+		if mostlyUTF8(body) || bytes.HasPrefix(data, utf8BOM) {
+			return bytes.ToValidUTF8(body, []byte("\uFFFD"))
+		}
+		if name == "utf-8" {
+			if enc, name, _ = charset.DetermineEncoding(data, ""); name == "utf-8" {
+				enc = charmap.Windows1252
+			}
+		}
 	}
 	out, _, err := transform.Bytes(enc.NewDecoder(), data)
 	if err != nil {
-		return data
+		out = data
 	}
-	return bytes.TrimPrefix(out, []byte("\xef\xbb\xbf"))
+	return bytes.ToValidUTF8(bytes.TrimPrefix(out, utf8BOM), []byte("\uFFFD"))
+}
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// mostlyUTF8 reports whether data, which is not valid UTF-8, has more
+// valid multi-byte UTF-8 characters than invalid bytes: text in a legacy
+// 8-bit charset almost never forms a valid multi-byte sequence.
+func mostlyUTF8(data []byte) bool {
+	multi, bad := 0, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			bad++
+		case size > 1:
+			multi++
+		}
+		i += size
+	}
+	return multi > bad
 }
 
 func wordCount(paras []string) int {

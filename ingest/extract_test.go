@@ -210,6 +210,58 @@ func TestExtractHTMLCharset(t *testing.T) {
 	}
 }
 
+// TestExtractHTMLMislabelledCharset checks pages whose declared (or
+// guessed) charset does not match their bytes: the text comes out readable
+// and always valid UTF-8, never as raw invalid bytes or a whole page of
+// mojibake.
+func TestExtractHTMLMislabelledCharset(t *testing.T) {
+	t.Parallel()
+	page := func(meta, para string) []byte {
+		return []byte("<html><head>" + meta + "<title>Quay market</title></head><body><article><h1>Quay market</h1><p>" +
+			para + "</p><p>Traders said the new awnings kept the rain off the fruit stalls all week.</p></article></body></html>")
+	}
+	const cp1252 = "Jos\xe9 said the caf\xe9 trade was \x93better than last year\x94 \x96 despite the works."
+	const utf8Stray = "Zo\xc3\xab said the caf\xc3\xa9 trade was \xe2\x80\x9cbetter than last year\xe2\x80\x9d \x96 despite the works."
+	tests := []struct {
+		name        string
+		contentType string
+		html        []byte
+		want        string
+	}{
+		{"header says UTF-8, meta and bytes windows-1252", "text/html; charset=utf-8",
+			page(`<meta charset="windows-1252">`, cp1252), "José said the café trade was “better than last year” – despite the works."},
+		{"header says UTF-8, bytes windows-1252, no meta", "text/html; charset=UTF-8",
+			page("", cp1252), "José said the café trade was “better than last year” – despite the works."},
+		{"meta says UTF-8, bytes windows-1252", "",
+			page(`<meta charset="utf-8">`, cp1252), "José said the café trade was “better than last year” – despite the works."},
+		{"UTF-8 with a stray windows-1252 byte, nothing declared", "",
+			page("", utf8Stray), "Zoë said the café trade was “better than last year” \uFFFD despite the works."},
+		{"UTF-8 with a stray byte, header says UTF-8", "text/html; charset=utf-8",
+			page(`<meta charset="utf-8">`, utf8Stray), "Zoë said the café trade was “better than last year” \uFFFD despite the works."},
+		{"header says ISO-8859-1 and means it", "text/html; charset=iso-8859-1",
+			page("", cp1252), "José said the café trade was “better than last year” – despite the works."},
+		{"valid UTF-8 under a wrong meta", "",
+			page(`<meta charset="iso-8859-1">`, "Zoë said the café trade was steady."), "Zoë said the café trade was steady."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := extractHTML(tt.html, "", tt.contentType)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Paragraphs) == 0 || a.Paragraphs[0] != tt.want {
+				t.Errorf("paragraphs %q, want first %q", a.Paragraphs, tt.want)
+			}
+			for _, p := range a.Paragraphs {
+				if !utf8.ValidString(p) {
+					t.Errorf("paragraph %q is not valid UTF-8", p)
+				}
+			}
+		})
+	}
+}
+
 // TestExtractHTMLHostileShapes feeds documents whose tree is pathological:
 // each must give its text (or a clean error) quickly, not hang or crash.
 func TestExtractHTMLHostileShapes(t *testing.T) {
@@ -269,6 +321,11 @@ func FuzzExtractHTML(f *testing.F) {
 		}
 		if !utf8.ValidString(a.Title) {
 			t.Fatalf("title %q is not UTF-8", a.Title)
+		}
+		for _, p := range a.Paragraphs {
+			if !utf8.ValidString(p) {
+				t.Fatalf("paragraph %q is not UTF-8", p)
+			}
 		}
 	})
 }
