@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -238,6 +239,44 @@ func TestEnvironmentChecks(t *testing.T) {
 		c.env["CITEBOT_ALLOW_PRIVATE_URLS"] = v
 		if code, _, errOut := c.run("", "sources"); code != 0 {
 			t.Errorf("CITEBOT_ALLOW_PRIVATE_URLS=%q refused: %s", v, errOut)
+		}
+	}
+}
+
+// TestHelpWhateverTheSettings checks that help, version and completion,
+// which read no settings, work when one is wrong (the help is where to
+// look it up), while the commands that read them still refuse it.
+func TestHelpWhateverTheSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		code int
+		out  string // in standard output
+	}{
+		{[]string{"help", "ask"}, 0, "--model-passages"},
+		{[]string{"ask", "--help"}, 0, "--model-passages"},
+		{[]string{"help"}, 0, "Commands:"},
+		{[]string{"version"}, 0, "citebot "},
+		{[]string{"completion", "bash"}, 0, "citebot"},
+		{[]string{"__complete", "in"}, 0, "ingest"},
+		{[]string{"__completeNoDesc", "ask", "--mod"}, 0, "--model-passages"},
+		{[]string{"sources"}, 2, ""},
+		{[]string{"config"}, 2, ""},
+	}
+	for _, bad := range []map[string]string{
+		{envModelPassages: "0"},
+		{envAllowPrivate: "maybe"},
+	} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprint(bad, tt.args), func(t *testing.T) {
+				t.Parallel()
+				c := newCLI(t)
+				maps.Copy(c.env, bad)
+				code, out, errOut := c.run("", tt.args...)
+				if code != tt.code || !strings.Contains(out, tt.out) {
+					t.Errorf("exit %d (want %d), stdout lacks %q?\n%s%s", code, tt.code, tt.out, out, errOut)
+				}
+			})
 		}
 	}
 }

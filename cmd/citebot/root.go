@@ -33,6 +33,9 @@ func newRoot(env *environment) *cobra.Command {
 		SuggestionsMinimumDistance: 2,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			warnUnknownVars(env.stderr, env.environ)
+			if !readsSettings(cmd) {
+				return nil
+			}
 			if _, err := envBool(env.getenv, envAllowPrivate); err != nil {
 				return usageError("%v", err)
 			}
@@ -83,6 +86,22 @@ func newRoot(env *environment) *cobra.Command {
 		return &exitError{code: 2, err: err, hint: true}
 	})
 	return root
+}
+
+// readsSettings reports whether cmd reads citebot's settings (the
+// environment and the shared flags). help, version and completion (and
+// cobra's __complete, which shells call to complete a command line) print
+// text about citebot and read none: they work whatever the settings hold,
+// so that a wrong one can be looked up in the help.
+func readsSettings(cmd *cobra.Command) bool {
+	for cmd.HasParent() && cmd.Parent().HasParent() {
+		cmd = cmd.Parent() // the command below the root
+	}
+	switch cmd.Name() {
+	case "help", "version", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+		return false
+	}
+	return true
 }
 
 // unknownFlagError is a flag the command does not define, in the words of
