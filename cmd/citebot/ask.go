@@ -183,24 +183,29 @@ func writeJSON(w io.Writer, v any) error {
 	return nil
 }
 
-// printAnswer writes the answer, then its sources, for people.
-func printAnswer(w io.Writer, ans bot.Answer) {
-	fmt.Fprintln(w, ans.Text)
+// printAnswer writes the answer, then its sources, for people. An error
+// writing them is returned: the answer is the command's result.
+func printAnswer(w io.Writer, ans bot.Answer) error {
+	var b strings.Builder
+	fmt.Fprintln(&b, ans.Text)
 	if ans.Note != "" {
-		fmt.Fprintf(w, "\n(%s)\n", ans.Note)
+		fmt.Fprintf(&b, "\n(%s)\n", ans.Note)
 	}
-	if len(ans.Citations) == 0 {
-		return
+	if len(ans.Citations) > 0 {
+		fmt.Fprintln(&b, "\nSources:")
 	}
-	fmt.Fprintln(w, "\nSources:")
 	for _, c := range bot.SourceLines(ans.Citations) {
 		line := c.Markers("[%d]") + " " + c.Title
-		if b := c.Byline(); b != "" {
-			line += " — " + b
+		if by := c.Byline(); by != "" {
+			line += " — " + by
 		}
 		if c.URL != "" {
 			line += " <" + c.URL + ">"
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(&b, line)
 	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write the answer: %w", err)
+	}
+	return nil
 }

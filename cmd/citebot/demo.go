@@ -91,7 +91,9 @@ func runDemo(ctx context.Context, env *environment, c *common, articles string, 
 		if err != nil {
 			return fmt.Errorf("ask %q: %w", q, err)
 		}
-		printAnswer(env.stdout, ans)
+		if err := printAnswer(env.stdout, ans); err != nil {
+			return err
+		}
 	}
 	if t.failed > 0 {
 		return failure("articles in %s: %s", articles, t)

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/citebot/citebot/bot"
@@ -14,9 +17,50 @@ func TestPrintAnswerListsEachArticleOnce(t *testing.T) {
 	first, third := pact, pact
 	first.N, third.N = 1, 3
 	var b strings.Builder
-	printAnswer(&b, bot.Answer{Text: "Signed [1], toll up [2], in force [3].", Found: true, Citations: []bot.Citation{first, toll, third}})
+	if err := printAnswer(&b, bot.Answer{Text: "Signed [1], toll up [2], in force [3].", Found: true, Citations: []bot.Citation{first, toll, third}}); err != nil {
+		t.Fatal(err)
+	}
 	want := "Signed [1], toll up [2], in force [3].\n\nSources:\n[1] [3] Pact signed — Wire <https://news.example/pact>\n[2] Toll rises\n"
 	if b.String() != want {
 		t.Errorf("printed:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// fullWriter fails every write, as standard output on a full disk does.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestAnswerNotWrittenFails checks that ask and summarize exit 1 when
+// their answer cannot be written to standard output: it is their result.
+func TestAnswerNotWrittenFails(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	code, out, errOut := c.run("", "ingest", filepath.Join(articlesDir, "riverton-transit-strike.txt"))
+	if code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	id, _, _ := strings.Cut(out, "\t")
+	getenv := func(k string) string {
+		if k == "CITEBOT_DATA_DIR" {
+			return c.dataDir
+		}
+		return c.env[k]
+	}
+	for _, args := range [][]string{
+		{"ask", "Is paratransit still running during the Riverton strike?"},
+		{"ask", "--json", "Is paratransit still running during the Riverton strike?"},
+		{"ask", "Who won the Olympic gold medal in the women's marathon?"},
+		{"summarize", id},
+		{"summarize", "--json", id},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			var errb bytes.Buffer
+			code := run(t.Context(), args, strings.NewReader(""), fullWriter{}, &errb, getenv)
+			if code != 1 || !strings.Contains(errb.String(), syscall.ENOSPC.Error()) {
+				t.Errorf("exit %d, stderr %q; want 1 and the write error", code, errb.String())
+			}
+		})
 	}
 }

@@ -14,8 +14,7 @@ func writeAnswer(env *environment, ans bot.Answer, asJSON bool) error {
 	if asJSON {
 		return writeJSON(env.stdout, toJSON(ans))
 	}
-	printAnswer(env.stdout, ans)
-	return nil
+	return printAnswer(env.stdout, ans)
 }
 
 func newSummarizeCmd(c *common, env *environment) *cobra.Command {
