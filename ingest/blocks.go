@@ -12,6 +12,8 @@ import (
 type block struct {
 	text    string
 	heading int // Markdown heading level, 0 for other blocks
+	// lines is how many source lines were joined into text (0 or 1: one).
+	lines int
 }
 
 // buildArticle picks the title, outlet and header fields from blocks and
@@ -37,7 +39,7 @@ func buildArticle(blocks []block, meta Article) Article {
 			// A one-line document is its own title and body.
 			a.Title = shortTitle(t)
 			rest = blocks
-		} else if words := strings.Fields(t); len(words) > 30 {
+		} else if !titleLike(blocks[idx]) {
 			a.Title = shortTitle(t)
 			rest = blocks
 		} else {
@@ -58,6 +60,26 @@ func buildArticle(blocks []block, meta Article) Article {
 		}
 	}
 	return a
+}
+
+// titleLike reports whether b can be a document's title, taken out of its
+// body: a heading, or one line of at most 30 words that does not read as
+// prose. Anything else stays in the body, so no text is lost; the title is
+// then made from its first words.
+func titleLike(b block) bool {
+	if b.heading > 0 {
+		return true
+	}
+	return b.lines <= 1 && len(strings.Fields(b.text)) <= 30 && !readsAsProse(b.text)
+}
+
+// readsAsProse reports whether a line is body text rather than a headline:
+// it ends with an ideographic full stop (which headlines in Chinese and
+// Japanese leave out), or it holds more than one sentence and ends like
+// one ("The council met. It voted 7-2.").
+func readsAsProse(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(s, isCloser))
+	return r == '。' || (isTerminal(r) && len(Sentences(s)) > 1)
 }
 
 // header consumes outlet and "Key: value" lines from blocks starting at

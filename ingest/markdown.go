@@ -17,7 +17,7 @@ func markdownBlocks(s string) []block {
 	)
 	flush := func() {
 		if t := cleanParagraph(stripInline(strings.Join(para, " "))); t != "" {
-			blocks = append(blocks, block{text: t})
+			blocks = append(blocks, block{text: t, lines: len(para)})
 		}
 		para = para[:0]
 	}

@@ -75,13 +75,17 @@ func ParseFile(path string) (Article, error) {
 // lines instead (as most plain-text exports do) has a paragraph per
 // blank-line separated block, its single line breaks joined with a space
 // ("O\n2" becomes "O 2"). "Source:", "URL:", "Author:" and "Date:" lines right
-// after the title fill those fields. A first line of more than 30 words is
-// not a title: the title is then its first words and the line stays in the
+// after the title fill those fields. A first line that reads as a paragraph
+// is not a title: one of more than 30 words, of several sentences ending
+// like a sentence, or ending with an ideographic full stop, and a first
+// paragraph hard-wrapped over several lines (its second line goes on in
+// lower case). The title is then its first words and the text stays in the
 // body. A single-line file becomes both title and body.
 //
 // Markdown (.md, .markdown): optional "---" front matter (title, source,
 // url, author, date); the title is the first level-1 heading near the top,
-// else the first block; paragraphs are blank-line separated blocks,
+// else the first block (one that reads as a paragraph, as above, or spans
+// several lines stays in the body); paragraphs are blank-line separated blocks,
 // headings, list items and code lines; emphasis, links, images and inline
 // code are reduced to their text.
 //

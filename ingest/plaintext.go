@@ -23,7 +23,10 @@ func textBlocks(s string) []block {
 		return blocks
 	}
 	for i, run := range runs {
-		if i == 0 && len(strings.Fields(run[0])) <= 30 {
+		// A first run whose second line goes on in lower case is a
+		// hard-wrapped paragraph, not a title line and header lines.
+		wrapped := len(run) > 1 && startsLower(run[1])
+		if i == 0 && len(strings.Fields(run[0])) <= 30 && !wrapped {
 			// Title, then header lines, each on its own line.
 			n := 1
 			for n < len(run) && n <= 6 && isHeaderLine(run[n]) {
@@ -37,7 +40,7 @@ func textBlocks(s string) []block {
 				continue
 			}
 		}
-		blocks = append(blocks, block{text: cleanParagraph(strings.Join(run, " "))})
+		blocks = append(blocks, block{text: cleanParagraph(strings.Join(run, " ")), lines: len(run)})
 	}
 	return blocks
 }
