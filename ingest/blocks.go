@@ -63,14 +63,15 @@ func buildArticle(blocks []block, meta Article) Article {
 }
 
 // titleLike reports whether b can be a document's title, taken out of its
-// body: a heading, or one line of at most 30 words that does not read as
-// prose. Anything else stays in the body, so no text is lost; the title is
-// then made from its first words.
+// body: a heading, or one line of at most 30 words and 200 characters that
+// does not read as prose. Anything else stays in the body, so no text is
+// lost; the title is then made from its first words (see shortTitle).
 func titleLike(b block) bool {
 	if b.heading > 0 {
 		return true
 	}
-	return b.lines <= 1 && len(strings.Fields(b.text)) <= 30 && !readsAsProse(b.text)
+	return b.lines <= 1 && len(strings.Fields(b.text)) <= 30 && utf8.RuneCountInString(b.text) <= 200 &&
+		!readsAsProse(b.text)
 }
 
 // readsAsProse reports whether a line is body text rather than a headline:
@@ -177,31 +178,27 @@ func isOutlet(line string) bool {
 	return true
 }
 
-// shortTitle makes a title from the first words of a long line.
+// shortTitle makes a title from the first sentence of a long line: at
+// most 15 words, else its first 12, each word cut to 40 characters (a URL,
+// or Chinese or Japanese text, may be one long word); " …" marks a cut.
 func shortTitle(s string) string {
 	if sp := Sentences(s); len(sp) > 0 {
 		s = s[sp[0][0]:sp[0][1]]
 	}
 	words := strings.Fields(s)
-	if len(words) <= 15 {
-		return strings.Join(words, " ")
+	cut := len(words) > 15
+	if cut {
+		words = words[:12]
 	}
-	w := words[:12]
-	for i, x := range w {
-		if len(x) > 40 {
-			w[i] = truncateUTF8(x, 40)
+	for i, x := range words {
+		if utf8.RuneCountInString(x) > 40 {
+			words[i] = string([]rune(x)[:40])
+			cut = true
 		}
 	}
-	return strings.Join(w, " ") + " …"
-}
-
-// truncateUTF8 cuts s to at most n bytes at a rune boundary.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
+	t := strings.Join(words, " ")
+	if cut {
+		t += " …"
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return t
 }

@@ -366,3 +366,39 @@ func TestParseHTMLHonoursItsCharset(t *testing.T) {
 		t.Errorf("title %q, text %q: the page's charset was not honoured", a.Title, a.Text())
 	}
 }
+
+// TestParseTitleOfLongWords checks that a title made from text whose words
+// are very long (a pasted URL, a line of code, Chinese or Japanese text
+// without spaces) stays short, and that the text stays whole in the body.
+func TestParseTitleOfLongWords(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 5000)
+	link := "https://example.org/" + strings.Repeat("a", 300)
+	kanji := strings.Repeat("港", 60)
+	tests := []struct {
+		name, file, data string
+		title            string
+		paras            []string
+	}{
+		{"one-line file of one long word", "a.txt", long + "\n", strings.Repeat("x", 40) + " …", []string{long}},
+		{"long first line before a body", "a.txt", link + "\nThe ferry left at noon.\nNo one was hurt.",
+			"https://example.org/" + strings.Repeat("a", 20) + " …", []string{link, "The ferry left at noon.", "No one was hurt."}},
+		{"one sentence without spaces", "a.md", kanji, strings.Repeat("港", 40) + " …", []string{kanji}},
+		{"short words are not cut", "a.txt", "The ferry left at noon.", "The ferry left at noon.", []string{"The ferry left at noon."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := Parse(tt.file, []byte(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Title != tt.title {
+				t.Errorf("title %.80q (%d bytes), want %q", a.Title, len(a.Title), tt.title)
+			}
+			if strings.Join(a.Paragraphs, "\n") != strings.Join(tt.paras, "\n") {
+				t.Errorf("paragraphs %.200q, want %.200q", a.Paragraphs, tt.paras)
+			}
+		})
+	}
+}
