@@ -147,11 +147,16 @@ func setMeta(a *Article, key, val string) {
 	}
 }
 
-var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02",
+// dateLayouts are the date forms of header lines, front matter and <meta>
+// tags: RFC 3339 (with or without the colon in its offset), Jekyll's
+// "2006-01-02 15:04:05 -0700" and its shorter forms, and written dates.
+var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05",
+	"2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05", "2006-01-02 15:04 -0700", "2006-01-02 15:04", "2006-01-02",
 	"January 2, 2006", "Jan 2, 2006", "Jan. 2, 2006", "2 January 2006", "2 Jan 2006"}
 
 // parseDate parses common date forms; it returns the zero time when none fits.
 func parseDate(s string) time.Time {
+	s = strings.Join(strings.Fields(s), " ")
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t

@@ -402,3 +402,45 @@ func TestParseTitleOfLongWords(t *testing.T) {
 		})
 	}
 }
+
+// TestParseDates checks the date forms of front matter and header lines,
+// Jekyll's among them, and that a date no layout fits is left unknown.
+func TestParseDates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, date string
+		want       string // RFC 3339; "" for unknown
+	}{
+		{"RFC 3339", "2025-03-02T10:15:00+01:00", "2025-03-02T10:15:00+01:00"},
+		{"RFC 3339 with fraction", "2025-03-02T10:15:00.250Z", "2025-03-02T10:15:00Z"},
+		{"offset without a colon", "2025-03-02T10:15:00+0100", "2025-03-02T10:15:00+01:00"},
+		{"Jekyll", "2025-03-02 10:15:00 +0100", "2025-03-02T10:15:00+01:00"},
+		{"Jekyll without offset", "2025-03-02 10:15:00", "2025-03-02T10:15:00Z"},
+		{"Jekyll without seconds", "2025-03-02 10:15 -0500", "2025-03-02T10:15:00-05:00"},
+		{"day only", "2025-03-02", "2025-03-02T00:00:00Z"},
+		{"quoted", `"2025-03-02"`, "2025-03-02T00:00:00Z"},
+		{"written", "March 2, 2025", "2025-03-02T00:00:00Z"},
+		{"ambiguous", "03/02/2025", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, doc := range []struct{ file, data string }{
+				{"a.md", "---\ntitle: Ferry\ndate: " + tt.date + "\n---\nThe ferry left at noon.\n"},
+				{"a.txt", "Ferry\nDate: " + tt.date + "\nThe ferry left at noon.\n"},
+			} {
+				a, err := Parse(doc.file, []byte(doc.data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := ""
+				if !a.Published.IsZero() {
+					got = a.Published.Format(time.RFC3339)
+				}
+				if got != tt.want {
+					t.Errorf("%s: published %q, want %q", doc.file, got, tt.want)
+				}
+			}
+		})
+	}
+}
