@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/net/html/charset"
 
@@ -314,20 +315,42 @@ func absolute(base *url.URL, link string) string {
 }
 
 // dateLayouts are the date forms feeds use: RFC 822 and its many
-// variants in RSS, RFC 3339 in Atom and Dublin Core.
-var dateLayouts = []string{
-	time.RFC1123Z, time.RFC1123, time.RFC3339Nano, time.RFC3339,
-	"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST",
-	"Mon, 2 Jan 2006 15:04 -0700", "Mon, 2 Jan 2006 15:04 MST",
-	"2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 MST",
-	time.RFC822Z, time.RFC822, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02",
-}
+// variants in RSS (with or without the day's name, which parseDate drops,
+// seconds, a four-digit year; a full month name; a numeric or named zone),
+// RFC 3339 in Atom and Dublin Core (with or without the offset's colon).
+var dateLayouts = func() []string {
+	var l []string
+	for _, day := range []string{"2 Jan 2006", "2 January 2006", "2 Jan 06"} {
+		for _, clock := range []string{"15:04:05", "15:04"} {
+			for _, zone := range []string{" -0700", " -07:00", " MST", ""} {
+				l = append(l, day+" "+clock+zone)
+			}
+		}
+	}
+	return append(l, time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02")
+}()
+
+// rfc822Zones are the zone names RFC 822 defines. time.Parse knows a named
+// zone only when it is the local one and reads the others as UTC, so an
+// item dated "08:30:00 EST" would be five hours early.
+var rfc822Zones = strings.NewReplacer(" UT", " +0000", " GMT", " +0000", " Z", " +0000",
+	" EST", " -0500", " EDT", " -0400", " CST", " -0600", " CDT", " -0500",
+	" MST", " -0700", " MDT", " -0600", " PST", " -0800", " PDT", " -0700")
 
 // parseDate reads a feed date, or returns the zero time.
 func parseDate(s string) time.Time {
 	s = strings.Join(strings.Fields(s), " ")
 	if s == "" {
 		return time.Time{}
+	}
+	// The day's name, abbreviated or not, says nothing the date does not.
+	if name, rest, ok := strings.Cut(s, ", "); ok && strings.IndexFunc(name, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+		s = rest
+	}
+	if i := strings.LastIndexByte(s, ' '); i > 0 {
+		if z := rfc822Zones.Replace(s[i:]); z != s[i:] && len(z) == len(" +0000") {
+			s = s[:i] + z
+		}
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {

@@ -115,6 +115,55 @@ func TestParseLeniently(t *testing.T) {
 	}
 }
 
+// TestParseFeedDates checks item dates in the forms feeds really use:
+// RFC 822's named American zones at their offsets (not read as UTC), full
+// day and month names, no day name, no seconds, two-digit years and
+// offsets with a colon, in RSS and in Atom.
+func TestParseFeedDates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		date string
+		want string // RFC 3339 in UTC; "" for unknown
+	}{
+		{"Fri, 14 Feb 2025 08:30:00 GMT", "2025-02-14T08:30:00Z"},
+		{"Fri, 14 Feb 2025 08:30:00 +0100", "2025-02-14T07:30:00Z"},
+		{"Wed, 12 Feb 2025 08:30:00 EST", "2025-02-12T13:30:00Z"},
+		{"Wed, 12 Jun 2025 08:30:00 PDT", "2025-06-12T15:30:00Z"},
+		{"Mon, 10 Feb 2025 08:30:00 UT", "2025-02-10T08:30:00Z"},
+		{"Thursday, 13 February 2025 08:30:00 GMT", "2025-02-13T08:30:00Z"},
+		{"Mon, 10 February 2025 08:30:00 GMT", "2025-02-10T08:30:00Z"},
+		{"10 Feb 2025 08:30 GMT", "2025-02-10T08:30:00Z"},
+		{"Mon, 10 Feb 25 08:30:00 GMT", "2025-02-10T08:30:00Z"},
+		{"Mon, 10 Feb 2025 08:30:00 +01:00", "2025-02-10T07:30:00Z"},
+		{"Tue, 11 Feb 2025 8:30 +0100", "2025-02-11T07:30:00Z"},
+		{"2025-02-11T08:30:00.000+0100", "2025-02-11T07:30:00Z"},
+		{"2025-02-11T08:30:00+01:00", "2025-02-11T07:30:00Z"},
+		{"2025-02-11", "2025-02-11T00:00:00Z"},
+		{"last Tuesday", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.date, func(t *testing.T) {
+			t.Parallel()
+			for _, doc := range []string{
+				"<rss><channel><item><guid>a</guid><pubDate>" + tt.date + "</pubDate></item></channel></rss>",
+				`<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>a</id><updated>` + tt.date + "</updated></entry></feed>",
+			} {
+				d, err := Parse([]byte(doc), base)
+				if err != nil || len(d.Items) != 1 {
+					t.Fatalf("Parse: %+v, %v", d, err)
+				}
+				got := ""
+				if p := d.Items[0].Published; !p.IsZero() {
+					got = p.Format(time.RFC3339)
+				}
+				if got != tt.want {
+					t.Errorf("%s: published %q, want %q", d.Format, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
 func TestItemKey(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
