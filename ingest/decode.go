@@ -7,16 +7,26 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // decode turns raw bytes into text with "\n" line breaks, or explains why
-// there is no text.
+// there is no text. Bytes that are neither UTF-8 nor mostly UTF-8 but read
+// as 8-bit text (see legacyText) are decoded as windows-1252, what Windows
+// Notepad saves as "ANSI" in Western Europe and the Americas.
 func decode(data []byte) (string, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
 		data = data[3:]
 	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		data = decodeUTF16(data)
+	default:
+		if !utf8.Valid(data) && !mostlyUTF8(data) && legacyText(data) {
+			if out, err := charmap.Windows1252.NewDecoder().Bytes(data); err == nil {
+				data = out
+			}
+		}
 	}
 	if looksBinary(data) {
 		return "", fmt.Errorf("binary data: %w", ErrEmpty)
@@ -30,6 +40,46 @@ func decode(data []byte) (string, error) {
 }
 
 var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\u2028", "\n", "\u2029", "\n", "\u0085", "\n")
+
+// mostlyUTF8 reports whether data, which is not valid UTF-8, has more
+// valid multi-byte UTF-8 characters than invalid bytes: text in a legacy
+// 8-bit charset almost never forms a valid multi-byte sequence.
+func mostlyUTF8(data []byte) bool {
+	multi, bad := 0, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			bad++
+		case size > 1:
+			multi++
+		}
+		i += size
+	}
+	return multi > bad
+}
+
+// legacyText reports whether data, not UTF-8, looks like text in an 8-bit
+// charset: no NUL byte, and bytes over 0x7F (accented letters, curly
+// quotes) are at most a third of the bytes that are not white space.
+func legacyText(data []byte) bool {
+	if len(data) > 1<<20 {
+		data = data[:1<<20]
+	}
+	high, visible := 0, 0
+	for _, c := range data {
+		switch {
+		case c == 0:
+			return false
+		case c >= 0x80:
+			high++
+		}
+		if c > ' ' {
+			visible++
+		}
+	}
+	return high*3 <= visible
+}
 
 // decodeUTF16 decodes data that starts with a UTF-16 byte order mark.
 func decodeUTF16(data []byte) []byte {

@@ -327,24 +327,6 @@ func toUTF8(data []byte, contentType string) []byte {
 
 var utf8BOM = []byte("\xef\xbb\xbf")
 
-// mostlyUTF8 reports whether data, which is not valid UTF-8, has more
-// valid multi-byte UTF-8 characters than invalid bytes: text in a legacy
-// 8-bit charset almost never forms a valid multi-byte sequence.
-func mostlyUTF8(data []byte) bool {
-	multi, bad := 0, 0
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			bad++
-		case size > 1:
-			multi++
-		}
-		i += size
-	}
-	return multi > bad
-}
-
 func wordCount(paras []string) int {
 	n := 0
 	for _, p := range paras {

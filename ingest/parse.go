@@ -92,8 +92,11 @@ func ParseFile(path string) (Article, error) {
 // HTML (.html, .htm) goes through extractHTML.
 //
 // Input is decoded as UTF-8 (a UTF-16 byte order mark is honoured);
-// invalid UTF-8 sequences are replaced with U+FFFD rather than rejected,
-// so one stray Latin-1 byte does not lose an article. Data containing NUL
+// invalid UTF-8 sequences in text that is mostly UTF-8 are replaced with
+// U+FFFD rather than rejected, so one stray Latin-1 byte does not lose an
+// article, and text in an 8-bit charset (accented letters and curly quotes
+// that are not UTF-8, as Windows Notepad's "ANSI" saves) is decoded as
+// windows-1252. HTML honours its own charset (see extractHTML). Data containing NUL
 // bytes or mostly control characters is binary and, like empty or
 // white-space-only input, gives an error wrapping ErrEmpty. The title,
 // outlet and author lose invisible format characters (see cleanLabel) and a
