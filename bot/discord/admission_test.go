@@ -31,7 +31,7 @@ func TestCoreAdmitsAllTheBotLetsIn(t *testing.T) {
 		c.Result <- "At seven [1]."
 	}
 	for _, i := range sent {
-		if got := body(t, h.wait(editsOf(i))).Content; got != "At seven [1]." {
+		if got := body(t, h.wait(editsOf(i))).Content; got != askedAs("When does the island ferry leave the harbour?", "At seven [1].") {
 			t.Errorf("interaction %s got %q", i.ID, got)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -99,8 +100,52 @@ func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.
 		return
 	}
 	t := &interactionTarget{d: d, i: i}
-	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t, entrySlash, arrived)
+	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t, questionHeader(q), entrySlash, arrived)
 }
+
+// questionHeader is the first line of an /ask answer: the question,
+// quoted as text (no markup, links or mentions), cut to
+// maxHeaderQuestion characters. Discord shows the others in the channel
+// only that someone used /ask, not what they asked; a mention's answer
+// needs none, as it replies to the question.
+func questionHeader(q string) string {
+	return headerPrefix + plainText(text.Truncate(strings.Join(strings.Fields(q), " "), maxHeaderQuestion))
+}
+
+// headerPrefix begins an /ask answer's question header (a Markdown
+// quote); maxHeaderQuestion bounds the question it shows, so that,
+// escaped, it leaves most of the first message to the answer.
+const (
+	headerPrefix      = "> "
+	maxHeaderQuestion = 300
+)
+
+// withHeader puts header, when there is one, on a line above content.
+func withHeader(header, content string) string {
+	if header == "" {
+		return content
+	}
+	return header + "\n" + content
+}
+
+// splitHeader returns the question of an /ask answer's first message,
+// sent before the bot (re)started, and the answer's text that follows
+// it; ok is false when content does not begin with a question header.
+// The question is unescaped as plainText escaped it; one cut to
+// maxHeaderQuestion comes back cut.
+func splitHeader(content string) (question, answer string, ok bool) {
+	line, rest, found := strings.Cut(content, "\n")
+	if !found || !strings.HasPrefix(line, headerPrefix) {
+		return "", content, false
+	}
+	q := strings.ReplaceAll(strings.TrimPrefix(line, headerPrefix), "\u200b", "")
+	q = markupEscape.ReplaceAllString(q, "$1")
+	return strings.TrimSpace(q), rest, true
+}
+
+// markupEscape matches a backslash escaping a punctuation character, as
+// plainText escapes markup.
+var markupEscape = regexp.MustCompile(`\\([[:punct:]])`)
 
 // finalContext returns the context for a message that ends work done
 // under ctx (the answer, or the error that stopped it): it is not
@@ -159,7 +204,7 @@ func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*
 // answer and q, and those of an error or of the answer that there is
 // nothing to search as no answer (see sentMemory). It reports the
 // question's outcome under entry, timed from arrived.
-func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, entry string, arrived time.Time) {
+func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, header, entry string, arrived time.Time) {
 	var (
 		mu    sync.Mutex
 		text  strings.Builder
@@ -189,7 +234,7 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 			if !changed || strings.TrimSpace(snapshot) == "" {
 				continue
 			}
-			if _, err := t.Edit(ctx, renderPartial(snapshot), nil); err != nil {
+			if _, err := t.Edit(ctx, renderPartial(header, snapshot), nil); err != nil {
 				d.log.Warn("discord: streaming edit failed", "err", redact(err))
 			}
 		}
@@ -207,7 +252,7 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 		}
 		fctx, cancel := finalContext(ctx)
 		defer cancel()
-		id, err := t.Edit(fctx, msg, nil)
+		id, err := t.Edit(fctx, withHeader(header, msg), nil)
 		if err != nil {
 			d.log.Warn("discord: reporting an error failed", "err", redact(err))
 		}
@@ -218,7 +263,7 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 	if ans.Text == bot.NoArticlesText { // it names the CLI
 		shown.Text = noArticlesText(q.Scope)
 	}
-	msgs := renderAnswer(shown)
+	msgs := renderAnswer(shown, header)
 	var buttons []discordgo.MessageComponent
 	sctx, cancel := finalContext(ctx)
 	if id := d.saveAnswer(sctx, q, ans); id != "" {

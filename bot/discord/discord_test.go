@@ -393,6 +393,12 @@ func ask(guild, user, question string) *discordgo.Interaction {
 	return slash(guild, plainMember(user), "ask", strOpt("question", question))
 }
 
+// askedAs is how an /ask answer (or streamed edit) whose text is text
+// shows to the channel: under the question quoted, as plain text.
+func askedAs(question, text string) string {
+	return "> " + question + "\n" + text
+}
+
 // ingestArticle stores an article directly through the service.
 func (h *harness) ingestArticle(scope, title, source, url string, paragraphs ...string) bot.IngestResult {
 	h.t.Helper()

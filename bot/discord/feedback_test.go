@@ -258,7 +258,7 @@ func TestObserverHearsRefusalsAndRESTStatuses(t *testing.T) {
 	h := newHarness(t, Config{QuestionsPerMinute: 1}, func(d *Deps) { d.Observer = obs })
 	h.answerer.auto = func(string, []retrieval.Passage) string { return "At seven [1]." }
 	first := h.interact(ask("g1", "u1", "When does the island ferry leave the harbour?"))
-	if got := body(t, h.wait(editsOf(first))).Content; got != noArticlesHereText {
+	if got := body(t, h.wait(editsOf(first))).Content; got != askedAs("When does the island ferry leave the harbour?", noArticlesHereText) {
 		t.Errorf("first question: %q", got)
 	}
 	second := h.interact(ask("g1", "u1", "And on Sundays?"))

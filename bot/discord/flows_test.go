@@ -79,7 +79,7 @@ func TestAskStreamsThrottledEditsThenAnswerWithSources(t *testing.T) {
 	call.OnDelta("The strike ended")
 	h.tick()
 	edits := h.waitN(1, editsOf(i))
-	if got := body(t, edits[0]).Content; got != "The strike ended …" {
+	if got := body(t, edits[0]).Content; got != askedAs("When did the transit strike end?", "The strike ended …") {
 		t.Errorf("first streamed edit = %q", got)
 	}
 	// Several deltas between two ticks make one edit.
@@ -87,14 +87,14 @@ func TestAskStreamsThrottledEditsThenAnswerWithSources(t *testing.T) {
 	call.OnDelta(" [1].")
 	h.tick()
 	edits = h.waitN(2, editsOf(i))
-	if got := body(t, edits[1]).Content; got != "The strike ended on Tuesday [1]. …" {
+	if got := body(t, edits[1]).Content; got != askedAs("When did the transit strike end?", "The strike ended on Tuesday [1]. …") {
 		t.Errorf("second streamed edit = %q", got)
 	}
 	h.tick() // nothing new: no edit
 	call.Result <- "The strike ended on Tuesday [1]."
 	edits = h.waitN(3, editsOf(i))
 	final := body(t, edits[2])
-	if final.Content != "The strike ended on Tuesday [1]." {
+	if final.Content != askedAs("When did the transit strike end?", "The strike ended on Tuesday [1].") {
 		t.Errorf("final content = %q", final.Content)
 	}
 	if len(final.Embeds) != 1 || final.Embeds[0].Title != "Sources" {
@@ -267,11 +267,11 @@ func TestGuildsAreIsolated(t *testing.T) {
 	h.wait(editsOf(i))
 
 	inB := h.interact(ask("g2", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inB))); got.Content != noArticlesHereText || len(got.Embeds) != 0 {
+	if got := body(t, h.wait(editsOf(inB))); got.Content != askedAs("When does the island ferry leave?", noArticlesHereText) || len(got.Embeds) != 0 {
 		t.Errorf("guild B got %+v, want nothing to search", got)
 	}
 	inDM := h.interact(ask("", "u2", "When does the island ferry leave?"))
-	if got := body(t, h.wait(editsOf(inDM))).Content; got != noSharedArticlesText {
+	if got := body(t, h.wait(editsOf(inDM))).Content; got != askedAs("When does the island ferry leave?", noSharedArticlesText) {
 		t.Errorf("a DM got %q, want nothing to search", got)
 	}
 	inA := h.interact(ask("g1", "u1", "When does the island ferry leave?"))
@@ -292,7 +292,7 @@ func TestRidesOutA429(t *testing.T) {
 	h.fake.RateLimitOnce("PATCH", "/webhooks/")
 	i := h.interact(ask("g1", "u1", "How long did the bridge repairs take?"))
 	got := body(t, h.wait(editsOf(i)))
-	if got.Content != "Repairs took three weeks [1]." {
+	if got.Content != askedAs("How long did the bridge repairs take?", "Repairs took three weeks [1].") {
 		t.Errorf("after the 429 the answer is %q", got.Content)
 	}
 	limited := 0
@@ -320,10 +320,12 @@ func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 	for _, flow := range []string{"slash", "mention"} {
 		t.Run(flow, func(t *testing.T) {
 			var parts []msgBody
+			shown := strings.TrimSpace(long)
 			if flow == "slash" {
+				shown = askedAs("What did the council debate in the budget?", shown) // the question on top
 				i := h.interact(ask("g1", "u1", "What did the council debate in the budget?"))
 				parts = append(parts, body(t, h.wait(editsOf(i))))
-				for _, r := range h.waitN(len(split(long, maxContent))-1, followupsOf(i)) {
+				for _, r := range h.waitN(len(split(shown, maxContent))-1, followupsOf(i)) {
 					parts = append(parts, body(t, r))
 				}
 			} else {
@@ -350,7 +352,7 @@ func TestLongAnswersAreSplitWithSourcesLast(t *testing.T) {
 			if last := parts[len(parts)-1]; len(last.Embeds) != 1 || last.Embeds[0].Title != "Sources" {
 				t.Errorf("last part has no sources: %+v", last.Embeds)
 			}
-			if joined.String() != strings.TrimSpace(long) {
+			if joined.String() != shown {
 				t.Errorf("the parts do not add up to the answer")
 			}
 		})
@@ -453,7 +455,7 @@ func TestBusyRefusalKeepsTheQuota(t *testing.T) {
 	if cb := callback(t, h.wait(callbackOf(again))); cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
 		t.Fatalf("asking again after a busy refusal got %+v, want an answer", cb)
 	}
-	if got := body(t, h.wait(editsOf(again))).Content; got != "At seven [1]." {
+	if got := body(t, h.wait(editsOf(again))).Content; got != askedAs("When does the ferry leave?", "At seven [1].") {
 		t.Errorf("answer = %q", got)
 	}
 }

@@ -282,3 +282,38 @@ func TestRepliesToAnswersAfterARestart(t *testing.T) {
 		c.Result <- "It was not debated [1]."
 	}
 }
+
+// TestRepliesToAskAnswersWithoutButtonsAfterARestart: an /ask answer
+// sent before a restart, without vote buttons (feedback off, or a record
+// no longer kept), gives a reply its question back from the header that
+// quotes it. The bot's refusals under a header are no turn, and a
+// mention's answer that happens to begin with a quote keeps it.
+func TestRepliesToAskAnswersWithoutButtonsAfterARestart(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{QuestionsPerMinute: -1})
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	botUser := h.fake.BotUser()
+	slashMeta := &discordgo.MessageInteraction{Name: "ask", Type: discordgo.InteractionApplicationCommand}
+	for _, tt := range []struct {
+		name        string
+		content     string
+		interaction *discordgo.MessageInteraction
+		want        []bot.Turn
+	}{
+		{"an answer", questionHeader("When does the *island* ferry leave? <@1> https://x.example") + "\nAt seven [1].", slashMeta,
+			[]bot.Turn{{Question: "When does the *island* ferry leave? <@1> https://x.example", Answer: "At seven [1]."}}},
+		{"a multi-line answer", questionHeader("When does it leave?") + "\nAt seven [1].\n\nOn Sundays at nine [1].", slashMeta,
+			[]bot.Turn{{Question: "When does it leave?", Answer: "At seven [1].\n\nOn Sundays at nine [1]."}}},
+		{"an error", questionHeader("When does it leave?") + "\n" + restartingText, slashMeta, nil},
+		{"a mention's answer quoting", "> a line it quotes\nAt seven [1].", nil, []bot.Turn{{Answer: "> a line it quotes\nAt seven [1]."}}},
+	} {
+		old := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: botUser, Content: tt.content, Interaction: tt.interaction})
+		h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "<@" + botUser.ID + "> and when does the island ferry leave the harbour on Sundays?",
+			Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: old.ID, ChannelID: "c-g1"}})
+		c := h.nextCall()
+		if fmt.Sprint(c.History) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: history %q, want %q", tt.name, fmt.Sprint(c.History), fmt.Sprint(tt.want))
+		}
+		c.Result <- "At nine [1]."
+	}
+}

@@ -62,7 +62,7 @@ func TestUnknownOptionsAndComponentsAreHarmless(t *testing.T) {
 		t.Errorf("unknown interactions caused requests: %s", describe(reqs[before:]))
 	}
 	i := h.interact(ask("g1", "u9", "When does the island ferry leave the harbour?"))
-	if got := body(t, h.wait(editsOf(i))).Content; got != "At seven [1]." {
+	if got := body(t, h.wait(editsOf(i))).Content; got != askedAs("When does the island ferry leave the harbour?", "At seven [1].") {
 		t.Errorf("after the unknown interactions the bot answered %q", got)
 	}
 }

@@ -61,7 +61,7 @@ func TestNoteQuotingATitleIsText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			msgs := renderAnswer(bot.Answer{Text: bot.NotCoveredText, Note: "The closest article is “" + tt.title + "”."})
+			msgs := renderAnswer(bot.Answer{Text: bot.NotCoveredText, Note: "The closest article is “" + tt.title + "”."}, "")
 			if len(msgs) != 1 {
 				t.Fatalf("%d messages, want 1", len(msgs))
 			}
@@ -163,7 +163,7 @@ func TestTitlesAreText(t *testing.T) {
 	const title = "Read https://evil.example/x now <@&1> @everyone"
 	for _, url := range []string{"", "https://news.example/a"} {
 		msgs := renderAnswer(bot.Answer{Text: "The ferry leaves at seven [1].", Found: true,
-			Citations: []bot.Citation{{N: 1, ArticleID: "t1", Title: title, Source: "Harbour <@2> https://x.example", URL: url}}})
+			Citations: []bot.Citation{{N: 1, ArticleID: "t1", Title: title, Source: "Harbour <@2> https://x.example", URL: url}}}, "")
 		var all strings.Builder
 		for _, m := range msgs {
 			all.WriteString(m.Content + "\n")

@@ -178,7 +178,7 @@ func TestManyInteractionsAtOnce(t *testing.T) {
 			}
 			continue
 		}
-		if got := body(t, h.wait(editsOf(i))).Content; got != "The ferry leaves at seven [1]." {
+		if got := body(t, h.wait(editsOf(i))).Content; got != askedAs("When does the island ferry leave the harbour?", "The ferry leaves at seven [1].") {
 			t.Errorf("interaction %s got %q", i.ID, got)
 		}
 		answered++
@@ -210,7 +210,7 @@ func TestShutdownFinishesAnswersInFlight(t *testing.T) {
 		t.Errorf("work during shutdown got %+v", cb)
 	}
 	call.Result <- "At seven [1]."
-	if got := body(t, h.wait(editsOf(i))).Content; got != "At seven [1]." {
+	if got := body(t, h.wait(editsOf(i))).Content; got != askedAs("When does the island ferry leave the harbour?", "At seven [1].") {
 		t.Errorf("answer in flight ended as %q", got)
 	}
 	select {
@@ -344,13 +344,13 @@ func TestShutdownGraceEndsAnswerWithANote(t *testing.T) {
 	i, call := h.askInFlight()
 	call.OnDelta("The ferry leaves")
 	h.tick()
-	if got := body(t, h.wait(editsOf(i))).Content; got != "The ferry leaves …" {
+	if got := body(t, h.wait(editsOf(i))).Content; got != askedAs("When does the island ferry leave the harbour?", "The ferry leaves …") {
 		t.Fatalf("streamed edit = %q", got)
 	}
 	h.shutdown() // the answerer never finishes: the grace runs out
 	edits := h.waitN(2, editsOf(i))
-	if got := body(t, edits[len(edits)-1]).Content; got != restartingText {
-		t.Errorf("the cancelled answer ends as %q, want %q", got, restartingText)
+	if got, want := body(t, edits[len(edits)-1]).Content, askedAs("When does the island ferry leave the harbour?", restartingText); got != want {
+		t.Errorf("the cancelled answer ends as %q, want %q", got, want)
 	}
 }
 

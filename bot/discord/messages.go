@@ -114,7 +114,7 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	t := &replyTarget{d: d, to: m, first: first}
-	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t, entryMention, arrived)
+	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t, "", entryMention, arrived)
 }
 
 // sendReply replies to m; it returns the new message's ID, or "" on
@@ -173,7 +173,9 @@ func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bo
 // replies to, or nil. Each part of an answer stands for the whole answer.
 // What the bot remembers sending decides; else, for a message sent
 // before the bot (re)started, the answer kept with its vote buttons; else
-// its text, unless that is one of the bot's refusals.
+// its text, unless that is one of the bot's refusals, with the question
+// it replies to, or for the first message of an /ask answer the question
+// its header quotes.
 func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope, me string) (bot.Turn, bool) {
 	if turn, ok := d.sent.Get(msg.ID); ok {
 		if turn == nil {
@@ -184,10 +186,17 @@ func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope,
 	if turn, ok := d.keptTurn(ctx, msg, scope); ok {
 		return turn, true
 	}
-	if notAnAnswer(msg.Content) {
+	var turn bot.Turn
+	content := msg.Content
+	if q == nil && (msg.Interaction != nil || msg.InteractionMetadata != nil) {
+		if question, rest, ok := splitHeader(content); ok {
+			turn.Question, content = question, rest
+		}
+	}
+	if notAnAnswer(content) {
 		return bot.Turn{}, false
 	}
-	turn := bot.Turn{Answer: msg.Content}
+	turn.Answer = content
 	if q != nil {
 		turn.Question = stripMention(q.Content, me)
 	}

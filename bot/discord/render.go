@@ -21,10 +21,11 @@ type outMessage struct {
 	Embeds  []*discordgo.MessageEmbed
 }
 
-// renderAnswer turns an answer into one or more messages: the text with
-// its [n] markers, links shown as text (plainLinks), split at maxContent,
-// and the sources as an embed on the last message.
-func renderAnswer(a bot.Answer) []outMessage {
+// renderAnswer turns an answer into one or more messages: header, when
+// there is one (see questionHeader), on the first line, then the text
+// with its [n] markers, links shown as text (plainLinks), split at
+// maxContent, and the sources as an embed on the last message.
+func renderAnswer(a bot.Answer, header string) []outMessage {
 	text := plainLinks(strings.TrimSpace(a.Text))
 	if text == "" && !a.Found {
 		text = bot.NotCoveredText
@@ -37,6 +38,7 @@ func renderAnswer(a bot.Answer) []outMessage {
 		// markup or a link.
 		text += "\n\n*" + plainText(note) + "*"
 	}
+	text = withHeader(header, text)
 	var msgs []outMessage
 	for _, part := range split(text, maxContent) {
 		if strings.TrimSpace(part) == "" {
@@ -70,9 +72,10 @@ func fenceLeftOpen(text string) bool {
 	return i < 0 || !strings.HasPrefix(strings.TrimLeft(body[i+1:], " \t"), "```")
 }
 
-// renderPartial shows an answer still being written.
-func renderPartial(text string) string {
-	text = plainLinks(strings.TrimSpace(text))
+// renderPartial shows an answer still being written, under header when
+// there is one.
+func renderPartial(header, text string) string {
+	text = withHeader(header, plainLinks(strings.TrimSpace(text)))
 	const more = " …"
 	if utf8.RuneCountInString(text)+utf8.RuneCountInString(more) > maxContent {
 		text = runePrefix(text, maxContent-utf8.RuneCountInString(more))

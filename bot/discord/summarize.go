@@ -39,7 +39,7 @@ func (d *Bot) summarizeCommand(ctx context.Context, i *discordgo.Interaction, da
 		}
 		return
 	}
-	d.sendFinal(ctx, t, renderAnswer(ans), nil, "summary")
+	d.sendFinal(ctx, t, renderAnswer(ans, ""), nil, "summary")
 }
 
 // summarizeAutocomplete offers every article the place sees (its server's

@@ -142,11 +142,11 @@ func TestNoArticlesAnswerSpeaksDiscord(t *testing.T) {
 		{"slash in a server", func() fakediscord.Request {
 			return h.wait(editsOf(h.interact(ask("g2", "u1", "When does the ferry leave?"))))
 		},
-			"There are no articles to search in this server yet. A server manager can add some with /ingest."},
+			askedAs("When does the ferry leave?", "There are no articles to search in this server yet. A server manager can add some with /ingest.")},
 		{"slash in a DM", func() fakediscord.Request {
 			return h.wait(editsOf(h.interact(ask("", "u2", "When does the ferry leave?"))))
 		},
-			"There are no shared articles to search yet. In a server, I also answer from the articles it has added."},
+			askedAs("When does the ferry leave?", "There are no shared articles to search yet. In a server, I also answer from the articles it has added.")},
 		{"mention in a server", func() fakediscord.Request {
 			h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u3"}, Content: "<@" + botUser.ID + "> when does the ferry leave?", Mentions: []*discordgo.User{botUser}})
 			return h.wait(editsIn("c-g1"))
@@ -193,7 +193,7 @@ func TestQuestionsWithoutWordsAreRefused(t *testing.T) {
 	}
 	// Words beside the markup make a question.
 	i := h.interact(ask("g1", "u1", "<@111111111111111111> what did the council approve for the thinking park?"))
-	if got := body(t, h.wait(editsOf(i))).Content; got != "The council approved the budget [1]." {
+	if got := body(t, h.wait(editsOf(i))).Content; got != askedAs(`\<@111111111111111111\> what did the council approve for the thinking park?`, "The council approved the budget [1].") {
 		t.Errorf("a question with a mention in it got %q", got)
 	}
 }
