@@ -22,6 +22,7 @@ import (
 	"time"
 	"unicode"
 
+	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 
 	"github.com/citebot/citebot/ingest"
@@ -262,12 +263,31 @@ func parseAtom(data []byte) (Document, error) {
 	return doc, nil
 }
 
-// plain is the text of an Atom text construct used as a label.
+// plain is the text of an Atom text construct used as a label: an xhtml
+// one's text, an html one's (escaped markup, as in type="html") without its
+// tags and character references, a text one as it is.
 func (t xmlText) plain() string {
-	if t.Type == "xhtml" {
+	switch t.Type {
+	case "xhtml":
 		return stripTags(t.Inner)
+	case "html", "text/html": // text/html: Atom 0.3
+		return htmlText(t.Text)
 	}
 	return t.Text
+}
+
+// htmlText is the text of a fragment of HTML.
+func htmlText(s string) string {
+	z := html.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			b.Write(z.Text())
+		}
+	}
 }
 
 // markup is an Atom text construct as HTML or text: an xhtml one's inner

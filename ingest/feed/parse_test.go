@@ -115,6 +115,36 @@ func TestParseLeniently(t *testing.T) {
 	}
 }
 
+// TestParseAtomTitleTypes checks that an Atom title of type="html" (markup
+// escaped in the XML) shows as text, not as tags and entities, like the
+// xhtml and text types.
+func TestParseAtomTitleTypes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, title, want string
+	}{
+		{"html", `<title type="html">Fares &lt;em&gt;rise&lt;/em&gt; &amp;amp; ferries slow</title>`, "Fares rise & ferries slow"},
+		{"html with a character reference", `<title type="html">Ferry&amp;#8217;s last run &amp;lt;today&amp;gt;</title>`, "Ferry’s last run <today>"},
+		{"Atom 0.3 text/html", `<title type="text/html">&lt;b&gt;Bridge&lt;/b&gt; closed</title>`, "Bridge closed"},
+		{"xhtml", `<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Bridge <b>closed</b></div></title>`, "Bridge closed"},
+		{"text keeps angle brackets", `<title type="text">Why 3 &lt; 4 &lt;b&gt; matters</title>`, "Why 3 < 4 <b> matters"},
+		{"no type is text", `<title>Tides &amp; times</title>`, "Tides & times"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := `<feed xmlns="http://www.w3.org/2005/Atom">` + tt.title + `<entry><id>a</id>` + tt.title + `</entry></feed>`
+			d, err := Parse([]byte(doc), base)
+			if err != nil || len(d.Items) != 1 {
+				t.Fatalf("Parse: %+v, %v", d, err)
+			}
+			if d.Title != tt.want || d.Items[0].Title != tt.want {
+				t.Errorf("feed title %q, item title %q, want %q", d.Title, d.Items[0].Title, tt.want)
+			}
+		})
+	}
+}
+
 // TestParseFeedDates checks item dates in the forms feeds really use:
 // RFC 822's named American zones at their offsets (not read as UTC), full
 // day and month names, no day name, no seconds, two-digit years and
