@@ -178,16 +178,22 @@ func stripInline(s string) string {
 	return strings.Join(parts, "")
 }
 
-// frontMatter splits YAML-style front matter ("---" lines around "key:
-// value" lines) from the start of a Markdown document and returns the
-// fields it sets and the rest of the text.
+// frontMatter splits front matter from the start of a Markdown document:
+// YAML-style ("---" lines around "key: value" lines) or Hugo's TOML ("+++"
+// lines around "key = value" lines). It returns the fields it sets and the
+// rest of the text. An author list, [A, B] ("authors" as well as
+// "author"), becomes "A, B".
 func frontMatter(s string) (Article, string) {
 	var a Article
 	rest := strings.TrimLeft(s, "\n\uFEFF")
-	if !strings.HasPrefix(rest, "---\n") {
+	fence, sep := "---", ":"
+	if strings.HasPrefix(rest, "+++\n") {
+		fence, sep = "+++", "="
+	}
+	if !strings.HasPrefix(rest, fence+"\n") {
 		return a, s
 	}
-	end := strings.Index(rest[4:], "\n---")
+	end := strings.Index(rest[4:], "\n"+fence)
 	if end < 0 {
 		return a, s
 	}
@@ -199,16 +205,38 @@ func frontMatter(s string) (Article, string) {
 		body = ""
 	}
 	for _, line := range strings.Split(fm, "\n") {
-		key, val, ok := strings.Cut(line, ":")
+		key, val, ok := strings.Cut(line, sep)
 		if !ok {
 			continue
 		}
 		key = strings.ToLower(strings.TrimSpace(key))
 		val = strings.TrimSpace(val)
+		if key == "author" || key == "authors" {
+			key, val = "author", listText(val)
+		}
 		if val == "" {
 			continue
 		}
 		setMeta(&a, key, val)
 	}
 	return a, body
+}
+
+// listText turns a one-line YAML or TOML list ("[A, 'B']") into "A, B";
+// any other value is returned as it is.
+func listText(val string) string {
+	inner, ok := strings.CutPrefix(val, "[")
+	if ok {
+		inner, ok = strings.CutSuffix(inner, "]")
+	}
+	if !ok {
+		return val
+	}
+	var items []string
+	for _, it := range strings.Split(inner, ",") {
+		if it = strings.Trim(strings.TrimSpace(it), `"'`); it != "" {
+			items = append(items, it)
+		}
+	}
+	return strings.Join(items, ", ")
 }

@@ -82,8 +82,8 @@ func ParseFile(path string) (Article, error) {
 // lower case). The title is then its first words and the text stays in the
 // body. A single-line file becomes both title and body.
 //
-// Markdown (.md, .markdown): optional "---" front matter (title, source,
-// url, author, date); the title is the first level-1 heading near the top,
+// Markdown (.md, .markdown): optional "---" YAML or "+++" TOML front
+// matter (title, source, url, author or authors, date); the title is the first level-1 heading near the top,
 // else the first block (one that reads as a paragraph, as above, or spans
 // several lines stays in the body); paragraphs are blank-line separated blocks,
 // headings, list items and code lines; emphasis, links, images and inline

@@ -450,3 +450,41 @@ func TestParseDates(t *testing.T) {
 		})
 	}
 }
+
+// TestParseFrontMatter checks YAML and Hugo's TOML front matter, and author
+// lists, which showed as the raw front matter or with their brackets.
+func TestParseFrontMatter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, data            string
+		title, author, source string
+		published             string // 2006-01-02
+	}{
+		{"YAML", "---\ntitle: \"Pier: closed\"\nauthor: Dana Whitfield\nsource: Courier\ndate: 2024-11-05\n---\nThe pier is closed.\n",
+			"Pier: closed", "Dana Whitfield", "Courier", "2024-11-05"},
+		{"TOML", "+++\ntitle = \"Pier = closed\"\nauthors = [\"Dana Whitfield\"]\ndate = 2024-11-05T10:00:00+01:00\n+++\n\nThe pier is closed.\n",
+			"Pier = closed", "Dana Whitfield", "", "2024-11-05"},
+		{"YAML author list", "---\ntitle: Pier closed\nauthor: [Dana Whitfield, 'Omar Reyes']\n---\nThe pier is closed.\n",
+			"Pier closed", "Dana Whitfield, Omar Reyes", "", ""},
+		{"YAML authors", "---\ntitle: Pier closed\nauthors: [\"Dana Whitfield\"]\n---\nThe pier is closed.\n",
+			"Pier closed", "Dana Whitfield", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := Parse("a.md", []byte(tt.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Title != tt.title || a.Author != tt.author || a.Source != tt.source {
+				t.Errorf("title %q author %q source %q, want %q %q %q", a.Title, a.Author, a.Source, tt.title, tt.author, tt.source)
+			}
+			if got := a.Published.Format(time.DateOnly); tt.published != "" && got != tt.published || tt.published == "" && !a.Published.IsZero() {
+				t.Errorf("published %v, want %q", a.Published, tt.published)
+			}
+			if strings.Join(a.Paragraphs, "\n") != "The pier is closed." {
+				t.Errorf("paragraphs %q", a.Paragraphs)
+			}
+		})
+	}
+}
