@@ -26,6 +26,9 @@ func Exists(dir string) (bool, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	}
+	if explained := dataDirInTheWay(dir, err); explained != nil {
+		return false, explained // a file where the data directory should be
+	}
 	return false, fmt.Errorf("look for a store in %s: %w", dir, err)
 }
 

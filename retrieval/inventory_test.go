@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -20,8 +21,13 @@ func TestExistsCreatesNothing(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Exists(file); err == nil {
-		t.Error("Exists(a file) gave no error")
+	// A file where the data directory should be is named as such, not as
+	// what stat says of the store file below it.
+	for _, dir := range []string{file, filepath.Join(file, "citebot")} {
+		_, err := Exists(dir)
+		if err == nil || !strings.Contains(err.Error(), file+" is a file, not a directory") || !strings.Contains(err.Error(), "--data-dir") {
+			t.Errorf("Exists(%s) = %v, want it to say %s is a file", dir, err, file)
+		}
 	}
 	store := t.TempDir()
 	fillStore(t, store)

@@ -188,7 +188,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Store, error) {
 	}
 	path := filepath.Join(dir, DBFile)
 	if err := checkStoreFile(ctx, path); err != nil {
-		return nil, fmt.Errorf("open %w", err)
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	conn := dsn(path)
 	if opt.ReadOnly {

@@ -218,6 +218,16 @@ func makeDataDir(dir string) error {
 	if err == nil {
 		return nil
 	}
+	if explained := dataDirInTheWay(dir, err); explained != nil {
+		return explained
+	}
+	return fmt.Errorf("create data directory %s: %w", dir, err)
+}
+
+// dataDirInTheWay explains err, met making or reading the data directory
+// dir, when dir or one of its parents is a file or a symbolic link that
+// cannot be followed; nil otherwise.
+func dataDirInTheWay(dir string, err error) error {
 	for p := dir; ; p = filepath.Dir(p) {
 		if info, lerr := os.Lstat(p); lerr == nil {
 			switch {
@@ -231,10 +241,9 @@ func makeDataDir(dir string) error {
 			}
 		}
 		if filepath.Dir(p) == p {
-			break
+			return nil
 		}
 	}
-	return fmt.Errorf("create data directory %s: %w", dir, err)
 }
 
 func (s *Store) damaged(err error) error {
