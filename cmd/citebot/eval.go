@@ -27,7 +27,7 @@ func newEvalCmd(c *common, env *environment) *cobra.Command {
 		answer bool
 	)
 	cmd := command("eval [flags] QA.jsonl",
-		"measure retrieval: recall@k, MRR, passage length, latency",
+		"measure retrieval (recall@k, MRR, passage length, latency) and, with --answers, the answers",
 		`Measure retrieval over the store's articles with a file of lines
 {"question": "…", "answers": ["…"]}: recall@k, MRR, mean passage length, search latency.
 With --answers, also answer every question and measure the answers.`,
