@@ -93,7 +93,17 @@ type Config struct {
 	// Shard 0 registers the commands, gets direct messages and polls the
 	// feeds. ShardCount 0 or 1 means one process serves every server.
 	ShardID, ShardCount int
+	// MessageContent asks Discord for the privileged Message Content
+	// intent, which the application must have enabled in the Developer
+	// Portal: a reply to one of the bot's answers is then read, and
+	// answered, with the reply's ping off too. Without it Discord shows
+	// the bot only messages that mention it.
+	MessageContent bool
 }
+
+// ErrMessageContentRefused is returned by Serve when Config.MessageContent
+// is set but the application may not use the Message Content intent.
+var ErrMessageContentRefused = errors.New("discord: Discord refused the Message Content intent (gateway close 4014)")
 
 // ErrNoToken is returned when no bot token is configured.
 var ErrNoToken = errors.New("discord: no bot token")
@@ -228,6 +238,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	base, _ := url.Parse(cfg.APIBase)
 	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: &observedTransport{obs: obs, next: &baseTransport{base: base, next: http.DefaultTransport}}}
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	if cfg.MessageContent {
+		s.Identify.Intents |= discordgo.IntentsMessageContent
+	}
 	s.ShouldReconnectOnError = true
 	s.StateEnabled = true
 	s.LogLevel = discordgo.LogError

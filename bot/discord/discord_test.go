@@ -100,7 +100,11 @@ func newHarness(t *testing.T, cfg Config, with ...func(*Deps)) *harness {
 func newHarnessAt(t *testing.T, maxInFlight int, cfg Config, with ...func(*Deps)) *harness {
 	t.Helper()
 	ctx, cancelWaits := context.WithTimeout(context.Background(), waitTimeout)
-	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"g1", "g2"}, Channels: map[string]string{"news-g1": "g1", "c-g1": "g1", "news-g2": "g2"}})
+	opt := fakediscord.Options{Guilds: []string{"g1", "g2"}, Channels: map[string]string{"news-g1": "g1", "c-g1": "g1", "news-g2": "g2"}}
+	if cfg.MessageContent {
+		opt.PrivilegedIntents = discordgo.IntentsMessageContent // enabled in the Developer Portal
+	}
+	fake := fakediscord.New(opt)
 	cfg.Token = "secret-test-token"
 	cfg.APIBase = fake.URL
 	logs := &testlog.Buffer{}

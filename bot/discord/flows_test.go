@@ -1,7 +1,9 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -136,10 +138,11 @@ func TestMentionReplyAndFollowUpsCarryHistory(t *testing.T) {
 	}
 	a1ID := strings.TrimPrefix(h.wait(editsIn("thread-1")).Path, "/channels/thread-1/messages/")
 
-	// 2: a reply to the answer, without a mention, is a follow-up.
+	// 2: a reply to the answer, with the reply's ping on (which mentions
+	// the bot without "<@…>" in the text), is a follow-up.
 	a1, _ := h.fake.Message(a1ID)
 	h.post(&discordgo.Message{ChannelID: "thread-1", GuildID: "g1", Author: user, Content: "what about the smoke and schools?",
-		MessageReference: &discordgo.MessageReference{MessageID: a1.ID, ChannelID: "thread-1"}})
+		Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: a1.ID, ChannelID: "thread-1"}})
 	call = h.nextCall()
 	want := []bot.Turn{{Question: "how long does the smoke advisory cover the valley?", Answer: "The smoke advisory lasts until Friday [1]."}}
 	if fmt.Sprint(call.History) != fmt.Sprint(want) {
@@ -564,5 +567,55 @@ func TestUploadsCannotClaimAURL(t *testing.T) {
 		if a.URL != "" || !strings.HasPrefix(a.ID, "t") {
 			t.Errorf("%q is stored with URL %q and ID %s, want no URL and an ID from its text", a.Title, a.URL, a.ID)
 		}
+	}
+}
+
+// TestMessageContentIntentRefused: asking for the Message Content intent
+// that the application has not enabled makes Discord close the gateway
+// (4014); Serve says what to enable instead of a bare close code, and a
+// bot that does not ask is not refused.
+func TestMessageContentIntentRefused(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name           string
+		messageContent bool
+		refused        bool
+	}{
+		{"asked for, not enabled", true, true},
+		{"not asked for", false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := fakediscord.New(fakediscord.Options{}) // no privileged intent enabled
+			defer fake.Close()
+			store, err := retrieval.Open(t.Context(), t.TempDir(), retrieval.Options{Embedder: retrieval.NewLocalEmbedder()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			d, err := New(Config{Token: "secret-test-token", APIBase: fake.URL, MessageContent: tt.messageContent},
+				Deps{Service: bot.NewCore(bot.CoreOptions{Store: store, Answerer: bot.Extractive{}}), Parse: ingest.Parse})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.session.ShouldReconnectOnError = false
+			served := make(chan error, 1)
+			ctx, stop := context.WithCancel(t.Context())
+			go func() { served <- d.Serve(ctx) }()
+			if !tt.refused {
+				if _, err := fake.WaitReady(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+				stop()
+			}
+			err = <-served
+			stop()
+			if got := errors.Is(err, ErrMessageContentRefused); got != tt.refused {
+				t.Fatalf("Serve: %v; refused %v, want %v", err, got, tt.refused)
+			}
+			if tt.refused && (!strings.Contains(err.Error(), "Developer Portal") || strings.Contains(err.Error(), "secret-test-token")) {
+				t.Errorf("Serve: %v: want where to enable the intent, without the token", err)
+			}
+		})
 	}
 }

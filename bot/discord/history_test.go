@@ -317,3 +317,52 @@ func TestRepliesToAskAnswersWithoutButtonsAfterARestart(t *testing.T) {
 		c.Result <- "At nine [1]."
 	}
 }
+
+// TestRepliesWithThePingOff: a reply to an answer with the reply's ping
+// off reaches the bot without its text unless the bot has the Message
+// Content intent (Config.MessageContent): without it the bot asks for
+// the ping, with it the reply is a follow-up like any other.
+func TestRepliesWithThePingOff(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name           string
+		messageContent bool
+	}{
+		{"without the intent", false},
+		{"with the intent", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, Config{MessageContent: tt.messageContent})
+			h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning and at nine on Sundays.")
+			ident, err := h.fake.WaitReady(h.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ident.Intents&discordgo.IntentsMessageContent != 0; got != tt.messageContent {
+				t.Errorf("asked for the Message Content intent: %v, want %v", got, tt.messageContent)
+			}
+			botUser := h.fake.BotUser()
+			q := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
+				Content: "<@" + botUser.ID + "> when does the island ferry leave the harbour?", Mentions: []*discordgo.User{botUser}})
+			h.nextCall().Result <- "At seven [1]."
+			h.wait(editsIn("c-g1")) // the answer, remembered before it shows
+			answer := h.botRepliesTo(q.ID)[0]
+			// The ping off: the reply does not mention the bot.
+			h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
+				Content: "and when does the island ferry leave on Sundays?", MessageReference: &discordgo.MessageReference{MessageID: answer.ID, ChannelID: "c-g1"}})
+			if !tt.messageContent {
+				if got := body(t, h.waitN(2, sendsTo("c-g1"))[1]).Content; got != replyNeedsMentionText { // [0] answered the question
+					t.Errorf("reply without the ping got %q, want %q", got, replyNeedsMentionText)
+				}
+				return
+			}
+			c := h.nextCall()
+			want := []bot.Turn{{Question: "when does the island ferry leave the harbour?", Answer: "At seven [1]."}}
+			if c.Question != "and when does the island ferry leave on Sundays?" || fmt.Sprint(c.History) != fmt.Sprint(want) {
+				t.Errorf("follow-up %q with history %q, want the reply with %q", c.Question, fmt.Sprint(c.History), fmt.Sprint(want))
+			}
+			c.Result <- "At nine on Sundays [1]."
+		})
+	}
+}

@@ -2,10 +2,12 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 )
 
 // Run builds the Discord frontend and serves until ctx ends (see Serve).
@@ -17,6 +19,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	return d.Serve(ctx)
 }
 
+// closeDisallowedIntents is the gateway's close code for an IDENTIFY that
+// asks for a privileged intent the application may not use.
+const closeDisallowedIntents = 4014
+
 // Serve connects to the gateway (as one shard when Config.ShardCount is
 // over 1), registers the slash commands with one bulk overwrite (to
 // Config.DevGuild when set, else globally; shard 0 only, the other shards
@@ -27,6 +33,11 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 func (d *Bot) Serve(ctx context.Context) error {
 	if err := d.session.Open(); err != nil {
 		d.cancelWork()
+		var closed *websocket.CloseError
+		if errors.As(err, &closed) && closed.Code == closeDisallowedIntents && d.cfg.MessageContent {
+			d.log.Debug("discord: the gateway refused the intents", "err", err)
+			return fmt.Errorf("%w: enable it for the application in the Developer Portal (Bot, Privileged Gateway Intents, Message Content Intent)", ErrMessageContentRefused)
+		}
 		return fmt.Errorf("discord: connect to the gateway: %w", err)
 	}
 	if err := d.register(ctx); err != nil {

@@ -172,6 +172,7 @@ func discordShown(s discordSettings, ops *serveOps) map[string]string {
 		envQuestionsPerMinute: strconv.Itoa(cmp.Or(s.bot.QuestionsPerMinute, discord.DefaultQuestionsPerMinute)),
 		envMaxInFlight:        strconv.Itoa(cmp.Or(s.maxInFlight, bot.DefaultMaxAnswers)),
 		envShardID:            strconv.Itoa(s.bot.ShardID),
+		envMessageContent:     strconv.FormatBool(s.bot.MessageContent),
 		envShardCount:         "1 (unsharded)",
 		envHTTPAddr:           cmp.Or(ops.addr, "- (off: no health or metrics endpoint)"),
 		envFeedbackDays:       strconv.Itoa(ops.days),

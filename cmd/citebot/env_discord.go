@@ -18,6 +18,7 @@ const (
 	envMaxInFlight        = "CITEBOT_MAX_IN_FLIGHT"        // integer >= 1
 	envShardID            = "CITEBOT_SHARD_ID"             // integer, 0 <= id < count
 	envShardCount         = "CITEBOT_SHARD_COUNT"          // integer >= 1; both or neither
+	envMessageContent     = "CITEBOT_MESSAGE_CONTENT"      // boolean
 )
 
 // errNoToken says how to get the token citebot serve needs.
@@ -61,6 +62,9 @@ func discordEnv(getenv func(string) string) (discordSettings, error) {
 		return s, err
 	}
 	if s.bot.ShardID, s.bot.ShardCount, err = shardFromEnv(getenv); err != nil {
+		return s, err
+	}
+	if s.bot.MessageContent, err = envBool(getenv, envMessageContent); err != nil {
 		return s, err
 	}
 	switch err := s.bot.Validate(); {

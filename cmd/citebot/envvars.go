@@ -47,6 +47,7 @@ var knownVars = []envVar{
 	{name: envDiscordAPIBase, help: "Discord API base URL (default " + discord.DefaultAPIBase + ")"},
 	{name: envDevGuild, help: "register the slash commands in this server only (instant, for development)"},
 	{name: envManagerRole, help: "ID of a role also allowed to /ingest, /forget, /follow and /unfollow"},
+	{name: envMessageContent, help: "1 asks for the Message Content intent (enable it in the Developer Portal first): replies to answers are read with the ping off (default off)"},
 	{name: envQuestionsPerMinute, help: fmt.Sprintf("questions per user per minute (default %d)", discord.DefaultQuestionsPerMinute)},
 	{name: envMaxInFlight, help: fmt.Sprintf("answers and ingests in flight at once (default %d)", bot.DefaultMaxAnswers)},
 	{name: envShardID, help: "this process's gateway shard, from 0 (with CITEBOT_SHARD_COUNT; default: unsharded)"},
@@ -70,7 +71,7 @@ var (
 	envStore   = []string{"CITEBOT_DATA_DIR", envDatabaseURL, "CITEBOT_LOG_LEVEL"}
 	envEmbed   = []string{"CITEBOT_EMBEDDER", EnvEmbedModel, EnvEmbedDimensions, EnvBaseURL, EnvAPIKey, EnvAzureEndpoint, EnvAzureAPIKey, EnvAzureAPIVersion, EnvAzureDeployments, EnvLLMTimeout, EnvLLMMaxAttempts}
 	envAnswer  = []string{"CITEBOT_ANSWERER", EnvChatModel, envModelPassages}
-	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envQuestionsPerMinute, envMaxInFlight, envShardID, envShardCount, envHTTPAddr, envFeedbackDays, envRefreshInterval}
+	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envMessageContent, envQuestionsPerMinute, envMaxInFlight, envShardID, envShardCount, envHTTPAddr, envFeedbackDays, envRefreshInterval}
 	envFeeds   = []string{envFeedInterval, envMaxFeeds, envAllowPrivate}
 )
 

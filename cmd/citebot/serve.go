@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -90,13 +91,17 @@ func runServe(ctx context.Context, c *common, env *environment) error {
 	discord.LogLibraryTo(a.log) // discordgo's own lines in the same log
 	// Its errors say "discord: …" already.
 	fetcher := newFetcher(env)
-	return discord.Run(ctx, settings.bot, ops.deps(a, discord.Deps{
+	err = discord.Run(ctx, settings.bot, ops.deps(a, discord.Deps{
 		Service: a.core,
 		Fetcher: fetcher,
 		Feeds:   newLeasedFeeds(newPoller(a, fetcher, feeds), a.store, a.log), // polled while the bot serves, by one process of those sharing a PostgreSQL store
 		Parse:   ingest.Parse,
 		Logger:  a.log,
 	}))
+	if errors.Is(err, discord.ErrMessageContentRefused) {
+		return fmt.Errorf("%w, or unset %s", err, envMessageContent)
+	}
+	return err
 }
 
 // checkModelsAtStart calls the configured models once each: a wrong

@@ -22,6 +22,7 @@ func TestServeConfigErrors(t *testing.T) {
 	}{
 		{"no token", "DISCORD_TOKEN", nil},
 		{"bad refresh interval", "CITEBOT_REFRESH_INTERVAL", map[string]string{"DISCORD_TOKEN": "t", "CITEBOT_REFRESH_INTERVAL": "soon"}},
+		{"bad message content switch", "CITEBOT_MESSAGE_CONTENT", map[string]string{"DISCORD_TOKEN": "t", "CITEBOT_MESSAGE_CONTENT": "maybe"}},
 	} {
 		c := newCLI(t)
 		for k, v := range tt.env {
@@ -31,6 +32,23 @@ func TestServeConfigErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit 2 naming %s", tt.name, code, errOut, tt.want)
 		}
+	}
+}
+
+// TestServeMessageContentRefused: with CITEBOT_MESSAGE_CONTENT=1 for a
+// bot whose application has not enabled the intent, Discord closes the
+// gateway; serve fails saying what to enable or unset.
+func TestServeMessageContentRefused(t *testing.T) {
+	t.Parallel()
+	fake := fakediscord.New(fakediscord.Options{Guilds: []string{"g1"}})
+	t.Cleanup(fake.Close)
+	c := newCLI(t)
+	c.env["DISCORD_TOKEN"] = "test-token-not-secret"
+	c.env["DISCORD_API_BASE"] = fake.URL
+	c.env["CITEBOT_MESSAGE_CONTENT"] = "1"
+	code, _, errOut := c.run("", "serve")
+	if code != 1 || !strings.Contains(errOut, "Message Content Intent") || !strings.Contains(errOut, "or unset CITEBOT_MESSAGE_CONTENT") {
+		t.Errorf("exit %d, stderr %q; want exit 1 saying to enable the intent or unset CITEBOT_MESSAGE_CONTENT", code, errOut)
 	}
 }
 

@@ -36,7 +36,15 @@ type Options struct {
 	Channels map[string]string
 	// Shards is the shard count /gateway/bot recommends; default 1.
 	Shards int
+	// PrivilegedIntents are the privileged gateway intents the
+	// application may use (enabled in the Developer Portal): an IDENTIFY
+	// asking for another is closed with 4014, as Discord does.
+	PrivilegedIntents discordgo.Intent
 }
+
+// privilegedIntents are the gateway intents Discord grants only to an
+// application that enabled them.
+const privilegedIntents = discordgo.IntentsGuildMembers | discordgo.IntentsGuildPresences | discordgo.IntentsMessageContent
 
 // Request is one REST request the fake received.
 type Request struct {

@@ -136,11 +136,41 @@ func (s *Server) dispatchTo(ctx context.Context, t string, data any, who string,
 		return fmt.Errorf("fakediscord: dispatch %s: %w", t, err)
 	}
 	for _, c := range to {
-		if err := c.dispatch(t, data); err != nil {
+		d := data
+		if t == "MESSAGE_CREATE" && c.identify.Intents&discordgo.IntentsMessageContent == 0 {
+			d = s.withoutContent(data)
+		}
+		if err := c.dispatch(t, d); err != nil {
 			return fmt.Errorf("fakediscord: dispatch %s: %w", t, err)
 		}
 	}
 	return nil
+}
+
+// withoutContent returns the message of a MESSAGE_CREATE as a client
+// without the Message Content intent gets it: its content, embeds,
+// attachments and components empty, unless it is a direct message, it
+// mentions the bot or the bot sent it. (Discord empties the same fields
+// of messages fetched over REST; the fake's REST answers keep them.)
+func (s *Server) withoutContent(data any) any {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return data
+	}
+	var m discordgo.Message
+	if json.Unmarshal(raw, &m) != nil || m.GuildID == "" || m.Author != nil && m.Author.ID == s.BotID ||
+		slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u.ID == s.BotID }) {
+		return data
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return data
+	}
+	fields["content"] = json.RawMessage(`""`)
+	for _, k := range []string{"embeds", "attachments", "components"} {
+		fields[k] = json.RawMessage(`[]`)
+	}
+	return fields
 }
 
 // Interact fills in the ID, token, application ID and version of i,
@@ -214,6 +244,11 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		conn.shard = *sh
+	}
+	if asked := ident.D.Intents & privilegedIntents; asked&^s.opt.PrivilegedIntents != 0 {
+		// Discord closes the connection: 4014 Disallowed intent(s).
+		ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4014, "Disallowed intent(s)."))
+		return
 	}
 	conn.identify = ident.D
 	var guilds []string

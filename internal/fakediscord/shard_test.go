@@ -37,6 +37,13 @@ type shardClient struct {
 
 func connectShard(t *testing.T, fake *Server, id, count int) *shardClient {
 	t.Helper()
+	return connect(t, fake, id, count, discordgo.IntentsAllWithoutPrivileged|discordgo.IntentsMessageContent) // to read every message's text
+}
+
+// connect opens a real discordgo session as shard id of count, asking for
+// intents.
+func connect(t *testing.T, fake *Server, id, count int, intents discordgo.Intent) *shardClient {
+	t.Helper()
 	s, err := discordgo.New("Bot shard-token")
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +51,7 @@ func connectShard(t *testing.T, fake *Server, id, count int) *shardClient {
 	base, _ := url.Parse(fake.URL)
 	s.Client = &http.Client{Transport: redirect{base}}
 	s.ShardID, s.ShardCount = id, count
+	s.Identify.Intents = intents
 	s.SyncEvents = true // handlers run in arrival order
 	s.ShouldReconnectOnError = false
 	s.LogLevel = -1
@@ -80,7 +88,7 @@ func next[T any](t *testing.T, ctx context.Context, ch <-chan T, what string) T 
 // and receives only their events; direct messages go to shard 0.
 func TestShardsGetTheirGuildsOnly(t *testing.T) {
 	t.Parallel()
-	fake := New(Options{Guilds: []string{guildOfShard0, guildOfShard1}, Shards: 2})
+	fake := New(Options{Guilds: []string{guildOfShard0, guildOfShard1}, Shards: 2, PrivilegedIntents: discordgo.IntentsMessageContent})
 	defer fake.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
