@@ -51,7 +51,8 @@ func (h *harness) botRepliesTo(id string) []*discordgo.Message {
 
 // replyWithComponents posts m, a reply to old, as Discord sends it: the
 // event carries old with its buttons. (discordgo does not encode a
-// message's components, so the fake's own events and fetches lack them.)
+// message's components, so the fake's own events lack them; its REST
+// answers add them.)
 func (h *harness) replyWithComponents(m, old *discordgo.Message) {
 	h.t.Helper()
 	// Stored first, as a message the bot ignores, so that the bot's reply
@@ -364,5 +365,76 @@ func TestRepliesWithThePingOff(t *testing.T) {
 			}
 			c.Result <- "At nine on Sundays [1]."
 		})
+	}
+}
+
+// TestRepliesToEarlierPartsAfterARestart: after a restart, a reply to an
+// earlier part of a long answer (without the vote buttons, which only its
+// last part carries) gets the whole answer and its question from the
+// record the last part's buttons name: found among the next messages of
+// the channel, as the part of the same answer (/ask's interaction, or the
+// question a mention's answer replies to), others' messages in between.
+func TestRepliesToEarlierPartsAfterARestart(t *testing.T) {
+	t.Parallel()
+	fb := openFeedbackStore(t)
+	long := strings.TrimSpace(longAnswer())
+	parts := split(long, maxContent)
+	const question = "What did the council debate in the budget?"
+	for _, rec := range []retrieval.AnswerRecord{
+		{ID: "00000000000000000000000a", Scope: "guild:g1", Question: question, Answer: long},
+		{ID: "00000000000000000000000b", Scope: "guild:g1", Question: "Another question?", Answer: "Another answer [1]."},
+	} {
+		if err := fb.SaveAnswer(t.Context(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHarness(t, Config{}, func(d *Deps) { d.Feedback = fb })
+	h.ingestArticle(retrieval.SharedScope, "Council budget", "Gazette", "", "The council debated the budget line by line.")
+	botUser := h.fake.BotUser()
+	user := &discordgo.User{ID: "u1"}
+	slash := func(id string) *discordgo.MessageInteractionMetadata {
+		return &discordgo.MessageInteractionMetadata{ID: id, Type: discordgo.InteractionApplicationCommand}
+	}
+	for n, tt := range []struct {
+		name string
+		// post posts an answer sent before the restart and returns the
+		// message to reply to.
+		post func(channel string) *discordgo.Message
+		want bot.Turn
+	}{
+		{"an /ask answer's first part", func(channel string) *discordgo.Message {
+			first := h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: botUser, Content: parts[0], InteractionMetadata: slash("i-1")})
+			h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: user, Content: "meanwhile, a chat"})
+			for _, p := range parts[1 : len(parts)-1] {
+				h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: botUser, Content: p, InteractionMetadata: slash("i-1")})
+			}
+			h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: botUser, Content: parts[len(parts)-1],
+				InteractionMetadata: slash("i-1"), Components: voteButtons("00000000000000000000000a")})
+			return first
+		}, bot.Turn{Question: question, Answer: long}},
+		{"a mention's answer's first part", func(channel string) *discordgo.Message {
+			q := h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: &discordgo.User{ID: "u9"}, Content: "a question"})
+			ref := &discordgo.MessageReference{MessageID: q.ID, ChannelID: channel}
+			first := h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: botUser, Content: parts[0], MessageReference: ref})
+			h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: botUser, Content: parts[len(parts)-1], MessageReference: ref,
+				Components: voteButtons("00000000000000000000000a")})
+			return first
+		}, bot.Turn{Question: question, Answer: long}},
+		{"another answer's buttons after it", func(channel string) *discordgo.Message {
+			first := h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: botUser, Content: parts[0], InteractionMetadata: slash("i-2")})
+			h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: botUser, Content: "Another answer [1].",
+				InteractionMetadata: slash("i-3"), Components: voteButtons("00000000000000000000000b")})
+			return first
+		}, bot.Turn{Answer: parts[0]}},
+	} {
+		channel := fmt.Sprint("parts-", n)
+		to := tt.post(channel)
+		h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "<@" + botUser.ID + "> and the school budget?",
+			Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: to.ID, ChannelID: channel}})
+		c := h.nextCall()
+		if len(c.History) != 1 || c.History[0] != tt.want {
+			t.Errorf("%s: history %.300q, want %.300q", tt.name, fmt.Sprint(c.History), fmt.Sprint([]bot.Turn{tt.want}))
+		}
+		c.Result <- "It was not debated [1]."
 	}
 }

@@ -3,6 +3,7 @@ package discord
 // Messages: mentions, direct messages and reply chains.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -172,10 +173,11 @@ func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bo
 // stands for, and whether it is one of its answers; q is the message msg
 // replies to, or nil. Each part of an answer stands for the whole answer.
 // What the bot remembers sending decides; else, for a message sent
-// before the bot (re)started, the answer kept with its vote buttons; else
-// its text, unless that is one of the bot's refusals, with the question
-// it replies to, or for the first message of an /ask answer the question
-// its header quotes.
+// before the bot (re)started, the answer kept with its vote buttons (on
+// msg, or on the last message of the answer msg begins or continues);
+// else its text, unless that is one of the bot's refusals, with the
+// question it replies to, or for the first message of an /ask answer the
+// question its header quotes.
 func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope, me string) (bot.Turn, bool) {
 	if turn, ok := d.sent.Get(msg.ID); ok {
 		if turn == nil {
@@ -184,6 +186,9 @@ func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope,
 		return *turn, true
 	}
 	if turn, ok := d.keptTurn(ctx, msg, scope); ok {
+		return turn, true
+	}
+	if turn, ok := d.keptTurnAfter(ctx, msg, scope, me); ok {
 		return turn, true
 	}
 	var turn bot.Turn
@@ -222,6 +227,60 @@ func (d *Bot) keptTurn(ctx context.Context, msg *discordgo.Message, scope string
 		return bot.Turn{}, false
 	}
 	return bot.Turn{Question: rec.Question, Answer: rec.Answer}, true
+}
+
+// keptTurnAfter returns the answer kept for the last message of the long
+// answer msg is an earlier part of (sent before the bot (re)started), the
+// one with the vote buttons: among the next maxAnswerLookahead messages
+// of msg's channel, the first of the bot's that belongs to the same
+// answer (see answerKey) and carries buttons. False without feedback, for
+// a message with buttons itself, and when none is found or kept.
+func (d *Bot) keptTurnAfter(ctx context.Context, msg *discordgo.Message, scope, me string) (bot.Turn, bool) {
+	key := answerKey(msg)
+	if d.deps.Feedback == nil || key == "" || voteAnswerID(msg.Components) != "" {
+		return bot.Turn{}, false
+	}
+	after, err := d.session.ChannelMessages(msg.ChannelID, maxAnswerLookahead, "", msg.ID, "", discordgo.WithContext(ctx))
+	if err != nil {
+		d.log.Info("discord: the rest of an earlier answer cannot be fetched", "message", msg.ID, "err", redact(err))
+		return bot.Turn{}, false
+	}
+	slices.SortFunc(after, func(a, b *discordgo.Message) int { return compareIDs(a.ID, b.ID) }) // oldest first
+	for _, m := range after {
+		if m.Author == nil || m.Author.ID != me || answerKey(m) != key || voteAnswerID(m.Components) == "" {
+			continue
+		}
+		return d.keptTurn(ctx, m, scope) // that answer's last message, kept or not
+	}
+	return bot.Turn{}, false
+}
+
+// maxAnswerLookahead is how many of the messages after an earlier part of
+// a long answer keptTurnAfter reads to find its last part: the parts are
+// sent one after another, but others may write in between.
+const maxAnswerLookahead = 20
+
+// answerKey is what the messages of one answer share: the interaction of
+// an /ask answer, the message a mention's answer replies to; "" for a
+// message that has neither.
+func answerKey(m *discordgo.Message) string {
+	switch {
+	case m.InteractionMetadata != nil && m.InteractionMetadata.ID != "":
+		return "interaction " + m.InteractionMetadata.ID
+	case m.Interaction != nil && m.Interaction.ID != "":
+		return "interaction " + m.Interaction.ID
+	case m.MessageReference != nil && m.MessageReference.MessageID != "":
+		return "reply to " + m.MessageReference.MessageID
+	}
+	return ""
+}
+
+// compareIDs orders Discord IDs (snowflakes: decimal numbers) by time.
+func compareIDs(a, b string) int {
+	if len(a) != len(b) {
+		return cmp.Compare(len(a), len(b))
+	}
+	return strings.Compare(a, b)
 }
 
 // notAnAnswer reports whether text is one of the bot's messages that

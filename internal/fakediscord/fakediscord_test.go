@@ -2,10 +2,14 @@ package fakediscord
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // TestChecksEveryMessage proves the fake refuses what Discord would
@@ -51,5 +55,47 @@ func TestChecksEveryMessage(t *testing.T) {
 	}
 	if rs[len(rs)-1].Status != 200 {
 		t.Errorf("last request recorded with status %d", rs[len(rs)-1].Status)
+	}
+}
+
+// TestListMessagesAfter: GET /channels/{id}/messages?after= answers the
+// channel's oldest messages after the ID, newest first as Discord does,
+// with their components, through discordgo's own call.
+func TestListMessagesAfter(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	fake := New(Options{Guilds: []string{"g1"}, PrivilegedIntents: discordgo.IntentsMessageContent})
+	defer fake.Close()
+	c := connect(t, fake, 0, 1, discordgo.IntentsAllWithoutPrivileged|discordgo.IntentsMessageContent)
+	var ids []string
+	for i, m := range []*discordgo.Message{
+		{ChannelID: "c1", Content: "zero"},
+		{ChannelID: "c1", Content: "one"},
+		{ChannelID: "other", Content: "elsewhere"},
+		{ChannelID: "c1", Content: "two", Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.Button{CustomID: "vote", Label: "vote", Style: discordgo.PrimaryButton}}}}},
+		{ChannelID: "c1", Content: "three"},
+	} {
+		m.GuildID, m.Author = "g1", &discordgo.User{ID: fmt.Sprint("u", i)}
+		posted, err := fake.PostMessage(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, posted.ID)
+	}
+	got, err := c.s.ChannelMessages("c1", 2, "", ids[0], "", discordgo.WithContext(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contents []string
+	for _, m := range got {
+		contents = append(contents, m.Content)
+	}
+	if !slices.Equal(contents, []string{"two", "one"}) {
+		t.Fatalf("messages after the first, 2 at most: %q, want [two one]", contents)
+	}
+	if len(got[0].Components) != 1 {
+		t.Errorf("the message with a button came back with %d components", len(got[0].Components))
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,7 +157,11 @@ func (s *Server) route(req Request) (int, any) {
 		if !ok {
 			return http.StatusNotFound, apiError(10015, "Unknown Webhook")
 		}
-		return s.createMessage(req, st.channelID)
+		b, bad := s.decodeMessage(req)
+		if bad != "" {
+			return s.violation(req, "%s", bad)
+		}
+		return http.StatusOK, s.storeInteractionMessage(st, b) // a follow-up
 	case is("GET", "channels", "*"):
 		guild, ok := s.opt.Channels[seg[1]]
 		if !ok {
@@ -164,6 +170,8 @@ func (s *Server) route(req Request) (int, any) {
 		return http.StatusOK, channelJSON(seg[1], guild)
 	case is("POST", "channels", "*", "messages"):
 		return s.createMessage(req, seg[1])
+	case is("GET", "channels", "*", "messages"):
+		return s.listMessages(req, seg[1])
 	case is("GET", "channels", "*", "messages", "*"):
 		return s.getMessage(seg[3])
 	case is("PATCH", "channels", "*", "messages", "*"):
@@ -287,9 +295,9 @@ func (s *Server) interactionCallback(req Request, id, token string) (int, any) {
 			}
 			return http.StatusNoContent, nil
 		}
-		st.original = s.storeBotMessage(st.channelID, b).ID
+		st.original = s.storeInteractionMessage(st, b).ID
 	case discordgo.InteractionResponseDeferredChannelMessageWithSource:
-		st.original = s.storeBotMessage(st.channelID, messageBody{}).ID
+		st.original = s.storeInteractionMessage(st, messageBody{}).ID
 	case discordgo.InteractionResponseDeferredMessageUpdate, discordgo.InteractionApplicationCommandAutocompleteResult:
 	case discordgo.InteractionResponseModal:
 		var m struct {
@@ -326,7 +334,16 @@ func (s *Server) storeBotMessage(channelID string, b messageBody) *discordgo.Mes
 	return m
 }
 
-// applyEdit sets the content and embeds that b carries on m.
+// storeInteractionMessage stores a response or follow-up message of the
+// interaction st, carrying the interaction's metadata as Discord's do;
+// the caller holds s.mu.
+func (s *Server) storeInteractionMessage(st *interactionState, b messageBody) *discordgo.Message {
+	m := s.storeBotMessage(st.channelID, b)
+	m.InteractionMetadata = &discordgo.MessageInteractionMetadata{ID: st.id, Type: discordgo.InteractionApplicationCommand}
+	return m
+}
+
+// applyEdit sets the content, embeds and components that b carries on m.
 func applyEdit(m *discordgo.Message, b messageBody) {
 	if b.Content != nil {
 		m.Content = *b.Content
@@ -334,6 +351,42 @@ func applyEdit(m *discordgo.Message, b messageBody) {
 	if b.Embeds != nil {
 		m.Embeds = *b.Embeds
 	}
+	if len(b.Components) > 0 && string(b.Components) != "null" {
+		var withComponents discordgo.Message
+		if json.Unmarshal([]byte(`{"components":`+string(b.Components)+`}`), &withComponents) == nil {
+			m.Components = withComponents.Components
+		}
+	}
+}
+
+// listMessages answers GET /channels/{id}/messages: the channel's
+// messages after the message ID in the query's "after" (else all), newest
+// first as Discord returns them, at most "limit" (1 to 100, default 50);
+// the caller holds s.mu.
+func (s *Server) listMessages(req Request, channelID string) (int, any) {
+	limit := 50
+	if l := req.Query.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 100 {
+			return s.violation(req, "limit %q: want 1 to 100", l)
+		}
+		limit = n
+	}
+	after, _ := strconv.ParseUint(req.Query.Get("after"), 10, 64)
+	var ids []uint64
+	for id, m := range s.messages {
+		n, err := strconv.ParseUint(id, 10, 64)
+		if err == nil && m.ChannelID == channelID && n > after {
+			ids = append(ids, n)
+		}
+	}
+	slices.Sort(ids)
+	ids = ids[:min(limit, len(ids))] // the oldest after "after"
+	out := make([]*wireMessage, 0, len(ids))
+	for i := len(ids) - 1; i >= 0; i-- {
+		out = append(out, s.withReference(s.messages[strconv.FormatUint(ids[i], 10)]))
+	}
+	return http.StatusOK, out
 }
 
 // createMessage stores a message the bot sends to channelID; the caller
@@ -360,17 +413,25 @@ func (s *Server) getMessage(id string) (int, any) {
 	return http.StatusOK, s.withReference(m)
 }
 
-// withReference returns a copy of m with its referenced message filled
-// in, one level deep, as Discord returns it.
-func (s *Server) withReference(m *discordgo.Message) *discordgo.Message {
-	c := *m
+// withReference returns m as Discord returns it: with its components and
+// its referenced message (with that message's components), one level
+// deep.
+func (s *Server) withReference(m *discordgo.Message) *wireMessage {
+	w := &wireMessage{Message: m, Components: m.Components}
 	if m.MessageReference != nil {
 		if ref, ok := s.messages[m.MessageReference.MessageID]; ok {
-			r := *ref
-			c.ReferencedMessage = &r
+			w.ReferencedMessage = &wireMessage{Message: ref, Components: ref.Components}
 		}
 	}
-	return &c
+	return w
+}
+
+// wireMessage is a message as JSON with its components, which
+// discordgo.Message leaves out when encoded (it only decodes them).
+type wireMessage struct {
+	*discordgo.Message
+	Components        []discordgo.MessageComponent `json:"components,omitempty"`
+	ReferencedMessage *wireMessage                 `json:"referenced_message,omitempty"`
 }
 
 // editMessage applies a message edit; the caller holds s.mu.
