@@ -157,7 +157,7 @@ func newUnfollowCmd(c *common, env *environment) *cobra.Command {
 one). citebot feeds lists the feeds with their IDs.`,
 		`  citebot unfollow 3
   citebot unfollow --scope guild:123456789 3`,
-		[][]string{envStore},
+		[][]string{envStore, {envFeedInterval, envMaxFeeds}}, // checked when the feeds open
 		func(cmd *cobra.Command, pos []string) error {
 			if len(pos) != 1 {
 				return usageError("unfollow takes one feed ID (see citebot feeds)")
@@ -191,7 +191,7 @@ last checked, when it last brought a new article, and its last error.`,
 		`  citebot feeds
   citebot feeds --scope guild:123456789 --json
   citebot feeds poll`,
-		[][]string{envStore},
+		[][]string{envStore, {envFeedInterval, envMaxFeeds}}, // checked when the feeds open
 		func(cmd *cobra.Command, pos []string) error {
 			if len(pos) > 0 {
 				return usageError("unexpected arguments: %q (citebot feeds poll checks the feeds)", pos)
