@@ -100,7 +100,7 @@ func (d *Bot) ask(ctx context.Context, i *discordgo.Interaction, data discordgo.
 		return
 	}
 	t := &interactionTarget{d: d, i: i}
-	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t, questionHeader(q), entrySlash, arrived)
+	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(i.GuildID)}, t, questionHeader(q), entrySlash, arrived, nil)
 }
 
 // questionHeader is the first line of an /ask answer: the question,
@@ -203,8 +203,9 @@ func (t *interactionTarget) Send(ctx context.Context, content string, embeds []*
 // remembers the messages of the answer, each standing for the whole
 // answer and q, and those of an error or of the answer that there is
 // nothing to search as no answer (see sentMemory). It reports the
-// question's outcome under entry, timed from arrived.
-func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, header, entry string, arrived time.Time) {
+// question's outcome under entry, timed from arrived. An answer's turn
+// is also given to remember, when not nil, before the answer shows.
+func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, header, entry string, arrived time.Time, remember func(bot.Turn)) {
 	var (
 		mu    sync.Mutex
 		text  strings.Builder
@@ -277,6 +278,9 @@ func (d *Bot) streamAnswer(ctx context.Context, q bot.Question, t answerTarget, 
 	// The first message is remembered before the answer shows in it, so
 	// that a reply as soon as it shows finds the answer; the others once
 	// sent.
+	if turn != nil && remember != nil {
+		remember(*turn)
+	}
 	d.sent.Put(turn, t.FirstID())
 	d.sent.Put(turn, d.sendFinal(ctx, t, msgs, buttons, "answer")...)
 }

@@ -96,8 +96,9 @@ type Config struct {
 	// MessageContent asks Discord for the privileged Message Content
 	// intent, which the application must have enabled in the Developer
 	// Portal: a reply to one of the bot's answers is then read, and
-	// answered, with the reply's ping off too. Without it Discord shows
-	// the bot only messages that mention it.
+	// answered, with the reply's ping off too, and every message in a
+	// thread started from one of its answers is a question (threads.go).
+	// Without it Discord shows the bot only messages that mention it.
 	MessageContent bool
 }
 
@@ -207,6 +208,11 @@ type Bot struct {
 
 	sent  *sentMemory
 	feeds feedLoop // the feed poll loop, while serving
+	// threadStarts remembers, by channel ID, the answer a thread was
+	// started from, or nil for a channel that is no such thread;
+	// threadTurns the bot's answers in those threads (threads.go).
+	threadStarts *sentMemory
+	threadTurns  *threadTurns
 }
 
 // New validates cfg (see Config.Validate) and prepares a session; it
@@ -248,17 +254,19 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 
 	workCtx, cancel := context.WithCancel(context.Background())
 	d := &Bot{
-		cfg:        cfg,
-		deps:       deps,
-		log:        logger,
-		obs:        obs,
-		session:    s,
-		rate:       newUserLimiter(cfg.QuestionsPerMinute, time.Minute, nil),
-		newTicker:  realTicker,
-		workCtx:    workCtx,
-		cancelWork: cancel,
-		sent:       newSentMemory(4096),
-		draining:   make(chan struct{}),
+		cfg:          cfg,
+		deps:         deps,
+		log:          logger,
+		obs:          obs,
+		session:      s,
+		rate:         newUserLimiter(cfg.QuestionsPerMinute, time.Minute, nil),
+		newTicker:    realTicker,
+		workCtx:      workCtx,
+		cancelWork:   cancel,
+		sent:         newSentMemory(4096),
+		threadStarts: newSentMemory(4096),
+		threadTurns:  newThreadTurns(),
+		draining:     make(chan struct{}),
 	}
 	d.files = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 3 {

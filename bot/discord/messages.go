@@ -78,7 +78,7 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	mentioned := slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u.ID == me }) ||
 		strings.Contains(m.Content, "<@"+me+">") || strings.Contains(m.Content, "<@!"+me+">")
 	replyToMe := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == me && repliesHere(m)
-	if !mentioned && !replyToMe && m.GuildID != "" {
+	if !mentioned && !replyToMe && m.GuildID != "" && !d.cfg.MessageContent {
 		return
 	}
 	if d.ignoreOtherShard("message", m.GuildID) {
@@ -90,8 +90,21 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	defer d.work.Done()
 	arrived := time.Now()
 	ctx := d.workCtx
+	// A message in a thread on one of the bot's answers (not a reply to
+	// it) follows up on the answer and the bot's others there.
+	var start *bot.Turn
+	if m.GuildID != "" && !replyToMe {
+		if turn, ok := d.answerThread(ctx, m.ChannelID, m.GuildID, me); ok {
+			start = &turn
+		}
+	}
+	if !mentioned && !replyToMe && m.GuildID != "" && start == nil {
+		return // seen through the Message Content intent, not for the bot
+	}
 	q := stripMention(m.Content, me)
 	switch {
+	case q == "" && start != nil && !mentioned:
+		return // an image or a sticker in the thread, say
 	case q == "" && replyToMe && !mentioned && m.GuildID != "":
 		d.sendReply(ctx, m, replyNeedsMentionText)
 		return
@@ -109,13 +122,22 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	defer release()
-	history := d.history(ctx, m, me)
+	var history []bot.Turn
+	if start != nil {
+		history = d.threadTurns.History(m.ChannelID, *start)
+	} else {
+		history = d.history(ctx, m, me)
+	}
 	first := d.sendReply(ctx, m, lookingText)
 	if first == "" {
 		return
 	}
 	t := &replyTarget{d: d, to: m, first: first}
-	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t, "", entryMention, arrived)
+	var remember func(bot.Turn)
+	if start != nil {
+		remember = func(turn bot.Turn) { d.threadTurns.Add(m.ChannelID, turn) }
+	}
+	d.streamAnswer(ctx, bot.Question{Text: q, Scope: scopeOf(m.GuildID), History: history}, t, "", entryMention, arrived, remember)
 }
 
 // sendReply replies to m; it returns the new message's ID, or "" on

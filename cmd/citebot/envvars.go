@@ -47,7 +47,7 @@ var knownVars = []envVar{
 	{name: envDiscordAPIBase, help: "Discord API base URL (default " + discord.DefaultAPIBase + ")"},
 	{name: envDevGuild, help: "register the slash commands in this server only (instant, for development)"},
 	{name: envManagerRole, help: "ID of a role also allowed to /ingest, /forget, /follow and /unfollow"},
-	{name: envMessageContent, help: "1 asks for the Message Content intent (enable it in the Developer Portal first): replies to answers are read with the ping off (default off)"},
+	{name: envMessageContent, help: "1 asks for the Message Content intent (enable it in the Developer Portal first): replies to answers are read with the ping off, and threads on answers without mentions (default off)"},
 	{name: envQuestionsPerMinute, help: fmt.Sprintf("questions per user per minute (default %d)", discord.DefaultQuestionsPerMinute)},
 	{name: envMaxInFlight, help: fmt.Sprintf("answers and ingests in flight at once (default %d)", bot.DefaultMaxAnswers)},
 	{name: envShardID, help: "this process's gateway shard, from 0 (with CITEBOT_SHARD_COUNT; default: unsharded)"},

@@ -82,6 +82,7 @@ type Server struct {
 	messages     map[string]*discordgo.Message // by ID
 	interactions map[string]*interactionState  // by token
 	files        map[string][]byte             // attachment path -> data
+	threads      map[string][2]string          // thread ID -> [guild, parent channel]
 	rateLimits   []rateLimit
 	conns        []*gatewayConn // one per connected shard
 	identifies   []Identify
@@ -119,6 +120,7 @@ func New(opt Options) *Server {
 		messages:     make(map[string]*discordgo.Message),
 		interactions: make(map[string]*interactionState),
 		files:        make(map[string][]byte),
+		threads:      make(map[string][2]string),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gateway", s.serveGateway)

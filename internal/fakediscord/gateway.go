@@ -215,6 +215,22 @@ func (s *Server) PostMessage(ctx context.Context, m *discordgo.Message) (*discor
 	return &c, s.Dispatch(ctx, "MESSAGE_CREATE", &c)
 }
 
+// StartThread opens a public thread in channel parent of guild, as a
+// member does with "Create Thread" on a message there: a thread started
+// from a message has that message's ID (pass it as id; "" starts one
+// from no message, with a new ID). It dispatches THREAD_CREATE and
+// returns the thread's ID, which GET /channels/{id} then answers.
+func (s *Server) StartThread(ctx context.Context, guild, parent, id string) (string, error) {
+	s.mu.Lock()
+	if id == "" {
+		id = s.newID()
+	}
+	s.threads[id] = [2]string{guild, parent}
+	s.change()
+	s.mu.Unlock()
+	return id, s.Dispatch(ctx, "THREAD_CREATE", threadJSON(id, guild, parent))
+}
+
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
 // serveGateway speaks the gateway: HELLO, IDENTIFY -> READY and the

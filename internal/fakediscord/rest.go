@@ -163,6 +163,9 @@ func (s *Server) route(req Request) (int, any) {
 		}
 		return http.StatusOK, s.storeInteractionMessage(st, b) // a follow-up
 	case is("GET", "channels", "*"):
+		if t, ok := s.threads[seg[1]]; ok {
+			return http.StatusOK, threadJSON(seg[1], t[0], t[1])
+		}
 		guild, ok := s.opt.Channels[seg[1]]
 		if !ok {
 			return http.StatusNotFound, apiError(10003, "Unknown Channel")
@@ -453,4 +456,10 @@ func (s *Server) editMessage(req Request, id string) (int, any) {
 // channelJSON is a guild text channel as Discord sends it.
 func channelJSON(id, guild string) map[string]any {
 	return map[string]any{"id": id, "guild_id": guild, "type": discordgo.ChannelTypeGuildText, "name": "channel " + id}
+}
+
+// threadJSON is a public thread of guild in channel parent.
+func threadJSON(id, guild, parent string) map[string]any {
+	return map[string]any{"id": id, "guild_id": guild, "parent_id": parent, "type": discordgo.ChannelTypeGuildPublicThread,
+		"name": "thread " + id, "thread_metadata": map[string]any{"archived": false, "auto_archive_duration": 1440}}
 }

@@ -1,0 +1,123 @@
+package discord
+
+// Threads on answers: a thread someone starts from one of the bot's
+// answers ("Create Thread" on it) is a conversation with the bot. With
+// Config.MessageContent every message there is a follow-up, answered
+// without a mention; without it, mentions there are.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/citebot/citebot/bot"
+)
+
+// answerThread returns the turn of the answer that thread channelID of
+// guildID was started from, and whether it is such a thread: a thread
+// started from a message has that message's ID, in the thread's parent
+// channel. What it finds is remembered for each channel, so that a
+// channel costs at most two REST calls (its channel, the message it
+// starts from), and none once the gateway announced it.
+func (d *Bot) answerThread(ctx context.Context, channelID, guildID, me string) (bot.Turn, bool) {
+	if turn, ok := d.threadStarts.Get(channelID); ok {
+		if turn == nil {
+			return bot.Turn{}, false
+		}
+		return *turn, true
+	}
+	turn, ok, known := d.findAnswerThread(ctx, channelID, guildID, me)
+	if known { // a failed REST call is tried again with the next message
+		if ok {
+			d.threadStarts.Put(&turn, channelID)
+		} else {
+			d.threadStarts.Put(nil, channelID)
+		}
+	}
+	return turn, ok
+}
+
+// findAnswerThread is answerThread without its memory; known is false
+// when a REST call failed other than with 404 (worth trying again).
+func (d *Bot) findAnswerThread(ctx context.Context, channelID, guildID, me string) (turn bot.Turn, ok, known bool) {
+	ch, err := d.session.State.Channel(channelID)
+	if err != nil {
+		if ch, err = d.session.Channel(channelID, discordgo.WithContext(ctx)); err != nil {
+			d.log.Info("discord: a channel cannot be looked up", "channel", channelID, "err", redact(err))
+			return bot.Turn{}, false, notFound(err)
+		}
+	}
+	if !ch.IsThread() || ch.ParentID == "" || ch.GuildID != guildID {
+		return bot.Turn{}, false, true
+	}
+	start, err := d.session.ChannelMessage(ch.ParentID, ch.ID, discordgo.WithContext(ctx))
+	if err != nil {
+		// 404: a thread started from no message, or from one since
+		// deleted.
+		d.log.Debug("discord: a thread's first message cannot be fetched", "thread", ch.ID, "err", redact(err))
+		return bot.Turn{}, false, notFound(err)
+	}
+	if start.Author == nil || start.Author.ID != me || start.ChannelID != "" && start.ChannelID != ch.ParentID {
+		return bot.Turn{}, false, true
+	}
+	turn, ok = d.earlierTurn(ctx, start, d.referenced(ctx, start), scopeOf(guildID), me)
+	return turn, ok, true
+}
+
+// notFound reports whether err is Discord's answer 404 to a REST call.
+func notFound(err error) bool {
+	var rest *discordgo.RESTError
+	return errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusNotFound
+}
+
+// threadTurns remembers the bot's latest answers in each thread on an
+// answer, oldest first, for the thread's next questions: at most
+// maxHistoryDepth-1 a thread (the answer it starts from comes first), for
+// the maxThreads threads most recently answered in.
+type threadTurns struct {
+	mu    sync.Mutex
+	order []string // thread IDs, least recently answered in first
+	turns map[string][]bot.Turn
+}
+
+// maxThreads bounds the threads threadTurns remembers.
+const maxThreads = 1024
+
+func newThreadTurns() *threadTurns {
+	return &threadTurns{turns: make(map[string][]bot.Turn)}
+}
+
+// Add remembers turn as thread's latest.
+func (t *threadTurns) Add(thread string, turn bot.Turn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.turns[thread]; ok {
+		for i, id := range t.order {
+			if id == thread {
+				t.order = append(t.order[:i], t.order[i+1:]...)
+				break
+			}
+		}
+	}
+	t.order = append(t.order, thread)
+	turns := append(t.turns[thread], turn)
+	if extra := len(turns) - (maxHistoryDepth - 1); extra > 0 {
+		turns = turns[extra:]
+	}
+	t.turns[thread] = turns
+	for len(t.order) > maxThreads {
+		delete(t.turns, t.order[0])
+		t.order = t.order[1:]
+	}
+}
+
+// History is a question's earlier turns in thread, oldest first: the
+// answer the thread starts from, then the bot's latest answers there.
+func (t *threadTurns) History(thread string, start bot.Turn) []bot.Turn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]bot.Turn{start}, t.turns[thread]...)
+}
