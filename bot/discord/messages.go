@@ -67,8 +67,10 @@ func (t *replyTarget) Send(ctx context.Context, content string, embeds []*discor
 	return m.ID, nil
 }
 
-// onMessage answers messages that mention the bot, replies to its answers
-// and direct messages; it ignores bots, webhooks and itself.
+// onMessage answers messages that mention the bot, replies to its answers,
+// direct messages and, with Config.MessageContent, every message in a
+// thread started from one of its answers (threads.go); it ignores bots,
+// webhooks and itself.
 func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
 	me := d.botID()
