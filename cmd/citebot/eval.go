@@ -26,13 +26,15 @@ func newEvalCmd(c *common, env *environment) *cobra.Command {
 		every  int
 		answer bool
 	)
-	cmd := command("eval [flags] QA.jsonl",
+	cmd := command("eval [flags] QA.jsonl|-",
 		"measure retrieval (recall@k, MRR, passage length, latency) and, with --answers, the answers",
 		`Measure retrieval over the store's articles with a file of lines
 {"question": "…", "answers": ["…"]}: recall@k, MRR, mean passage length, search latency.
-With --answers, also answer every question and measure the answers.`,
+With --answers, also answer every question and measure the answers. "-" reads the lines
+from standard input.`,
 		`  citebot eval --k 1,5,10 testdata/questions.jsonl
-  citebot eval --every 10 --json qa.jsonl`,
+  citebot eval --every 10 --json qa.jsonl
+  citebot feedback --as-eval | citebot eval --answers -`,
 		[][]string{envStore, envAnswer, envEmbed},
 		func(cmd *cobra.Command, pos []string) error {
 			return runEval(cmd.Context(), env, c, pos, ksFlag, every, answer, asJSON)
@@ -57,12 +59,19 @@ func runEval(ctx context.Context, env *environment, c *common, pos []string, ksF
 	if every < 1 {
 		return usageError("invalid --every %d: want 1 or more", every)
 	}
-	f, err := os.Open(pos[0])
-	if err != nil {
-		return fmt.Errorf("read questions: %w", err)
+	name := pos[0]
+	var all []retrieval.QA
+	if name == "-" { // ./- names a file called "-"
+		name = "standard input"
+		all, err = retrieval.ReadQA(env.stdin, name)
+	} else {
+		f, ferr := os.Open(name)
+		if ferr != nil {
+			return fmt.Errorf("read questions: %w", ferr)
+		}
+		all, err = retrieval.ReadQA(f, name)
+		f.Close()
 	}
-	all, err := retrieval.ReadQA(f, pos[0])
-	f.Close()
 	if err != nil {
 		return err
 	}
@@ -71,7 +80,7 @@ func runEval(ctx context.Context, env *environment, c *common, pos []string, ksF
 		qs = append(qs, all[i])
 	}
 	if len(qs) == 0 {
-		return fmt.Errorf("%s: no questions", pos[0])
+		return fmt.Errorf("%s: no questions", name)
 	}
 	a, err := c.open(ctx, env, readOnly)
 	if err != nil {

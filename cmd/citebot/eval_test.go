@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,6 +86,34 @@ func TestEval(t *testing.T) {
 	}
 	if code, _, stderr := c.run("", "eval", "missing.jsonl"); code != 1 || !strings.Contains(stderr, "missing.jsonl") {
 		t.Errorf("missing file: exit %d, stderr %q", code, stderr)
+	}
+
+	// "-" reads the lines from standard input (feedback --as-eval | eval -).
+	lines, err := os.ReadFile(qa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, stdin string
+		code        int
+		want        string // in the JSON's questions, or in the error
+	}{
+		{"the sample questions", string(lines), 0, fmt.Sprint(n)},
+		{"nothing", "", 1, "standard input: no questions"},
+		{"not QA lines", "when?\n", 1, "standard input line 1"},
+	} {
+		code, stdout, stderr := c.run(tt.stdin, "eval", "--json", "-")
+		if code != tt.code {
+			t.Errorf("%s on standard input: exit %d, want %d: %s", tt.name, code, tt.code, stderr)
+			continue
+		}
+		if tt.code == 0 {
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil || fmt.Sprint(rep.Questions) != tt.want {
+				t.Errorf("%s on standard input: %q (%v), want %s questions", tt.name, stdout, err, tt.want)
+			}
+		} else if !strings.Contains(stderr, tt.want) {
+			t.Errorf("%s on standard input: stderr %q, want it to say %q", tt.name, stderr, tt.want)
+		}
 	}
 }
 
