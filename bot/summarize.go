@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/prompts"
@@ -63,23 +66,78 @@ func (c *Core) Summarize(ctx context.Context, scope, articleID string) (Answer, 
 }
 
 // leadSummary quotes the first leadSentences sentences of the article as
-// bullet points, each citing its passage.
+// bullet points, each citing its passage. Paragraphs that are not the
+// story (a photo caption, "FILE - …", a byline) are passed over, and a
+// sentence's dateline ("WASHINGTON (AP) —") is left out; an article that
+// is nothing but such paragraphs is quoted as it is.
 func leadSummary(passages []retrieval.Passage) string {
+	if s := quoteLead(passages, true); s != "" {
+		return s
+	}
+	return quoteLead(passages, false)
+}
+
+func quoteLead(passages []retrieval.Passage, skipFurniture bool) string {
 	var b strings.Builder
 	n := 0
 	for i, p := range passages {
-		for _, span := range ingest.Sentences(p.Text) {
-			s := strings.Join(strings.Fields(prompts.StripFootnotes(p.Text[span[0]:span[1]])), " ")
-			if s == "" {
+		for _, para := range strings.Split(p.Text, "\n\n") {
+			para = strings.Join(strings.Fields(prompts.StripFootnotes(para)), " ")
+			if skipFurniture && notStory(para) {
 				continue
 			}
-			fmt.Fprintf(&b, "- %s [%d]\n", s, i+1)
-			if n++; n == leadSentences {
-				return b.String()
+			for _, span := range ingest.Sentences(para) {
+				s := strings.TrimSpace(para[span[0]:span[1]])
+				if skipFurniture {
+					s = withoutDateline(s)
+				}
+				if s == "" {
+					continue
+				}
+				fmt.Fprintf(&b, "- %s [%d]\n", s, i+1)
+				if n++; n == leadSentences {
+					return b.String()
+				}
 			}
 		}
 	}
 	return b.String()
+}
+
+var (
+	// captionStart opens a photo caption or credit: "FILE - …", "FILE
+	// PHOTO: …", "Photo: …", "Image: …", "Photo by …".
+	captionStart = regexp.MustCompile(`^(?:FILE(?: PHOTO)?(?:\s*[-–—]\s|:)|\(?(?i:(?:file )?photos?|photograph|image|picture|caption|credit|foto|bild)\s*:|\(?(?i:photos? by|photo credit)\b)`)
+	// creditEnd closes a caption: "… (AP Photo/Jane Roe)", "… (Photo by
+	// Jane Roe/Valley Post)", "… (Getty Images)".
+	creditEnd = regexp.MustCompile(`\([^()]*\b(?i:photo|photograph|foto|getty images)\b[^()]*\)$`)
+	// byline is a paragraph naming the writers: "By Jane Roe", "By JANE
+	// ROE, Associated Press".
+	byline = regexp.MustCompile(`^(?i:by)\s+\p{Lu}.*[^.!?"”’']$`)
+	// dateline opens a wire story's first sentence: "WASHINGTON (AP) — ",
+	// "KYIV, Ukraine (AP) — ", "LONDON, June 17 (Reuters) - ", "(CNN) — ".
+	dateline = regexp.MustCompile(`^(?:\p{Lu}[\p{Lu}.'’]+(?:[ -]\p{Lu}[\p{Lu}.'’]*)*(?:,(?: [\p{L}\d.'’]+){1,3})?(?: \([^()]{1,30}\))?|\([^()]{1,30}\))(?:\s*[—–]\s*|\s+--?\s+)`)
+)
+
+// notStory reports whether a paragraph is a photo caption, a credit or a
+// byline rather than part of the story.
+func notStory(para string) bool {
+	return captionStart.MatchString(para) || creditEnd.MatchString(para) ||
+		byline.MatchString(para) && len(strings.Fields(para)) <= 8
+}
+
+// withoutDateline returns s without its opening dateline, when what
+// follows reads as a sentence (a capital or a digit first).
+func withoutDateline(s string) string {
+	loc := dateline.FindStringIndex(s)
+	if loc == nil {
+		return s
+	}
+	rest := s[loc[1]:]
+	if r, _ := utf8.DecodeRuneInString(rest); !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+		return s
+	}
+	return rest
 }
 
 // limitBullets keeps at most n bullet points of a summary (lines starting

@@ -125,3 +125,55 @@ func TestModelSummarisesLongArticlesInParts(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadSummarySkipsCaptionsAndDatelines: the offline summary quotes the
+// story's first sentences, not the photo caption, credit or byline a lead
+// often opens with, and not a wire dateline; sentences that only look like
+// those stay, and an article of nothing but a caption is still quoted.
+func TestLeadSummarySkipsCaptionsAndDatelines(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		passages []string
+		want     []string
+	}{
+		{"AP dateline", []string{"WASHINGTON (AP) — The council voted 7-2 on Tuesday to add bike lanes.\n\nWork starts in May."},
+			[]string{"- The council voted 7-2 on Tuesday to add bike lanes. [1]", "- Work starts in May. [1]"}},
+		{"dateline with a region and no spaces", []string{"KYIV, Ukraine (AP)—Power returned to most of the city overnight."},
+			[]string{"- Power returned to most of the city overnight. [1]"}},
+		{"Reuters dateline and file photo", []string{"FILE PHOTO: A view of the port at dawn.\n\nLONDON, June 17 (Reuters) - Britain's ports handled more cargo in May."},
+			[]string{"- Britain's ports handled more cargo in May. [1]"}},
+		{"broadcaster dateline", []string{"(CNN) — Flights resumed at noon."},
+			[]string{"- Flights resumed at noon. [1]"}},
+		{"FILE caption with a credit", []string{"FILE - A worker picks apples near Cedar Falls, Sept. 12, 2019. (Photo by Jane Roe/Valley Post)\n\nGrowers harvested a record crop this season.\n\nWarm weather helped."},
+			[]string{"- Growers harvested a record crop this season. [1]", "- Warm weather helped. [1]"}},
+		{"Photo: caption", []string{"Photo: Seals rest on a sandbar at low tide.\n\nSeals have returned to the estuary."},
+			[]string{"- Seals have returned to the estuary. [1]"}},
+		{"caption ending in an agency credit", []string{"The mayor speaks at the opening of the bridge. (AP Photo/John Doe)\n\nThe bridge opened on Monday."},
+			[]string{"- The bridge opened on Monday. [1]"}},
+		{"byline", []string{"By JANE ROE, Associated Press\n\nThe strike ended on Friday."},
+			[]string{"- The strike ended on Friday. [1]"}},
+		{"caption alone in the first passage", []string{"Image: The new library at night.", "The library opens on Monday."},
+			[]string{"- The library opens on Monday. [2]"}},
+		{"look-alikes are the story", []string{"NASA said on Monday that the launch would slip.\n\nUS officials — including two senators — met on Friday.\n\nBy Tuesday, the river had risen two metres."},
+			[]string{"- NASA said on Monday that the launch would slip. [1]", "- US officials — including two senators — met on Friday. [1]", "- By Tuesday, the river had risen two metres. [1]"}},
+		{"another language", []string{"Die Stadt baut eine neue Brücke. Sie soll zwölf Millionen Euro kosten."},
+			[]string{"- Die Stadt baut eine neue Brücke. [1]", "- Sie soll zwölf Millionen Euro kosten. [1]"}},
+		{"nothing but a caption", []string{"FILE - The old mill in 1950."},
+			[]string{"- FILE - The old mill in 1950. [1]"}},
+		{"at most the lead's sentences", []string{"WASHINGTON (AP) — One. Two. Three. Four."},
+			[]string{"- One. [1]", "- Two. [1]", "- Three. [1]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var ps []retrieval.Passage
+			for _, text := range tt.passages {
+				ps = append(ps, retrieval.Passage{ArticleID: "a", Text: text})
+			}
+			if got, want := strings.TrimSpace(leadSummary(ps)), strings.Join(tt.want, "\n"); got != want {
+				t.Errorf("summary\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
