@@ -141,14 +141,15 @@ func withoutDateline(s string) string {
 }
 
 // limitBullets keeps at most n bullet points of a summary (lines starting
-// with "-", "*" or "•") and the lines before the first; text without
-// bullets is kept whole.
+// with "-", "* ", "•", "+ " or a number, "1." or "1)") and the lines before
+// the first; text without bullets is kept whole. A bold heading
+// ("**Summary**") is not a bullet.
 func limitBullets(text string, n int) string {
 	var out []string
 	seen := 0
 	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
 		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "*") || strings.HasPrefix(t, "•") {
+		if bullet.MatchString(t) {
 			if seen++; seen > n {
 				break
 			}
@@ -159,3 +160,6 @@ func limitBullets(text string, n int) string {
 	}
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
+
+// bullet opens a bullet point or a numbered item.
+var bullet = regexp.MustCompile(`^(?:[-•]|[*+](?:\s|$)|\d{1,2}[.)](?:\s|$))`)

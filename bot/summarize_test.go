@@ -177,3 +177,34 @@ func TestLeadSummarySkipsCaptionsAndDatelines(t *testing.T) {
 		})
 	}
 }
+
+// TestLimitBulletsKeepsFivePoints: a model's summary keeps at most n
+// points whether it writes them as "-", "*" or a numbered list, a bold
+// heading is not taken for one of them, and what follows the points goes.
+func TestLimitBulletsKeepsFivePoints(t *testing.T) {
+	t.Parallel()
+	items := func(format string, k int) string {
+		var lines []string
+		for i := 1; i <= k; i++ {
+			lines = append(lines, fmt.Sprintf(format, i))
+		}
+		return strings.Join(lines, "\n")
+	}
+	tests := []struct{ name, in, want string }{
+		{"dashes", items("- point %d [1]", 7), items("- point %d [1]", 5)},
+		{"bold heading and stars", "**Summary**\n" + items("* point %d [1]", 7), "**Summary**\n" + items("* point %d [1]", 5)},
+		{"numbered", items("%d. point [1]", 7), items("%d. point [1]", 5)},
+		{"numbered with parentheses", items("%d) point [1]", 6), items("%d) point [1]", 5)},
+		{"bullets apart, then commentary", "Here is a summary:\n\n- a [1]\n\n- b [2]\n\nLet me know if you want more.", "Here is a summary:\n\n- a [1]\n\n- b [2]"},
+		{"no bullets", "The council approved the plan [1]. Work starts in May [2].", "The council approved the plan [1]. Work starts in May [2]."},
+		{"a year is not a number point", "2025 was the year the bridge opened [1].\n- it cost $4 million [1].", "2025 was the year the bridge opened [1].\n- it cost $4 million [1]."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := limitBullets(tt.in, 5); got != tt.want {
+				t.Errorf("limitBullets(%q)\n= %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
