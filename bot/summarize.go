@@ -53,7 +53,10 @@ func (c *Core) Summarize(ctx context.Context, scope, articleID string) (Answer, 
 		if raw, err = s.Summarize(ctx, passages); err != nil {
 			return Answer{}, fmt.Errorf("summarize %s with %s: %w", articleID, c.opt.Answerer.Name(), err)
 		}
-		raw = limitBullets(raw, MaxSummaryBullets)
+		if raw = limitBullets(raw, MaxSummaryBullets); raw == "" {
+			return Answer{}, UserError("The language model sent an empty summary; please try again.",
+				fmt.Errorf("summarize %s with %s: empty summary", articleID, c.opt.Answerer.Name()))
+		}
 	} else {
 		raw = leadSummary(passages)
 	}

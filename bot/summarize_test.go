@@ -208,3 +208,43 @@ func TestLimitBulletsKeepsFivePoints(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyModelSummaryIsAnError: a model that sends nothing back (an
+// empty or blank reply) fails the summary with a message saying so, where
+// it showed an empty summary "citing none of the passages"; a summary
+// without citations is still shown, with its note.
+func TestEmptyModelSummaryIsAnError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, reply string
+		wantErr     bool
+		wantNote    bool
+	}{
+		{"empty", "", true, false},
+		{"blank lines", "  \n\n ", true, false},
+		{"cited", "- The council approved dredging [1].", false, false},
+		{"uncited", "- The council approved dredging.", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := newLLMEnv(t, fakeopenai.Options{Reply: func(fakeopenai.ChatRequest) string { return tt.reply }})
+			core := NewCore(CoreOptions{Store: storeOf(t), Answerer: env.answerer()})
+			res, err := core.Ingest(t.Context(), retrieval.SharedScope, ingest.Article{Title: "Harbour dredging approved",
+				Paragraphs: []string{"The council approved dredging the harbour on Tuesday."}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ans, err := core.Summarize(t.Context(), retrieval.SharedScope, res.ID)
+			if tt.wantErr {
+				if err == nil || UserMessage(err) != "The language model sent an empty summary; please try again." {
+					t.Errorf("summary %+v, error %v (%q), want the empty summary refused", ans, err, UserMessage(err))
+				}
+				return
+			}
+			if err != nil || ans.Text == "" || (ans.Note != "") != tt.wantNote || ans.Found == tt.wantNote {
+				t.Errorf("summary %+v, error %v", ans, err)
+			}
+		})
+	}
+}
