@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,13 +24,13 @@ func newSummarizeCmd(c *common, env *environment) *cobra.Command {
 		"summarise one article, citing its passages",
 		`Summarise one article the scope sees (its own or a shared one): with a model, at most five
 bullet points citing the article's passages; offline, its lead sentences, cited. Prints the
-summary and its sources as ask does; --json prints ask's JSON object. citebot sources lists
-the articles with their IDs.`,
+summary and its sources as ask does; --json prints ask's JSON object, without answerability
+(nothing is searched). citebot sources lists the articles with their IDs.`,
 		`  citebot summarize t3f9c2a1b0d4e5f67
   citebot summarize --json --scope guild:123456789 t3f9c2a1b0d4e5f67`,
 		[][]string{envStore, envAnswer, envEmbed},
 		func(cmd *cobra.Command, pos []string) error {
-			if len(pos) != 1 {
+			if len(pos) != 1 || strings.TrimSpace(pos[0]) == "" {
 				return usageError("summarize takes one article ID (see citebot sources)")
 			}
 			a, err := c.open(cmd.Context(), env, readOnly)
@@ -43,7 +44,14 @@ the articles with their IDs.`,
 				a.log.Debug("summarize failed", "id", clip(pos[0]), "err", err)
 				return failure("%s", userText(err))
 			}
-			return writeAnswer(env, ans, asJSON)
+			if asJSON {
+				// ask's shape without answerability: a summary searches
+				// nothing and decides nothing.
+				out := toJSON(ans)
+				out.Answerability = nil
+				return writeJSON(env.stdout, out)
+			}
+			return printAnswer(env.stdout, ans)
 		})
 	c.register(cmd.Flags(), withScope|showAnswer|showEmbed)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object (ask --json's shape)")
