@@ -119,7 +119,7 @@ func (d *Bot) announce(ctx context.Context, r feed.Report) {
 // one outside any guild): from the gateway's state, else asked of
 // Discord.
 func (d *Bot) channelGuild(ctx context.Context, id string) (string, error) {
-	if ch, err := d.session.State.Channel(id); err == nil {
+	if ch, ok := d.stateChannel(id); ok {
 		return ch.GuildID, nil
 	}
 	ch, err := d.session.Channel(id, discordgo.WithContext(ctx))

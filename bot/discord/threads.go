@@ -43,12 +43,14 @@ func (d *Bot) answerThread(ctx context.Context, channelID, guildID, me string) (
 // findAnswerThread is answerThread without its memory; known is false
 // when a REST call failed other than with 404 (worth trying again).
 func (d *Bot) findAnswerThread(ctx context.Context, channelID, guildID, me string) (turn bot.Turn, ok, known bool) {
-	ch, err := d.session.State.Channel(channelID)
-	if err != nil {
-		if ch, err = d.session.Channel(channelID, discordgo.WithContext(ctx)); err != nil {
+	ch, ok := d.stateChannel(channelID)
+	if !ok {
+		got, err := d.session.Channel(channelID, discordgo.WithContext(ctx))
+		if err != nil {
 			d.log.Info("discord: a channel cannot be looked up", "channel", channelID, "err", redact(err))
 			return bot.Turn{}, false, notFound(err)
 		}
+		ch = *got
 	}
 	if !ch.IsThread() || ch.ParentID == "" || ch.GuildID != guildID {
 		return bot.Turn{}, false, true
@@ -65,6 +67,21 @@ func (d *Bot) findAnswerThread(ctx context.Context, channelID, guildID, me strin
 	}
 	turn, ok = d.earlierTurn(ctx, start, d.referenced(ctx, start), scopeOf(guildID), me)
 	return turn, ok, true
+}
+
+// stateChannel returns a copy of channel id as the gateway's state holds
+// it, and whether it holds it. The state updates a channel in place, under
+// its lock, as events arrive (THREAD_UPDATE when a thread is archived,
+// say) while handlers run: the channel is read under that lock.
+func (d *Bot) stateChannel(id string) (discordgo.Channel, bool) {
+	st := d.session.State
+	ch, err := st.Channel(id)
+	if err != nil {
+		return discordgo.Channel{}, false
+	}
+	st.RLock()
+	defer st.RUnlock()
+	return *ch, true
 }
 
 // notFound reports whether err is Discord's answer 404 to a REST call.

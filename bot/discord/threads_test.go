@@ -2,13 +2,34 @@ package discord
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/citebot/citebot/bot"
+	"github.com/citebot/citebot/internal/fakediscord"
 	"github.com/citebot/citebot/retrieval"
 )
+
+// threadsQuestion is the question of the answer threadsHarness gives.
+const threadsQuestion = "When does the island ferry leave the harbour?"
+
+// threadsHarness serves a bot (with the Message Content intent when
+// messageContent) whose server g1 has a ferry timetable, and asks it
+// threadsQuestion with /ask; it returns the harness and the ID of the
+// answer ("At seven [1]."), for threads to start from.
+func threadsHarness(t *testing.T, messageContent bool) (*harness, string) {
+	t.Helper()
+	h := newHarness(t, Config{MessageContent: messageContent, QuestionsPerMinute: -1})
+	h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "",
+		"The island ferry leaves the harbour at seven every morning and at nine on Sundays. Tickets cost four euros.")
+	i := h.interact(ask("g1", "u1", threadsQuestion))
+	h.nextCall().Result <- "At seven [1]."
+	h.wait(editsOf(i))
+	answer, _ := h.fake.OriginalResponse(i.Token)
+	return h, answer
+}
 
 // TestThreadsOnAnswers: a thread started from one of the bot's answers
 // is a conversation with it. With the Message Content intent every
@@ -18,7 +39,7 @@ import (
 // Messages in other threads are not for the bot.
 func TestThreadsOnAnswers(t *testing.T) {
 	t.Parallel()
-	const question = "When does the island ferry leave the harbour?"
+	const question = threadsQuestion
 	for _, tt := range []struct {
 		name           string
 		messageContent bool
@@ -28,15 +49,9 @@ func TestThreadsOnAnswers(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, Config{MessageContent: tt.messageContent, QuestionsPerMinute: -1})
-			h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "",
-				"The island ferry leaves the harbour at seven every morning and at nine on Sundays. Tickets cost four euros.")
+			h, answer := threadsHarness(t, tt.messageContent)
 			botUser := h.fake.BotUser()
 			user := &discordgo.User{ID: "u1"}
-			i := h.interact(ask("g1", "u1", question))
-			h.nextCall().Result <- "At seven [1]."
-			h.wait(editsOf(i))
-			answer, _ := h.fake.OriginalResponse(i.Token)
 			thread, err := h.fake.StartThread(h.ctx, "g1", "c-g1", answer)
 			if err != nil {
 				t.Fatal(err)
@@ -85,6 +100,75 @@ func TestThreadsOnAnswers(t *testing.T) {
 			c = h.nextCall()
 			if len(c.History) != 0 {
 				t.Errorf("a mention in another thread carries history %q", fmt.Sprint(c.History))
+			}
+			c.Result <- "At nine [1]."
+		})
+	}
+}
+
+// TestArchivedThreads: Discord archives an idle thread and reopens it
+// when someone writes there (THREAD_UPDATE, which the gateway's state
+// applies in place while the bot handles the thread's messages): a
+// thread on an answer stays a conversation with the bot, with its
+// history, and other threads stay like channels. Many threads, each
+// archived as its first message arrives, give the race detector the
+// chance to catch a channel read outside the state's lock.
+func TestArchivedThreads(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		onAnswer bool
+		threads  int
+	}{
+		{"threads on no answer", false, 60},
+		{"a thread on an answer", true, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, answer := threadsHarness(t, true)
+			botUser := h.fake.BotUser()
+			user := &discordgo.User{ID: "u1"}
+			from := "" // a new thread, from no message
+			if tt.onAnswer {
+				from = answer
+			}
+			var threads []string
+			for range tt.threads {
+				thread, err := h.fake.StartThread(h.ctx, "g1", "c-g1", from)
+				if err != nil {
+					t.Fatal(err)
+				}
+				threads = append(threads, thread)
+				h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "how much do the tickets cost?"})
+				if err := h.fake.ArchiveThread(h.ctx, thread, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			start := bot.Turn{Question: threadsQuestion, Answer: "At seven [1]."}
+			thread := threads[len(threads)-1]
+			var want []bot.Turn // the history of a question asked after the thread reopens
+			if tt.onAnswer {
+				c := h.nextCall() // the thread's first message is a question
+				if fmt.Sprint(c.History) != fmt.Sprint([]bot.Turn{start}) {
+					t.Errorf("first question in the thread: history %q, want the answer it starts from", fmt.Sprint(c.History))
+				}
+				c.Result <- "Four euros [1]."
+				h.wait(editsIn(thread))
+				want = []bot.Turn{start, {Question: "how much do the tickets cost?", Answer: "Four euros [1]."}}
+			} else {
+				// Each thread's start was looked up, and is no answer.
+				h.waitN(tt.threads, func(r fakediscord.Request) bool {
+					return r.Method == "GET" && strings.HasPrefix(r.Path, "/channels/c-g1/messages/")
+				})
+			}
+			if err := h.fake.ArchiveThread(h.ctx, thread, false); err != nil {
+				t.Fatal(err)
+			}
+			h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user,
+				Content: "<@" + botUser.ID + "> and when does it leave on Sundays?", Mentions: []*discordgo.User{botUser}})
+			c := h.nextCall()
+			if fmt.Sprint(c.History) != fmt.Sprint(want) {
+				t.Errorf("after the thread reopened: history %q, want %q", fmt.Sprint(c.History), fmt.Sprint(want))
 			}
 			c.Result <- "At nine [1]."
 		})

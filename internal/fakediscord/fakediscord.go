@@ -82,7 +82,7 @@ type Server struct {
 	messages     map[string]*discordgo.Message // by ID
 	interactions map[string]*interactionState  // by token
 	files        map[string][]byte             // attachment path -> data
-	threads      map[string][2]string          // thread ID -> [guild, parent channel]
+	threads      map[string]thread             // by ID
 	rateLimits   []rateLimit
 	conns        []*gatewayConn // one per connected shard
 	identifies   []Identify
@@ -94,6 +94,12 @@ type interactionState struct {
 	id, channelID, guildID string
 	original               string // message ID of the original response
 	message                string // the message a component interaction came from
+}
+
+// thread is a thread the fake started (StartThread).
+type thread struct {
+	guild, parent string
+	archived      bool
 }
 
 // rateLimit is a pending RateLimitOnce.
@@ -120,7 +126,7 @@ func New(opt Options) *Server {
 		messages:     make(map[string]*discordgo.Message),
 		interactions: make(map[string]*interactionState),
 		files:        make(map[string][]byte),
-		threads:      make(map[string][2]string),
+		threads:      make(map[string]thread),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gateway", s.serveGateway)

@@ -225,10 +225,30 @@ func (s *Server) StartThread(ctx context.Context, guild, parent, id string) (str
 	if id == "" {
 		id = s.newID()
 	}
-	s.threads[id] = [2]string{guild, parent}
+	t := thread{guild: guild, parent: parent}
+	s.threads[id] = t
 	s.change()
 	s.mu.Unlock()
-	return id, s.Dispatch(ctx, "THREAD_CREATE", threadJSON(id, guild, parent))
+	return id, s.Dispatch(ctx, "THREAD_CREATE", threadJSON(id, t))
+}
+
+// ArchiveThread archives thread (archived true) or reopens it, as Discord
+// does after a thread's inactivity and when a member writes in it again:
+// it dispatches THREAD_UPDATE, and GET /channels/{id} then answers the
+// thread as it is.
+func (s *Server) ArchiveThread(ctx context.Context, thread string, archived bool) error {
+	s.mu.Lock()
+	t, ok := s.threads[thread]
+	if ok {
+		t.archived = archived
+		s.threads[thread] = t
+		s.change()
+	}
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("fakediscord: no thread %s", thread)
+	}
+	return s.Dispatch(ctx, "THREAD_UPDATE", threadJSON(thread, t))
 }
 
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}

@@ -164,7 +164,7 @@ func (s *Server) route(req Request) (int, any) {
 		return http.StatusOK, s.storeInteractionMessage(st, b) // a follow-up
 	case is("GET", "channels", "*"):
 		if t, ok := s.threads[seg[1]]; ok {
-			return http.StatusOK, threadJSON(seg[1], t[0], t[1])
+			return http.StatusOK, threadJSON(seg[1], t)
 		}
 		guild, ok := s.opt.Channels[seg[1]]
 		if !ok {
@@ -458,8 +458,8 @@ func channelJSON(id, guild string) map[string]any {
 	return map[string]any{"id": id, "guild_id": guild, "type": discordgo.ChannelTypeGuildText, "name": "channel " + id}
 }
 
-// threadJSON is a public thread of guild in channel parent.
-func threadJSON(id, guild, parent string) map[string]any {
-	return map[string]any{"id": id, "guild_id": guild, "parent_id": parent, "type": discordgo.ChannelTypeGuildPublicThread,
-		"name": "thread " + id, "thread_metadata": map[string]any{"archived": false, "auto_archive_duration": 1440}}
+// threadJSON is the public thread t, of ID id.
+func threadJSON(id string, t thread) map[string]any {
+	return map[string]any{"id": id, "guild_id": t.guild, "parent_id": t.parent, "type": discordgo.ChannelTypeGuildPublicThread,
+		"name": "thread " + id, "thread_metadata": map[string]any{"archived": t.archived, "auto_archive_duration": 1440}}
 }
