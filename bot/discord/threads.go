@@ -20,8 +20,8 @@ import (
 // guildID was started from, and whether it is such a thread: a thread
 // started from a message has that message's ID, in the thread's parent
 // channel. What it finds is remembered for each channel, so that a
-// channel costs at most two REST calls (its channel, the message it
-// starts from), and none once the gateway announced it.
+// channel costs at most two REST calls (its channel, unless the gateway
+// announced it, and the message it starts from), refused ones included.
 func (d *Bot) answerThread(ctx context.Context, channelID, guildID, me string) (bot.Turn, bool) {
 	if turn, ok := d.threadStarts.Get(channelID); ok {
 		if turn == nil {
@@ -30,7 +30,7 @@ func (d *Bot) answerThread(ctx context.Context, channelID, guildID, me string) (
 		return *turn, true
 	}
 	turn, ok, known := d.findAnswerThread(ctx, channelID, guildID, me)
-	if known { // a failed REST call is tried again with the next message
+	if known { // else a REST call that may succeed later is made again with the next message
 		if ok {
 			d.threadStarts.Put(&turn, channelID)
 		} else {
@@ -41,14 +41,14 @@ func (d *Bot) answerThread(ctx context.Context, channelID, guildID, me string) (
 }
 
 // findAnswerThread is answerThread without its memory; known is false
-// when a REST call failed other than with 404 (worth trying again).
+// when a REST call failed in a way worth trying again (see settled).
 func (d *Bot) findAnswerThread(ctx context.Context, channelID, guildID, me string) (turn bot.Turn, ok, known bool) {
 	ch, ok := d.stateChannel(channelID)
 	if !ok {
 		got, err := d.session.Channel(channelID, discordgo.WithContext(ctx))
 		if err != nil {
 			d.log.Info("discord: a channel cannot be looked up", "channel", channelID, "err", redact(err))
-			return bot.Turn{}, false, notFound(err)
+			return bot.Turn{}, false, settled(err)
 		}
 		ch = *got
 	}
@@ -58,9 +58,10 @@ func (d *Bot) findAnswerThread(ctx context.Context, channelID, guildID, me strin
 	start, err := d.session.ChannelMessage(ch.ParentID, ch.ID, discordgo.WithContext(ctx))
 	if err != nil {
 		// 404: a thread started from no message, or from one since
-		// deleted.
+		// deleted; 403: a parent channel whose history the bot may not
+		// read.
 		d.log.Debug("discord: a thread's first message cannot be fetched", "thread", ch.ID, "err", redact(err))
-		return bot.Turn{}, false, notFound(err)
+		return bot.Turn{}, false, settled(err)
 	}
 	if start.Author == nil || start.Author.ID != me || start.ChannelID != "" && start.ChannelID != ch.ParentID {
 		return bot.Turn{}, false, true
@@ -84,10 +85,19 @@ func (d *Bot) stateChannel(id string) (discordgo.Channel, bool) {
 	return *ch, true
 }
 
-// notFound reports whether err is Discord's answer 404 to a REST call.
-func notFound(err error) bool {
+// settled reports whether err is Discord's refusal of a REST call that
+// asking again would meet too: a 4xx other than 429 (404 Unknown
+// Message, 403 Missing Access). Asked again, each message in the thread
+// would cost a refused request, and Discord bans an address for a while
+// after 10,000 answers 401, 403 or 429 in ten minutes; a 5xx or a
+// network error is tried again with the next message.
+func settled(err error) bool {
 	var rest *discordgo.RESTError
-	return errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusNotFound
+	if !errors.As(err, &rest) || rest.Response == nil {
+		return false
+	}
+	code := rest.Response.StatusCode
+	return code >= 400 && code < 500 && code != http.StatusTooManyRequests
 }
 
 // threadTurns remembers the bot's latest answers in each thread on an

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -171,6 +172,63 @@ func TestArchivedThreads(t *testing.T) {
 				t.Errorf("after the thread reopened: history %q, want %q", fmt.Sprint(c.History), fmt.Sprint(want))
 			}
 			c.Result <- "At nine [1]."
+		})
+	}
+}
+
+// TestThreadStartLookups: the message a thread starts from is looked up
+// once per thread when Discord refuses it for good (404 for a thread
+// started from no message or a deleted one, 403 for a parent channel
+// whose history the bot may not read), not again with every message in
+// the thread: with the Message Content intent each message there would
+// cost a refused request, and Discord bans a bot that makes too many. A
+// server error is tried again. Either way the questions are answered as
+// in a channel.
+func TestThreadStartLookups(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name        string
+		onAnswer    bool // else the thread starts from no message: 404
+		status      int  // the status of the start message's fetch, 0 for none
+		wantLookups int
+	}{
+		{"started from no message", false, 0, 1},
+		{"history not readable", true, http.StatusForbidden, 1},
+		{"server error", true, http.StatusInternalServerError, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h, answer := threadsHarness(t, true)
+			botUser := h.fake.BotUser()
+			from := "" // a new thread, from no message
+			if tt.onAnswer {
+				from = answer
+			}
+			if tt.status != 0 {
+				h.fake.Refuse("GET", "/channels/c-g1/messages/", tt.status)
+			}
+			thread, err := h.fake.StartThread(h.ctx, "g1", "c-g1", from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: &discordgo.User{ID: "u1"},
+					Content: "<@" + botUser.ID + "> how much do the tickets cost?", Mentions: []*discordgo.User{botUser}})
+				c := h.nextCall() // after the lookup
+				if len(c.History) != 0 {
+					t.Errorf("history %q, want none", fmt.Sprint(c.History))
+				}
+				c.Result <- "Four euros [1]."
+			}
+			lookups := 0
+			for _, r := range h.fake.Requests() {
+				if r.Method == "GET" && r.Path == "/channels/c-g1/messages/"+thread {
+					lookups++
+				}
+			}
+			if lookups != tt.wantLookups {
+				t.Errorf("the thread's start was looked up %d times, want %d", lookups, tt.wantLookups)
+			}
 		})
 	}
 }

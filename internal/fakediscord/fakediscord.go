@@ -84,6 +84,7 @@ type Server struct {
 	files        map[string][]byte             // attachment path -> data
 	threads      map[string]thread             // by ID
 	rateLimits   []rateLimit
+	refusals     []refusal
 	conns        []*gatewayConn // one per connected shard
 	identifies   []Identify
 	closed       bool
@@ -104,6 +105,12 @@ type thread struct {
 
 // rateLimit is a pending RateLimitOnce.
 type rateLimit struct{ method, prefix string }
+
+// refusal is a Refuse: requests it matches get status.
+type refusal struct {
+	method, prefix string
+	status         int
+}
 
 // New starts a fake Discord on 127.0.0.1. Close it when done.
 func New(opt Options) *Server {
@@ -243,6 +250,16 @@ func (s *Server) RateLimitOnce(method, prefix string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rateLimits = append(s.rateLimits, rateLimit{method: method, prefix: prefix})
+}
+
+// Refuse makes every later request with this method whose path starts
+// with prefix (without /api/v<n>) answer status with a Discord error body
+// (403: 50001 Missing Access, as for a channel whose history the bot may
+// not read), until the fake closes.
+func (s *Server) Refuse(method, prefix string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusals = append(s.refusals, refusal{method: method, prefix: prefix, status: status})
 }
 
 // AddFile serves data as an attachment and returns its URL (on the fake's

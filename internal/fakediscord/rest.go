@@ -69,6 +69,17 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	for _, rf := range s.refusals {
+		if rf.method == r.Method && strings.HasPrefix(req.Path, rf.prefix) {
+			req.Status = rf.status
+			code, msg := 0, http.StatusText(rf.status)
+			if rf.status == http.StatusForbidden {
+				code, msg = 50001, "Missing Access"
+			}
+			writeJSON(w, req.Status, apiError(code, msg))
+			return
+		}
+	}
 	status, resp := s.route(req)
 	req.Status = status
 	if resp == nil {
