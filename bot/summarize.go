@@ -122,12 +122,39 @@ var (
 	dateline = regexp.MustCompile(`^(?:\p{Lu}[\p{Lu}.'’]+(?:[ -]\p{Lu}[\p{Lu}.'’]*)*(?:,(?: [\p{L}\d.'’]+){1,3})?(?: \([^()]{1,30}\))?|\([^()]{1,30}\))(?:\s*[—–]\s*|\s+--?\s+)`)
 )
 
-// notStory reports whether a paragraph is a photo caption, a credit or a
-// byline rather than part of the story.
+// notStory reports whether a paragraph is a photo caption, a credit, a
+// byline or a date line rather than part of the story.
 func notStory(para string) bool {
 	return captionStart.MatchString(para) || creditEnd.MatchString(para) ||
-		byline.MatchString(para) && len(strings.Fields(para)) <= 8
+		byline.MatchString(para) && len(strings.Fields(para)) <= 8 || dateOnly(para)
 }
+
+// dateOnly reports whether a paragraph is nothing but a date or a time
+// stamp, as pages and pasted text put under the title: "June 17, 2025",
+// "Updated 3:45 p.m. EDT, Tue June 17, 2025".
+func dateOnly(para string) bool {
+	if len(strings.Fields(para)) > 12 || !strings.ContainsAny(para, "0123456789") {
+		return false
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(para), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if !dateWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// dateWords are the words of an English date or time stamp.
+var dateWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`january february march april may june july august september october november december
+		jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
+		mon tue tues wed thu thur thurs fri sat sun updated published posted modified last on at a p m am pm st nd rd th
+		utc gmt bst cet cest et est edt ct cst cdt mt mst mdt pt pst pdt`) {
+		m[w] = true
+	}
+	return m
+}()
 
 // withoutDateline returns s without its opening dateline, when what
 // follows reads as a sentence (a capital or a digit first).

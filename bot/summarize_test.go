@@ -127,8 +127,8 @@ func TestModelSummarisesLongArticlesInParts(t *testing.T) {
 }
 
 // TestLeadSummarySkipsCaptionsAndDatelines: the offline summary quotes the
-// story's first sentences, not the photo caption, credit or byline a lead
-// often opens with, and not a wire dateline; sentences that only look like
+// story's first sentences, not the photo caption, credit, byline or date
+// line a lead often opens with, and not a wire dateline; sentences that only look like
 // those stay, and an article of nothing but a caption is still quoted.
 func TestLeadSummarySkipsCaptionsAndDatelines(t *testing.T) {
 	t.Parallel()
@@ -153,6 +153,12 @@ func TestLeadSummarySkipsCaptionsAndDatelines(t *testing.T) {
 			[]string{"- The bridge opened on Monday. [1]"}},
 		{"byline", []string{"By JANE ROE, Associated Press\n\nThe strike ended on Friday."},
 			[]string{"- The strike ended on Friday. [1]"}},
+		{"date line under the title", []string{"June 17, 2025\n\nThe night market returns to the quay."},
+			[]string{"- The night market returns to the quay. [1]"}},
+		{"time stamp", []string{"Updated 3:45 p.m. EDT, Tue June 17, 2025\n\nFlights resumed at noon."},
+			[]string{"- Flights resumed at noon. [1]"}},
+		{"a dated sentence is the story", []string{"On May 5, 12 people were hurt."},
+			[]string{"- On May 5, 12 people were hurt. [1]"}},
 		{"caption alone in the first passage", []string{"Image: The new library at night.", "The library opens on Monday."},
 			[]string{"- The library opens on Monday. [2]"}},
 		{"look-alikes are the story", []string{"NASA said on Monday that the launch would slip.\n\nUS officials — including two senators — met on Friday.\n\nBy Tuesday, the river had risen two metres."},
