@@ -438,3 +438,58 @@ func TestRepliesToEarlierPartsAfterARestart(t *testing.T) {
 		c.Result <- "It was not debated [1]."
 	}
 }
+
+// TestRepliesWithoutText: a reply to an answer that reaches the bot
+// without text asks for the ping only when the bot cannot see the text
+// (no Message Content intent, and the ping off). With the intent, a
+// reply with the ping off and an image or a sticker alone has no text to
+// see: it is not for the bot, which lets it be. With the ping on, the
+// bot tells how to ask.
+func TestRepliesWithoutText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name           string
+		messageContent bool
+		pingOn         bool
+		want           string // the bot's reply, "" for none
+	}{
+		{"without the intent, the ping off", false, false, replyNeedsMentionText},
+		{"with the intent, the ping off", true, false, ""},
+		{"with the intent, the ping on", true, true, helpText},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, Config{MessageContent: tt.messageContent, QuestionsPerMinute: -1})
+			h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning and at nine on Sundays.")
+			botUser := h.fake.BotUser()
+			q := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
+				Content: "<@" + botUser.ID + "> when does the island ferry leave the harbour?", Mentions: []*discordgo.User{botUser}})
+			h.nextCall().Result <- "At seven [1]."
+			h.wait(editsIn("c-g1"))
+			answer := h.botRepliesTo(q.ID)[0]
+			reply := &discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
+				Attachments:      []*discordgo.MessageAttachment{{ID: "a1", Filename: "timetable.png", URL: "https://cdn.discordapp.com/attachments/1/2/timetable.png"}},
+				MessageReference: &discordgo.MessageReference{MessageID: answer.ID, ChannelID: "c-g1"}}
+			if tt.pingOn {
+				reply.Mentions = []*discordgo.User{botUser}
+			}
+			image := h.post(reply)
+			if tt.want != "" {
+				if got := body(t, h.wait(func(r fakediscord.Request) bool {
+					return sendsTo("c-g1")(r) && strings.Contains(string(r.Body), `"message_id":"`+image.ID+`"`)
+				})).Content; got != tt.want {
+					t.Errorf("the bot replied %q, want %q", got, tt.want)
+				}
+				return
+			}
+			// A reply with text after it is answered: the image was passed.
+			h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
+				Content: "and on Sundays?", MessageReference: &discordgo.MessageReference{MessageID: answer.ID, ChannelID: "c-g1"}})
+			h.nextCall().Result <- "At nine [1]."
+			h.waitN(2, editsIn("c-g1"))
+			if got := h.botRepliesTo(image.ID); len(got) != 0 {
+				t.Errorf("the bot replied to the image with %q", got[0].Content)
+			}
+		})
+	}
+}

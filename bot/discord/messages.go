@@ -105,8 +105,10 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	q := stripMention(m.Content, me)
 	switch {
-	case q == "" && start != nil && !mentioned:
-		return // an image or a sticker in the thread, say
+	case q == "" && !mentioned && (start != nil || replyToMe && d.cfg.MessageContent):
+		// An image or a sticker in the thread, or in a reply with the
+		// ping off, which the intent shows with its text: it has none.
+		return
 	case q == "" && replyToMe && !mentioned && m.GuildID != "":
 		d.sendReply(ctx, m, replyNeedsMentionText)
 		return
