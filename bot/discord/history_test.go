@@ -493,3 +493,48 @@ func TestRepliesWithoutText(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusalsFromBeforeARestartReadNoMore: after a restart, a reply to
+// one of the bot's messages that answers nothing (its help, a refusal,
+// an error, as its text shows) costs no read of the channel's next
+// messages, which only finds the rest of a long answer; a reply to an
+// earlier part of an answer does read them.
+func TestRefusalsFromBeforeARestartReadNoMore(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{QuestionsPerMinute: -1}, func(d *Deps) { d.Feedback = openFeedbackStore(t) })
+	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
+	botUser := h.fake.BotUser()
+	slash := &discordgo.MessageInteractionMetadata{ID: "i-1", Type: discordgo.InteractionApplicationCommand}
+	for n, tt := range []struct {
+		name        string
+		content     string
+		interaction *discordgo.MessageInteractionMetadata // else the message replies to a question
+		wantReads   int
+	}{
+		{"help", helpText, nil, 0},
+		{"busy", busyText, nil, 0},
+		{"an error", bot.GenericUserMessage, nil, 0},
+		{"an /ask answer's error", questionHeader("When does it leave?") + "\n" + restartingText, slash, 0},
+		{"an answer's first part", "The ferry leaves at seven [1].", nil, 1},
+	} {
+		channel := fmt.Sprint("refusals-", n)
+		old := &discordgo.Message{ChannelID: channel, GuildID: "g1", Author: botUser, Content: tt.content, InteractionMetadata: tt.interaction}
+		if tt.interaction == nil {
+			q := h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: &discordgo.User{ID: "u9"}, Content: "a question"})
+			old.MessageReference = &discordgo.MessageReference{MessageID: q.ID, ChannelID: channel}
+		}
+		old = h.post(old)
+		h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "<@" + botUser.ID + "> when does the island ferry leave the harbour?",
+			Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: old.ID, ChannelID: channel}})
+		h.nextCall().Result <- "At seven [1]." // after the history
+		reads := 0
+		for _, r := range h.fake.Requests() {
+			if r.Method == "GET" && r.Path == "/channels/"+channel+"/messages" {
+				reads++
+			}
+		}
+		if reads != tt.wantReads {
+			t.Errorf("%s: the channel's next messages were read %d times, want %d", tt.name, reads, tt.wantReads)
+		}
+	}
+}

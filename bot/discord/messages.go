@@ -199,11 +199,12 @@ func (d *Bot) history(ctx context.Context, m *discordgo.Message, me string) []bo
 // stands for, and whether it is one of its answers; q is the message msg
 // replies to, or nil. Each part of an answer stands for the whole answer.
 // What the bot remembers sending decides; else, for a message sent
-// before the bot (re)started, the answer kept with its vote buttons (on
-// msg, or on the last message of the answer msg begins or continues);
-// else its text, unless that is one of the bot's refusals, with the
-// question it replies to, or for the first message of an /ask answer the
-// question its header quotes.
+// before the bot (re)started, the answer kept with its vote buttons on
+// msg; else no answer when its text is one of the bot's refusals; else
+// the answer kept with the buttons of the last message of the answer msg
+// begins or continues; else its text, with the question it replies to,
+// or for the first message of an /ask answer the question its header
+// quotes.
 func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope, me string) (bot.Turn, bool) {
 	if turn, ok := d.sent.Get(msg.ID); ok {
 		if turn == nil {
@@ -212,9 +213,6 @@ func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope,
 		return *turn, true
 	}
 	if turn, ok := d.keptTurn(ctx, msg, scope); ok {
-		return turn, true
-	}
-	if turn, ok := d.keptTurnAfter(ctx, msg, scope, me); ok {
 		return turn, true
 	}
 	var turn bot.Turn
@@ -226,6 +224,9 @@ func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope,
 	}
 	if notAnAnswer(content) {
 		return bot.Turn{}, false
+	}
+	if turn, ok := d.keptTurnAfter(ctx, msg, scope, me); ok {
+		return turn, true
 	}
 	turn.Answer = content
 	if q != nil {
