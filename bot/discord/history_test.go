@@ -295,20 +295,25 @@ func TestRepliesToAskAnswersWithoutButtonsAfterARestart(t *testing.T) {
 	h.ingestArticle(retrieval.SharedScope, "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning.")
 	botUser := h.fake.BotUser()
 	slashMeta := &discordgo.MessageInteraction{Name: "ask", Type: discordgo.InteractionApplicationCommand}
+	// A follow-up message of an /ask answer (its later parts) names the
+	// first in its interaction metadata.
+	followUp := &discordgo.MessageInteractionMetadata{ID: "i-1", Type: discordgo.InteractionApplicationCommand, OriginalResponseMessageID: "1"}
 	for _, tt := range []struct {
 		name        string
 		content     string
 		interaction *discordgo.MessageInteraction
+		metadata    *discordgo.MessageInteractionMetadata
 		want        []bot.Turn
 	}{
-		{"an answer", questionHeader("When does the *island* ferry leave? <@1> https://x.example") + "\nAt seven [1].", slashMeta,
+		{"an answer", questionHeader("When does the *island* ferry leave? <@1> https://x.example") + "\nAt seven [1].", slashMeta, nil,
 			[]bot.Turn{{Question: "When does the *island* ferry leave? <@1> https://x.example", Answer: "At seven [1]."}}},
-		{"a multi-line answer", questionHeader("When does it leave?") + "\nAt seven [1].\n\nOn Sundays at nine [1].", slashMeta,
+		{"a multi-line answer", questionHeader("When does it leave?") + "\nAt seven [1].\n\nOn Sundays at nine [1].", slashMeta, nil,
 			[]bot.Turn{{Question: "When does it leave?", Answer: "At seven [1].\n\nOn Sundays at nine [1]."}}},
-		{"an error", questionHeader("When does it leave?") + "\n" + restartingText, slashMeta, nil},
-		{"a mention's answer quoting", "> a line it quotes\nAt seven [1].", nil, []bot.Turn{{Answer: "> a line it quotes\nAt seven [1]."}}},
+		{"an error", questionHeader("When does it leave?") + "\n" + restartingText, slashMeta, nil, nil},
+		{"a mention's answer quoting", "> a line it quotes\nAt seven [1].", nil, nil, []bot.Turn{{Answer: "> a line it quotes\nAt seven [1]."}}},
+		{"a later part quoting", "> a line it quotes\nAt seven [1].", slashMeta, followUp, []bot.Turn{{Answer: "> a line it quotes\nAt seven [1]."}}},
 	} {
-		old := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: botUser, Content: tt.content, Interaction: tt.interaction})
+		old := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: botUser, Content: tt.content, Interaction: tt.interaction, InteractionMetadata: tt.metadata})
 		h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "<@" + botUser.ID + "> and when does the island ferry leave the harbour on Sundays?",
 			Mentions: []*discordgo.User{botUser}, MessageReference: &discordgo.MessageReference{MessageID: old.ID, ChannelID: "c-g1"}})
 		c := h.nextCall()

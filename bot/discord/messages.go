@@ -217,7 +217,7 @@ func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope,
 	}
 	var turn bot.Turn
 	content := msg.Content
-	if q == nil && (msg.Interaction != nil || msg.InteractionMetadata != nil) {
+	if q == nil && isFirstOfAsk(msg) {
 		if question, rest, ok := splitHeader(content); ok {
 			turn.Question, content = question, rest
 		}
@@ -233,6 +233,18 @@ func (d *Bot) earlierTurn(ctx context.Context, msg, q *discordgo.Message, scope,
 		turn.Question = stripMention(q.Content, me)
 	}
 	return turn, true
+}
+
+// isFirstOfAsk reports whether msg is the first message of an /ask
+// answer, the one with the question header: an interaction's message
+// that is no follow-up (a later part of the answer, whose interaction
+// metadata names the first, and which may begin with a quote of its
+// own).
+func isFirstOfAsk(msg *discordgo.Message) bool {
+	if meta := msg.InteractionMetadata; meta != nil {
+		return meta.OriginalResponseMessageID == ""
+	}
+	return msg.Interaction != nil
 }
 
 // keptTurn returns the question and answer that the feedback store keeps

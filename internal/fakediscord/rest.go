@@ -349,11 +349,12 @@ func (s *Server) storeBotMessage(channelID string, b messageBody) *discordgo.Mes
 }
 
 // storeInteractionMessage stores a response or follow-up message of the
-// interaction st, carrying the interaction's metadata as Discord's do;
-// the caller holds s.mu.
+// interaction st, carrying the interaction's metadata as Discord's do (a
+// follow-up's names the original response); the caller holds s.mu.
 func (s *Server) storeInteractionMessage(st *interactionState, b messageBody) *discordgo.Message {
 	m := s.storeBotMessage(st.channelID, b)
-	m.InteractionMetadata = &discordgo.MessageInteractionMetadata{ID: st.id, Type: discordgo.InteractionApplicationCommand}
+	m.InteractionMetadata = &discordgo.MessageInteractionMetadata{ID: st.id, Type: discordgo.InteractionApplicationCommand,
+		OriginalResponseMessageID: st.original}
 	return m
 }
 
