@@ -35,12 +35,13 @@ type Citation struct {
 }
 
 // DateLine is how a citation's date is written beside its source:
-// "19 Jun 2024"; empty when the date is unknown.
+// "19 Jun 2024", the day in the article's own time zone; empty when the
+// date is unknown.
 func (c Citation) DateLine() string {
 	if c.Published.IsZero() {
 		return ""
 	}
-	return c.Published.UTC().Format("2 Jan 2006")
+	return c.Published.Format("2 Jan 2006")
 }
 
 // SourceLine is one line of an answer's sources: an article and the

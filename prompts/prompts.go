@@ -36,7 +36,7 @@ func longDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("Monday, 2 January 2006")
+	return t.Format("Monday, 2 January 2006") // the day where the article was dated
 }
 
 // Turn is one earlier exchange of a conversation, oldest first.
@@ -77,7 +77,7 @@ func RenderAnswer(question string, passages []Passage, today time.Time) (string,
 		Passages []Passage
 		Decline  string
 		Today    string
-	}{Question: defuse(question), Passages: fenced(passages), Decline: DeclineMarker, Today: longDate(today)}
+	}{Question: defuse(question), Passages: fenced(passages), Decline: DeclineMarker, Today: longDate(today.UTC())}
 	var b strings.Builder
 	if err := templates.ExecuteTemplate(&b, "answer.tmpl", data); err != nil {
 		return "", fmt.Errorf("render answer prompt: %w", err)

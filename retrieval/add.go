@@ -163,7 +163,7 @@ func upsertArticle(ctx context.Context, tx *sql.Tx, scope string, a ingest.Artic
 			published = excluded.published, ingested = excluded.ingested,
 			content_hash = excluded.content_hash`,
 		scope, a.ID, a.Title, a.Source, a.URL, a.Author, a.Language,
-		formatTime(a.Published), formatTime(time.Now()), hash)
+		formatPublished(a.Published), formatTime(time.Now()), hash)
 	return err
 }
 

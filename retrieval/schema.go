@@ -235,6 +235,16 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
+// formatPublished is formatTime for an article's publication time, which
+// keeps the article's own offset: "22:30 on 17 June" in Los Angeles is a
+// story of 17 June, which UTC would call the 18th.
+func formatPublished(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
 func parseTime(s string) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}, nil

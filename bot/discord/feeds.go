@@ -137,7 +137,7 @@ func announcement(f retrieval.Feed, items []feed.Stored) string {
 	for _, s := range items[:min(len(items), maxAnnounced)] {
 		tail := outlet(s.Source)
 		if !s.Published.IsZero() {
-			tail += dateSep(tail) + s.Published.UTC().Format("2 Jan 2006")
+			tail += dateSep(tail) + s.Published.Format("2 Jan 2006")
 		}
 		lines = append(lines, sourceLine("• ", s.Title, s.URL, tail))
 	}

@@ -241,7 +241,7 @@ func renderSourcesPage(list []retrieval.ArticleInfo, page int) (*discordgo.Messa
 		// The ID stays whole: /forget takes it.
 		tail := outlet(a.Source)
 		if !a.Published.IsZero() {
-			tail += " · " + a.Published.UTC().Format(time.DateOnly)
+			tail += " · " + a.Published.Format(time.DateOnly)
 		}
 		tail += fmt.Sprintf(" · %s · %s", plural(a.Chunks, "passage"), where)
 		if !a.Ingested.IsZero() {

@@ -95,7 +95,7 @@ func toSourceJSON(in retrieval.ArticleInfo) sourceJSON {
 	out := sourceJSON{ID: in.ID, Title: in.Title, Source: in.Source, URL: in.URL, Chunks: in.Chunks, Scope: in.Scope,
 		Ingested: in.Ingested.UTC().Format(time.RFC3339)}
 	if !in.Published.IsZero() {
-		p := in.Published.UTC().Format(time.RFC3339)
+		p := in.Published.Format(time.RFC3339) // with the article's own offset
 		out.Published = &p
 	}
 	return out

@@ -190,3 +190,45 @@ func TestWriteTableAlignsAsTabwriter(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishedKeepsTheArticlesDay: an article dated late in the evening
+// west of UTC shows its own day, in answers' sources, in the model-free
+// text, in sources and in the JSON (with its offset), on either backend;
+// UTC would call it the next day.
+func TestPublishedKeepsTheArticlesDay(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	dir := t.TempDir()
+	article := "Harbour ferry adds a night sailing\nBay City Courier\nPublished: 2025-06-17T22:30:00-07:00\n\n" +
+		"The harbour ferry will add a night sailing at eleven on Fridays, the ferry operator said on Tuesday.\n"
+	if err := os.WriteFile(filepath.Join(dir, "night-sailing.txt"), []byte(article), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := c.run("", "ingest", dir); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, stderr)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"ask", []string{"ask", "When will the harbour ferry's night sailing leave?"}, []string{"17 Jun 2025"}},
+		{"ask --json", []string{"ask", "--json", "When will the harbour ferry's night sailing leave?"}, []string{`"published":"2025-06-17T22:30:00-07:00"`}},
+		{"sources", []string{"sources"}, []string{"2025-06-17"}},
+		{"sources --json", []string{"sources", "--json"}, []string{`"published":"2025-06-17T22:30:00-07:00"`}},
+	} {
+		code, stdout, stderr := c.run("", tt.args...)
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", tt.name, code, stderr)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("%s: %q lacks %q", tt.name, stdout, w)
+			}
+		}
+		if strings.Contains(stdout, "18 Jun") || strings.Contains(stdout, "2025-06-18") {
+			t.Errorf("%s: %q gives the day in UTC", tt.name, stdout)
+		}
+	}
+}
