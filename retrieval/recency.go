@@ -91,7 +91,13 @@ func (w timeIntent) rerank(cands []*candidate, weight float64) {
 	}
 	if !w.from.IsZero() {
 		for _, c := range cands {
-			if p := c.Published; !p.IsZero() && !p.Before(w.from) && p.Before(w.to) {
+			p := c.Published
+			if w.from.Hour() == 0 && w.from.Minute() == 0 && w.from.Second() == 0 {
+				// A month or a year, of whole days: the article's own
+				// calendar day decides, as its date shows it.
+				p = time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, w.from.Location())
+			}
+			if !c.Published.IsZero() && !p.Before(w.from) && p.Before(w.to) {
 				c.Score += weight * c.Coverage
 			}
 		}

@@ -117,3 +117,34 @@ func TestSourcesNewestFirst(t *testing.T) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 }
+
+// TestNamedPeriodsTakeTheArticlesDay: an article counts for a named month
+// by the day its date shows, in its own time zone: 22:30 on 30 June in Los
+// Angeles is a June story, though UTC calls it 1 July. A week counted back
+// from now compares instants.
+func TestNamedPeriodsTakeTheArticlesDay(t *testing.T) {
+	t.Parallel()
+	la := time.FixedZone("PDT", -7*3600)
+	june := timeIntent{from: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), to: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}
+	now := time.Date(2025, 7, 20, 15, 0, 0, 0, time.UTC)
+	lastWeek := timeIntent{from: now.AddDate(0, 0, -14), to: now.AddDate(0, 0, -7)}
+	for _, tt := range []struct {
+		name      string
+		w         timeIntent
+		published time.Time
+		gains     bool
+	}{
+		{"late on 30 June west of UTC", june, time.Date(2025, 6, 30, 22, 30, 0, 0, la), true},
+		{"early on 1 July east of UTC", june, time.Date(2025, 7, 1, 1, 0, 0, 0, time.FixedZone("CEST", 2*3600)), false},
+		{"31 May", june, time.Date(2025, 5, 31, 23, 0, 0, 0, time.UTC), false},
+		{"undated", june, time.Time{}, false},
+		{"inside last week", lastWeek, now.AddDate(0, 0, -10), true},
+		{"an hour before last week", lastWeek, now.AddDate(0, 0, -14).Add(-time.Hour), false},
+	} {
+		c := &candidate{Passage: Passage{Published: tt.published, Coverage: 1}}
+		tt.w.rerank([]*candidate{c}, 0.5)
+		if gained := c.Score > 0; gained != tt.gains {
+			t.Errorf("%s: gained %v, want %v", tt.name, gained, tt.gains)
+		}
+	}
+}
