@@ -24,6 +24,10 @@ import (
 // NotCoveredText is the answer given when no passage is relevant enough.
 const NotCoveredText = "The ingested articles don't cover this."
 
+// EmptyAnswerText tells the asker that the answerer (a language model)
+// sent nothing back.
+const EmptyAnswerText = "The language model sent an empty answer; please try again."
+
 // NoArticlesText is the answer when there is nothing at all to search.
 const NoArticlesText = "There are no articles to search here yet: add some first (citebot ingest, or /ingest in Discord)."
 
@@ -261,6 +265,10 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	raw, err := c.opt.Answerer.Answer(ctx, question, relevant, q.History, onDelta)
 	if err != nil {
 		return Answer{}, fmt.Errorf("ask %q with %s: %w", question, c.opt.Answerer.Name(), err)
+	}
+	if strings.TrimSpace(raw) == "" {
+		// Not an answer that cites nothing: nothing came back at all.
+		return Answer{}, UserError(EmptyAnswerText, fmt.Errorf("ask %q with %s: empty answer", question, c.opt.Answerer.Name()))
 	}
 	if declines && prompts.IsDecline(raw) {
 		ans.Text, ans.Note = NotCoveredText, closestNote(ans)

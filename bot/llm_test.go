@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/fakeopenai"
 	"github.com/citebot/citebot/internal/llm"
 	"github.com/citebot/citebot/internal/testlog"
@@ -202,6 +203,45 @@ func TestModelReadsKPassages(t *testing.T) {
 				if want := fmt.Sprintf("<passage n=\"%d\">\nTitle: %s", i+1, ans.Passages[i].Title); !strings.Contains(prompt, want) {
 					t.Errorf("passage %d of the prompt is not the %d. by rank (%q)", i+1, i+1, ans.Passages[i].Title)
 				}
+			}
+		})
+	}
+}
+
+// TestEmptyModelAnswerIsAnError: a model that sends nothing back (an empty
+// or blank reply) fails the question with a message saying so, where it
+// gave an empty answer "citing none of the passages"; an answer without
+// citations is still shown, with its note.
+func TestEmptyModelAnswerIsAnError(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, reply string
+		wantErr     bool
+	}{
+		{"empty", "", true},
+		{"blank lines", "  \n\n ", true},
+		{"cited", "The council approved dredging [1].", false},
+		{"uncited", "The council approved dredging.", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := newLLMEnv(t, fakeopenai.Options{Reply: func(fakeopenai.ChatRequest) string { return tt.reply }})
+			core := NewCore(CoreOptions{Store: storeOf(t), Answerer: env.answerer()})
+			if _, err := core.Ingest(t.Context(), retrieval.SharedScope, ingest.Article{Title: "Harbour dredging approved",
+				Paragraphs: []string{"The council approved dredging the harbour on Tuesday."}}); err != nil {
+				t.Fatal(err)
+			}
+			var streamed strings.Builder
+			ans, err := core.AskStream(t.Context(), Question{Text: "What did the council approve for the harbour?", Scope: retrieval.SharedScope},
+				func(d string) { streamed.WriteString(d) })
+			if tt.wantErr {
+				if err == nil || UserMessage(err) != EmptyAnswerText {
+					t.Errorf("answer %+v, error %v (%q), want the empty answer refused", ans, err, UserMessage(err))
+				}
+				return
+			}
+			if err != nil || ans.Text == "" || streamed.Len() == 0 {
+				t.Errorf("answer %+v (streamed %q), error %v", ans, streamed.String(), err)
 			}
 		})
 	}
