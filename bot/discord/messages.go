@@ -92,20 +92,22 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	defer d.work.Done()
 	arrived := time.Now()
 	ctx := d.workCtx
-	// A message in a thread on one of the bot's answers (not a reply to
-	// it) follows up on the answer and the bot's others there.
+	// A message in a thread on one of the bot's answers follows up on
+	// that answer: one replying to none of the bot's answers there, on
+	// the bot's others there too; a reply, on its reply chain.
 	var start *bot.Turn
-	if m.GuildID != "" && !replyToMe {
+	if m.GuildID != "" {
 		if turn, ok := d.answerThread(ctx, m.ChannelID, m.GuildID, me); ok {
 			start = &turn
 		}
 	}
+	threadMessage := start != nil && !replyToMe
 	if !mentioned && !replyToMe && m.GuildID != "" && start == nil {
 		return // seen through the Message Content intent, not for the bot
 	}
 	q := stripMention(m.Content, me)
 	switch {
-	case q == "" && !mentioned && (start != nil || replyToMe && d.cfg.MessageContent):
+	case q == "" && !mentioned && (threadMessage || replyToMe && d.cfg.MessageContent):
 		// An image or a sticker in the thread, or in a reply with the
 		// ping off, which the intent shows with its text: it has none.
 		return
@@ -127,9 +129,12 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	defer release()
 	var history []bot.Turn
-	if start != nil {
+	switch {
+	case threadMessage:
 		history = d.threadTurns.History(m.ChannelID, *start)
-	} else {
+	case start != nil: // a reply in the thread: the answer it is on first
+		history = append([]bot.Turn{*start}, d.history(ctx, m, me)...)
+	default:
 		history = d.history(ctx, m, me)
 	}
 	first := d.sendReply(ctx, m, lookingText)

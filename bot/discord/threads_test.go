@@ -62,13 +62,13 @@ func TestThreadsOnAnswers(t *testing.T) {
 				t.Fatal(err)
 			}
 			start := bot.Turn{Question: question, Answer: "At seven [1]."}
-			say := func(channel, text string, mention bool) {
+			say := func(channel, text string, mention bool) *discordgo.Message {
 				m := &discordgo.Message{ChannelID: channel, GuildID: "g1", Author: user, Content: text}
 				if mention {
 					m.Content = "<@" + botUser.ID + "> " + text
 					m.Mentions = []*discordgo.User{botUser}
 				}
-				h.post(m)
+				return h.post(m)
 			}
 			// Not for the bot: a message in another thread, and, without
 			// the intent, one without a mention in the answer's thread.
@@ -87,7 +87,7 @@ func TestThreadsOnAnswers(t *testing.T) {
 			h.wait(editsIn(thread))
 			// The next one carries the thread's answers so far.
 			second := "and when does it leave on Sundays?"
-			say(thread, second, !tt.messageContent)
+			asked := say(thread, second, !tt.messageContent)
 			c = h.nextCall()
 			want := []bot.Turn{start, {Question: first, Answer: "Four euros [1]."}}
 			if c.Question != second || fmt.Sprint(c.History) != fmt.Sprint(want) {
@@ -95,6 +95,28 @@ func TestThreadsOnAnswers(t *testing.T) {
 			}
 			c.Result <- "At nine [1]."
 			h.waitN(2, editsIn(thread))
+			// A reply there (ping on) to the bot's last answer goes on from
+			// its reply chain, after the answer the thread is on; its
+			// answer joins the thread's.
+			third := "and what do the tickets cost on Sundays?"
+			h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: third, Mentions: []*discordgo.User{botUser},
+				MessageReference: &discordgo.MessageReference{MessageID: h.botRepliesTo(asked.ID)[0].ID, ChannelID: thread}})
+			c = h.nextCall()
+			want = []bot.Turn{start, {Question: second, Answer: "At nine [1]."}}
+			if fmt.Sprint(c.History) != fmt.Sprint(want) {
+				t.Errorf("a reply in the thread: history %q, want %q", fmt.Sprint(c.History), fmt.Sprint(want))
+			}
+			c.Result <- "Four euros too [1]."
+			h.waitN(3, editsIn(thread))
+			fourth := "is there a late ferry on Saturdays?"
+			say(thread, fourth, !tt.messageContent)
+			c = h.nextCall()
+			want = []bot.Turn{start, {Question: first, Answer: "Four euros [1]."}, {Question: second, Answer: "At nine [1]."}, {Question: third, Answer: "Four euros too [1]."}}
+			if fmt.Sprint(c.History) != fmt.Sprint(want) {
+				t.Errorf("after a reply in the thread: history %q, want %q", fmt.Sprint(c.History), fmt.Sprint(want))
+			}
+			c.Result <- "No [1]."
+			h.waitN(4, editsIn(thread))
 			// Someone else's message in another thread mentioning the bot
 			// is an ordinary question, without the answer's history.
 			say(other, "when does the island ferry leave the harbour on Sundays?", true)
