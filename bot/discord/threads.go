@@ -66,6 +66,14 @@ func (d *Bot) findAnswerThread(ctx context.Context, channelID, guildID, me strin
 	if start.Author == nil || start.Author.ID != me || start.ChannelID != "" && start.ChannelID != ch.ParentID {
 		return bot.Turn{}, false, true
 	}
+	if start.Content == "" || start.Content == lookingText {
+		if turn, ok := d.sent.Get(start.ID); !ok || turn == nil {
+			// An answer still being written (a mention's placeholder, a
+			// deferred /ask): no thread on an answer yet, but it may be
+			// one once the answer shows, so nothing is remembered.
+			return bot.Turn{}, false, false
+		}
+	}
 	turn, ok = d.earlierTurn(ctx, start, d.referenced(ctx, start), scopeOf(guildID), me)
 	return turn, ok, true
 }

@@ -254,3 +254,41 @@ func TestThreadStartLookups(t *testing.T) {
 		})
 	}
 }
+
+// TestThreadOnAnAnswerBeingWritten: a thread started from a mention's
+// answer while it is still being written (its placeholder) is no thread
+// on an answer yet (a mention there is an ordinary question); once the
+// answer shows, it is.
+func TestThreadOnAnAnswerBeingWritten(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{MessageContent: true, QuestionsPerMinute: -1})
+	h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "",
+		"The island ferry leaves the harbour at seven every morning and at nine on Sundays. Tickets cost four euros.")
+	botUser := h.fake.BotUser()
+	mention := func(channel, text string) *discordgo.Message {
+		return h.post(&discordgo.Message{ChannelID: channel, GuildID: "g1", Author: &discordgo.User{ID: "u1"},
+			Content: "<@" + botUser.ID + "> " + text, Mentions: []*discordgo.User{botUser}})
+	}
+	q := mention("c-g1", "when does the island ferry leave the harbour?")
+	first := h.nextCall() // the placeholder is up; the answer is not
+	thread, err := h.fake.StartThread(h.ctx, "g1", "c-g1", h.botRepliesTo(q.ID)[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mention(thread, "how much do the tickets cost?")
+	early := h.nextCall()
+	if early.Question != "how much do the tickets cost?" || len(early.History) != 0 {
+		t.Errorf("a mention in a thread on an answer being written: %q with history %q, want an ordinary question", early.Question, fmt.Sprint(early.History))
+	}
+	early.Result <- "Four euros [1]."
+	first.Result <- "At seven [1]."
+	h.wait(editsIn("c-g1"))
+	h.wait(editsIn(thread))
+	h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "and on Sundays?"})
+	c := h.nextCall()
+	want := []bot.Turn{{Question: "when does the island ferry leave the harbour?", Answer: "At seven [1]."}}
+	if c.Question != "and on Sundays?" || fmt.Sprint(c.History) != fmt.Sprint(want) {
+		t.Errorf("once the answer shows: %q with history %q, want %q", c.Question, fmt.Sprint(c.History), fmt.Sprint(want))
+	}
+	c.Result <- "At nine [1]."
+}
