@@ -131,7 +131,7 @@ func (d *Bot) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	var history []bot.Turn
 	switch {
 	case threadMessage:
-		history = d.threadTurns.History(m.ChannelID, *start)
+		history = d.threadHistory(ctx, m.ChannelID, scopeOf(m.GuildID), me, *start)
 	case start != nil: // a reply in the thread: the answer it is on first
 		history = append([]bot.Turn{*start}, d.history(ctx, m, me)...)
 	default:

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/bwmarrin/discordgo"
@@ -150,9 +151,70 @@ func (t *threadTurns) Add(thread string, turn bot.Turn) {
 }
 
 // History is a question's earlier turns in thread, oldest first: the
-// answer the thread starts from, then the bot's latest answers there.
-func (t *threadTurns) History(thread string, start bot.Turn) []bot.Turn {
+// answer the thread starts from, then the bot's latest answers there;
+// known is false when threadTurns holds nothing of thread (a thread the
+// bot has not answered in since it started).
+func (t *threadTurns) History(thread string, start bot.Turn) (turns []bot.Turn, known bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]bot.Turn{start}, t.turns[thread]...)
+	held, known := t.turns[thread]
+	return append([]bot.Turn{start}, held...), known
 }
+
+// Seed remembers turns, oldest first, as thread's answers so far, unless
+// it holds some already (an answer added meanwhile knows better).
+func (t *threadTurns) Seed(thread string, turns []bot.Turn) {
+	t.mu.Lock()
+	known := t.turns[thread] != nil
+	t.mu.Unlock()
+	if known {
+		return
+	}
+	for _, turn := range turns {
+		t.Add(thread, turn)
+	}
+}
+
+// threadHistory is a question's earlier turns in thread, a thread on the
+// answer start, in scope: the answer, then the bot's latest answers
+// there. For a thread it has not answered in since it (re)started, the
+// bot reads them once from the thread's latest messages: each of its
+// answers there, with the message it replies to.
+func (d *Bot) threadHistory(ctx context.Context, thread, scope, me string, start bot.Turn) []bot.Turn {
+	history, known := d.threadTurns.History(thread, start)
+	if known {
+		return history
+	}
+	msgs, err := d.session.ChannelMessages(thread, maxThreadLookback, "", "", "", discordgo.WithContext(ctx))
+	if err != nil {
+		d.log.Info("discord: a thread's earlier answers cannot be read", "thread", thread, "err", redact(err))
+		return history
+	}
+	slices.SortFunc(msgs, func(a, b *discordgo.Message) int { return compareIDs(a.ID, b.ID) }) // oldest first
+	var turns []bot.Turn
+	seen := make(map[string]bool) // the questions answered: each part of a long answer replies to its question
+	for _, m := range msgs {
+		ref := m.MessageReference
+		if m.Author == nil || m.Author.ID != me || ref == nil || ref.MessageID == "" || seen[ref.MessageID] ||
+			ref.ChannelID != "" && ref.ChannelID != thread {
+			continue
+		}
+		q := m.ReferencedMessage
+		if q == nil {
+			continue // the question was deleted
+		}
+		if turn, ok := d.earlierTurn(ctx, m, q, scope, me); ok {
+			seen[ref.MessageID] = true
+			turns = append(turns, turn)
+		}
+	}
+	if extra := len(turns) - (maxHistoryDepth - 1); extra > 0 {
+		turns = turns[extra:]
+	}
+	d.threadTurns.Seed(thread, turns)
+	return append([]bot.Turn{start}, turns...)
+}
+
+// maxThreadLookback is how many of a thread's latest messages
+// threadHistory reads for the bot's answers there.
+const maxThreadLookback = 50

@@ -286,9 +286,80 @@ func TestThreadOnAnAnswerBeingWritten(t *testing.T) {
 	h.wait(editsIn(thread))
 	h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: &discordgo.User{ID: "u2"}, Content: "and on Sundays?"})
 	c := h.nextCall()
-	want := []bot.Turn{{Question: "when does the island ferry leave the harbour?", Answer: "At seven [1]."}}
+	// The answer, then the bot's answer already in the thread.
+	want := []bot.Turn{{Question: "when does the island ferry leave the harbour?", Answer: "At seven [1]."},
+		{Question: "how much do the tickets cost?", Answer: "Four euros [1]."}}
 	if c.Question != "and on Sundays?" || fmt.Sprint(c.History) != fmt.Sprint(want) {
 		t.Errorf("once the answer shows: %q with history %q, want %q", c.Question, fmt.Sprint(c.History), fmt.Sprint(want))
 	}
 	c.Result <- "At nine [1]."
+}
+
+// TestThreadHistoryAfterARestart: after a restart the bot reads a
+// thread's earlier answers from its latest messages, once: each of its
+// answers there (a long one once) with the question it replies to, not its
+// refusals, after the answer the thread is on (an /ask answer, whose first
+// line quotes its question). (Without the Message Content intent, so
+// that the messages of before the restart, which mention no one, reach
+// the running bot without their text: it lets them be.)
+func TestThreadHistoryAfterARestart(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Config{QuestionsPerMinute: -1})
+	h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "",
+		"The island ferry leaves the harbour at seven every morning and at nine on Sundays. Tickets cost four euros.")
+	botUser, user := h.fake.BotUser(), &discordgo.User{ID: "u1"}
+	slashMeta := &discordgo.MessageInteraction{Name: "ask", Type: discordgo.InteractionApplicationCommand}
+	// Sent before the restart: the /ask answer, and a conversation in a
+	// thread on it.
+	answer := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: botUser, Interaction: slashMeta,
+		Content: questionHeader("When does the island ferry leave the harbour?") + "\nAt seven [1]."})
+	thread, err := h.fake.StartThread(h.ctx, "g1", "c-g1", answer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := func(q *discordgo.Message, text string) {
+		h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: botUser, Content: text,
+			MessageReference: &discordgo.MessageReference{MessageID: q.ID, ChannelID: thread}})
+	}
+	q1 := h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "how much do the tickets cost?"})
+	reply(q1, "Four euros [1].")
+	q2 := h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "and on Sundays?"})
+	reply(q2, "At nine [1]. The first part of a long answer.")
+	reply(q2, "Its second part.")
+	q3 := h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "?"})
+	reply(q3, askInWordsText)
+
+	ask := func(text string) {
+		h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "<@" + botUser.ID + "> " + text, Mentions: []*discordgo.User{botUser}})
+	}
+	ask("is there a late ferry on Saturdays?")
+	c := h.nextCall()
+	want := []bot.Turn{
+		{Question: "When does the island ferry leave the harbour?", Answer: "At seven [1]."},
+		{Question: "how much do the tickets cost?", Answer: "Four euros [1]."},
+		{Question: "and on Sundays?", Answer: "At nine [1]. The first part of a long answer."},
+	}
+	if fmt.Sprint(c.History) != fmt.Sprint(want) {
+		t.Errorf("history %q, want %q", fmt.Sprint(c.History), fmt.Sprint(want))
+	}
+	c.Result <- "No [1]."
+	h.wait(editsIn(thread))
+	// Read once: the next question adds the new answer to what was read.
+	reads := func() int {
+		n := 0
+		for _, r := range h.fake.Requests() {
+			if r.Method == "GET" && r.Path == "/channels/"+thread+"/messages" {
+				n++
+			}
+		}
+		return n
+	}
+	before := reads()
+	ask("and the last ferry on Sundays?")
+	c = h.nextCall()
+	want = append(want, bot.Turn{Question: "is there a late ferry on Saturdays?", Answer: "No [1]."})
+	if fmt.Sprint(c.History) != fmt.Sprint(want) || reads() != before {
+		t.Errorf("history %q (%d more reads), want %q with no more reads", fmt.Sprint(c.History), reads()-before, fmt.Sprint(want))
+	}
+	c.Result <- "At ten [1]."
 }
