@@ -130,6 +130,11 @@ func newThreadTurns() *threadTurns {
 func (t *threadTurns) Add(thread string, turn bot.Turn) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.add(thread, turn)
+}
+
+// add is Add; the caller holds t.mu.
+func (t *threadTurns) add(thread string, turn bot.Turn) {
 	if _, ok := t.turns[thread]; ok {
 		for i, id := range t.order {
 			if id == thread {
@@ -162,17 +167,17 @@ func (t *threadTurns) History(thread string, start bot.Turn) (turns []bot.Turn, 
 }
 
 // Seed remembers turns, oldest first, as thread's answers so far, unless
-// it holds some already (an answer added meanwhile knows better).
-func (t *threadTurns) Seed(thread string, turns []bot.Turn) {
+// it holds some already (an answer added meanwhile knows better), and
+// returns History.
+func (t *threadTurns) Seed(thread string, start bot.Turn, turns []bot.Turn) []bot.Turn {
 	t.mu.Lock()
-	known := t.turns[thread] != nil
-	t.mu.Unlock()
-	if known {
-		return
+	defer t.mu.Unlock()
+	if _, known := t.turns[thread]; !known {
+		for _, turn := range turns {
+			t.add(thread, turn)
+		}
 	}
-	for _, turn := range turns {
-		t.Add(thread, turn)
-	}
+	return append([]bot.Turn{start}, t.turns[thread]...)
 }
 
 // threadHistory is a question's earlier turns in thread, a thread on the
@@ -208,11 +213,7 @@ func (d *Bot) threadHistory(ctx context.Context, thread, scope, me string, start
 			turns = append(turns, turn)
 		}
 	}
-	if extra := len(turns) - (maxHistoryDepth - 1); extra > 0 {
-		turns = turns[extra:]
-	}
-	d.threadTurns.Seed(thread, turns)
-	return append([]bot.Turn{start}, turns...)
+	return d.threadTurns.Seed(thread, start, turns)
 }
 
 // maxThreadLookback is how many of a thread's latest messages
