@@ -324,6 +324,25 @@ func TestRepliesToAskAnswersWithoutButtonsAfterARestart(t *testing.T) {
 	}
 }
 
+// mentionQuestion is what mentionAnswered asks.
+const mentionQuestion = "when does the island ferry leave the harbour?"
+
+// mentionAnswered serves a bot (with the Message Content intent when
+// messageContent) whose server g1 has a ferry timetable, asks it
+// mentionQuestion by a mention in c-g1 and returns the harness and the
+// answer ("At seven [1].") once it shows, when the bot remembers it.
+func mentionAnswered(t *testing.T, messageContent bool) (*harness, *discordgo.Message) {
+	t.Helper()
+	h := newHarness(t, Config{MessageContent: messageContent, QuestionsPerMinute: -1})
+	h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning and at nine on Sundays.")
+	botUser := h.fake.BotUser()
+	q := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
+		Content: "<@" + botUser.ID + "> " + mentionQuestion, Mentions: []*discordgo.User{botUser}})
+	h.nextCall().Result <- "At seven [1]."
+	h.wait(editsIn("c-g1")) // the answer, remembered before it shows
+	return h, h.botRepliesTo(q.ID)[0]
+}
+
 // TestRepliesWithThePingOff: a reply to an answer with the reply's ping
 // off reaches the bot without its text unless the bot has the Message
 // Content intent (Config.MessageContent): without it the bot asks for
@@ -339,8 +358,7 @@ func TestRepliesWithThePingOff(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, Config{MessageContent: tt.messageContent})
-			h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning and at nine on Sundays.")
+			h, answer := mentionAnswered(t, tt.messageContent)
 			ident, err := h.fake.WaitReady(h.ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -348,12 +366,6 @@ func TestRepliesWithThePingOff(t *testing.T) {
 			if got := ident.Intents&discordgo.IntentsMessageContent != 0; got != tt.messageContent {
 				t.Errorf("asked for the Message Content intent: %v, want %v", got, tt.messageContent)
 			}
-			botUser := h.fake.BotUser()
-			q := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
-				Content: "<@" + botUser.ID + "> when does the island ferry leave the harbour?", Mentions: []*discordgo.User{botUser}})
-			h.nextCall().Result <- "At seven [1]."
-			h.wait(editsIn("c-g1")) // the answer, remembered before it shows
-			answer := h.botRepliesTo(q.ID)[0]
 			// The ping off: the reply does not mention the bot.
 			h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
 				Content: "and when does the island ferry leave on Sundays?", MessageReference: &discordgo.MessageReference{MessageID: answer.ID, ChannelID: "c-g1"}})
@@ -364,7 +376,7 @@ func TestRepliesWithThePingOff(t *testing.T) {
 				return
 			}
 			c := h.nextCall()
-			want := []bot.Turn{{Question: "when does the island ferry leave the harbour?", Answer: "At seven [1]."}}
+			want := []bot.Turn{{Question: mentionQuestion, Answer: "At seven [1]."}}
 			if c.Question != "and when does the island ferry leave on Sundays?" || fmt.Sprint(c.History) != fmt.Sprint(want) {
 				t.Errorf("follow-up %q with history %q, want the reply with %q", c.Question, fmt.Sprint(c.History), fmt.Sprint(want))
 			}
@@ -464,14 +476,8 @@ func TestRepliesWithoutText(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, Config{MessageContent: tt.messageContent, QuestionsPerMinute: -1})
-			h.ingestArticle(retrieval.GuildScope("g1"), "Ferry timetable", "", "", "The island ferry leaves the harbour at seven every morning and at nine on Sundays.")
+			h, answer := mentionAnswered(t, tt.messageContent)
 			botUser := h.fake.BotUser()
-			q := h.post(&discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
-				Content: "<@" + botUser.ID + "> when does the island ferry leave the harbour?", Mentions: []*discordgo.User{botUser}})
-			h.nextCall().Result <- "At seven [1]."
-			h.wait(editsIn("c-g1"))
-			answer := h.botRepliesTo(q.ID)[0]
 			reply := &discordgo.Message{ChannelID: "c-g1", GuildID: "g1", Author: &discordgo.User{ID: "u1"},
 				Attachments:      []*discordgo.MessageAttachment{{ID: "a1", Filename: "timetable.png", URL: "https://cdn.discordapp.com/attachments/1/2/timetable.png"}},
 				MessageReference: &discordgo.MessageReference{MessageID: answer.ID, ChannelID: "c-g1"}}

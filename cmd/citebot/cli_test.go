@@ -51,6 +51,18 @@ func (c *cli) openStore(opt retrieval.Options) (*retrieval.Store, error) {
 	return retrieval.Open(c.t.Context(), c.dataDir, opt)
 }
 
+// ingestID ingests the test article name (in articlesDir) and returns its
+// ID, from ingest's first column.
+func (c *cli) ingestID(name string) string {
+	c.t.Helper()
+	code, out, errOut := c.run("", "ingest", filepath.Join(articlesDir, name))
+	if code != 0 {
+		c.t.Fatalf("ingest: exit %d: %s", code, errOut)
+	}
+	id, _, _ := strings.Cut(out, "\t")
+	return id
+}
+
 func (c *cli) run(stdin string, args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,11 +35,7 @@ func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 func TestAnswerNotWrittenFails(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	code, out, errOut := c.run("", "ingest", filepath.Join(articlesDir, "riverton-transit-strike.txt"))
-	if code != 0 {
-		t.Fatalf("ingest: exit %d: %s", code, errOut)
-	}
-	id, _, _ := strings.Cut(out, "\t")
+	id := c.ingestID("riverton-transit-strike.txt")
 	getenv := func(k string) string {
 		if k == "CITEBOT_DATA_DIR" {
 			return c.dataDir

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,11 +13,7 @@ import (
 func TestSummarizeJSONAndArguments(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
-	code, out, errOut := c.run("", "ingest", filepath.Join(articlesDir, "riverton-transit-strike.txt"))
-	if code != 0 {
-		t.Fatalf("ingest: exit %d: %s", code, errOut)
-	}
-	id, _, _ := strings.Cut(out, "\t")
+	id := c.ingestID("riverton-transit-strike.txt")
 	tests := []struct {
 		args          []string
 		code          int
