@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/sentence"
 	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
@@ -132,6 +133,9 @@ type CoreOptions struct {
 	// Observer receives retrieval latencies and the answers in flight;
 	// nil means none.
 	Observer Observer
+	// Meaning encodes the question and the top passages' sentences for
+	// the decision (Signals.Meaning); nil decides on words alone.
+	Meaning *sentence.Cache
 }
 
 // Core answers questions and manages articles. It is safe for concurrent

@@ -340,6 +340,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"forget nothing", []string{"forget"}, 2, "one article ID"},
 		{"forget unknown", []string{"forget", "t0000000000000000"}, 1, "No article"},
 		{"unknown answerer", []string{"ask", "--answerer", "oracle", "hi?"}, 2, "unknown answerer"},
+		{"unknown sentence model setting", []string{"ask", "--sentence-model", "maybe", "hi?"}, 2, `unknown --sentence-model "maybe": want on or off`},
 		{"unknown flag", []string{"sources", "--colour"}, 2, "flag provided but not defined"},
 	}
 	for _, tt := range tests {

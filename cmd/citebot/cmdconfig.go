@@ -50,6 +50,9 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 		return err
 	}
 	client := llm.New(cfg) // makes no request
+	if _, err := c.sentenceModelOn(); err != nil {
+		return err
+	}
 	if _, _, err := c.newAnswerer(cfg, client); err != nil {
 		return err
 	}
@@ -91,6 +94,7 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 		row(envDatabaseURL, "", databaseShown(dbURL)),
 		row("CITEBOT_LOG_LEVEL", "log-level", orDefault(c.logLevel, "warn (info for serve)")),
 		row("CITEBOT_ANSWERER", "answerer", answerer),
+		row(envSentenceModel, "sentence-model", c.sentenceModel),
 		row("CITEBOT_EMBEDDER", "embedder", c.embedder),
 		row(EnvChatModel, "chat-model", cfg.ChatModel),
 		row(envModelPassages, "model-passages", strconv.Itoa(cmp.Or(c.modelPassages, bot.DefaultK))),

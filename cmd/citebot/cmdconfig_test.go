@@ -29,6 +29,8 @@ func TestConfigShowsServeDefaults(t *testing.T) {
 		{envDiscordAPIBase, "http://127.0.0.1:8080", "http://127.0.0.1:8080"},
 		{envHTTPAddr, "", "- (off: no health or metrics endpoint)"},
 		{envHTTPAddr, "127.0.0.1:9464", "127.0.0.1:9464"},
+		{envSentenceModel, "", "on"},
+		{envSentenceModel, "off", "off"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.set, func(t *testing.T) {
@@ -62,6 +64,7 @@ func TestConfigRefusesWhatServeRefuses(t *testing.T) {
 		{envHTTPAddr, "foo", `CITEBOT_HTTP_ADDR="foo": want host:port`},
 		{envFeedbackDays, "-1", `CITEBOT_FEEDBACK_DAYS="-1": want a whole number of days`},
 		{envDiscordAPIBase, "discord.com", `DISCORD_API_BASE="discord.com": want an http(s) URL`},
+		{envSentenceModel, "yes", `unknown --sentence-model "yes": want on or off (env CITEBOT_SENTENCE_MODEL)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/llm"
+	"github.com/citebot/citebot/internal/sentence"
 	"github.com/citebot/citebot/metrics"
 	"github.com/citebot/citebot/retrieval"
 )
@@ -40,7 +41,11 @@ type common struct {
 	defaultLevel slog.Level
 	logLevel     string
 	answerer     string
-	embedder     string
+	// sentenceModel is on (the default) or off: whether the decision and
+	// the extractive answerer read meaning with the built-in sentence
+	// model (internal/sentence) besides words.
+	sentenceModel string
+	embedder      string
 	// OpenAI-compatible settings; flags override the environment.
 	chatModel, embedModel, baseURL string
 	embedDims                      int
@@ -198,6 +203,10 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
+	meaning, err := c.newMeaning()
+	if err != nil {
+		return nil, err
+	}
 	ans, rew, err := c.newAnswerer(cfg, client)
 	if err != nil {
 		return nil, err
@@ -224,7 +233,7 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 		cleanup()
 		return nil, err
 	}
-	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers, Chunking: c.chunking, Observer: c.obs.core, K: c.modelPassages})
+	core := bot.NewCore(bot.CoreOptions{Store: store, Answerer: ans, Rewriter: rew, Logger: log, MaxAnswers: c.maxAnswers, Chunking: c.chunking, Observer: c.obs.core, K: c.modelPassages, Meaning: meaning})
 	return &app{store: store, core: core, embedder: emb, log: log, dir: dir, cleanup: cleanup}, nil
 }
 
@@ -272,6 +281,32 @@ func (c *common) newEmbedder(client *llm.Client) (retrieval.Embedder, error) {
 		return retrieval.NewRemoteEmbedder(client), nil
 	}
 	return nil, usageError("unknown embedder %q: want local or openai", c.embedder)
+}
+
+// meaningCacheSize is how many sentences' vectors a process keeps (2 KB
+// each): the top passages of a few hundred recent questions.
+const meaningCacheSize = 10_000
+
+// newMeaning returns the built-in sentence model behind a cache, or nil
+// when --sentence-model is off. The model is read on the first question.
+func (c *common) newMeaning() (*sentence.Cache, error) {
+	on, err := c.sentenceModelOn()
+	if !on || err != nil {
+		return nil, err
+	}
+	// Read when first used: most commands answer nothing.
+	return sentence.NewLazyCache(sentence.Default, meaningCacheSize), nil
+}
+
+// sentenceModelOn reads --sentence-model (or CITEBOT_SENTENCE_MODEL).
+func (c *common) sentenceModelOn() (bool, error) {
+	switch strings.ToLower(c.sentenceModel) {
+	case "on", "":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, usageError("unknown --sentence-model %q: want on or off (env %s)", clip(c.sentenceModel), envSentenceModel)
 }
 
 // newAnswerer returns the answerer (and rewriter) --answerer asks for; by

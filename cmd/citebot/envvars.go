@@ -26,6 +26,7 @@ var knownVars = []envVar{
 	{name: envDatabaseURL, help: "postgres://user:password@host:port/database: the store in PostgreSQL, shared by several processes (default: SQLite in the data directory)"},
 	{name: "CITEBOT_LOG_LEVEL", help: "debug, info, warn or error (default warn; info for serve)"},
 	{name: "CITEBOT_ANSWERER", help: "extractive or llm (default llm when a model API is configured)"},
+	{name: envSentenceModel, help: "on (default) or off: the built-in sentence model, for deciding and choosing sentences"},
 	{name: "CITEBOT_EMBEDDER", help: "local (default) or openai"},
 	{name: EnvChatModel, help: "chat model (default gpt-4o-mini)"},
 	{name: envModelPassages, help: "passages a language model reads for each question (default 5)"},
@@ -64,13 +65,14 @@ const (
 	envAllowPrivate    = "CITEBOT_ALLOW_PRIVATE_URLS"
 	envRefreshInterval = "CITEBOT_REFRESH_INTERVAL"
 	envModelPassages   = "CITEBOT_MODEL_PASSAGES"
+	envSentenceModel   = "CITEBOT_SENTENCE_MODEL"
 )
 
 // Groups of variables, for the help pages.
 var (
 	envStore   = []string{"CITEBOT_DATA_DIR", envDatabaseURL, "CITEBOT_LOG_LEVEL"}
 	envEmbed   = []string{"CITEBOT_EMBEDDER", EnvEmbedModel, EnvEmbedDimensions, EnvBaseURL, EnvAPIKey, EnvAzureEndpoint, EnvAzureAPIKey, EnvAzureAPIVersion, EnvAzureDeployments, EnvLLMTimeout, EnvLLMMaxAttempts}
-	envAnswer  = []string{"CITEBOT_ANSWERER", EnvChatModel, envModelPassages}
+	envAnswer  = []string{"CITEBOT_ANSWERER", envSentenceModel, EnvChatModel, envModelPassages}
 	envDiscord = []string{envDiscordToken, envDiscordAPIBase, envDevGuild, envManagerRole, envMessageContent, envQuestionsPerMinute, envMaxInFlight, envShardID, envShardCount, envHTTPAddr, envFeedbackDays, envRefreshInterval}
 	envFeeds   = []string{envFeedInterval, envMaxFeeds, envAllowPrivate}
 )

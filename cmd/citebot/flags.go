@@ -80,6 +80,7 @@ func (c *common) register(fs *pflag.FlagSet, g flagGroups) {
 		fs.StringVar(&c.scope, "scope", retrieval.SharedScope, `scope: "shared" or "guild:<id>"`)
 	}
 	fs.StringVar(&c.answerer, "answerer", "", "extractive or llm (env CITEBOT_ANSWERER; default llm when a model API is configured, else extractive)")
+	fs.StringVar(&c.sentenceModel, "sentence-model", "", "on or off: read the meaning of questions and passages with the built-in sentence model, to decide and to choose the answer's sentences (env "+envSentenceModel+"; default on)")
 	fs.StringVar(&c.chatModel, "chat-model", "", "chat model (env "+EnvChatModel+"; default "+llm.DefaultChatModel+")")
 	intFlag(fs, &c.modelPassages, "model-passages", 1, maxModelPassages, fmt.Sprintf("passages a language model reads for each question (env %s; default %d)", envModelPassages, bot.DefaultK))
 	fs.StringVar(&c.embedder, "embedder", "", "local or openai (env CITEBOT_EMBEDDER; default local)")
@@ -96,7 +97,7 @@ func (c *common) register(fs *pflag.FlagSet, g flagGroups) {
 			}
 		}
 	}
-	hide(showAnswer, "answerer", "chat-model", "model-passages")
+	hide(showAnswer, "answerer", "sentence-model", "chat-model", "model-passages")
 	hide(showEmbed, "embedder", "embed-model", "embed-dimensions", "base-url")
 	hide(showChunk, "chunk-words", "chunk-max-words", "chunk-overlap")
 }
@@ -121,6 +122,9 @@ func (c *common) applyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
 	}
 	if !changed("answerer") {
 		c.answerer = getenv("CITEBOT_ANSWERER")
+	}
+	if !changed("sentence-model") {
+		c.sentenceModel = orDefault(getenv(envSentenceModel), "on")
 	}
 	if !changed("embedder") {
 		c.embedder = orDefault(getenv("CITEBOT_EMBEDDER"), "local")

@@ -43,6 +43,7 @@ import (
 
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/ingest"
+	"github.com/citebot/citebot/internal/sentence"
 	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
 )
@@ -73,7 +74,16 @@ func main() {
 	fit := flag.Bool("fit", false, "fit the answerability weights and print them")
 	cv := flag.Bool("cv", false, "estimate the decision on unseen articles: refit on three quarters of the tune articles, set the threshold there, measure on the rest")
 	dump := flag.String("dump", "", "write every question's protocol, label, signals, absent terms, term counts and passages to this JSON-lines file")
+	words := flag.Bool("words", false, "decide on words alone, without the sentence model (as citebot --sentence-model off)")
 	flag.Parse()
+	if !*words {
+		enc, err := sentence.Default()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "answerability:", err)
+			os.Exit(1)
+		}
+		meaning = sentence.NewCache(enc, 200_000)
+	}
 	if err := run(context.Background(), *data, *fit, *cv, *dump, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "answerability:", err)
 		os.Exit(1)
@@ -224,6 +234,10 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 	return nil
 }
 
+// meaning is the sentence model's cache shared by every store's core, so
+// that each sentence is encoded once in the whole run; nil with -words.
+var meaning *sentence.Cache
+
 // newCore is a core over a temporary store holding the named articles,
 // answering extractively and never declining (the decision is applied
 // here, from the Answer's Logit).
@@ -239,7 +253,7 @@ func newCore(ctx context.Context, arts []ingest.Article) (*bot.Core, *retrieval.
 	}
 	done := func() { st.Close(); os.RemoveAll(dir) }
 	core := bot.NewCore(bot.CoreOptions{
-		Store: st, Answerer: bot.Extractive{}, DeclineBelow: math.Inf(-1),
+		Store: st, Answerer: bot.Extractive{}, DeclineBelow: math.Inf(-1), Meaning: meaning,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	for _, o := range core.IngestBatch(ctx, retrieval.SharedScope, arts) {
@@ -300,10 +314,16 @@ func printTable(w io.Writer, outs []outcome) {
 
 // features lists the signals in the order of the fitted weights.
 func features(s bot.Signals) []float64 {
-	return []float64{s.Coverage, s.SentenceCoverage, s.NamesAbsent, s.NoNameFound, s.Similarity, s.Margin, s.Phrases, s.SentenceSimilarity, s.NamesMissed}
+	f := []float64{s.Coverage, s.SentenceCoverage, s.NamesAbsent, s.NoNameFound, s.Similarity, s.Margin, s.Phrases, s.SentenceSimilarity, s.NamesMissed}
+	if s.Meant {
+		f = append(f, s.Meaning, s.MeaningTop)
+	}
+	return f
 }
 
-var featureNames = []string{"coverage", "sentence", "names", "nonames", "similarity", "margin", "phrases", "sentsim", "missed"}
+// featureNames names features' values; the last two only with the
+// sentence model.
+var featureNames = []string{"coverage", "sentence", "names", "nonames", "similarity", "margin", "phrases", "sentsim", "missed", "meaning", "meaningTop"}
 
 // printFit fits the decision on the questions of (a), (b) and (c) and
 // prints its weights.
@@ -327,7 +347,7 @@ func printFit(w io.Writer, outs []outcome) {
 // 1e-3, 2,000 steps of gradient descent. It returns the weights
 // unstandardised, as Signals.Logit uses them, and the bias.
 func fitWeights(outs []outcome) ([]float64, float64) {
-	d := len(featureNames)
+	d := len(features(outs[0].signals))
 	var xs [][]float64
 	var ys []float64
 	for _, o := range outs {
