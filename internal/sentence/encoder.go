@@ -3,6 +3,7 @@ package sentence
 import (
 	"fmt"
 	"math"
+	"unicode/utf8"
 )
 
 // layer is one transformer layer's weights. Matrices are row-major
@@ -151,9 +152,24 @@ func (e *Encoder) check() error {
 	return nil
 }
 
+// maxTextBytes bounds the text Encode tokenizes: 128 pieces of English
+// take about 700 bytes.
+const maxTextBytes = 8 << 10
+
 // Encode returns the unit vector of text; a text with no pieces gives the
 // zero vector.
 func (e *Encoder) Encode(text string) []float32 {
+	// The model reads the first maxLen pieces only. Pieces run to a few
+	// characters each, so a longer text is cut first: tokenizing all of a
+	// huge "sentence" (a page without punctuation) would cost time for
+	// nothing.
+	if len(text) > maxTextBytes {
+		cut := maxTextBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	ids := e.tok.encode(text)
 	if len(ids) > e.maxLen {
 		ids = ids[:e.maxLen]

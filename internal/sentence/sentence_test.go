@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -219,5 +220,17 @@ func TestLazyCache(t *testing.T) {
 	v, err := ok.Encode(t.Context(), []string{"A question?"})
 	if err != nil || len(v) != 1 || len(v[0]) != Dims {
 		t.Errorf("Encode: %d vectors, %v", len(v), err)
+	}
+}
+
+// TestEncodeHuge: a text far past the model's 128 pieces is cut before it
+// is tokenized, to the same vector as its beginning.
+func TestEncodeHuge(t *testing.T) {
+	t.Parallel()
+	e := defaultEncoder(t)
+	head := strings.Repeat("the harbour authority report on the piers and cranes ", 40)
+	huge := head + strings.Repeat("é", 1<<20)
+	if c := cosine(e.Encode(huge), e.Encode(head)); c < 0.9999 {
+		t.Errorf("a 2 MB text's vector strays from its beginning's: cosine %.5f", c)
 	}
 }
