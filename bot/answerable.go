@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -54,7 +56,15 @@ type Signals struct {
 	// Both are zero, and Meant false, when the core has no sentence
 	// model: the decision then weighs the other signals alone.
 	Meaning, MeaningTop float64
-	Meant               bool
+	// MeaningTop3 is the mean of the three best of those cosines (of
+	// all there are, when fewer): one sentence near in meaning may be
+	// chance, three are a topic. MeaningJoint is the best product of a
+	// sentence's cosine and its coverage of the question's words: one
+	// sentence both near in meaning and holding the words.
+	// MeaningOfWordsBest is the cosine of the sentence whose words cover
+	// the question best (SentenceCoverage's sentence).
+	MeaningTop3, MeaningJoint, MeaningOfWordsBest float64
+	Meant                                         bool
 }
 
 // answerability weighs the signals: the coefficients of a logistic
@@ -69,17 +79,20 @@ var answerability = decisionWeights{
 // answerabilityMeant weighs the signals with the sentence model's
 // (Signals.Meant), fitted the same way.
 var answerabilityMeant = decisionWeights{
-	coverage: 4.20, sentence: 3.65, names: -0.55, noNames: -0.94,
-	similarity: 6.09, margin: 4.20, phrases: 1.58, sentenceSimilarity: 2.50, namesMissed: -1.02, meaning: 6.52, meaningTop: 2.65,
-	// The fitted bias, -11.47, moved by -0.25 so that DeclineExtractive
+	coverage: 3.84, sentence: 2.64, names: -0.61, noNames: -0.90,
+	similarity: 5.56, margin: 4.55, phrases: 1.48, sentenceSimilarity: 2.30, namesMissed: -1.02,
+	meaning: -1.02, meaningTop: 0.62, meaningTop3: 6.52, meaningJoint: 3.31, meaningOfWordsBest: 1.95,
+	// The fitted bias, -10.62, moved by -0.40 so that DeclineExtractive
 	// declines the same 2.5 % of covered questions as without the model.
-	bias: -11.72,
+	bias: -11.02,
 }
 
 // decisionWeights are a logistic regression's coefficients, one per
 // signal, and its bias.
 type decisionWeights struct {
-	coverage, sentence, names, noNames, similarity, margin, phrases, sentenceSimilarity, namesMissed, meaning, meaningTop, bias float64
+	coverage, sentence, names, noNames, similarity, margin, phrases, sentenceSimilarity, namesMissed float64
+	meaning, meaningTop, meaningTop3, meaningJoint, meaningOfWordsBest                               float64
+	bias                                                                                             float64
 }
 
 // Logit is the decision's log-odds that the passages answer the question.
@@ -90,14 +103,15 @@ func (s Signals) Logit() float64 {
 	}
 	return w.bias + w.coverage*s.Coverage + w.sentence*s.SentenceCoverage + w.names*s.NamesAbsent +
 		w.noNames*s.NoNameFound + w.similarity*s.Similarity + w.margin*s.Margin + w.phrases*s.Phrases +
-		w.sentenceSimilarity*s.SentenceSimilarity + w.namesMissed*s.NamesMissed + w.meaning*s.Meaning + w.meaningTop*s.MeaningTop
+		w.sentenceSimilarity*s.SentenceSimilarity + w.namesMissed*s.NamesMissed + w.meaning*s.Meaning + w.meaningTop*s.MeaningTop +
+		w.meaningTop3*s.MeaningTop3 + w.meaningJoint*s.MeaningJoint + w.meaningOfWordsBest*s.MeaningOfWordsBest
 }
 
 // Thresholds on Signals.Logit. The extractive answerer answers only above
 // DeclineExtractive (on the tune protocol, with the sentence model, 2.5 %
-// of covered questions declined with one article per store, 2.1 % with
+// of covered questions declined with one article per store, 2.4 % with
 // all 48; on words alone 2.5 % and 1.8 %); a language model sees every
-// question above DeclineModel (0.9 % and 0.6 % turned away; 0.8 % and
+// question above DeclineModel (1.0 % and 0.5 % turned away; 0.8 % and
 // 0.6 % on words alone) and itself says when the passages hold no answer.
 const (
 	DeclineExtractive = -1.8
@@ -107,10 +121,10 @@ const (
 // HedgeExtractive is where an extractive answer stops being trusted
 // plainly: below it the answer says it may not answer the question
 // (UnsureNote). On the tune protocol, with the sentence model, answers
-// between DeclineExtractive and HedgeExtractive are given to 5.2 % of
-// the covered questions with one article per store, and 52 % of them
+// between DeclineExtractive and HedgeExtractive are given to 6.1 % of
+// the covered questions with one article per store, and 51 % of them
 // quote the gold answer (84 % of the answers above). They are also given
-// to 10.8 % of the uncovered questions, most of the 13.8 % answered.
+// to 9.0 % of the uncovered questions, most of the 12.2 % answered.
 const HedgeExtractive = 0.0
 
 // UnsureNote is the note of an extractive answer below HedgeExtractive.
@@ -152,7 +166,8 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 	// Embedded together below: the question, the top passage and every
 	// sentence of the top passages.
 	texts := []string{question, passages[0].Title + "\n\n" + passages[0].Text}
-	topSentences := 0 // how many of texts[2:] are the top passage's
+	topSentences := 0              // how many of texts[2:] are the top passage's
+	var sentenceCoverage []float64 // of each of texts[2:]
 	for i, p := range passages {
 		// One pass of Terms over title and text gives both the passage's
 		// term set and its pairs of consecutive terms.
@@ -177,7 +192,9 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 		for _, span := range ingest.Sentences(p.Text) {
 			texts = append(texts, p.Text[span[0]:span[1]])
 			sentence := text.TermSet(p.Title + " " + p.Text[span[0]:span[1]])
-			s.SentenceCoverage = max(s.SentenceCoverage, text.Coverage(terms, weights, sentence))
+			cov := text.Coverage(terms, weights, sentence)
+			sentenceCoverage = append(sentenceCoverage, cov)
+			s.SentenceCoverage = max(s.SentenceCoverage, cov)
 		}
 		if i == 0 {
 			topSentences = len(texts) - 2
@@ -206,12 +223,28 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 			return s, err
 		}
 		s.Meant = true
+		cosines := make([]float64, len(meant)-1)
+		wordsBest := -1
 		for i, v := range meant[1:] {
 			cos := dot(meant[0], v)
+			cosines[i] = cos
 			s.Meaning = max(s.Meaning, cos)
 			if i < topSentences {
 				s.MeaningTop = max(s.MeaningTop, cos)
 			}
+			s.MeaningJoint = max(s.MeaningJoint, cos*sentenceCoverage[i])
+			if wordsBest < 0 || sentenceCoverage[i] > sentenceCoverage[wordsBest] ||
+				sentenceCoverage[i] == sentenceCoverage[wordsBest] && cos > cosines[wordsBest] {
+				wordsBest = i
+			}
+		}
+		if wordsBest >= 0 {
+			s.MeaningOfWordsBest = cosines[wordsBest]
+		}
+		slices.SortFunc(cosines, func(a, b float64) int { return cmp.Compare(b, a) })
+		top := cosines[:min(3, len(cosines))]
+		for _, c := range top {
+			s.MeaningTop3 += c / float64(len(top))
 		}
 	}
 	if len(passages) > 1 && passages[0].Score > 0 {

@@ -52,12 +52,19 @@ func TestSignalsMeaning(t *testing.T) {
 	if !s.Meant || s.Meaning <= 0.3 || s.Meaning > 1.0001 || s.MeaningTop > s.Meaning {
 		t.Fatalf("signals with the model: %+v", s)
 	}
+	// The best cosine bounds the others; the best product of cosine and
+	// coverage is at most the best of each.
+	if s.MeaningTop3 <= 0 || s.MeaningTop3 > s.Meaning || s.MeaningOfWordsBest > s.Meaning ||
+		s.MeaningJoint <= 0 || s.MeaningJoint > s.Meaning*s.SentenceCoverage+1e-9 {
+		t.Errorf("signals with the model: %+v", s)
+	}
 	if !with.Found || with.Logit != s.Logit() {
 		t.Errorf("answer found %t, logit %.2f, signals' %.2f", with.Found, with.Logit, s.Logit())
 	}
-	// The logit weighs Meaning: the same signals without it score lower.
+	// The logit weighs the model's signals: the same signals without them
+	// score lower.
 	lower := s
-	lower.Meaning, lower.MeaningTop = 0, 0
+	lower.Meaning, lower.MeaningTop, lower.MeaningTop3, lower.MeaningJoint, lower.MeaningOfWordsBest = 0, 0, 0, 0, 0
 	if lower.Logit() >= s.Logit() {
 		t.Errorf("logit without meaning %.2f ≥ with %.2f", lower.Logit(), s.Logit())
 	}
