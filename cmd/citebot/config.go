@@ -41,9 +41,9 @@ type common struct {
 	defaultLevel slog.Level
 	logLevel     string
 	answerer     string
-	// sentenceModel is on (the default) or off: whether the decision and
-	// the extractive answerer read meaning with the built-in sentence
-	// model (internal/sentence) besides words.
+	// sentenceModel is on (the default) or off: whether the decision
+	// reads meaning with the built-in sentence model (internal/sentence)
+	// besides words.
 	sentenceModel string
 	embedder      string
 	// OpenAI-compatible settings; flags override the environment.

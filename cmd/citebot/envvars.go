@@ -26,7 +26,7 @@ var knownVars = []envVar{
 	{name: envDatabaseURL, help: "postgres://user:password@host:port/database: the store in PostgreSQL, shared by several processes (default: SQLite in the data directory)"},
 	{name: "CITEBOT_LOG_LEVEL", help: "debug, info, warn or error (default warn; info for serve)"},
 	{name: "CITEBOT_ANSWERER", help: "extractive or llm (default llm when a model API is configured)"},
-	{name: envSentenceModel, help: "on (default) or off: the built-in sentence model, for deciding and choosing sentences"},
+	{name: envSentenceModel, help: "on (default) or off: the built-in sentence model, for deciding whether the articles cover a question"},
 	{name: "CITEBOT_EMBEDDER", help: "local (default) or openai"},
 	{name: EnvChatModel, help: "chat model (default gpt-4o-mini)"},
 	{name: envModelPassages, help: "passages a language model reads for each question (default 5)"},

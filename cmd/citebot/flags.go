@@ -80,7 +80,7 @@ func (c *common) register(fs *pflag.FlagSet, g flagGroups) {
 		fs.StringVar(&c.scope, "scope", retrieval.SharedScope, `scope: "shared" or "guild:<id>"`)
 	}
 	fs.StringVar(&c.answerer, "answerer", "", "extractive or llm (env CITEBOT_ANSWERER; default llm when a model API is configured, else extractive)")
-	fs.StringVar(&c.sentenceModel, "sentence-model", "", "on or off: read the meaning of questions and passages with the built-in sentence model, to decide and to choose the answer's sentences (env "+envSentenceModel+"; default on)")
+	fs.StringVar(&c.sentenceModel, "sentence-model", "", "on or off: read the meaning of questions and passages with the built-in sentence model, to decide whether the articles cover a question (env "+envSentenceModel+"; default on)")
 	fs.StringVar(&c.chatModel, "chat-model", "", "chat model (env "+EnvChatModel+"; default "+llm.DefaultChatModel+")")
 	intFlag(fs, &c.modelPassages, "model-passages", 1, maxModelPassages, fmt.Sprintf("passages a language model reads for each question (env %s; default %d)", envModelPassages, bot.DefaultK))
 	fs.StringVar(&c.embedder, "embedder", "", "local or openai (env CITEBOT_EMBEDDER; default local)")
