@@ -37,10 +37,17 @@ func NewLazyCache(load func() (*Encoder, error), size int) *Cache {
 func (c *Cache) Encode(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	var missing []int
+	// A text given twice (a sentence in two overlapping passages) is
+	// encoded once: repeats maps its later places to its first.
+	first := map[string]int{}
+	var repeats [][2]int
 	for i, t := range texts {
 		if v, ok := c.get(t); ok {
 			out[i] = v
+		} else if j, ok := first[t]; ok {
+			repeats = append(repeats, [2]int{i, j})
 		} else {
+			first[t] = i
 			missing = append(missing, i)
 		}
 	}
@@ -75,6 +82,9 @@ feed:
 	}
 	for _, i := range missing {
 		c.put(texts[i], out[i])
+	}
+	for _, r := range repeats {
+		out[r[0]] = out[r[1]]
 	}
 	return out, nil
 }

@@ -122,6 +122,9 @@ func TestCache(t *testing.T) {
 			t.Errorf("cached vector of %q strays: cosine %.6f", s, cos)
 		}
 	}
+	if &got[0][0] != &got[2][0] {
+		t.Error("a text given twice was encoded twice")
+	}
 	// Concurrent use, beyond the cache's size: vectors stay right.
 	var wg sync.WaitGroup
 	for i := range 4 {
