@@ -57,47 +57,9 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		limit = defaultMaxSentences
 	}
 	qterms := text.Distinct(text.Terms(question))
-	cands := sentences(passages)
+	cands := scoreSentences(question, qterms, passages)
 	if len(cands) == 0 {
 		return "", fmt.Errorf("extractive answer to %q: passages hold no sentences", question)
-	}
-	weights := termWeights(qterms, cands)
-	total := 0.0
-	for _, t := range qterms {
-		total += weights[t]
-	}
-	cue := questionCue(question)
-	for i := range cands {
-		c := &cands[i]
-		matched := 0.0
-		for _, t := range qterms {
-			w := weights[t]
-			if c.title[t] {
-				// A term of the article's title names its topic: every
-				// sentence is about it, so it tells sentences apart less.
-				w *= titleTermWeight
-			}
-			switch {
-			case c.terms[t]:
-				matched += w
-			case text.SharesStem(t, c.terms):
-				matched += stemCredit * w
-			case c.title[t]:
-				// A sentence is read in the context of its article.
-				matched += titleCredit * w
-			}
-		}
-		if total > 0 {
-			c.score = matched / total
-		}
-		c.score += passagePrior * passages[c.passage].Coverage
-		if cue != nil && cueOutsideQuestion(cue, c.text, question) {
-			c.score += cueBonus
-		}
-		if len(strings.Fields(c.text)) < shortSentenceWords {
-			c.score -= shortSentencePenalty
-		}
-		c.score -= passageRankPenalty * float64(c.passage)
 	}
 	// Stable: ties keep the order sentences lists them in, by passage and
 	// then by place in the passage.
@@ -141,6 +103,51 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		onDelta(out)
 	}
 	return out, nil
+}
+
+// scoreSentences splits passages into candidate sentences and scores each
+// as an answer to question (whose distinct terms are qterms).
+func scoreSentences(question string, qterms []string, passages []retrieval.Passage) []candidate {
+	cands := sentences(passages)
+	weights := termWeights(qterms, cands)
+	total := 0.0
+	for _, t := range qterms {
+		total += weights[t]
+	}
+	cue := questionCue(question)
+	for i := range cands {
+		c := &cands[i]
+		matched := 0.0
+		for _, t := range qterms {
+			w := weights[t]
+			if c.title[t] {
+				// A term of the article's title names its topic: every
+				// sentence is about it, so it tells sentences apart less.
+				w *= titleTermWeight
+			}
+			switch {
+			case c.terms[t]:
+				matched += w
+			case text.SharesStem(t, c.terms):
+				matched += stemCredit * w
+			case c.title[t]:
+				// A sentence is read in the context of its article.
+				matched += titleCredit * w
+			}
+		}
+		if total > 0 {
+			c.score = matched / total
+		}
+		c.score += passagePrior * passages[c.passage].Coverage
+		if cue != nil && cueOutsideQuestion(cue, c.text, question) {
+			c.score += cueBonus
+		}
+		if len(strings.Fields(c.text)) < shortSentenceWords {
+			c.score -= shortSentencePenalty
+		}
+		c.score -= passageRankPenalty * float64(c.passage)
+	}
+	return cands
 }
 
 // titleCredit is the share of a term's weight that a sentence earns when
