@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"net/url"
 
 	"github.com/citebot/citebot/ingest"
@@ -49,7 +50,14 @@ func itemArticle(feedURL, feedTitle string, it Item) (ingest.Article, error) {
 	if it.Content == "" {
 		return ingest.Article{}, fmt.Errorf("feed item %q: no text in the item: %w", name, ingest.ErrEmpty)
 	}
-	a, err := ingest.Parse("item.html", []byte(it.Content))
+	// The item's title goes first as the page's <title>: without one, a
+	// short first paragraph would be taken for the title, and lost when
+	// the item's title replaces it.
+	page := it.Content
+	if it.Title != "" {
+		page = "<title>" + html.EscapeString(it.Title) + "</title>" + page
+	}
+	a, err := ingest.Parse("item.html", []byte(page))
 	if err != nil {
 		return ingest.Article{}, fmt.Errorf("feed item %q: %w", name, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -212,7 +213,7 @@ func parseRSS(data []byte, format string) (Document, error) {
 	if err := newDecoder(data).Decode(&r); err != nil {
 		return Document{}, err
 	}
-	doc := Document{Format: format, Title: r.Channel.Title}
+	doc := Document{Format: format, Title: rssTitle(r.Channel.Title)}
 	for _, it := range append(r.Channel.Items, r.Items...) {
 		link := ""
 		for _, l := range it.Links {
@@ -224,7 +225,7 @@ func parseRSS(data []byte, format string) (Document, error) {
 		doc.Items = append(doc.Items, Item{
 			GUID:      firstOf(it.GUID, it.About),
 			Link:      link,
-			Title:     it.Title,
+			Title:     rssTitle(it.Title),
 			Author:    firstOf(it.Creator, it.Author),
 			Published: parseDate(firstOf(it.PubDate, it.DCDate)),
 			Content:   firstOf(it.Encoded, it.Description),
@@ -290,14 +291,49 @@ func htmlText(s string) string {
 	}
 }
 
-// markup is an Atom text construct as HTML or text: an xhtml one's inner
-// markup, else its (unescaped) text.
+// markup is an Atom text construct as HTML: an xhtml one's inner markup, a
+// type="text" one's text escaped (its "<b>" is text, not a tag), one
+// paragraph per blank-line-separated block; else its (unescaped) text,
+// which is HTML for type="html" and, leniently, for feeds that give no
+// type (the default is text, but feeds that omit it mostly send HTML).
 func (t xmlText) markup() string {
-	if t.Type == "xhtml" {
+	switch t.Type {
+	case "xhtml":
 		return t.Inner
+	case "text":
+		return textAsHTML(t.Text)
 	}
 	return t.Text
 }
+
+// blankLine separates the paragraphs of plain text.
+var blankLine = regexp.MustCompile(`\n[ \t\r]*\n`)
+
+// textAsHTML is plain text as HTML: each blank-line-separated block a
+// paragraph, its characters escaped.
+func textAsHTML(s string) string {
+	var b strings.Builder
+	for _, p := range blankLine.Split(s, -1) {
+		if p = strings.TrimSpace(p); p != "" {
+			b.WriteString("<p>" + html.EscapeString(p) + "</p>\n")
+		}
+	}
+	return b.String()
+}
+
+// rssTitle is an RSS title as text. RSS 2.0 says titles are plain text, but
+// feeds often put entity-encoded HTML in them ("&lt;b&gt;Live&lt;/b&gt;",
+// "AT&amp;amp;T"), which would show as tags and references: a title
+// holding a tag or a character reference is read as HTML.
+func rssTitle(s string) string {
+	if htmlMarkup.MatchString(s) {
+		return htmlText(s)
+	}
+	return s
+}
+
+// htmlMarkup matches a tag or a character reference.
+var htmlMarkup = regexp.MustCompile(`</?[A-Za-z][^<>]*>|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);`)
 
 // stripTags turns a fragment of XHTML into its text.
 func stripTags(s string) string {
@@ -350,12 +386,20 @@ var dateLayouts = func() []string {
 	return append(l, time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02")
 }()
 
-// rfc822Zones are the zone names RFC 822 defines. time.Parse knows a named
-// zone only when it is the local one and reads the others as UTC, so an
-// item dated "08:30:00 EST" would be five hours early.
+// rfc822Zones are the zone names RFC 822 defines, and those news feeds of
+// Europe, India, East Asia and Australia use although RFC 822 does not.
+// time.Parse knows a named zone only when it is the local one and reads
+// the others as UTC, so an item dated "08:30:00 EST" would be five hours
+// early and one dated "08:30:00 CET" an hour late. IST is read as India's
+// (+0530), the zone of the feeds that use it most, not Ireland's or
+// Israel's; a name not listed is still read as UTC.
 var rfc822Zones = strings.NewReplacer(" UT", " +0000", " GMT", " +0000", " Z", " +0000",
 	" EST", " -0500", " EDT", " -0400", " CST", " -0600", " CDT", " -0500",
-	" MST", " -0700", " MDT", " -0600", " PST", " -0800", " PDT", " -0700")
+	" MST", " -0700", " MDT", " -0600", " PST", " -0800", " PDT", " -0700",
+	" WET", " +0000", " WEST", " +0100", " BST", " +0100", " CET", " +0100", " CEST", " +0200",
+	" EET", " +0200", " EEST", " +0300", " MSK", " +0300", " IST", " +0530",
+	" HKT", " +0800", " SGT", " +0800", " JST", " +0900", " KST", " +0900",
+	" AEST", " +1000", " AEDT", " +1100", " NZST", " +1200", " NZDT", " +1300")
 
 // parseDate reads a feed date, or returns the zero time.
 func parseDate(s string) time.Time {

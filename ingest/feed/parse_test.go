@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +146,73 @@ func TestParseAtomTitleTypes(t *testing.T) {
 	}
 }
 
+// TestParseRSSTitleMarkup checks that HTML that feeds put in RSS titles,
+// though RSS 2.0 says they are plain text, shows as its text, and that a
+// title without markup is kept as it is.
+func TestParseRSSTitleMarkup(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, title, want string
+	}{
+		{"tags", `&lt;b&gt;Live:&lt;/b&gt; ferry strike`, "Live: ferry strike"},
+		{"a double-encoded ampersand", `AT&amp;amp;T buys a ferry line`, "AT&T buys a ferry line"},
+		{"a numeric reference", `Ferry&amp;#8217;s last run`, "Ferry’s last run"},
+		{"a plain ampersand", `Tides &amp; times`, "Tides & times"},
+		{"a plain less-than", `Why 3 &lt; 4 matters`, "Why 3 < 4 matters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := `<rss><channel><title>` + tt.title + `</title><item><guid>a</guid><title>` + tt.title + `</title></item></channel></rss>`
+			d, err := Parse([]byte(doc), base)
+			if err != nil || len(d.Items) != 1 {
+				t.Fatalf("Parse: %+v, %v", d, err)
+			}
+			if d.Title != tt.want || d.Items[0].Title != tt.want {
+				t.Errorf("feed title %q, item title %q, want %q", d.Title, d.Items[0].Title, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseAtomContentTypes checks that an Atom entry's content of
+// type="text" reaches the article as text: its angle brackets are no
+// tags, its blank lines part paragraphs. type="html" and content without a
+// type are read as HTML.
+func TestParseAtomContentTypes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, content string
+		want          []string // the article's paragraphs
+	}{
+		{"text", `<content type="text">Fares rise &lt;b&gt;again&lt;/b&gt; as 3 &lt; 4 routes run.
+
+The council meets &amp; votes on Monday.</content>`,
+			[]string{"Fares rise <b>again</b> as 3 < 4 routes run.", "The council meets & votes on Monday."}},
+		{"html", `<content type="html">&lt;p&gt;Fares rise &lt;b&gt;again&lt;/b&gt; on every route.&lt;/p&gt;&lt;p&gt;The council votes on Monday.&lt;/p&gt;</content>`,
+			[]string{"Fares rise again on every route.", "The council votes on Monday."}},
+		{"no type", `<content>&lt;p&gt;Fares rise &lt;b&gt;again&lt;/b&gt; on every route.&lt;/p&gt;</content>`,
+			[]string{"Fares rise again on every route."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := `<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>a</id><title>Fares</title>` + tt.content + `</entry></feed>`
+			d, err := Parse([]byte(doc), base)
+			if err != nil || len(d.Items) != 1 {
+				t.Fatalf("Parse: %+v, %v", d, err)
+			}
+			a, err := itemArticle(base, "Transit", d.Items[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(a.Paragraphs, tt.want) {
+				t.Errorf("paragraphs %q, want %q", a.Paragraphs, tt.want)
+			}
+		})
+	}
+}
+
 // TestParseFeedDates checks item dates in the forms feeds really use:
 // RFC 822's named American zones at their offsets (not read as UTC), full
 // day and month names, no day name, no seconds, two-digit years and
@@ -160,6 +228,12 @@ func TestParseFeedDates(t *testing.T) {
 		{"Wed, 12 Feb 2025 08:30:00 EST", "2025-02-12T13:30:00Z"},
 		{"Wed, 12 Jun 2025 08:30:00 PDT", "2025-06-12T15:30:00Z"},
 		{"Mon, 10 Feb 2025 08:30:00 UT", "2025-02-10T08:30:00Z"},
+		{"Mon, 10 Feb 2025 08:30:00 CET", "2025-02-10T07:30:00Z"},
+		{"Tue, 10 Jun 2025 08:30:00 CEST", "2025-06-10T06:30:00Z"},
+		{"Tue, 10 Jun 2025 08:30:00 BST", "2025-06-10T07:30:00Z"},
+		{"Mon, 10 Feb 2025 08:30:00 IST", "2025-02-10T03:00:00Z"},
+		{"Mon, 10 Feb 2025 08:30:00 JST", "2025-02-09T23:30:00Z"},
+		{"Mon, 10 Feb 2025 08:30:00 AEDT", "2025-02-09T21:30:00Z"},
 		{"Thursday, 13 February 2025 08:30:00 GMT", "2025-02-13T08:30:00Z"},
 		{"Mon, 10 February 2025 08:30:00 GMT", "2025-02-10T08:30:00Z"},
 		{"10 Feb 2025 08:30 GMT", "2025-02-10T08:30:00Z"},
