@@ -189,9 +189,9 @@ const (
 )
 
 // sentences splits every passage, footnote markers removed, into
-// candidate sentences.
+// candidate sentences, teasers left out (see teaser).
 func sentences(passages []retrieval.Passage) []candidate {
-	var out []candidate
+	var out, teasers []candidate
 	for i, p := range passages {
 		title := map[string]bool{}
 		for _, t := range text.Terms(p.Title) {
@@ -209,11 +209,27 @@ func sentences(passages []retrieval.Passage) []candidate {
 			for _, t := range text.Terms(sentence) {
 				terms[t] = true
 			}
-			out = append(out, candidate{passage: i, text: sentence, terms: terms, title: title, pos: k})
+			c := candidate{passage: i, text: sentence, terms: terms, title: title, pos: k}
+			if teaser.MatchString(sentence) {
+				teasers = append(teasers, c)
+				continue
+			}
+			out = append(out, c)
 		}
+	}
+	if len(out) == 0 {
+		// Passages of nothing but teasers: better one quoted than no answer.
+		return teasers
 	}
 	return out
 }
+
+// teaser matches a news page's pointer to other content that extraction
+// kept as text: "WATCH | Putin says Moscow would consider …:" (a video's
+// caption; CBC's pages print the bar as "l"), "READ MORE: …", "RELATED: …".
+// It restates a headline and answers nothing, so it is quoted only when
+// the passages hold nothing else.
+var teaser = regexp.MustCompile(`^(?:WATCH|LISTEN|READ MORE|READ|RELATED|MORE|PHOTOS|VIDEO|SEE ALSO)(?:\s*[|:]|\s+[l|]\s|\s*[-–—]\s)`)
 
 // termWeights gives each question term its inverse sentence frequency
 // over the candidates times its general weight (everyday words weigh

@@ -21,6 +21,10 @@ func TestExtractive(t *testing.T) {
 	ferry := retrieval.Passage{ArticleID: "d", Title: "Island news", Coverage: 0.6,
 		Text: "The Harbour Line ferry service links the old port with the island villages and is run by the town council. " +
 			"It began carrying passengers in 1987, after the causeway closed. Fares have not changed this year."}
+	summit := retrieval.Passage{ArticleID: "e", Title: "Putin visits Pyongyang", Coverage: 0.6,
+		Text: "Putin said Russia was ready to consider supplying arms to countries that oppose the West. " +
+			"WATCH l Putin on June 5 says Moscow would consider providing weapons to others to strike Western targets:\n\n" +
+			"The talks lasted two hours."}
 	tests := []struct {
 		name      string
 		question  string
@@ -41,6 +45,8 @@ func TestExtractive(t *testing.T) {
 			"passengers in 1987", "", "[1]"},
 		{"stems", "When were the talks resuming?", []retrieval.Passage{strike},
 			"Talks to end the transit strike resumed", "", "[1]"},
+		{"a video's caption is no answer", "What did Putin say about providing weapons to others?", []retrieval.Passage{summit},
+			"supplying arms to countries", "WATCH", "[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
