@@ -126,6 +126,31 @@ func TestModelSummarisesLongArticlesInParts(t *testing.T) {
 	}
 }
 
+// TestFakeModelSummarisesLongArticles: with the fake's default replies,
+// which summarise and combine like a model, a long article's summary is
+// bullets citing its passages, not a decline.
+func TestFakeModelSummarisesLongArticles(t *testing.T) {
+	t.Parallel()
+	env := newLLMEnv(t, fakeopenai.Options{})
+	var paras []string
+	for i := range 30 {
+		paras = append(paras, fmt.Sprintf("Paragraph %d of the harbour plan says the council will dredge the harbour and rebuild its north quay, %s.", i+1, strings.Repeat("with detail on costs, dates and contractors ", 12)))
+	}
+	a := ingest.Article{Title: "Harbour plan", Source: "Port Gazette", Paragraphs: paras}
+	core := NewCore(CoreOptions{Store: storeOf(t), Answerer: env.answerer(), Chunking: ingest.ChunkOptions{TargetWords: 40, MaxWords: 130}})
+	res, err := core.Ingest(t.Context(), retrieval.SharedScope, a)
+	if err != nil || res.Chunks < 30 {
+		t.Fatalf("ingest: %+v %v", res, err)
+	}
+	ans, err := core.Summarize(t.Context(), retrieval.SharedScope, res.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(ans.Text, "- Paragraph "); got != MaxSummaryBullets || len(ans.Citations) == 0 {
+		t.Errorf("summary %q with %d citations: want %d bullets of the article, cited", ans.Text, len(ans.Citations), MaxSummaryBullets)
+	}
+}
+
 // TestLeadSummarySkipsCaptionsAndDatelines: the offline summary quotes the
 // story's first sentences, not the photo caption, credit, byline or date
 // line a lead often opens with, and not a wire dateline; sentences that only look like

@@ -263,6 +263,11 @@ func TestDefaultReply(t *testing.T) {
 	tests := []struct{ name, prompt, want string }{
 		{"answer", "Passages:\n<passage n=\"1\">\nTitle: T\nText:\nThe war ended in 1648. Then peace.\n</passage>\nQuestion: q", "The war ended in 1648 [1]."},
 		{"rewrite", "Conversation...\nLast question: and when was it signed?", "and when was it signed?"},
+		{"summary", "Passages of one article, in order:\n<passage n=\"1\">\nTitle: T\nText:\nThe war ended in 1648. Then peace.\n</passage>\n" +
+			"<passage n=\"2\">\nTitle: T\nText:\nTrade resumed! Ports opened.\n</passage>\nSummarise the article in at most 5 bullet points",
+			"- The war ended in 1648 [1].\n- Trade resumed [2]."},
+		{"combine", "Summaries of the parts of one article, in order:\n<part>\n- The war ended [1].\n- Peace [2].\n</part>\n<part>\nSure!\n- Trade resumed [30].\n</part>\nCombine them",
+			"- The war ended [1].\n- Peace [2].\n- Trade resumed [30]."},
 		{"nothing", "hello", "The articles do not cover this."},
 	}
 	for _, tt := range tests {

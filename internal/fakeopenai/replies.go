@@ -187,11 +187,15 @@ func Vector(text string, dims int) []float32 {
 var (
 	passageText = regexp.MustCompile(`(?s)<passage n="(\d+)">.*?\nText:\n(.*?)\n</passage>`)
 	lastQ       = regexp.MustCompile(`(?m)^Last question: (.*)$`)
+	summaryPart = regexp.MustCompile(`(?s)<part>\n(.*?)\n</part>`)
 	sentenceEnd = regexp.MustCompile(`[.!?](\s|$)`)
 )
 
 // DefaultReply answers like a well-behaved model given citebot's prompts:
-// to a rewrite prompt it returns the last question unchanged; to an answer
+// to a rewrite prompt it returns the last question unchanged; to a
+// summary prompt, one bullet per passage (its first sentence, cited), at
+// most summaryBullets; to the prompt that combines a long article's part
+// summaries, their bullets in order, at most summaryBullets; to an answer
 // prompt, the first sentence of passage 1 cited as [1]; without passages,
 // a plain "not covered".
 func DefaultReply(req ChatRequest) string {
@@ -202,12 +206,39 @@ func DefaultReply(req ChatRequest) string {
 	if m := lastQ.FindStringSubmatch(last); m != nil {
 		return m[1]
 	}
-	if m := passageText.FindStringSubmatch(last); m != nil {
-		text := strings.Join(strings.Fields(m[2]), " ")
-		if loc := sentenceEnd.FindStringIndex(text); loc != nil {
-			text = text[:loc[0]]
+	if parts := summaryPart.FindAllStringSubmatch(last, -1); parts != nil {
+		var bullets []string
+		for _, p := range parts {
+			for _, l := range strings.Split(p[1], "\n") {
+				if l = strings.TrimSpace(l); strings.HasPrefix(l, "- ") && len(bullets) < summaryBullets {
+					bullets = append(bullets, l)
+				}
+			}
 		}
-		return strings.TrimSpace(text) + " [" + m[1] + "]."
+		return strings.Join(bullets, "\n")
+	}
+	passages := passageText.FindAllStringSubmatch(last, -1)
+	if passages != nil && strings.Contains(last, "Summarise") {
+		var bullets []string
+		for _, m := range passages[:min(len(passages), summaryBullets)] {
+			bullets = append(bullets, "- "+firstSentence(m[2])+" ["+m[1]+"].")
+		}
+		return strings.Join(bullets, "\n")
+	}
+	if passages != nil {
+		return firstSentence(passages[0][2]) + " [" + passages[0][1] + "]."
 	}
 	return "The articles do not cover this."
+}
+
+// summaryBullets is how many bullets the fake's summaries hold at most.
+const summaryBullets = 5
+
+// firstSentence is text's first sentence without its final stop.
+func firstSentence(text string) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if loc := sentenceEnd.FindStringIndex(text); loc != nil {
+		text = text[:loc[0]]
+	}
+	return strings.TrimSpace(text)
 }
