@@ -91,21 +91,7 @@ func TestModelSummarisesLongArticlesInParts(t *testing.T) {
 		}
 		return "unexpected prompt"
 	}})
-	var paras []string
-	for i := range 30 {
-		paras = append(paras, fmt.Sprintf("Paragraph %d of the harbour plan says the council will dredge the harbour and rebuild its north quay, %s.", i+1, strings.Repeat("with detail on costs, dates and contractors ", 12)))
-	}
-	a := ingest.Article{Title: "Harbour plan", Source: "Port Gazette", Published: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), Paragraphs: paras}
-	st := storeOf(t)
-	core := NewCore(CoreOptions{Store: st, Answerer: env.answerer(), Chunking: ingest.ChunkOptions{TargetWords: 40, MaxWords: 130}})
-	res, err := core.Ingest(t.Context(), retrieval.SharedScope, a)
-	if err != nil || res.Chunks < 30 {
-		t.Fatalf("ingest: %+v %v", res, err)
-	}
-	ans, err := core.Summarize(t.Context(), retrieval.SharedScope, res.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, ans := summariseHarbourPlan(t, env)
 	mu.Lock()
 	calls := len(prompts)
 	mu.Unlock()
@@ -132,11 +118,22 @@ func TestModelSummarisesLongArticlesInParts(t *testing.T) {
 func TestFakeModelSummarisesLongArticles(t *testing.T) {
 	t.Parallel()
 	env := newLLMEnv(t, fakeopenai.Options{})
+	_, ans := summariseHarbourPlan(t, env)
+	if got := strings.Count(ans.Text, "- Paragraph "); got != MaxSummaryBullets || len(ans.Citations) == 0 {
+		t.Errorf("summary %q with %d citations: want %d bullets of the article, cited", ans.Text, len(ans.Citations), MaxSummaryBullets)
+	}
+}
+
+// summariseHarbourPlan ingests an article of 30 long paragraphs, one
+// passage each (more than one model call holds), and summarises it with
+// env's model.
+func summariseHarbourPlan(t *testing.T, env *llmEnv) (IngestResult, Answer) {
+	t.Helper()
 	var paras []string
 	for i := range 30 {
 		paras = append(paras, fmt.Sprintf("Paragraph %d of the harbour plan says the council will dredge the harbour and rebuild its north quay, %s.", i+1, strings.Repeat("with detail on costs, dates and contractors ", 12)))
 	}
-	a := ingest.Article{Title: "Harbour plan", Source: "Port Gazette", Paragraphs: paras}
+	a := ingest.Article{Title: "Harbour plan", Source: "Port Gazette", Published: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), Paragraphs: paras}
 	core := NewCore(CoreOptions{Store: storeOf(t), Answerer: env.answerer(), Chunking: ingest.ChunkOptions{TargetWords: 40, MaxWords: 130}})
 	res, err := core.Ingest(t.Context(), retrieval.SharedScope, a)
 	if err != nil || res.Chunks < 30 {
@@ -146,9 +143,7 @@ func TestFakeModelSummarisesLongArticles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Count(ans.Text, "- Paragraph "); got != MaxSummaryBullets || len(ans.Citations) == 0 {
-		t.Errorf("summary %q with %d citations: want %d bullets of the article, cited", ans.Text, len(ans.Citations), MaxSummaryBullets)
-	}
+	return res, ans
 }
 
 // TestLeadSummarySkipsCaptionsAndDatelines: the offline summary quotes the
