@@ -321,12 +321,18 @@ func TestThreadHistoryAfterARestart(t *testing.T) {
 		h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: botUser, Content: text,
 			MessageReference: &discordgo.MessageReference{MessageID: q.ID, ChannelID: thread}})
 	}
-	q1 := h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "how much do the tickets cost?"})
+	// Without the Message Content intent the questions there mention the
+	// bot: Discord would return the others' text empty. Sent while the
+	// bot was down, they are only stored.
+	mention := func(text string) *discordgo.Message {
+		return h.fake.StoreMessage(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "<@" + botUser.ID + "> " + text, Mentions: []*discordgo.User{botUser}})
+	}
+	q1 := mention("how much do the tickets cost?")
 	reply(q1, "Four euros [1].")
-	q2 := h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "and on Sundays?"})
+	q2 := mention("and on Sundays?")
 	reply(q2, "At nine [1]. The first part of a long answer.")
 	reply(q2, "Its second part.")
-	q3 := h.post(&discordgo.Message{ChannelID: thread, GuildID: "g1", Author: user, Content: "?"})
+	q3 := mention("?")
 	reply(q3, askInWordsText)
 
 	ask := func(text string) {

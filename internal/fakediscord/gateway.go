@@ -151,15 +151,15 @@ func (s *Server) dispatchTo(ctx context.Context, t string, data any, who string,
 // without the Message Content intent gets it: its content, embeds,
 // attachments and components empty, unless it is a direct message, it
 // mentions the bot or the bot sent it. (Discord empties the same fields
-// of messages fetched over REST; the fake's REST answers keep them.)
+// of messages fetched over REST when the application lacks the intent:
+// see wire.)
 func (s *Server) withoutContent(data any) any {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return data
 	}
 	var m discordgo.Message
-	if json.Unmarshal(raw, &m) != nil || m.GuildID == "" || m.Author != nil && m.Author.ID == s.BotID ||
-		slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u.ID == s.BotID }) {
+	if json.Unmarshal(raw, &m) != nil || !s.hidesContent(&m) {
 		return data
 	}
 	var fields map[string]json.RawMessage
@@ -196,6 +196,14 @@ func (s *Server) Interact(ctx context.Context, i *discordgo.Interaction) (*disco
 // and, for a reply, the referenced message, as Discord does) and
 // dispatches it as MESSAGE_CREATE. It returns the stored message.
 func (s *Server) PostMessage(ctx context.Context, m *discordgo.Message) (*discordgo.Message, error) {
+	c := s.StoreMessage(m)
+	return c, s.Dispatch(ctx, "MESSAGE_CREATE", c)
+}
+
+// StoreMessage stores a message as PostMessage does, without dispatching
+// it: one sent while the bot was not connected (before a restart), which
+// it can only read over REST. It returns the stored message.
+func (s *Server) StoreMessage(m *discordgo.Message) *discordgo.Message {
 	c := *m
 	s.mu.Lock()
 	c.ID = s.newID()
@@ -212,7 +220,7 @@ func (s *Server) PostMessage(ctx context.Context, m *discordgo.Message) (*discor
 	s.messages[c.ID] = &stored
 	s.change()
 	s.mu.Unlock()
-	return &c, s.Dispatch(ctx, "MESSAGE_CREATE", &c)
+	return &c
 }
 
 // StartThread opens a public thread in channel parent of guild, as a

@@ -54,6 +54,66 @@ func TestMessageContentIntent(t *testing.T) {
 	}
 }
 
+// TestMessageContentOverREST: messages fetched over REST, and the
+// message a fetched reply refers to, come without their text when the
+// application has not enabled the Message Content intent, with the same
+// exceptions as over the gateway.
+func TestMessageContentOverREST(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		enabled discordgo.Intent
+		want    []string
+	}{
+		{"not enabled", 0, []string{"", "mentions the bot", "sent by the bot", "a direct message"}},
+		{"enabled", discordgo.IntentsMessageContent, []string{"in a server", "mentions the bot", "sent by the bot", "a direct message"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := New(Options{Guilds: []string{"g1"}, PrivilegedIntents: tt.enabled})
+			defer fake.Close()
+			user, bot := &discordgo.User{ID: "u1"}, fake.BotUser()
+			var ids []string
+			for _, m := range []*discordgo.Message{
+				{GuildID: "g1", ChannelID: "c1", Author: user, Content: "in a server"},
+				{GuildID: "g1", ChannelID: "c1", Author: user, Content: "mentions the bot", Mentions: []*discordgo.User{bot}},
+				{GuildID: "g1", ChannelID: "c1", Author: bot, Content: "sent by the bot"},
+				{ChannelID: "dm", Author: user, Content: "a direct message"},
+			} {
+				ids = append(ids, fake.StoreMessage(m).ID)
+			}
+			reply := fake.StoreMessage(&discordgo.Message{GuildID: "g1", ChannelID: "c1", Author: bot, Content: "a reply",
+				MessageReference: &discordgo.MessageReference{MessageID: ids[0], ChannelID: "c1"}})
+			s, err := discordgo.New("Bot rest-token")
+			if err != nil {
+				t.Fatal(err)
+			}
+			base, _ := url.Parse(fake.URL)
+			s.Client = &http.Client{Transport: redirect{base}}
+			for i, id := range ids {
+				channel := "c1"
+				if i == 3 {
+					channel = "dm"
+				}
+				m, err := s.ChannelMessage(channel, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.Content != tt.want[i] {
+					t.Errorf("message %d fetched as %q, want %q", i, m.Content, tt.want[i])
+				}
+			}
+			m, err := s.ChannelMessage("c1", reply.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Content != "a reply" || m.ReferencedMessage == nil || m.ReferencedMessage.Content != tt.want[0] {
+				t.Errorf("reply fetched as %+v, want its text and the referenced message's %q", m, tt.want[0])
+			}
+		})
+	}
+}
+
 // TestDisallowedIntentClosesTheGateway: an IDENTIFY asking for a
 // privileged intent the application has not enabled is closed with 4014.
 func TestDisallowedIntentClosesTheGateway(t *testing.T) {

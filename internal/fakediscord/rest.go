@@ -430,15 +430,37 @@ func (s *Server) getMessage(id string) (int, any) {
 
 // withReference returns m as Discord returns it: with its components and
 // its referenced message (with that message's components), one level
-// deep.
+// deep, each without its content when the application may not read it.
 func (s *Server) withReference(m *discordgo.Message) *wireMessage {
-	w := &wireMessage{Message: m, Components: m.Components}
+	w := s.wire(m)
 	if m.MessageReference != nil {
 		if ref, ok := s.messages[m.MessageReference.MessageID]; ok {
-			w.ReferencedMessage = &wireMessage{Message: ref, Components: ref.Components}
+			w.ReferencedMessage = s.wire(ref)
 		}
 	}
 	return w
+}
+
+// wire is m as REST returns it to this application. Without the Message
+// Content intent among its PrivilegedIntents, Discord empties a message's
+// content, embeds, attachments and components over REST as over the
+// gateway, unless it is a direct message, it mentions the bot or the bot
+// sent it.
+func (s *Server) wire(m *discordgo.Message) *wireMessage {
+	if s.opt.PrivilegedIntents&discordgo.IntentsMessageContent != 0 || !s.hidesContent(m) {
+		return &wireMessage{Message: m, Components: m.Components}
+	}
+	c := *m
+	c.Content, c.Embeds, c.Attachments, c.Components = "", []*discordgo.MessageEmbed{}, []*discordgo.MessageAttachment{}, nil
+	return &wireMessage{Message: &c, Components: []discordgo.MessageComponent{}}
+}
+
+// hidesContent reports whether Discord empties m's content for a client
+// without the Message Content intent: a guild message that neither the
+// bot sent nor mentions the bot.
+func (s *Server) hidesContent(m *discordgo.Message) bool {
+	return m.GuildID != "" && (m.Author == nil || m.Author.ID != s.BotID) &&
+		!slices.ContainsFunc(m.Mentions, func(u *discordgo.User) bool { return u.ID == s.BotID })
 }
 
 // wireMessage is a message as JSON with its components, which
