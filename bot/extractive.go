@@ -189,7 +189,8 @@ const (
 )
 
 // sentences splits every passage, footnote markers removed, into
-// candidate sentences, teasers left out (see teaser).
+// candidate sentences, leaving out what is not the story: teasers (see
+// teaser), photo captions and credits, bylines and date lines (notStory).
 func sentences(passages []retrieval.Passage) []candidate {
 	var out, teasers []candidate
 	for i, p := range passages {
@@ -210,7 +211,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 				terms[t] = true
 			}
 			c := candidate{passage: i, text: sentence, terms: terms, title: title, pos: k}
-			if teaser.MatchString(sentence) {
+			if teaser.MatchString(sentence) || notStory(sentence) {
 				teasers = append(teasers, c)
 				continue
 			}
@@ -218,7 +219,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 		}
 	}
 	if len(out) == 0 {
-		// Passages of nothing but teasers: better one quoted than no answer.
+		// Passages of nothing but those: better one quoted than no answer.
 		return teasers
 	}
 	return out

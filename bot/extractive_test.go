@@ -25,6 +25,9 @@ func TestExtractive(t *testing.T) {
 		Text: "Putin said Russia was ready to consider supplying arms to countries that oppose the West. " +
 			"WATCH l Putin on June 5 says Moscow would consider providing weapons to others to strike Western targets:\n\n" +
 			"The talks lasted two hours."}
+	wire := retrieval.Passage{ArticleID: "f", Title: "Putin and Kim meet again", Coverage: 0.6,
+		Text: "FILE - Russian President Vladimir Putin and North Korean leader Kim Jong Un meet in Vladivostok, Russia, on April 25, 2019. (AP Photo/Alexander Zemlianichenko, File)\n\n" +
+			"The two leaders last met in Vladivostok in 2019, when talks on the nuclear program went nowhere."}
 	tests := []struct {
 		name      string
 		question  string
@@ -47,6 +50,8 @@ func TestExtractive(t *testing.T) {
 			"Talks to end the transit strike resumed", "", "[1]"},
 		{"a video's caption is no answer", "What did Putin say about providing weapons to others?", []retrieval.Passage{summit},
 			"supplying arms to countries", "WATCH", "[1]"},
+		{"a photo caption is no answer", "When did Putin and Kim last meet?", []retrieval.Passage{wire},
+			"met in Vladivostok in 2019", "FILE", "[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
