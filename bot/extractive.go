@@ -192,7 +192,7 @@ const (
 // candidate sentences, leaving out what is not the story: teasers (see
 // teaser), photo captions and credits, bylines and date lines (notStory).
 func sentences(passages []retrieval.Passage) []candidate {
-	var out, teasers []candidate
+	var out, furniture []candidate // furniture: what is not the story
 	for i, p := range passages {
 		title := map[string]bool{}
 		for _, t := range text.Terms(p.Title) {
@@ -212,7 +212,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 			}
 			c := candidate{passage: i, text: sentence, terms: terms, title: title, pos: k}
 			if teaser.MatchString(sentence) || notStory(sentence) {
-				teasers = append(teasers, c)
+				furniture = append(furniture, c)
 				continue
 			}
 			out = append(out, c)
@@ -220,7 +220,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 	}
 	if len(out) == 0 {
 		// Passages of nothing but those: better one quoted than no answer.
-		return teasers
+		return furniture
 	}
 	return out
 }
