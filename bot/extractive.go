@@ -32,7 +32,8 @@ type candidate struct {
 	terms   map[string]bool
 	title   map[string]bool // terms of the passage's article title
 	score   float64
-	pos     int // the sentence's place in its passage
+	pos     int    // the sentence's place in its passage
+	quote   string // what the answer quotes: text without a wire dateline
 }
 
 var (
@@ -96,7 +97,7 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "%s [%d]", c.text, c.passage+1)
+		fmt.Fprintf(&b, "%s [%d]", c.quote, c.passage+1)
 	}
 	out := b.String()
 	if onDelta != nil {
@@ -210,7 +211,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 			for _, t := range text.Terms(sentence) {
 				terms[t] = true
 			}
-			c := candidate{passage: i, text: sentence, terms: terms, title: title, pos: k}
+			c := candidate{passage: i, text: sentence, terms: terms, title: title, pos: k, quote: withoutWireDateline(sentence)}
 			if teaser.MatchString(sentence) || notStory(sentence) {
 				furniture = append(furniture, c)
 				continue
@@ -223,6 +224,20 @@ func sentences(passages []retrieval.Passage) []candidate {
 		return furniture
 	}
 	return out
+}
+
+// withoutWireDateline returns sentence without the wire service's dateline
+// that opens it ("KYIV, Ukraine (AP) — ", "LONDON, June 17 (Reuters) - ",
+// "(CNN) — "), which says where the story was filed, not what the answer
+// is. The sentence is still scored whole: the place and the date may be
+// what a question asks. A dateline without a place's region or an
+// agency ("NATO — …") is kept: it may be the sentence's subject.
+func withoutWireDateline(sentence string) string {
+	loc := dateline.FindStringIndex(sentence)
+	if loc == nil || !strings.ContainsAny(sentence[:loc[1]], "(,") {
+		return sentence
+	}
+	return withoutDateline(sentence)
 }
 
 // teaser matches a news page's pointer to other content that extraction

@@ -25,6 +25,10 @@ func TestExtractive(t *testing.T) {
 		Text: "Putin said Russia was ready to consider supplying arms to countries that oppose the West. " +
 			"WATCH l Putin on June 5 says Moscow would consider providing weapons to others to strike Western targets:\n\n" +
 			"The talks lasted two hours."}
+	kyiv := retrieval.Passage{ArticleID: "g", Title: "Drone attack on Kyiv", Coverage: 0.6,
+		Text: "KYIV, Ukraine (AP) — Russia launched 40 drones overnight, Ukraine's air force said. Most were shot down."}
+	nato := retrieval.Passage{ArticleID: "h", Title: "Baltic exercise", Coverage: 0.6,
+		Text: "NATO — The alliance said the drills in the Baltic would last two weeks. Ships from nine countries take part."}
 	wire := retrieval.Passage{ArticleID: "f", Title: "Putin and Kim meet again", Coverage: 0.6,
 		Text: "FILE - Russian President Vladimir Putin and North Korean leader Kim Jong Un meet in Vladivostok, Russia, on April 25, 2019. (AP Photo/Alexander Zemlianichenko, File)\n\n" +
 			"The two leaders last met in Vladivostok in 2019, when talks on the nuclear program went nowhere."}
@@ -50,6 +54,10 @@ func TestExtractive(t *testing.T) {
 			"Talks to end the transit strike resumed", "", "[1]"},
 		{"a video's caption is no answer", "What did Putin say about providing weapons to others?", []retrieval.Passage{summit},
 			"supplying arms to countries", "WATCH", "[1]"},
+		{"a wire dateline is not quoted", "How many drones did Russia launch overnight?", []retrieval.Passage{kyiv},
+			"Russia launched 40 drones overnight", "(AP)", "[1]"},
+		{"a dateline that may be the subject stays", "What did NATO say about the drills?", []retrieval.Passage{nato},
+			"NATO — The alliance said the drills", "", "[1]"},
 		{"a photo caption is no answer", "When did Putin and Kim last meet?", []retrieval.Passage{wire},
 			"met in Vladivostok in 2019", "FILE", "[1]"},
 	}
