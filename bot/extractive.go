@@ -32,8 +32,7 @@ type candidate struct {
 	terms   map[string]bool
 	title   map[string]bool // terms of the passage's article title
 	score   float64
-	pos     int    // the sentence's place in its passage
-	quote   string // what the answer quotes: text without a wire dateline
+	pos     int // the sentence's place in its passage
 }
 
 var (
@@ -97,7 +96,7 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "%s [%d]", c.quote, c.passage+1)
+		fmt.Fprintf(&b, "%s [%d]", withoutWireDateline(c.text), c.passage+1)
 	}
 	out := b.String()
 	if onDelta != nil {
@@ -211,7 +210,7 @@ func sentences(passages []retrieval.Passage) []candidate {
 			for _, t := range text.Terms(sentence) {
 				terms[t] = true
 			}
-			c := candidate{passage: i, text: sentence, terms: terms, title: title, pos: k, quote: withoutWireDateline(sentence)}
+			c := candidate{passage: i, text: sentence, terms: terms, title: title, pos: k}
 			if teaser.MatchString(sentence) || notStory(sentence) {
 				furniture = append(furniture, c)
 				continue
@@ -233,11 +232,11 @@ func sentences(passages []retrieval.Passage) []candidate {
 // what a question asks. A dateline without a place's region or an
 // agency ("NATO — …") is kept: it may be the sentence's subject.
 func withoutWireDateline(sentence string) string {
-	loc := dateline.FindStringIndex(sentence)
-	if loc == nil || !strings.ContainsAny(sentence[:loc[1]], "(,") {
+	rest := withoutDateline(sentence)
+	if !strings.ContainsAny(sentence[:len(sentence)-len(rest)], "(,") {
 		return sentence
 	}
-	return withoutDateline(sentence)
+	return rest
 }
 
 // teaser matches a news page's pointer to other content that extraction
