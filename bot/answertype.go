@@ -51,15 +51,16 @@ func questionType(q string) answerType {
 
 // whatAuxiliary reports whether the lower-case question l starts with
 // "what" and an auxiliary verb ("what is", "what will the pact be the
-// basis for?"): it asks about a thing, not for a name as "what river"
-// does.
+// basis for?") or "happened": it asks about a thing or an event, not for
+// a name as "what river" does.
 func whatAuxiliary(l string) bool {
 	f := strings.Fields(l)
 	if len(f) < 2 || f[0] != "what" {
 		return false
 	}
 	switch strings.TrimRight(f[1], "?,") {
-	case "is", "was", "are", "were", "did", "does", "do", "will", "would", "can", "could", "should", "has", "have", "had", "may", "might", "must", "shall":
+	case "is", "was", "are", "were", "did", "does", "do", "will", "would", "can", "could", "should", "has", "have", "had", "may", "might", "must", "shall",
+		"happened", "happens", "happen":
 		return true
 	}
 	return false

@@ -28,6 +28,7 @@ func TestQuestionType(t *testing.T) {
 		{"What are the terms of the agreement?", typeOther},
 		{"What would the ferry cost?", typeOther},
 		{"What is the fare?", typeOther},
+		{"What happened when Putin arrived in Pyongyang?", typeOther},
 		// A noun that merely starts like one ("is" in "island") is a noun.
 		{"What island did the ferry serve?", typeName},
 	}

@@ -61,26 +61,63 @@ func TestExtractive(t *testing.T) {
 		{"a photo caption is no answer", "When did Putin and Kim last meet?", []retrieval.Passage{wire},
 			"met in Vladivostok in 2019", "FILE", "[1]"},
 	}
+	// The same answers whether or not the sentence model helps choose.
+	answerers := map[string]Extractive{"words": {}, "meaning": {Meaning: testMeaning(t)}}
+	for _, tt := range tests {
+		for name, e := range answerers {
+			t.Run(name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				var deltas []string
+				got, err := e.Answer(t.Context(), tt.question, tt.passages, nil, func(d string) { deltas = append(deltas, d) })
+				if err != nil {
+					t.Fatal(err)
+				}
+				i := strings.Index(got, tt.want)
+				if i < 0 {
+					t.Fatalf("answer %q lacks %q", got, tt.want)
+				}
+				if rest := got[i:]; !strings.Contains(rest[:strings.Index(rest, "[")+3], tt.wantCited) {
+					t.Errorf("answer %q: %q is not cited as %s", got, tt.want, tt.wantCited)
+				}
+				if tt.wantNot != "" && strings.Contains(got, tt.wantNot) {
+					t.Errorf("answer %q holds %q", got, tt.wantNot)
+				}
+				if strings.Join(deltas, "") != got {
+					t.Errorf("deltas %q do not make up the answer %q", deltas, got)
+				}
+			})
+		}
+	}
+}
+
+// TestExtractiveMeaning: for a question that names no kind of answer
+// ("what is …"), the sentence model chooses the sentence that says it in
+// other words over one that only shares the question's words, and quotes
+// it alone; without the model, words choose.
+func TestExtractiveMeaning(t *testing.T) {
+	t.Parallel()
+	reef := []retrieval.Passage{{ArticleID: "a", Title: "The reef", Coverage: 0.5,
+		Text: "Living things on the reef include corals, fish, turtles and sponges. " +
+			"The reef is the biggest single formation built by organisms anywhere on Earth. " +
+			"It lies off the coast of the state."}}
+	question := "What is the largest structure made by living things?"
+	tests := []struct {
+		name string
+		e    Extractive
+		want string
+	}{
+		{"words", Extractive{}, "Living things on the reef include corals, fish, turtles and sponges. [1]"},
+		{"meaning", Extractive{Meaning: testMeaning(t)}, "The reef is the biggest single formation built by organisms anywhere on Earth. [1]"},
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var deltas []string
-			got, err := Extractive{}.Answer(t.Context(), tt.question, tt.passages, nil, func(d string) { deltas = append(deltas, d) })
+			got, err := tt.e.Answer(t.Context(), question, reef, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			i := strings.Index(got, tt.want)
-			if i < 0 {
-				t.Fatalf("answer %q lacks %q", got, tt.want)
-			}
-			if rest := got[i:]; !strings.Contains(rest[:strings.Index(rest, "[")+3], tt.wantCited) {
-				t.Errorf("answer %q: %q is not cited as %s", got, tt.want, tt.wantCited)
-			}
-			if tt.wantNot != "" && strings.Contains(got, tt.wantNot) {
-				t.Errorf("answer %q holds %q", got, tt.wantNot)
-			}
-			if strings.Join(deltas, "") != got {
-				t.Errorf("deltas %q do not make up the answer %q", deltas, got)
+			if got != tt.want {
+				t.Errorf("answer %q, want %q", got, tt.want)
 			}
 		})
 	}
@@ -99,7 +136,11 @@ func TestExtractiveNeedsPassages(t *testing.T) {
 // chair's reaction to the strike, another article's sales figures).
 func TestExtractiveSaysTheAnswerAndStops(t *testing.T) {
 	t.Parallel()
-	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}})
+	store, meaning := sampleStore(t), testMeaning(t)
+	cores := map[string]*Core{
+		"words":   NewCore(CoreOptions{Store: store, Answerer: Extractive{}}),
+		"meaning": NewCore(CoreOptions{Store: store, Answerer: Extractive{Meaning: meaning}, Meaning: meaning}),
+	}
 	tests := []struct{ question, want string }{
 		{"Is paratransit still running during the Riverton strike?",
 			"Paratransit service for riders with disabilities will continue, the authority said, because those drivers are employed by a private contractor and are not part of the union. [1]"},
@@ -109,15 +150,17 @@ func TestExtractiveSaysTheAnswerAndStops(t *testing.T) {
 			"Elections Northvale put turnout at 58.4 per cent, the lowest in more than four decades. [1]"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.question, func(t *testing.T) {
-			t.Parallel()
-			ans, err := core.Ask(t.Context(), Question{Text: tt.question})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ans.Text != tt.want || len(ans.Citations) != 1 {
-				t.Errorf("answer %q citing %d passages, want %q citing 1", ans.Text, len(ans.Citations), tt.want)
-			}
-		})
+		for name, core := range cores {
+			t.Run(name+"/"+tt.question, func(t *testing.T) {
+				t.Parallel()
+				ans, err := core.Ask(t.Context(), Question{Text: tt.question})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ans.Text != tt.want || len(ans.Citations) != 1 {
+					t.Errorf("answer %q citing %d passages, want %q citing 1", ans.Text, len(ans.Citations), tt.want)
+				}
+			})
+		}
 	}
 }

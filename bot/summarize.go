@@ -122,10 +122,11 @@ var (
 	dateline = regexp.MustCompile(`^(?:\p{Lu}[\p{Lu}.'’]+(?:[ -]\p{Lu}[\p{Lu}.'’]*)*(?:,(?: [\p{L}\d.'’]+){1,3})?(?: \([^()]{1,30}\))?|\([^()]{1,30}\))(?:\s*[—–]\s*|\s+--?\s+)`)
 )
 
-// notStory reports whether a paragraph is a photo caption, a credit, a
-// byline or a date line rather than part of the story.
+// notStory reports whether a paragraph (or a sentence) is a photo
+// caption, a credit, a byline, a date line or a teaser rather than part
+// of the story.
 func notStory(para string) bool {
-	return captionStart.MatchString(para) || creditEnd.MatchString(para) ||
+	return captionStart.MatchString(para) || creditEnd.MatchString(para) || teaser.MatchString(para) ||
 		byline.MatchString(para) && len(strings.Fields(para)) <= 8 || dateOnly(para)
 }
 
@@ -143,6 +144,13 @@ func dateOnly(para string) bool {
 	}
 	return true
 }
+
+// teaser matches a news page's pointer to other content that extraction
+// kept as text: "WATCH | Putin says Moscow would consider …:" (a video's
+// caption; CBC's pages print the bar as "l"), "READ MORE: …", "RELATED: …".
+// It restates a headline and answers nothing, so it is quoted only when
+// the passages hold nothing else.
+var teaser = regexp.MustCompile(`^(?:WATCH|LISTEN|READ MORE|READ|RELATED|MORE|PHOTOS|VIDEO|SEE ALSO)(?:\s*[|:]|\s+[l|]\s|\s*[-–—]\s)`)
 
 // dateWords are the words of an English date or time stamp.
 var dateWords = func() map[string]bool {

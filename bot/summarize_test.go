@@ -147,8 +147,8 @@ func summariseHarbourPlan(t *testing.T, env *llmEnv) (IngestResult, Answer) {
 }
 
 // TestLeadSummarySkipsCaptionsAndDatelines: the offline summary quotes the
-// story's first sentences, not the photo caption, credit, byline or date
-// line a lead often opens with, and not a wire dateline; sentences that only look like
+// story's first sentences, not the photo caption, credit, byline, date
+// line or teaser a lead often opens with, and not a wire dateline; sentences that only look like
 // those stay, and an article of nothing but a caption is still quoted.
 func TestLeadSummarySkipsCaptionsAndDatelines(t *testing.T) {
 	t.Parallel()
@@ -177,6 +177,10 @@ func TestLeadSummarySkipsCaptionsAndDatelines(t *testing.T) {
 			[]string{"- The night market returns to the quay. [1]"}},
 		{"time stamp", []string{"Updated 3:45 p.m. EDT, Tue June 17, 2025\n\nFlights resumed at noon."},
 			[]string{"- Flights resumed at noon. [1]"}},
+		{"video teaser", []string{"The summit opened on Monday.\n\nWATCH l Leaders arrive for the summit:\n\nTalks ran late."},
+			[]string{"- The summit opened on Monday. [1]", "- Talks ran late. [1]"}},
+		{"read-more teaser", []string{"READ MORE: Five things to know about the summit\n\nMore than 200 delegates came."},
+			[]string{"- More than 200 delegates came. [1]"}},
 		{"a dated sentence is the story", []string{"On May 5, 12 people were hurt."},
 			[]string{"- On May 5, 12 people were hurt. [1]"}},
 		{"caption alone in the first passage", []string{"Image: The new library at night.", "The library opens on Monday."},

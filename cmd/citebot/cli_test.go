@@ -467,3 +467,39 @@ func TestChunkSizeFlags(t *testing.T) {
 		t.Errorf("--chunk-words 30 gave %d chunks, the default %d; want more", small, def)
 	}
 }
+
+// TestAskQuotesWithTheSentenceModel: the extractive answer of `ask` is
+// chosen with the built-in sentence model by default (the sentence that
+// says what happened, in other words than the question's) and on words
+// alone with --sentence-model off (the sentence holding most of them).
+func TestAskQuotesWithTheSentenceModel(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	article := filepath.Join(t.TempDir(), "visit.txt")
+	text := "Queen visits Norway\n\nA trade agreement signed by the Queen and the Norwegian prime minister in Oslo " +
+		"on Tuesday commits both countries to cut tariffs on fish and timber. " +
+		"Cheering crowds and a military band greeted the Queen in Oslo. " +
+		"It was her first visit to Norway in twelve years.\n"
+	if err := os.WriteFile(article, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := c.run("", "ingest", article); code != 0 {
+		t.Fatalf("ingest: %s", errOut)
+	}
+	question := "What happened when the Queen arrived in Oslo?"
+	tests := []struct {
+		setting, want string
+	}{
+		{"on", "Cheering crowds and a military band greeted the Queen in Oslo. [1]"},
+		{"off", "A trade agreement signed by the Queen and the Norwegian prime minister in Oslo on Tuesday commits both countries to cut tariffs on fish and timber. [1]"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := c.run("", "ask", "--sentence-model", tt.setting, question)
+		if code != 0 {
+			t.Fatalf("--sentence-model %s: exit %d: %s", tt.setting, code, errOut)
+		}
+		if first, _, _ := strings.Cut(out, "\n"); first != tt.want {
+			t.Errorf("--sentence-model %s: answer %q, want %q", tt.setting, first, tt.want)
+		}
+	}
+}

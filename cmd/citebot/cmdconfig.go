@@ -53,7 +53,7 @@ func runConfig(cmd *cobra.Command, c *common, env *environment, check bool) erro
 	if _, err := c.sentenceModelOn(); err != nil {
 		return err
 	}
-	if _, _, err := c.newAnswerer(cfg, client); err != nil {
+	if _, _, err := c.newAnswerer(cfg, client, nil); err != nil {
 		return err
 	}
 	if _, err := c.newEmbedder(client); err != nil {

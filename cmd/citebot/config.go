@@ -207,7 +207,7 @@ func (c *common) openStore(ctx context.Context, env *environment, allowMismatch 
 	if err != nil {
 		return nil, err
 	}
-	ans, rew, err := c.newAnswerer(cfg, client)
+	ans, rew, err := c.newAnswerer(cfg, client, meaning)
 	if err != nil {
 		return nil, err
 	}
@@ -310,8 +310,10 @@ func (c *common) sentenceModelOn() (bool, error) {
 }
 
 // newAnswerer returns the answerer (and rewriter) --answerer asks for; by
-// default the LLM one when cfg names a server or key.
-func (c *common) newAnswerer(cfg llm.Config, client *llm.Client) (bot.Answerer, bot.Rewriter, error) {
+// default the LLM one when cfg names a server or key. The extractive one
+// reads meaning, the sentence model (nil when it is off), to choose what
+// to quote.
+func (c *common) newAnswerer(cfg llm.Config, client *llm.Client, meaning *sentence.Cache) (bot.Answerer, bot.Rewriter, error) {
 	kind := strings.ToLower(c.answerer)
 	if kind == "" {
 		kind = "extractive"
@@ -321,7 +323,7 @@ func (c *common) newAnswerer(cfg llm.Config, client *llm.Client) (bot.Answerer, 
 	}
 	switch kind {
 	case "extractive":
-		return bot.Extractive{}, nil, nil
+		return bot.Extractive{Meaning: meaning}, nil, nil
 	case "llm":
 		return bot.NewLLMAnswerer(client), bot.NewLLMRewriter(client), nil
 	}

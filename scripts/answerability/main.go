@@ -253,7 +253,7 @@ func newCore(ctx context.Context, arts []ingest.Article) (*bot.Core, *retrieval.
 	}
 	done := func() { st.Close(); os.RemoveAll(dir) }
 	core := bot.NewCore(bot.CoreOptions{
-		Store: st, Answerer: bot.Extractive{}, DeclineBelow: math.Inf(-1), Meaning: meaning,
+		Store: st, Answerer: bot.Extractive{Meaning: meaning}, DeclineBelow: math.Inf(-1), Meaning: meaning,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	for _, o := range core.IngestBatch(ctx, retrieval.SharedScope, arts) {
