@@ -343,23 +343,26 @@ func TestSignalsSentenceSimilarity(t *testing.T) {
 	t.Parallel()
 	alone := storeOf(t, "../testdata/articles/riverton-transit-strike.txt")
 	all := sampleStore(t)
-	ask := func(st *retrieval.Store, q string) Signals {
-		t.Helper()
-		ans, err := NewCore(CoreOptions{Store: st, Answerer: Extractive{}, DeclineBelow: math.Inf(-1)}).Ask(t.Context(), Question{Text: q})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ans.Signals
-	}
-	near := ask(all, "Will paratransit service for riders with disabilities continue during the strike?")
-	loose := ask(all, "Which riders keep a bus service while the drivers stay away?")
+	near := signalsOf(t, all, "Will paratransit service for riders with disabilities continue during the strike?")
+	loose := signalsOf(t, all, "Which riders keep a bus service while the drivers stay away?")
 	if near.SentenceSimilarity <= loose.SentenceSimilarity || near.SentenceSimilarity > 1 || loose.SentenceSimilarity <= 0 {
 		t.Errorf("sentence similarity of a near quote %.3f, of a loose paraphrase %.3f: want 0 < loose < close ≤ 1",
 			near.SentenceSimilarity, loose.SentenceSimilarity)
 	}
-	if a := ask(alone, "Will paratransit service for riders with disabilities continue during the strike?"); math.Abs(a.SentenceSimilarity-near.SentenceSimilarity) > 1e-9 {
+	if a := signalsOf(t, alone, "Will paratransit service for riders with disabilities continue during the strike?"); math.Abs(a.SentenceSimilarity-near.SentenceSimilarity) > 1e-9 {
 		t.Errorf("sentence similarity alone %.6f, among all articles %.6f", a.SentenceSimilarity, near.SentenceSimilarity)
 	}
+}
+
+// signalsOf returns the Signals of question q asked of st, offline, with
+// nothing declined.
+func signalsOf(t *testing.T, st *retrieval.Store, q string) Signals {
+	t.Helper()
+	ans, err := NewCore(CoreOptions{Store: st, Answerer: Extractive{}, DeclineBelow: math.Inf(-1)}).Ask(t.Context(), Question{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ans.Signals
 }
 
 // storeOf opens a store holding the given article files in the shared scope.
@@ -381,4 +384,33 @@ func storeOf(t *testing.T, files ...string) *retrieval.Store {
 		}
 	}
 	return s
+}
+
+// RareCoverage weighs a question's words by how rare they are in English:
+// a passage that lacks the question's rarest word ("funicular") covers
+// less of it than Coverage says, and one that lacks only a common word
+// ("government") more. Like Coverage, it does not depend on what else the
+// store holds.
+func TestSignalsRareCoverage(t *testing.T) {
+	t.Parallel()
+	alone := storeOf(t, "../testdata/articles/riverton-transit-strike.txt")
+	all := sampleStore(t)
+	tests := []struct {
+		q  string
+		ok func(s Signals) bool
+	}{
+		{"Did the Riverton strike halt light rail?", func(s Signals) bool { return s.RareCoverage == 1 && s.RareSentenceCoverage == 1 }},
+		{"Did the Riverton strike halt the funicular?", func(s Signals) bool { return s.RareCoverage < s.Coverage-0.05 }},
+		{"Did the government say the Riverton strike halted light rail?", func(s Signals) bool { return s.RareCoverage > s.Coverage+0.05 }},
+	}
+	for _, tt := range tests {
+		s := signalsOf(t, alone, tt.q)
+		t.Logf("%q: coverage %.3f, rare %.3f; sentence %.3f, rare %.3f", tt.q, s.Coverage, s.RareCoverage, s.SentenceCoverage, s.RareSentenceCoverage)
+		if !tt.ok(s) {
+			t.Errorf("%q: coverage %.3f, rare %.3f; sentence %.3f, rare %.3f", tt.q, s.Coverage, s.RareCoverage, s.SentenceCoverage, s.RareSentenceCoverage)
+		}
+		if a := signalsOf(t, all, tt.q); math.Abs(a.RareCoverage-s.RareCoverage) > 1e-9 {
+			t.Errorf("%q: rare coverage alone %.6f, among all articles %.6f", tt.q, s.RareCoverage, a.RareCoverage)
+		}
+	}
 }

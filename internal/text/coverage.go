@@ -6,7 +6,7 @@ package text
 // prefix of the other, the shorter at least 4 letters: "evacu" and
 // "evacue") counts for prefixCredit (half) of its weight: "month" is weak
 // evidence for "monthly". Retrieval weighs terms by inverse document
-// frequency, the answerability decision by GeneralWeight alone.
+// frequency, the answerability decision by GeneralWeight and by Rarity.
 func Coverage(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
 	total, got := 0.0, 0.0
 	for _, t := range terms {

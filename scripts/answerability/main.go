@@ -316,14 +316,14 @@ func printTable(w io.Writer, outs []outcome) {
 func features(s bot.Signals) []float64 {
 	f := []float64{s.Coverage, s.SentenceCoverage, s.NamesAbsent, s.NoNameFound, s.Similarity, s.Margin, s.Phrases, s.SentenceSimilarity, s.NamesMissed}
 	if s.Meant {
-		f = append(f, s.Meaning, s.MeaningTop, s.MeaningTop3, s.MeaningJoint, s.MeaningOfWordsBest)
+		f = append(f, s.Meaning, s.MeaningTop, s.MeaningTop3, s.MeaningJoint, s.MeaningOfWordsBest, s.RareCoverage, s.RareSentenceCoverage)
 	}
 	return f
 }
 
-// featureNames names features' values; the last two only with the
+// featureNames names features' values; the last seven only with the
 // sentence model.
-var featureNames = []string{"coverage", "sentence", "names", "nonames", "similarity", "margin", "phrases", "sentsim", "missed", "meaning", "meaningTop", "meaningTop3", "meaningJoint", "meaningOfWordsBest"}
+var featureNames = []string{"coverage", "sentence", "names", "nonames", "similarity", "margin", "phrases", "sentsim", "missed", "meaning", "meaningTop", "meaningTop3", "meaningJoint", "meaningOfWordsBest", "rare", "rareSentence"}
 
 // printFit fits the decision on the questions of (a), (b) and (c) and
 // prints its weights.
