@@ -86,12 +86,15 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 		covered[t] = true
 	}
 	// A next sentence is judged on words, in the order of its score by
-	// words; when meaning ranked the sentences, it must also be nearly as
-	// close in meaning as the first: the sentence whose words match best
-	// would otherwise be quoted beside the one meaning chose for its words
-	// alone.
-	next := slices.Clone(cands[1:])
-	sort.SliceStable(next, func(i, j int) bool { return next[i].score > next[j].score })
+	// words (the order cands are in when words alone ranked them); when
+	// meaning ranked the sentences, it must also be nearly as close in
+	// meaning as the first: the sentence whose words match best would
+	// otherwise be quoted beside the one meaning chose for its words alone.
+	next := cands[1:]
+	if meant {
+		next = slices.Clone(next)
+		sort.SliceStable(next, func(i, j int) bool { return next[i].score > next[j].score })
+	}
 	for _, c := range next {
 		if len(chosen) >= limit || c.score < nextSentenceShare*cands[0].score {
 			break
