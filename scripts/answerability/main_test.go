@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/citebot/citebot/bot"
+)
+
+// synthetic returns n covered questions of (a) and of (b) and n
+// uncovered ones of (c), their signals drawn so that coverage and meaning
+// tell the two apart with some overlap.
+func synthetic(n int) []outcome {
+	r := rand.New(rand.NewPCG(1, 2))
+	var outs []outcome
+	for i := range 3 * n {
+		p := "abc"[i%3 : i%3+1]
+		covered := p != "c"
+		base := 0.3
+		if covered {
+			base = 0.6
+		}
+		v := func() float64 { return min(1, max(0, base+0.2*r.NormFloat64())) }
+		outs = append(outs, outcome{protocol: p, article: "article" + string(rune('A'+i%8)), covered: covered, signals: bot.Signals{
+			Coverage: v(), SentenceCoverage: v(), Similarity: v(), Margin: v(), Phrases: v(), SentenceSimilarity: v(),
+			Meaning: v(), MeaningTop: v(), MeaningTop3: v(), MeaningJoint: v(), MeaningOfWordsBest: v(),
+			RareCoverage: v(), RareSentenceCoverage: v(), Meant: true,
+		}})
+	}
+	return outs
+}
+
+// TestPlaceThresholds: the fitted decision, scaled and shifted, declines
+// at most the capped shares of covered questions at the shared
+// thresholds, and close to them (the scale is not just large).
+func TestPlaceThresholds(t *testing.T) {
+	t.Parallel()
+	outs := synthetic(400)
+	wt, bias := fitWeights(outs)
+	scale, shift := placeThresholds(outs, wt, bias)
+	if scale <= 0 {
+		t.Fatalf("scale %.3f, want positive", scale)
+	}
+	declined := func(p string, threshold float64) float64 {
+		var n, d int
+		for _, o := range outs {
+			if o.protocol != p {
+				continue
+			}
+			z := bias
+			for j, x := range features(o.signals) {
+				z += wt[j] * x
+			}
+			n++
+			if scale*z+shift < threshold {
+				d++
+			}
+		}
+		return float64(d) / float64(n)
+	}
+	for _, tt := range []struct {
+		threshold, limit float64
+	}{{bot.DeclineExtractive, extractiveDeclineCap}, {bot.DeclineModel, modelDeclineCap}} {
+		a, b := declined("a", tt.threshold), declined("b", tt.threshold)
+		if a > tt.limit || b > tt.limit {
+			t.Errorf("at %.1f: (a) %.3f, (b) %.3f declined, want at most %.3f", tt.threshold, a, b, tt.limit)
+		}
+		if max(a, b) < tt.limit-0.01 {
+			t.Errorf("at %.1f: (a) %.3f, (b) %.3f declined, want close to %.3f", tt.threshold, a, b, tt.limit)
+		}
+	}
+}
+
+// TestPenaltyShrinks: a stronger L2 penalty gives smaller weights, and
+// the kept penalty depends on the signals fitted.
+func TestPenaltyShrinks(t *testing.T) {
+	t.Parallel()
+	outs := synthetic(200)
+	norm := func(penalty float64) float64 {
+		wt, _ := fitPenalised(outs, penalty)
+		s := 0.0
+		for _, w := range wt {
+			s += w * w
+		}
+		return s
+	}
+	if weak, strong := norm(1e-3), norm(1); strong >= weak {
+		t.Errorf("squared weights %.3f with penalty 1, want below %.3f with 1e-3", strong, weak)
+	}
+	words := slices.Clone(outs)
+	for i := range words {
+		words[i].signals.Meant = false
+	}
+	if got := penaltyFor(outs); got != l2Meant {
+		t.Errorf("penalty %g with the sentence model's signals, want %g", got, l2Meant)
+	}
+	if got := penaltyFor(words); got != l2Words {
+		t.Errorf("penalty %g on words alone, want %g", got, l2Words)
+	}
+}
+
+// TestRefitReadsDump: -from reads the lines -dump writes and fits on them.
+func TestRefitReadsDump(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var tune []string
+	var dump bytes.Buffer
+	enc := json.NewEncoder(&dump)
+	for _, o := range synthetic(100) {
+		if !strings.Contains(strings.Join(tune, " "), o.article) {
+			tune = append(tune, o.article)
+		}
+		if err := enc.Encode(map[string]any{"protocol": o.protocol, "covered": o.covered, "question": "q", "signals": o.signals, "article": o.article}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tune-articles.txt"), []byte(strings.Join(tune, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "dump.jsonl")
+	if err := os.WriteFile(path, dump.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := refit(dir, path, true, true, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"300 questions", "fitted on 300 questions", "scaled by", "on unseen articles"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := os.WriteFile(path, []byte("{not json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := refit(dir, path, true, false, &out); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("refit of a broken dump: %v, want an error naming line 1", err)
+	}
+}
