@@ -57,6 +57,9 @@ type Store interface {
 	ArticlePassages(ctx context.Context, scopes []string, articleID string) ([]retrieval.Passage, error)
 	// TermCounts counts the passages of scopes holding each of terms.
 	TermCounts(ctx context.Context, scopes []string, terms []string) (map[string]int, error)
+	// Respell returns question with the words that look misspelt against
+	// the passages of scopes spelt as the passages spell them.
+	Respell(ctx context.Context, scopes []string, question string) (string, error)
 }
 
 // Answerer writes an answer from numbered passages.
@@ -230,6 +233,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	c.opt.Observer.AnswerInFlight(1)
 	defer c.opt.Observer.AnswerInFlight(-1)
 
+	question = c.respell(ctx, question, retrieval.SearchScopes(scope))
 	query := c.standalone(ctx, q.History, question)
 	searched := time.Now()
 	passages, err := c.opt.Store.Search(ctx, query, retrieval.SearchOptions{Scopes: retrieval.SearchScopes(scope), K: max(c.opt.K, decisionPassages)})
@@ -316,6 +320,24 @@ func (c *Core) cite(raw string, passages []retrieval.Passage) Answer {
 		c.log.Warn("answer cited passages that do not exist", "dropped", checked.Dropped, "answerer", c.opt.Answerer.Name())
 	}
 	return ans
+}
+
+// respell returns question with the words that look misspelt against
+// the articles of scopes spelt as the articles spell them
+// (retrieval.Store.Respell): "How is circuit switching charecterized" is
+// searched, weighed and answered as "… characterized". Respelling is a
+// help, never a condition: when it fails, the question is asked as
+// written.
+func (c *Core) respell(ctx context.Context, question string, scopes []string) string {
+	respelt, err := c.opt.Store.Respell(ctx, scopes, question)
+	if err != nil {
+		c.log.Warn("respelling the question failed; asking it as written", "err", err)
+		return question
+	}
+	if respelt != question {
+		c.log.Info("question respelt against the articles")
+	}
+	return respelt
 }
 
 // standalone returns the text to search for: the question itself, or a

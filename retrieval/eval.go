@@ -98,7 +98,7 @@ type EvalReport struct {
 	// returned (top max(Ks) of every question).
 	MeanRetrievedChars float64 `json:"mean_retrieved_chars"`
 	// LatencyP50MS and LatencyP95MS are percentiles of one Search call
-	// (embedding the question included), in milliseconds.
+	// (respelling and embedding the question included), in milliseconds.
 	LatencyP50MS float64 `json:"latency_p50_ms"`
 	LatencyP95MS float64 `json:"latency_p95_ms"`
 }
@@ -114,7 +114,8 @@ func (r EvalReport) At(k int) (float64, bool) {
 }
 
 // Evaluate asks Search every question, one at a time (so latencies are
-// those of a lone query), and measures how often a passage among the top
+// those of a lone query), respelt as the answering core respells it
+// (Respell), and measures how often a passage among the top
 // k contains one of the question's answers, compared case-insensitively
 // with white space folded. Questions without answers are
 // skipped. It stops with ctx's error, and fails on the first search
@@ -154,7 +155,11 @@ func (s *Store) Evaluate(ctx context.Context, questions []QA, opt EvalOptions) (
 			rep.Skipped++
 		} else {
 			start := time.Now()
-			ps, err := s.Search(ctx, q.Question, SearchOptions{Scopes: scopes, K: maxK})
+			query, err := s.Respell(ctx, scopes, q.Question)
+			if err != nil {
+				return EvalReport{}, fmt.Errorf("evaluate question %d (%q): %w", i+1, q.Question, err)
+			}
+			ps, err := s.Search(ctx, query, SearchOptions{Scopes: scopes, K: maxK})
 			latencies = append(latencies, time.Since(start))
 			if err != nil {
 				return EvalReport{}, fmt.Errorf("evaluate question %d (%q): %w", i+1, q.Question, err)

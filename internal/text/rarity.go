@@ -56,3 +56,10 @@ func Rarity(term string) float64 {
 	}
 	return math.Log1p(float64(r) / rarityScale)
 }
+
+// Known reports whether the rarity table ranks term (as Terms returns it):
+// a word among the 50,000 most frequent of English text.
+func Known(term string) bool {
+	_, ok := wordRanks()[term]
+	return ok
+}

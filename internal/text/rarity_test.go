@@ -47,3 +47,17 @@ func TestRarityTable(t *testing.T) {
 		}
 	}
 }
+
+func TestKnown(t *testing.T) {
+	t.Parallel()
+	for _, w := range []string{"bought", "marker", "characterized", "government"} {
+		if term := Terms(w)[0]; !Known(term) {
+			t.Errorf("Known(%q) = false for the English word %q", term, w)
+		}
+	}
+	for _, w := range []string{"charecterized", "similair", "qxzvbtw"} {
+		if term := Terms(w)[0]; Known(term) {
+			t.Errorf("Known(%q) = true for the misspelling %q", term, w)
+		}
+	}
+}

@@ -31,6 +31,12 @@ func Terms(text string) []string {
 // lower-cased. Apostrophes inside a word end it ("don't" gives "don", "t"),
 // as in FTS5's unicode61 tokenizer.
 func ForEachWord(text string, fn func(string)) {
+	ForEachWordAt(text, func(_, _ int, w string) { fn(w) })
+}
+
+// ForEachWordAt is ForEachWord that also gives each word's byte offsets in
+// text: text[start:end] is the word as written.
+func ForEachWordAt(text string, fn func(start, end int, word string)) {
 	start := -1
 	lower := true
 	for i, r := range text {
@@ -44,20 +50,20 @@ func ForEachWord(text string, fn func(string)) {
 			continue
 		}
 		if start >= 0 {
-			emitWord(text[start:i], lower, fn)
+			fn(start, i, lowerWord(text[start:i], lower))
 			start = -1
 		}
 	}
 	if start >= 0 {
-		emitWord(text[start:], lower, fn)
+		fn(start, len(text), lowerWord(text[start:], lower))
 	}
 }
 
-func emitWord(w string, lower bool, fn func(string)) {
+func lowerWord(w string, lower bool) string {
 	if !lower {
-		w = strings.ToLower(w)
+		return strings.ToLower(w)
 	}
-	fn(w)
+	return w
 }
 
 // TermSet returns the distinct terms of text (as Terms returns them).

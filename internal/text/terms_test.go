@@ -2,6 +2,7 @@ package text
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -81,4 +82,57 @@ func TestSameStem(t *testing.T) {
 	if !SharesStem("evacu", map[string]bool{"evacue": true}) || SharesStem("evacu", map[string]struct{}{"evacu": {}}) {
 		t.Error("SharesStem disagrees with SameStem")
 	}
+}
+
+func TestForEachWordAt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []string // word=as written
+	}{
+		{"How is it charecterized?", []string{"how=How", "is=is", "it=it", "charecterized=charecterized"}},
+		{"Gospić, 1856 — Tesla's", []string{"gospić=Gospić", "1856=1856", "tesla=Tesla", "s=s"}},
+		{"  ", nil},
+		{"ÉCOLE", []string{"école=ÉCOLE"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		ForEachWordAt(tt.in, func(start, end int, w string) { got = append(got, w+"="+tt.in[start:end]) })
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("ForEachWordAt(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		var words []string
+		ForEachWord(tt.in, func(w string) { words = append(words, w) })
+		if len(words) != len(got) {
+			t.Errorf("ForEachWord(%q) gives %d words, ForEachWordAt %d", tt.in, len(words), len(got))
+		}
+	}
+}
+
+// FuzzForEachWordAt: the words are the lower-cased text at their offsets,
+// in order and apart, and the same as ForEachWord's.
+func FuzzForEachWordAt(f *testing.F) {
+	for _, s := range []string{"How is it charecterized?", "Gospić, 1856 — Tesla's", "ÉCOLE\u0301x", "a\xffb", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var words []string
+		ForEachWord(s, func(w string) { words = append(words, w) })
+		last, i := 0, 0
+		ForEachWordAt(s, func(start, end int, w string) {
+			if start < last || end <= start || end > len(s) {
+				t.Fatalf("word %q at %d:%d after %d in %q", w, start, end, last, s)
+			}
+			if w != strings.ToLower(s[start:end]) {
+				t.Fatalf("word %q, text %q at %d:%d", w, s[start:end], start, end)
+			}
+			if i >= len(words) || words[i] != w {
+				t.Fatalf("word %d %q, ForEachWord gives %q", i, w, words)
+			}
+			last, i = end, i+1
+		})
+		if i != len(words) {
+			t.Fatalf("%d words at offsets, %d from ForEachWord", i, len(words))
+		}
+	})
 }

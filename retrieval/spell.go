@@ -1,0 +1,218 @@
+package retrieval
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/internal/text"
+)
+
+// minRespellRunes is the shortest term Respellings corrects: one letter
+// away from a term of five or fewer letters is too often another word
+// ("rollo" and "roll").
+const minRespellRunes = 6
+
+// Respell returns question with the words that look misspelt against the
+// passages of scopes (Respellings) spelt as the passages spell them: "How
+// is circuit switching charecterized" becomes "… characterized". A word
+// that began with a capital keeps it. A word mixing small letters with a
+// capital other than its first ("DECnet", "iPhone") is a name as its owner
+// writes it, never respelt; one in capitals alone ("BEDIGO") may be. The question is returned as it is when nothing looks misspelt.
+func (s *Store) Respell(ctx context.Context, scopes []string, question string) (string, error) {
+	var words []string
+	text.ForEachWordAt(question, func(start, end int, w string) {
+		if !camelCase(question[start:end]) {
+			words = append(words, w)
+		}
+	})
+	fix, err := s.Respellings(ctx, scopes, words)
+	if err != nil || len(fix) == 0 {
+		return question, err
+	}
+	var b strings.Builder
+	last := 0
+	text.ForEachWordAt(question, func(start, end int, w string) {
+		to, ok := fix[w]
+		if !ok {
+			return
+		}
+		if camelCase(question[start:end]) {
+			return // the same word written as a name elsewhere
+		}
+		b.WriteString(question[last:start])
+		if r, _ := utf8.DecodeRuneInString(question[start:end]); unicode.IsUpper(r) {
+			first, n := utf8.DecodeRuneInString(to)
+			to = string(unicode.ToUpper(first)) + to[n:]
+		}
+		b.WriteString(to)
+		last = end
+	})
+	b.WriteString(question[last:])
+	return b.String(), nil
+}
+
+// Respellings finds the question words that look misspelt against the
+// passages of scopes and returns each with the word the passages spell
+// one letter away ("charecterized" → "characterized", "Bedigo" →
+// "bendigo"). A word is corrected only when no passage of scopes holds its
+// term, its term has at least minRespellRunes letters and no digit
+// ("Internet2" is not "Internet"), and it is no word of English the rarity
+// table knows (text.Known: "bought" is never read as "fought"). Its correction is the term of scopes one edit away (a letter
+// added, dropped, changed, or two next to each other swapped) that the
+// most passages hold, in the spelling of the first passage holding it.
+// words are lower-case, as text.ForEachWord gives them; the map holds only
+// the words corrected. Only the given scopes are read: another guild's
+// articles never are.
+func (s *Store) Respellings(ctx context.Context, scopes []string, words []string) (map[string]string, error) {
+	scopes, err := checkScopes(scopes)
+	if err != nil {
+		return nil, fmt.Errorf("respell: %w", err)
+	}
+	var odd []string // words worth correcting
+	for _, w := range words {
+		if text.IsStopWord(w) {
+			continue
+		}
+		if t := text.Stem(w); utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t) && !strings.ContainsFunc(t, unicode.IsDigit) {
+			odd = append(odd, w)
+		}
+	}
+	if len(odd) == 0 {
+		return nil, nil
+	}
+	xs, err := s.rlockScopes(ctx, scopes)
+	if err != nil {
+		return nil, fmt.Errorf("respell: %w", err)
+	}
+	defer s.mu.RUnlock()
+	lex := lexOf(xs)
+	var out map[string]string
+	for _, w := range odd {
+		t := text.Stem(w)
+		if dfOf(lex, t) > 0 {
+			continue
+		}
+		best, df := nearestTerm(lex, t)
+		if df == 0 {
+			continue
+		}
+		spelt, err := s.spelling(ctx, lex, best)
+		if err != nil {
+			return nil, fmt.Errorf("respell %q: %w", w, err)
+		}
+		if spelt == "" {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]string)
+		}
+		out[w] = spelt
+	}
+	return out, nil
+}
+
+// nearestTerm returns the term of scopes one edit from t that the most
+// chunks hold (the first in byte order among equals) and how many do;
+// zero when there is none.
+func nearestTerm(scopes []*lexScope, t string) (string, int32) {
+	n := utf8.RuneCountInString(t)
+	dfs := make(map[string]int32)
+	for _, x := range scopes {
+		for term, i := range x.term {
+			if x.df[i] == 0 {
+				continue
+			}
+			if m := utf8.RuneCountInString(term); m < n-1 || m > n+1 {
+				continue
+			}
+			if oneEdit(t, term) {
+				dfs[term] += x.df[i]
+			}
+		}
+	}
+	var best string
+	var most int32
+	for term, df := range dfs {
+		if df > most || df == most && cmp.Less(term, best) {
+			best, most = term, df
+		}
+	}
+	return best, most
+}
+
+// oneEdit reports whether a and b differ by exactly one edit: a letter
+// inserted, deleted or substituted, or two adjacent letters transposed.
+func oneEdit(a, b string) bool {
+	x, y := []rune(a), []rune(b)
+	if len(x) > len(y) {
+		x, y = y, x
+	}
+	i := 0
+	for i < len(x) && x[i] == y[i] {
+		i++
+	}
+	switch {
+	case len(x) == len(y):
+		if i == len(x) {
+			return false // equal
+		}
+		if string(x[i+1:]) == string(y[i+1:]) {
+			return true // substituted
+		}
+		return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && string(x[i+2:]) == string(y[i+2:]) // transposed
+	case len(x)+1 == len(y):
+		return string(x[i:]) == string(y[i+1:]) // inserted
+	}
+	return false
+}
+
+// spelling returns a word, lower-case, of the first live chunk of scopes
+// holding term whose stem is term: how the articles spell it.
+func (s *Store) spelling(ctx context.Context, scopes []*lexScope, term string) (string, error) {
+	for _, x := range scopes {
+		i, ok := x.term[term]
+		if !ok {
+			continue
+		}
+		for _, p := range x.post[i] {
+			id := x.ids[p.doc]
+			if id < 0 {
+				continue
+			}
+			var title, body string
+			if err := s.db.QueryRowContext(ctx, `SELECT title, text FROM chunks WHERE id = ?`, id).Scan(&title, &body); err != nil {
+				return "", s.fileError(fmt.Errorf("read chunk %d: %w", id, err))
+			}
+			var found string
+			text.ForEachWord(title+"\n"+body, func(w string) {
+				if found == "" && !text.IsStopWord(w) && text.Stem(w) == term {
+					found = w
+				}
+			})
+			if found != "" {
+				return strings.ToLower(found), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// camelCase reports whether word, as written, mixes small letters with a
+// capital other than its first letter ("DECnet", "iPhone", "McCrary"):
+// a name as its owner writes it.
+func camelCase(word string) bool {
+	small, inner := false, false
+	for i, r := range word {
+		switch {
+		case unicode.IsLower(r):
+			small = true
+		case i > 0 && unicode.IsUpper(r):
+			inner = true
+		}
+	}
+	return small && inner
+}

@@ -1,0 +1,109 @@
+package retrieval
+
+import (
+	"maps"
+	"testing"
+)
+
+func TestRespellings(t *testing.T) {
+	forBackends(t, testRespellings)
+}
+
+func testRespellings(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
+	mustAdd(t, s, SharedScope, article("Circuit switching explained", "Net Weekly",
+		"Circuit switching is characterized by a fee per unit of connection time.",
+		"The Bendigo exchange and the Geelong exchange switched to packets in 1990.",
+		"Packet switching won; Gospić kept its old exchange."))
+	mustAdd(t, s, GuildScope("1"), article("Harbour ferry", "Coast News", "The Wirrabara ferry crosses the harbour."))
+
+	tests := []struct {
+		name   string
+		scopes []string
+		words  []string
+		want   map[string]string
+	}{
+		{"a letter changed", nil, []string{"how", "is", "circuit", "switching", "charecterized"}, map[string]string{"charecterized": "characterized"}},
+		{"a letter dropped, a name", nil, []string{"bedigo"}, map[string]string{"bedigo": "bendigo"}},
+		{"a letter added", nil, []string{"geeelong"}, map[string]string{"geeelong": "geelong"}},
+		{"two letters swapped", nil, []string{"exhcange"}, map[string]string{"exhcange": "exchange"}},
+		{"without the accent", nil, []string{"gospic"}, map[string]string{"gospic": "gospić"}},
+		{"spelt as the articles spell it", nil, []string{"characterized", "bendigo"}, nil},
+		{"an English word is never read as another", nil, []string{"bought", "fought", "marker"}, nil},
+		{"too short to tell", nil, []string{"bedig", "gospc", "feee"}, nil},
+		{"two letters off", nil, []string{"chaercterised"}, nil},
+		{"stop words alone", nil, []string{"the", "which", "between"}, nil},
+		{"a word with a digit", nil, []string{"bendigo2", "geelong1"}, nil},
+		{"another guild's articles are never read", nil, []string{"wirabara"}, nil},
+		{"a guild's own articles are", SearchScopes(GuildScope("1")), []string{"wirabara", "bedigo"}, map[string]string{"wirabara": "wirrabara", "bedigo": "bendigo"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := s.Respellings(t.Context(), tt.scopes, tt.words)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("Respellings(%v) = %v, want %v", tt.words, got, tt.want)
+			}
+		})
+	}
+	if _, err := s.Respellings(t.Context(), []string{"no such scope!"}, []string{"bedigo"}); err == nil {
+		t.Error("Respellings of an invalid scope: no error")
+	}
+}
+
+func TestOneEdit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"charecter", "character", true},
+		{"bedigo", "bendigo", true},
+		{"bendigo", "bedigo", true},
+		{"exhcange", "exchange", true},
+		{"gospic", "gospić", true},
+		{"abc", "abc", false},
+		{"abcd", "abdc", true},
+		{"abcd", "bacd", true},
+		{"abcd", "badc", false},
+		{"abc", "abcde", false},
+		{"abc", "xyz", false},
+		{"", "a", true},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if got := oneEdit(tt.a, tt.b); got != tt.want {
+			t.Errorf("oneEdit(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestRespell(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, t.TempDir())
+	mustAdd(t, s, SharedScope, article("Circuit switching explained", "Net Weekly",
+		"Circuit switching is characterized by a fee per unit of connection time.",
+		"The Bendigo exchange switched to packets in 1990."))
+	tests := []struct{ in, want string }{
+		{"How is circuit switching charecterized?", "How is circuit switching characterized?"},
+		{"What did the Bedigo exhcange do in 1990?", "What did the Bendigo exchange do in 1990?"},
+		{"BEDIGO, then bedigo!", "Bendigo, then bendigo!"},
+		{"What did the Bendigo exchange do?", "What did the Bendigo exchange do?"},
+		{"Who bought the exchange?", "Who bought the exchange?"},
+		{"Is BeDIGO the bedigo exchange?", "Is BeDIGO the bendigo exchange?"},
+		{"Is BEdigo or iBedigo the exhcange?", "Is BEdigo or iBedigo the exchange?"},
+		{"What is Exchange2 or exhcange?", "What is Exchange2 or exchange?"},
+	}
+	for _, tt := range tests {
+		got, err := s.Respell(t.Context(), nil, tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("Respell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
