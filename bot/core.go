@@ -207,7 +207,7 @@ func (c *Core) Ask(ctx context.Context, q Question) (Answer, error) {
 // marker has appeared. The pieces of an answer that is not declined and
 // holds no marker end with the whole Text. Errors carry a user-facing
 // message (see UserMessage).
-func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) (Answer, error) {
+func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) (ans Answer, err error) {
 	question := strings.TrimSpace(q.Text)
 	if question == "" {
 		return Answer{}, UserError("Please ask a question.", errors.New("ask: empty question"))
@@ -233,7 +233,15 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	c.opt.Observer.AnswerInFlight(1)
 	defer c.opt.Observer.AnswerInFlight(-1)
 
-	question = c.respell(ctx, question, retrieval.SearchScopes(scope))
+	if respelt := c.respell(ctx, question, retrieval.SearchScopes(scope)); respelt != question {
+		note := respeltNote(question, respelt)
+		defer func() {
+			if err == nil {
+				ans.Note = strings.TrimSpace(note + " " + ans.Note)
+			}
+		}()
+		question = respelt
+	}
 	query := c.standalone(ctx, q.History, question)
 	searched := time.Now()
 	passages, err := c.opt.Store.Search(ctx, query, retrieval.SearchOptions{Scopes: retrieval.SearchScopes(scope), K: max(c.opt.K, decisionPassages)})
@@ -241,7 +249,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	if err != nil {
 		return Answer{}, fmt.Errorf("ask %q: search: %w", query, err)
 	}
-	ans := Answer{Passages: passages, Query: query}
+	ans = Answer{Passages: passages, Query: query}
 	if len(passages) == 0 {
 		ans.Text = NoArticlesText
 		return ans, nil
@@ -338,6 +346,33 @@ func (c *Core) respell(ctx context.Context, question string, scopes []string) st
 		c.log.Info("question respelt against the articles")
 	}
 	return respelt
+}
+
+// respeltNote tells which words of question respelt reads otherwise:
+// "Read “Bedigo” as “Bendigo”." (Store.Respell replaces words one for one.)
+func respeltNote(question, respelt string) string {
+	var typed, read []string
+	text.ForEachWordAt(question, func(start, end int, _ string) { typed = append(typed, question[start:end]) })
+	text.ForEachWordAt(respelt, func(start, end int, _ string) { read = append(read, respelt[start:end]) })
+	if len(typed) != len(read) {
+		return "" // not one for one: say nothing rather than something wrong
+	}
+	var pairs []string
+	seen := make(map[string]bool)
+	for i := range typed {
+		if typed[i] != read[i] && !seen[typed[i]] {
+			seen[typed[i]] = true
+			pairs = append(pairs, "“"+typed[i]+"” as “"+read[i]+"”")
+		}
+	}
+	if len(pairs) == 0 {
+		return ""
+	}
+	if len(pairs) > 1 {
+		pairs[len(pairs)-2] += " and " + pairs[len(pairs)-1]
+		pairs = pairs[:len(pairs)-1]
+	}
+	return "Read " + strings.Join(pairs, ", ") + "."
 }
 
 // standalone returns the text to search for: the question itself, or a

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/citebot/citebot/retrieval"
@@ -15,12 +16,12 @@ func TestMisspeltQuestions(t *testing.T) {
 	t.Parallel()
 	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}})
 	tests := []struct {
-		misspelt, right string
+		misspelt, right, note string
 	}{
-		{"What started the fire near Carsen Ridge?", "What started the fire near Carson Ridge?"},
-		{"How many transit wrokers went on strike in Riverton?", "How many transit workers went on strike in Riverton?"},
-		{"What was voter turnuot in the Northvale election?", "What was voter turnout in the Northvale election?"},
-		{"Who scored the overtime winner in the Harbuor Cup final?", "Who scored the overtime winner in the Harbour Cup final?"},
+		{"What started the fire near Carsen Ridge?", "What started the fire near Carson Ridge?", "Read “Carsen” as “Carson”."},
+		{"How many transit wrokers went on strike in Riverton?", "How many transit workers went on strike in Riverton?", "Read “wrokers” as “workers”."},
+		{"What was voter turnuot in the Northvale election?", "What was voter turnout in the Northvale election?", "Read “turnuot” as “turnout”."},
+		{"Who scored the overtime winner in the Harbuor Cup final?", "Who scored the overtime winner in the Harbour Cup final?", "Read “Harbuor” as “Harbour”."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.right, func(t *testing.T) {
@@ -38,6 +39,9 @@ func TestMisspeltQuestions(t *testing.T) {
 			}
 			if !got.Found || got.Text != want.Text || got.Logit != want.Logit {
 				t.Errorf("%q: %q (found %v, logit %.2f), want %q (logit %.2f)", tt.misspelt, got.Text, got.Found, got.Logit, want.Text, want.Logit)
+			}
+			if wantNote := strings.TrimSpace(tt.note + " " + want.Note); got.Note != wantNote {
+				t.Errorf("note %q, want %q", got.Note, wantNote)
 			}
 		})
 	}
@@ -62,5 +66,21 @@ func TestRespellingFailureStillAnswers(t *testing.T) {
 	}
 	if !ans.Found || ans.Query != q {
 		t.Errorf("answer %q (found %v) to %q, want one to the question as written", ans.Text, ans.Found, ans.Query)
+	}
+}
+
+func TestRespeltNote(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ question, respelt, want string }{
+		{"Is Bedigo near Gelong?", "Is Bendigo near Gelong?", "Read “Bedigo” as “Bendigo”."},
+		{"Bedigo, Gelong or bedigo?", "Bendigo, Geelong or bendigo?", "Read “Bedigo” as “Bendigo”, “Gelong” as “Geelong” and “bedigo” as “bendigo”."},
+		{"Bedigo and bedigo", "Bendigo and Bendigo", "Read “Bedigo” as “Bendigo” and “bedigo” as “Bendigo”."},
+		{"Is Bedigo near?", "Is Bedigo near?", ""},
+		{"one two", "one", ""},
+	}
+	for _, tt := range tests {
+		if got := respeltNote(tt.question, tt.respelt); got != tt.want {
+			t.Errorf("respeltNote(%q, %q) = %q, want %q", tt.question, tt.respelt, got, tt.want)
+		}
 	}
 }
