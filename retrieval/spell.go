@@ -21,7 +21,8 @@ const minRespellRunes = 6
 // is circuit switching charecterized" becomes "… characterized". A word
 // that began with a capital keeps it. A word mixing small letters with a
 // capital other than its first ("DECnet", "iPhone") is a name as its owner
-// writes it, never respelt; one in capitals alone ("BEDIGO") may be. The question is returned as it is when nothing looks misspelt.
+// writes it, never respelt; one in capitals alone ("BEDIGO") may be. The
+// question is returned as it is when nothing looks misspelt.
 func (s *Store) Respell(ctx context.Context, scopes []string, question string) (string, error) {
 	var words []string
 	text.ForEachWordAt(question, func(start, end int, w string) {
@@ -61,9 +62,10 @@ func (s *Store) Respell(ctx context.Context, scopes []string, question string) (
 // "bendigo"). A word is corrected only when no passage of scopes holds its
 // term, its term has at least minRespellRunes letters and no digit
 // ("Internet2" is not "Internet"), and it is no word of English the rarity
-// table knows (text.Known: "bought" is never read as "fought"). Its correction is the term of scopes one edit away (a letter
-// added, dropped, changed, or two next to each other swapped) that the
-// most passages hold, in the spelling of the first passage holding it.
+// table knows (text.Known: "bought" is never read as "fought"). Its
+// correction is the term of scopes one edit away (a letter added, dropped,
+// changed, or two next to each other swapped) that the most passages
+// hold, in the spelling of the first passage holding it.
 // words are lower-case, as text.ForEachWord gives them; the map holds only
 // the words corrected. Only the given scopes are read: another guild's
 // articles never are.
@@ -170,8 +172,8 @@ func oneEdit(a, b string) bool {
 	return false
 }
 
-// spelling returns a word, lower-case, of the first live chunk of scopes
-// holding term whose stem is term: how the articles spell it.
+// spelling returns the first word (lower-case) of the first live chunk of
+// scopes holding term whose stem is term: how the articles spell it.
 func (s *Store) spelling(ctx context.Context, scopes []*lexScope, term string) (string, error) {
 	for _, x := range scopes {
 		i, ok := x.term[term]
@@ -194,7 +196,7 @@ func (s *Store) spelling(ctx context.Context, scopes []*lexScope, term string) (
 				}
 			})
 			if found != "" {
-				return strings.ToLower(found), nil
+				return found, nil
 			}
 		}
 	}
