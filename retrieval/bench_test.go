@@ -233,7 +233,8 @@ func quantiles(ds []time.Duration) (p50, p95 float64) {
 // query, fusion, fetching passages) at 10k and 100k chunks beside a
 // brute-force two-goroutine dot-product scan over the same vectors in one
 // contiguous []float32, and the vector index query alone. At each size it
-// also reports disk bytes per chunk, the time to reopen the store and
+// also reports the time to respell a question with a misspelt word
+// (Store.Respell), disk bytes per chunk, the time to reopen the store and
 // answer a first query, and the memory that takes against the raw vector
 // bytes + text.
 func BenchmarkSearch(b *testing.B) {
@@ -283,6 +284,37 @@ func BenchmarkSearch(b *testing.B) {
 				b.ReportMetric(f95, "scan-p95-ms")
 				b.ReportMetric(s50/f50, "search/scan")
 				b.ReportMetric(i50/f50, "index/scan")
+			})
+			b.Run("respell", func(b *testing.B) {
+				// A question with one word misspelt (two inner letters
+				// swapped): the case that scans the scope's terms.
+				var qs []string
+				for _, q := range bs.questions {
+					ws := strings.Fields(q)
+					for i, w := range ws {
+						if len(w) >= 7 {
+							r := []byte(w)
+							r[2], r[3] = r[3], r[2]
+							ws[i] = string(r)
+							qs = append(qs, strings.Join(ws, " "))
+							break
+						}
+					}
+				}
+				if len(qs) == 0 {
+					b.Skip("no question with a word of 7 letters")
+				}
+				var took []time.Duration
+				for i := 0; b.Loop(); i++ {
+					t0 := time.Now()
+					if _, err := bs.store.Respell(ctx, nil, qs[i%len(qs)]); err != nil {
+						b.Fatal(err)
+					}
+					took = append(took, time.Since(t0))
+				}
+				p50, p95 := quantiles(took)
+				b.ReportMetric(p50, "respell-p50-ms")
+				b.ReportMetric(p95, "respell-p95-ms")
 			})
 			b.Run("reopen", func(b *testing.B) {
 				if bs.store != nil {
