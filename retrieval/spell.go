@@ -74,13 +74,16 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 	if err != nil {
 		return nil, fmt.Errorf("respell: %w", err)
 	}
-	var odd []string // words worth correcting
+	type word struct{ word, term string }
+	var odd []word // words worth correcting, each once, with its term
+	seen := make(map[string]bool)
 	for _, w := range words {
-		if text.IsStopWord(w) {
+		if seen[w] || text.IsStopWord(w) {
 			continue
 		}
+		seen[w] = true
 		if t := text.Stem(w); utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t) && !strings.ContainsFunc(t, unicode.IsDigit) {
-			odd = append(odd, w)
+			odd = append(odd, word{w, t})
 		}
 	}
 	if len(odd) == 0 {
@@ -93,18 +96,17 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 	defer s.mu.RUnlock()
 	lex := lexOf(xs)
 	var out map[string]string
-	for _, w := range odd {
-		t := text.Stem(w)
-		if dfOf(lex, t) > 0 {
+	for _, o := range odd {
+		if dfOf(lex, o.term) > 0 {
 			continue
 		}
-		best, df := nearestTerm(lex, t)
+		best, df := nearestTerm(lex, o.term)
 		if df == 0 {
 			continue
 		}
 		spelt, err := s.spelling(ctx, lex, best)
 		if err != nil {
-			return nil, fmt.Errorf("respell %q: %w", w, err)
+			return nil, fmt.Errorf("respell %q: %w", o.word, err)
 		}
 		if spelt == "" {
 			continue
@@ -112,7 +114,7 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 		if out == nil {
 			out = make(map[string]string)
 		}
-		out[w] = spelt
+		out[o.word] = spelt
 	}
 	return out, nil
 }
