@@ -350,6 +350,8 @@ func (c *Core) respell(ctx context.Context, question string, scopes []string) st
 
 // respeltNote tells which words of question respelt reads otherwise:
 // "Read “Bedigo” as “Bendigo”." (Store.Respell replaces words one for one.)
+// A word read in the articles' spelling of it ("center" as "centre") is
+// the same word and goes unsaid.
 func respeltNote(question, respelt string) string {
 	var typed, read []string
 	text.ForEachWordAt(question, func(start, end int, _ string) { typed = append(typed, question[start:end]) })
@@ -360,7 +362,7 @@ func respeltNote(question, respelt string) string {
 	var pairs []string
 	seen := make(map[string]bool)
 	for i := range typed {
-		if typed[i] != read[i] && !seen[typed[i]] {
+		if typed[i] != read[i] && !seen[typed[i]] && !text.IsVariant(strings.ToLower(typed[i]), strings.ToLower(read[i])) {
 			seen[typed[i]] = true
 			pairs = append(pairs, "“"+typed[i]+"” as “"+read[i]+"”")
 		}

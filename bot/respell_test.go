@@ -10,7 +10,8 @@ import (
 )
 
 // TestMisspeltQuestions: a question with a word misspelt against the
-// articles is searched, decided and answered as if spelt right; the
+// articles, or spelt as the other side of the Atlantic spells it, is
+// searched, decided and answered as if spelt as the articles spell it; the
 // answer's Query says what was searched.
 func TestMisspeltQuestions(t *testing.T) {
 	t.Parallel()
@@ -22,6 +23,10 @@ func TestMisspeltQuestions(t *testing.T) {
 		{"How many transit wrokers went on strike in Riverton?", "How many transit workers went on strike in Riverton?", "Read “wrokers” as “workers”."},
 		{"What was voter turnuot in the Northvale election?", "What was voter turnout in the Northvale election?", "Read “turnuot” as “turnout”."},
 		{"Who scored the overtime winner in the Harbuor Cup final?", "Who scored the overtime winner in the Harbour Cup final?", "Read “Harbuor” as “Harbour”."},
+		// The articles' spelling of a word on the other side of the
+		// Atlantic is the same word: read so, and not said.
+		{"Who scored the overtime winner in the Harbor Cup final?", "Who scored the overtime winner in the Harbour Cup final?", ""},
+		{"Where is the reception center for evacuees of the Carson Ridge wildfire?", "Where is the reception centre for evacuees of the Carson Ridge wildfire?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.right, func(t *testing.T) {
@@ -77,6 +82,8 @@ func TestRespeltNote(t *testing.T) {
 		{"Bedigo and bedigo", "Bendigo and Bendigo", "Read “Bedigo” as “Bendigo” and “bedigo” as “Bendigo”."},
 		{"Is Bedigo near?", "Is Bedigo near?", ""},
 		{"one two", "one", ""},
+		{"Is the Civic Center in Bedigo?", "Is the Civic Centre in Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"What does the defense clause say?", "What does the defence clause say?", ""},
 	}
 	for _, tt := range tests {
 		if got := respeltNote(tt.question, tt.respelt); got != tt.want {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,8 +18,10 @@ import (
 const minRespellRunes = 6
 
 // Respell returns question with the words that look misspelt against the
-// passages of scopes (Respellings) spelt as the passages spell them: "How
-// is circuit switching charecterized" becomes "… characterized". A word
+// passages of scopes, or spelt the other side of the Atlantic's way
+// (Respellings), spelt as the passages spell them: "How is circuit
+// switching charecterized" becomes "… characterized", "the civic center"
+// "the civic centre" where the passages say so. A word
 // that began with a capital keeps it. A word mixing small letters with a
 // capital other than its first ("DECnet", "iPhone") is a name as its owner
 // writes it, never respelt; one in capitals alone ("BEDIGO") may be. The
@@ -66,6 +69,10 @@ func (s *Store) Respell(ctx context.Context, scopes []string, question string) (
 // correction is the term of scopes one edit away (a letter added, dropped,
 // changed, or two next to each other swapped) that the most passages
 // hold, in the spelling of the first passage holding it.
+// A word no passage holds that the passages spell the other side of the
+// Atlantic's way (text.Variants: "center" and "centre", "defense" and
+// "defence", "color" and "colour") is read their way, whatever its length
+// and English or not (variantHeld).
 // words are lower-case, as text.ForEachWord gives them; the map holds only
 // the words corrected. Only the given scopes are read: another guild's
 // articles never are.
@@ -74,7 +81,11 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 	if err != nil {
 		return nil, fmt.Errorf("respell: %w", err)
 	}
-	type word struct{ word, term string }
+	type word struct {
+		word, term string
+		typo       bool     // may be a typo (one edit from the right word)
+		variants   []string // its other spellings (text.Variants)
+	}
 	var odd []word // words worth correcting, each once, with its term
 	seen := make(map[string]bool)
 	for _, w := range words {
@@ -82,8 +93,13 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 			continue
 		}
 		seen[w] = true
-		if t := text.Stem(w); utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t) && !strings.ContainsFunc(t, unicode.IsDigit) {
-			odd = append(odd, word{w, t})
+		t := text.Stem(w)
+		if strings.ContainsFunc(t, unicode.IsDigit) {
+			continue
+		}
+		o := word{word: w, term: t, typo: utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t), variants: text.Variants(w)}
+		if o.typo || len(o.variants) > 0 {
+			odd = append(odd, o)
 		}
 	}
 	if len(odd) == 0 {
@@ -98,6 +114,20 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 	var out map[string]string
 	for _, o := range odd {
 		if dfOf(lex, o.term) > 0 {
+			continue
+		}
+		v, err := s.variantHeld(ctx, lex, o.word, o.variants)
+		if err != nil {
+			return nil, fmt.Errorf("respell %q: %w", o.word, err)
+		}
+		if v != "" {
+			if out == nil {
+				out = make(map[string]string)
+			}
+			out[o.word] = v
+			continue
+		}
+		if !o.typo {
 			continue
 		}
 		best, df := nearestTerm(lex, o.term)
@@ -117,6 +147,43 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 		out[o.word] = spelt
 	}
 	return out, nil
+}
+
+// variantChunks is how many chunks holding a variant's term variantHeld
+// reads, at most, for a word spelt that way.
+const variantChunks = 16
+
+// variantHeld returns the first of variants (w's other spellings) that the
+// passages of scopes spell, or "". Its term must be in scopes, and one of
+// the first variantChunks chunks holding that term must spell it in a word
+// whose own variants stem as w does: "genre" is never read as "gener",
+// though "general" stems to that, because "general" is no spelling of
+// "genre"; "centers" is read as "centres" where the passages say "centre".
+func (s *Store) variantHeld(ctx context.Context, scopes []*lexScope, w string, variants []string) (string, error) {
+	stem := text.Stem(w)
+	for _, v := range variants {
+		t := text.Stem(v)
+		if dfOf(scopes, t) == 0 {
+			continue
+		}
+		found := false
+		err := s.chunksHolding(ctx, scopes, t, variantChunks, func(passage string) bool {
+			text.ForEachWord(passage, func(f string) {
+				if found || text.Stem(f) != t {
+					return
+				}
+				found = slices.ContainsFunc(text.Variants(f), func(u string) bool { return text.Stem(u) == stem })
+			})
+			return found
+		})
+		if err != nil {
+			return "", err
+		}
+		if found {
+			return v, nil
+		}
+	}
+	return "", nil
 }
 
 // nearestTerm returns the term of scopes one edit from t that the most
@@ -177,6 +244,22 @@ func oneEdit(a, b string) bool {
 // spelling returns the first word (lower-case) of the first live chunk of
 // scopes holding term whose stem is term: how the articles spell it.
 func (s *Store) spelling(ctx context.Context, scopes []*lexScope, term string) (string, error) {
+	var found string
+	err := s.chunksHolding(ctx, scopes, term, -1, func(passage string) bool {
+		text.ForEachWord(passage, func(w string) {
+			if found == "" && !text.IsStopWord(w) && text.Stem(w) == term {
+				found = w
+			}
+		})
+		return found != ""
+	})
+	return found, err
+}
+
+// chunksHolding calls fn with the title and text of each live chunk of
+// scopes holding term, in index order, at most limit of them (all when
+// limit is negative), until fn returns true.
+func (s *Store) chunksHolding(ctx context.Context, scopes []*lexScope, term string, limit int, fn func(passage string) bool) error {
 	for _, x := range scopes {
 		i, ok := x.term[term]
 		if !ok {
@@ -187,22 +270,20 @@ func (s *Store) spelling(ctx context.Context, scopes []*lexScope, term string) (
 			if id < 0 {
 				continue
 			}
+			if limit == 0 {
+				return nil
+			}
+			limit--
 			var title, body string
 			if err := s.db.QueryRowContext(ctx, `SELECT title, text FROM chunks WHERE id = ?`, id).Scan(&title, &body); err != nil {
-				return "", s.fileError(fmt.Errorf("read chunk %d: %w", id, err))
+				return s.fileError(fmt.Errorf("read chunk %d: %w", id, err))
 			}
-			var found string
-			text.ForEachWord(title+"\n"+body, func(w string) {
-				if found == "" && !text.IsStopWord(w) && text.Stem(w) == term {
-					found = w
-				}
-			})
-			if found != "" {
-				return found, nil
+			if fn(title + "\n" + body) {
+				return nil
 			}
 		}
 	}
-	return "", nil
+	return nil
 }
 
 // camelCase reports whether word, as written, mixes small letters with a

@@ -16,6 +16,9 @@ func testRespellings(t *testing.T, b backend) {
 		"The Bendigo exchange and the Geelong exchange switched to packets in 1990.",
 		"Packet switching won; Gospić kept its old exchange."))
 	mustAdd(t, s, GuildScope("1"), article("Harbour ferry", "Coast News", "The Wirrabara ferry crosses the harbour."))
+	mustAdd(t, s, GuildScope("2"), article("Pact signed", "World Desk",
+		"The pact includes a mutual defence clause, Putin said at the civic centre.",
+		"The leaders organised talks on the colour of the flags, a general matter."))
 
 	tests := []struct {
 		name   string
@@ -36,6 +39,13 @@ func testRespellings(t *testing.T, b backend) {
 		{"a word with a digit", nil, []string{"bendigo2", "geelong1"}, nil},
 		{"another guild's articles are never read", nil, []string{"wirabara"}, nil},
 		{"a guild's own articles are", SearchScopes(GuildScope("1")), []string{"wirabara", "bedigo"}, map[string]string{"wirabara": "wirrabara", "bedigo": "bendigo"}},
+		{"American spellings read as the articles' British ones", SearchScopes(GuildScope("2")),
+			[]string{"defense", "center", "organized", "colors"},
+			map[string]string{"defense": "defence", "center": "centre", "organized": "organised", "colors": "colours"}},
+		{"British spellings read as the articles' American ones", nil, []string{"characterised"}, map[string]string{"characterised": "characterized"}},
+		{"a variant's stem shared by another word is not its spelling", SearchScopes(GuildScope("2")), []string{"genre"}, nil},
+		{"a spelling the articles use is left alone", SearchScopes(GuildScope("2")), []string{"defence", "centre"}, nil},
+		{"another guild's spellings are never read", nil, []string{"defense"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,78 @@
+package text
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestVariants(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		word string
+		want string // one of Variants(word); "" when it must have none
+	}{
+		{"center", "centre"},
+		{"centres", "centers"},
+		{"centered", "centred"},
+		{"color", "colour"},
+		{"colours", "colors"},
+		{"favorite", "favourite"},
+		{"honourable", "honorable"},
+		{"organized", "organised"},
+		{"organisations", "organizations"},
+		{"organizational", "organisational"},
+		{"analyze", "analyse"},
+		{"analysing", "analyzing"},
+		{"defense", "defence"},
+		{"licences", "licenses"},
+		{"catalog", "catalogue"},
+		{"dialogues", "dialogs"},
+		{"traveled", "travelled"},
+		{"travelling", "traveling"},
+		{"travellers", "travelers"},
+		{"judgment", "judgement"},
+		{"paediatric", "pediatric"},
+		{"hemoglobin", "haemoglobin"},
+		{"oestrogen", "estrogen"},
+		{"archaeology", "archeology"},
+		{"gray", "grey"},
+		{"aluminium", "aluminum"},
+		{"programme", "program"},
+		{"tyres", "tires"},
+		{"tour", ""},
+		{"acre", ""},
+		{"prize", ""},
+		{"michael", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got := Variants(tt.word)
+		switch {
+		case tt.want == "" && len(got) > 0:
+			t.Errorf("Variants(%q) = %q, want none", tt.word, got)
+		case tt.want != "" && !slices.Contains(got, tt.want):
+			t.Errorf("Variants(%q) = %q, want %q among them", tt.word, got, tt.want)
+		case tt.want != "" && !IsVariant(tt.want, tt.word):
+			t.Errorf("IsVariant(%q, %q) = false: variants go both ways", tt.want, tt.word)
+		}
+		if slices.Contains(got, tt.word) {
+			t.Errorf("Variants(%q) = %q holds the word itself", tt.word, got)
+		}
+	}
+}
+
+func FuzzVariants(f *testing.F) {
+	for _, s := range []string{"center", "organisations", "paediatric", "gray", "", "ør", "ise"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		for _, v := range Variants(w) {
+			if v == w {
+				t.Fatalf("Variants(%q) holds the word itself", w)
+			}
+			if !IsVariant(v, w) {
+				t.Fatalf("Variants(%q) holds %q, whose variants %q lack it", w, v, Variants(v))
+			}
+		}
+	})
+}
