@@ -350,19 +350,17 @@ func (c *Core) respell(ctx context.Context, question string, scopes []string) st
 
 // respeltNote tells which words of question respelt reads otherwise:
 // "Read “Bedigo” as “Bendigo”." (Store.Respell replaces words one for one.)
-// A word read in the articles' spelling of it ("center" as "centre") is
-// the same word and goes unsaid.
+// A word read in the articles' spelling of it ("center" as "centre",
+// "cooperation" as "co-operation") is the same word and goes unsaid.
 func respeltNote(question, respelt string) string {
-	var typed, read []string
-	text.ForEachWordAt(question, func(start, end int, _ string) { typed = append(typed, question[start:end]) })
-	text.ForEachWordAt(respelt, func(start, end int, _ string) { read = append(read, respelt[start:end]) })
+	typed, read := noteWords(question), noteWords(respelt)
 	if len(typed) != len(read) {
 		return "" // not one for one: say nothing rather than something wrong
 	}
 	var pairs []string
 	seen := make(map[string]bool)
 	for i := range typed {
-		if typed[i] != read[i] && !seen[typed[i]] && !text.IsVariant(strings.ToLower(typed[i]), strings.ToLower(read[i])) {
+		if typed[i] != read[i] && !seen[typed[i]] && !sameWord(typed[i], read[i]) {
 			seen[typed[i]] = true
 			pairs = append(pairs, "“"+typed[i]+"” as “"+read[i]+"”")
 		}
@@ -375,6 +373,41 @@ func respeltNote(question, respelt string) string {
 		pairs = pairs[:len(pairs)-1]
 	}
 	return "Read " + strings.Join(pairs, ", ") + "."
+}
+
+// noteWords returns the words of s as written, a word joined to the next
+// by a hyphen ("co-operation") and a number's groups ("1,510") taken as
+// one.
+func noteWords(s string) []string {
+	var words []string
+	last := -1
+	text.ForEachWordAt(s, func(start, end int, w string) {
+		n := len(words)
+		joined := n > 0 && last == start-1 && (s[last] == '-' ||
+			s[last] == ',' && digits(words[n-1]) && len(w) == 3 && digits(w))
+		if joined {
+			words[n-1] += s[last:end]
+		} else {
+			words = append(words, s[start:end])
+		}
+		last = end
+	})
+	return words
+}
+
+// sameWord reports whether read is typed spelt as the articles spell the
+// same word: the other side of the Atlantic's way ("center", "centre"),
+// with a hyphen after its prefix ("cooperation", "co-operation"), or a
+// number with or without commas ("1510", "1,510").
+func sameWord(typed, read string) bool {
+	typed, read = strings.ToLower(typed), strings.ToLower(read)
+	bare := strings.NewReplacer("-", "", ",", "")
+	return text.IsVariant(typed, read) || bare.Replace(read) == bare.Replace(typed)
+}
+
+// digits reports whether w is digits alone, with commas between groups.
+func digits(w string) bool {
+	return w != "" && strings.Trim(w, "0123456789,") == ""
 }
 
 // standalone returns the text to search for: the question itself, or a

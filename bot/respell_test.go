@@ -10,7 +10,8 @@ import (
 )
 
 // TestMisspeltQuestions: a question with a word misspelt against the
-// articles, or spelt as the other side of the Atlantic spells it, is
+// articles, spelt as the other side of the Atlantic spells it, or a number
+// written without their commas, is
 // searched, decided and answered as if spelt as the articles spell it; the
 // answer's Query says what was searched.
 func TestMisspeltQuestions(t *testing.T) {
@@ -27,6 +28,8 @@ func TestMisspeltQuestions(t *testing.T) {
 		// Atlantic is the same word: read so, and not said.
 		{"Who scored the overtime winner in the Harbor Cup final?", "Who scored the overtime winner in the Harbour Cup final?", ""},
 		{"Where is the reception center for evacuees of the Carson Ridge wildfire?", "Where is the reception centre for evacuees of the Carson Ridge wildfire?", ""},
+		// So is a number written without the articles' commas.
+		{"Who surveyed 1510 adults for the Northvale poll?", "Who surveyed 1,510 adults for the Northvale poll?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.right, func(t *testing.T) {
@@ -84,6 +87,10 @@ func TestRespeltNote(t *testing.T) {
 		{"one two", "one", ""},
 		{"Is the Civic Center in Bedigo?", "Is the Civic Centre in Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"What does the defense clause say?", "What does the defence clause say?", ""},
+		{"Cooperation near Bedigo?", "Co-operation near Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"Is the co-operation near Bedigo?", "Is the co-operation near Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"Did 1510 people leave Bedigo?", "Did 1,510 people leave Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"Did 1,510 people leave Bedigo, 12 or 345?", "Did 1510 people leave Bendigo, 12 or 345?", "Read “Bedigo” as “Bendigo”."},
 	}
 	for _, tt := range tests {
 		if got := respeltNote(tt.question, tt.respelt); got != tt.want {

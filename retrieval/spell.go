@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,9 +25,19 @@ const minRespellRunes = 6
 // "the civic centre" where the passages say so. A word
 // that began with a capital keeps it. A word mixing small letters with a
 // capital other than its first ("DECnet", "iPhone") is a name as its owner
-// writes it, never respelt; one in capitals alone ("BEDIGO") may be. The
-// question is returned as it is when nothing looks misspelt.
+// writes it, never respelt; one in capitals alone ("BEDIGO") may be. A
+// number is written as the passages write it, with or without commas
+// ("1510" as "1,510", respellNumbers). The question is returned as it is
+// when nothing looks misspelt.
 func (s *Store) Respell(ctx context.Context, scopes []string, question string) (string, error) {
+	scopes, err := checkScopes(scopes)
+	if err != nil {
+		return question, fmt.Errorf("respell: %w", err)
+	}
+	question, err = s.respellNumbers(ctx, scopes, question)
+	if err != nil {
+		return question, fmt.Errorf("respell: %w", err)
+	}
 	var words []string
 	text.ForEachWordAt(question, func(start, end int, w string) {
 		if !camelCase(question[start:end]) {
@@ -72,7 +83,8 @@ func (s *Store) Respell(ctx context.Context, scopes []string, question string) (
 // A word no passage holds that the passages spell the other side of the
 // Atlantic's way (text.Variants: "center" and "centre", "defense" and
 // "defence", "color" and "colour") is read their way, whatever its length
-// and English or not (variantHeld).
+// and English or not (variantHeld); so is a word the passages write with a
+// hyphen after its prefix ("cooperation" as "co-operation", compoundHeld).
 // words are lower-case, as text.ForEachWord gives them; the map holds only
 // the words corrected. Only the given scopes are read: another guild's
 // articles never are.
@@ -98,7 +110,7 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 			continue
 		}
 		o := word{word: w, term: t, typo: utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t), variants: text.Variants(w)}
-		if o.typo || len(o.variants) > 0 {
+		if o.typo || len(o.variants) > 0 || compoundPrefix(w) != "" {
 			odd = append(odd, o)
 		}
 	}
@@ -117,6 +129,9 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 			continue
 		}
 		v, err := s.variantHeld(ctx, lex, o.word, o.variants)
+		if err == nil && v == "" {
+			v, err = s.compoundHeld(ctx, lex, o.word)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("respell %q: %w", o.word, err)
 		}
@@ -181,6 +196,78 @@ func (s *Store) variantHeld(ctx context.Context, scopes []*lexScope, w string, v
 		}
 		if found {
 			return v, nil
+		}
+	}
+	return "", nil
+}
+
+// compoundPrefixes are the prefixes that some writers join to a word with
+// a hyphen and others without ("co-operation" and "cooperation",
+// "re-elected" and "reelected", "e-mail" and "email").
+var compoundPrefixes = []string{"anti", "co", "cross", "e", "half", "inter", "mid", "multi", "non", "post", "pre", "re", "semi"}
+
+// notCompounds are words that mean something else written with a hyphen
+// after their prefix ("resign" and "re-sign", "recover" and "re-cover"):
+// compoundHeld never reads them so. By stem: "resigned" is "resign".
+var notCompounds = sync.OnceValue(func() map[string]bool {
+	stems := make(map[string]bool)
+	for _, w := range []string{
+		"react", "recollect", "recount", "recover", "recreation", "redress", "reform", "relay", "release",
+		"remark", "represent", "repress", "research", "resent", "reserve", "reside", "resign", "resort",
+		"resound", "retreat",
+	} {
+		stems[text.Stem(w)] = true
+	}
+	return stems
+})
+
+// minCompoundRest is the fewest letters a word keeps after its prefix for
+// compoundHeld to read it hyphenated.
+const minCompoundRest = 4
+
+// compoundPrefix returns the first of compoundPrefixes that w starts with,
+// leaving at least minCompoundRest letters, or "".
+func compoundPrefix(w string) string {
+	for _, p := range compoundPrefixes {
+		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= minCompoundRest {
+			return p
+		}
+	}
+	return ""
+}
+
+// compoundHeld returns w written with a hyphen after its prefix
+// ("co-operation" for "cooperation") when one of the first variantChunks
+// chunks holding the rest's term writes it so, or "".
+func (s *Store) compoundHeld(ctx context.Context, scopes []*lexScope, w string) (string, error) {
+	if notCompounds()[text.Stem(w)] {
+		return "", nil
+	}
+	for _, p := range compoundPrefixes {
+		rest, ok := strings.CutPrefix(w, p)
+		if !ok || utf8.RuneCountInString(rest) < minCompoundRest {
+			continue
+		}
+		t := text.Stem(rest)
+		if dfOf(scopes, t) == 0 {
+			continue
+		}
+		found := false
+		err := s.chunksHolding(ctx, scopes, t, variantChunks, func(passage string) bool {
+			prev, prevEnd := "", -1
+			text.ForEachWordAt(passage, func(start, end int, f string) {
+				if !found && prev == p && prevEnd == start-1 && passage[prevEnd] == '-' && text.Stem(f) == t {
+					found = true
+				}
+				prev, prevEnd = f, end
+			})
+			return found
+		})
+		if err != nil {
+			return "", err
+		}
+		if found {
+			return p + "-" + rest, nil
 		}
 	}
 	return "", nil

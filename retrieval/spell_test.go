@@ -18,7 +18,9 @@ func testRespellings(t *testing.T, b backend) {
 	mustAdd(t, s, GuildScope("1"), article("Harbour ferry", "Coast News", "The Wirrabara ferry crosses the harbour."))
 	mustAdd(t, s, GuildScope("2"), article("Pact signed", "World Desk",
 		"The pact includes a mutual defence clause, Putin said at the civic centre.",
-		"The leaders organised talks on the colour of the flags, a general matter."))
+		"The leaders organised talks on the colour of the flags, a general matter.",
+		"The pact is the basis for co-operation; Kim was re-elected, and the band recorded a song.",
+		"The striker re-signed with the club."))
 
 	tests := []struct {
 		name   string
@@ -46,6 +48,9 @@ func testRespellings(t *testing.T, b backend) {
 		{"a variant's stem shared by another word is not its spelling", SearchScopes(GuildScope("2")), []string{"genre"}, nil},
 		{"a spelling the articles use is left alone", SearchScopes(GuildScope("2")), []string{"defence", "centre"}, nil},
 		{"another guild's spellings are never read", nil, []string{"defense"}, nil},
+		{"a word the passages write with a hyphen after its prefix", SearchScopes(GuildScope("2")),
+			[]string{"cooperation", "reelected", "recorded", "corded", "resigned"},
+			map[string]string{"cooperation": "co-operation", "reelected": "re-elected"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,7 +101,7 @@ func TestRespell(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	mustAdd(t, s, SharedScope, article("Circuit switching explained", "Net Weekly",
 		"Circuit switching is characterized by a fee per unit of connection time.",
-		"The Bendigo exchange switched to packets in 1990."))
+		"The Bendigo exchange switched to packets in 1990, in co-operation with Geelong."))
 	tests := []struct{ in, want string }{
 		{"How is circuit switching charecterized?", "How is circuit switching characterized?"},
 		{"What did the Bedigo exhcange do in 1990?", "What did the Bendigo exchange do in 1990?"},
@@ -106,6 +111,8 @@ func TestRespell(t *testing.T) {
 		{"Is BeDIGO the bedigo exchange?", "Is BeDIGO the bendigo exchange?"},
 		{"Is BEdigo or iBedigo the exhcange?", "Is BEdigo or iBedigo the exchange?"},
 		{"What is Exchange2 or exhcange?", "What is Exchange2 or exchange?"},
+		{"Which exchange was the basis for cooperation?", "Which exchange was the basis for co-operation?"},
+		{"Cooperation or coexchange?", "Co-operation or coexchange?"},
 	}
 	for _, tt := range tests {
 		got, err := s.Respell(t.Context(), nil, tt.in)

@@ -1,0 +1,108 @@
+package retrieval
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNumberSpans(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		q    string
+		want []string // digits of each span, "+" after a grouped one
+	}{
+		{"Who surveyed 1510 adults?", []string{"1510"}},
+		{"Were 1,510 adults and 6,000,000 people asked?", []string{"1510+", "6000000+"}},
+		{"What happened in 1510, and since 1920?", nil},
+		{"Did 1920 pupils or 12 or 345 or 0123 come?", []string{"1920"}},
+		{"Sizes 12, 345 and 12,34 and 1,2345", nil},
+		{"Is pi 3.1415 or 1415.5 or 1,510.25 or 1,510,00?", nil},
+		{"Was it 1510. Or 2,500, or 1234,", []string{"1510", "2500+", "1234"}},
+		{"From 2,000 to 30000", []string{"2000+", "30000"}},
+		{"Agent 007 and 42", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, sp := range numberSpans(tt.q) {
+			d := sp.digits
+			if sp.grouped {
+				d += "+"
+			}
+			got = append(got, d)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("numberSpans(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestGrouped(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"1": "1", "123": "123", "1234": "1,234", "123456": "123,456", "1234567": "1,234,567"} {
+		if got := grouped(in); got != want {
+			t.Errorf("grouped(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRespellNumbers(t *testing.T) {
+	forBackends(t, testRespellNumbers)
+}
+
+func testRespellNumbers(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
+	mustAdd(t, s, SharedScope, article("Poll of Northvale", "Coastline Press",
+		"The poll surveyed 1,510 adults in May; 1,920 pupils answered a second poll.",
+		"The town planted 6000 trees. Its budget is 2,500,000 dollars."))
+	mustAdd(t, s, GuildScope("1"), article("Harbour ferry", "Coast News", "The ferry carried 3,400 passengers."))
+	tests := []struct {
+		scopes []string
+		in     string
+		want   string
+	}{
+		{nil, "Who surveyed 1510 adults?", "Who surveyed 1,510 adults?"},
+		{nil, "Were 6,000 trees planted?", "Were 6000 trees planted?"},
+		{nil, "Were 1,510 adults surveyed?", "Were 1,510 adults surveyed?"},
+		{nil, "Did 1920 pupils answer?", "Did 1,920 pupils answer?"},
+		{nil, "What happened in 1920?", "What happened in 1920?"},
+		{nil, "Is the budget 2500000 or 2500?", "Is the budget 2,500,000 or 2500?"},
+		{nil, "Did the ferry carry 3400 passengers?", "Did the ferry carry 3400 passengers?"},
+		{SearchScopes(GuildScope("1")), "Did the ferry carry 3400 pasengers?", "Did the ferry carry 3,400 passengers?"},
+	}
+	for _, tt := range tests {
+		got, err := s.Respell(t.Context(), tt.scopes, tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("Respell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if _, err := s.Respell(t.Context(), []string{"no such scope!"}, "Who surveyed 1510 adults?"); err == nil {
+		t.Error("Respell of an invalid scope: no error")
+	}
+}
+
+func FuzzNumberSpans(f *testing.F) {
+	for _, s := range []string{"Who surveyed 1510 adults?", "1,510,000 and 3.1415", "in 1920, 2,5", "1,2345", ",123", "9,999,"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		end := 0
+		for _, sp := range numberSpans(q) {
+			if sp.start < end || sp.end <= sp.start || sp.end > len(q) {
+				t.Fatalf("numberSpans(%q): span %d:%d after %d", q, sp.start, sp.end, end)
+			}
+			end = sp.end
+			written := q[sp.start:sp.end]
+			if !allDigits(sp.digits) || strings.ReplaceAll(written, ",", "") != sp.digits || sp.grouped != strings.Contains(written, ",") {
+				t.Fatalf("numberSpans(%q): span %q read as %q (grouped %v)", q, written, sp.digits, sp.grouped)
+			}
+			if sp.grouped && grouped(sp.digits) != written {
+				t.Fatalf("numberSpans(%q): %q is not %q grouped", q, written, sp.digits)
+			}
+		}
+	})
+}
