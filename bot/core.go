@@ -353,7 +353,7 @@ func (c *Core) respell(ctx context.Context, question string, scopes []string) st
 // A word read in the articles' spelling of it ("center" as "centre",
 // "cooperation" as "co-operation") is the same word and goes unsaid.
 func respeltNote(question, respelt string) string {
-	typed, read := noteWords(question), noteWords(respelt)
+	typed, read := noteWords(text.WriteOne(question)), noteWords(text.WriteOne(respelt))
 	if len(typed) != len(read) {
 		return "" // not one for one: say nothing rather than something wrong
 	}

@@ -11,7 +11,7 @@ import (
 
 // TestMisspeltQuestions: a question with a word misspelt against the
 // articles, spelt as the other side of the Atlantic spells it, or a number
-// written without their commas, is
+// written without their commas, or "percent" where they say "per cent", is
 // searched, decided and answered as if spelt as the articles spell it; the
 // answer's Query says what was searched.
 func TestMisspeltQuestions(t *testing.T) {
@@ -30,6 +30,7 @@ func TestMisspeltQuestions(t *testing.T) {
 		{"Where is the reception center for evacuees of the Carson Ridge wildfire?", "Where is the reception centre for evacuees of the Carson Ridge wildfire?", ""},
 		// So is a number written without the articles' commas.
 		{"Who surveyed 1510 adults for the Northvale poll?", "Who surveyed 1,510 adults for the Northvale poll?", ""},
+		{"What percent of the vote did Labour get in the poll?", "What per cent of the vote did Labour get in the poll?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.right, func(t *testing.T) {
@@ -90,6 +91,7 @@ func TestRespeltNote(t *testing.T) {
 		{"Cooperation near Bedigo?", "Co-operation near Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"Is the co-operation near Bedigo?", "Is the co-operation near Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"Did 1510 people leave Bedigo?", "Did 1,510 people leave Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"What percent voted in Bedigo?", "What per cent voted in Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"Did 1,510 people leave Bedigo, 12 or 345?", "Did 1510 people leave Bendigo, 12 or 345?", "Read “Bedigo” as “Bendigo”."},
 	}
 	for _, tt := range tests {

@@ -102,45 +102,36 @@ func (s *Store) respellNumbers(ctx context.Context, scopes []string, q string) (
 	if len(spans) == 0 {
 		return q, nil
 	}
-	xs, err := s.rlockScopes(ctx, scopes)
-	if err != nil {
-		return q, err
-	}
-	defer s.mu.RUnlock()
-	lex := lexOf(xs)
 	var b strings.Builder
 	last := 0
-	for _, sp := range spans {
-		to := ""
-		g := grouped(sp.digits)
-		lastGroup := sp.digits[len(sp.digits)-min(3, len(sp.digits)):]
-		switch {
-		case !sp.grouped && dfOf(lex, text.Stem(sp.digits)) == 0:
-			held, err := s.literalHeld(ctx, lex, g, text.Stem(lastGroup))
-			if err != nil {
-				return q, fmt.Errorf("respell %q: %w", sp.digits, err)
+	err := s.readLex(ctx, scopes, func(lex []*lexScope) error {
+		for _, sp := range spans {
+			g := grouped(sp.digits)
+			lastGroup := text.Stem(sp.digits[len(sp.digits)-min(3, len(sp.digits)):])
+			if held := dfOf(lex, text.Stem(sp.digits)) > 0; held != sp.grouped {
+				continue // "1510" held, or "1,510" asked where no passage holds "1510"
 			}
-			if held {
+			literal, err := s.literalHeld(ctx, lex, g, lastGroup)
+			if err != nil {
+				return fmt.Errorf("respell %q: %w", q[sp.start:sp.end], err)
+			}
+			to := ""
+			switch {
+			case !sp.grouped && literal:
 				to = g
-			}
-		case sp.grouped && dfOf(lex, text.Stem(sp.digits)) > 0:
-			held, err := s.literalHeld(ctx, lex, g, text.Stem(lastGroup))
-			if err != nil {
-				return q, fmt.Errorf("respell %q: %w", g, err)
-			}
-			if !held {
+			case sp.grouped && !literal:
 				to = sp.digits
+			default:
+				continue
 			}
+			b.WriteString(q[last:sp.start])
+			b.WriteString(to)
+			last = sp.end
 		}
-		if to == "" {
-			continue
-		}
-		b.WriteString(q[last:sp.start])
-		b.WriteString(to)
-		last = sp.end
-	}
-	if last == 0 {
-		return q, nil
+		return nil
+	})
+	if err != nil || last == 0 {
+		return q, err
 	}
 	b.WriteString(q[last:])
 	return b.String(), nil

@@ -106,3 +106,36 @@ func FuzzNumberSpans(f *testing.F) {
 		}
 	})
 }
+
+func TestRespellPhrases(t *testing.T) {
+	forBackends(t, testRespellPhrases)
+}
+
+func testRespellPhrases(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
+	mustAdd(t, s, SharedScope, article("Poll of Northvale", "Coastline Press", "The poll put Labour at 34 per cent. Stamps cost 5 cents."))
+	mustAdd(t, s, GuildScope("1"), article("Turnout", "Coast News", "Turnout was 60 percent, and stamps cost 5 cents."))
+	mustAdd(t, s, GuildScope("2"), article("Both", "Coast News", "Turnout was 60 percent, or 61 per cent."))
+	mustAdd(t, s, GuildScope("3"), article("Stamps", "Coast News", "Stamps cost 5 cents; the percentage rose."))
+	tests := []struct {
+		scope    string
+		in, want string
+	}{
+		{SharedScope, "What percent did Labour get?", "What per cent did Labour get?"},
+		{SharedScope, "Percent for Labour?", "Per cent for Labour?"},
+		{SharedScope, "What per cent did Labour get?", "What per cent did Labour get?"},
+		{GuildScope("1"), "What per cent turned out?", "What percent turned out?"},
+		{GuildScope("1"), "What percent turned out?", "What percent turned out?"},
+		{GuildScope("2"), "What per cent or percent turned out?", "What per cent or percent turned out?"},
+		{GuildScope("3"), "What percent of stamps cost 5 cents?", "What percent of stamps cost 5 cents?"},
+	}
+	for _, tt := range tests {
+		got, err := s.Respell(t.Context(), []string{tt.scope}, tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("Respell(%s, %q) = %q, want %q", tt.scope, tt.in, got, tt.want)
+		}
+	}
+}

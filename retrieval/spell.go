@@ -27,14 +27,18 @@ const minRespellRunes = 6
 // capital other than its first ("DECnet", "iPhone") is a name as its owner
 // writes it, never respelt; one in capitals alone ("BEDIGO") may be. A
 // number is written as the passages write it, with or without commas
-// ("1510" as "1,510", respellNumbers). The question is returned as it is
-// when nothing looks misspelt.
+// ("1510" as "1,510", respellNumbers), and so is a word some write as two
+// ("percent" as "per cent", respellPhrases). The question is returned as
+// it is when nothing looks misspelt.
 func (s *Store) Respell(ctx context.Context, scopes []string, question string) (string, error) {
 	scopes, err := checkScopes(scopes)
 	if err != nil {
 		return question, fmt.Errorf("respell: %w", err)
 	}
 	question, err = s.respellNumbers(ctx, scopes, question)
+	if err == nil {
+		question, err = s.respellPhrases(ctx, scopes, question)
+	}
 	if err != nil {
 		return question, fmt.Errorf("respell: %w", err)
 	}
@@ -387,4 +391,60 @@ func camelCase(word string) bool {
 		}
 	}
 	return small && inner
+}
+
+// respellPhrases returns q with each word of text.Phrases written as the
+// passages of scopes write it: "percent" as "per cent" when no passage
+// holds "percent" and one of those holding "cent" says "per cent"; "per
+// cent" as "percent" when a passage holds "percent" and none of those read
+// says "per cent".
+func (s *Store) respellPhrases(ctx context.Context, scopes []string, q string) (string, error) {
+	var todo []text.PhrasePair
+	for _, p := range text.Phrases {
+		if p.HasOne(q) || p.HasTwo(q) {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
+		return q, nil
+	}
+	out := q
+	err := s.readLex(ctx, scopes, func(lex []*lexScope) error {
+		for _, p := range todo {
+			one := dfOf(lex, text.Stem(p.One)) > 0
+			if p.HasOne(out) && one || p.HasTwo(out) && !one {
+				continue // written as the passages write it, or they hold neither
+			}
+			terms := text.Terms(p.Two)
+			two := false
+			err := s.chunksHolding(ctx, lex, terms[len(terms)-1], variantChunks, func(passage string) bool {
+				two = p.HasTwo(passage)
+				return two
+			})
+			if err != nil {
+				return fmt.Errorf("respell %q: %w", p.One, err)
+			}
+			switch {
+			case !one && two:
+				out = p.WriteTwo(out)
+			case one && !two:
+				out = p.WriteOne(out)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return q, err
+	}
+	return out, nil
+}
+
+// readLex calls fn with the lexical indexes of scopes, read-locked.
+func (s *Store) readLex(ctx context.Context, scopes []string, fn func(lex []*lexScope) error) error {
+	xs, err := s.rlockScopes(ctx, scopes)
+	if err != nil {
+		return err
+	}
+	defer s.mu.RUnlock()
+	return fn(lexOf(xs))
 }

@@ -1,8 +1,10 @@
 package text
 
 import (
+	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -113,4 +115,55 @@ func Variants(word string) []string {
 // on either side of the Atlantic (Variants).
 func IsVariant(a, b string) bool {
 	return slices.Contains(Variants(a), b)
+}
+
+// A PhrasePair is a word that some write as one and others as two: One
+// "percent", Two "per cent".
+type PhrasePair struct {
+	One, Two string
+	one, two *regexp.Regexp // each as a whole word, in any case
+}
+
+// Phrases are the words written as one or as two on either side of the
+// Atlantic.
+var Phrases = []PhrasePair{phrasePair("percent", "per cent")}
+
+func phrasePair(one, two string) PhrasePair {
+	word := func(s string) *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b` + strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`) + `\b`)
+	}
+	return PhrasePair{One: one, Two: two, one: word(one), two: word(two)}
+}
+
+// HasOne and HasTwo report whether s holds the pair written as one word
+// or as two.
+func (p PhrasePair) HasOne(s string) bool { return p.one.MatchString(s) }
+
+// HasTwo: see HasOne.
+func (p PhrasePair) HasTwo(s string) bool { return p.two.MatchString(s) }
+
+// WriteOne returns s with the pair written as one word wherever s writes
+// it as two ("Per cent" → "Percent"); WriteTwo the other way.
+func (p PhrasePair) WriteOne(s string) string { return replaceKeepingCase(p.two, s, p.One) }
+
+// WriteTwo: see WriteOne.
+func (p PhrasePair) WriteTwo(s string) string { return replaceKeepingCase(p.one, s, p.Two) }
+
+func replaceKeepingCase(re *regexp.Regexp, s, to string) string {
+	return re.ReplaceAllStringFunc(s, func(m string) string {
+		if r, _ := utf8.DecodeRuneInString(m); unicode.IsUpper(r) {
+			first, n := utf8.DecodeRuneInString(to)
+			return string(unicode.ToUpper(first)) + to[n:]
+		}
+		return to
+	})
+}
+
+// WriteOne returns s with every pair of Phrases written as one word: how
+// two spellings of a question are compared.
+func WriteOne(s string) string {
+	for _, p := range Phrases {
+		s = p.WriteOne(s)
+	}
+	return s
 }

@@ -76,3 +76,30 @@ func FuzzVariants(f *testing.F) {
 		}
 	})
 }
+
+func TestPhrases(t *testing.T) {
+	t.Parallel()
+	p := Phrases[0]
+	tests := []struct {
+		in, one, two   string
+		hasOne, hasTwo bool
+	}{
+		{"What percent voted?", "What percent voted?", "What per cent voted?", true, false},
+		{"Percent of voters, per  cent or Per cent?", "Percent of voters, percent or Percent?", "Per cent of voters, per  cent or Per cent?", true, true},
+		{"What percentage voted, in cents?", "What percentage voted, in cents?", "What percentage voted, in cents?", false, false},
+	}
+	for _, tt := range tests {
+		if got := p.WriteOne(tt.in); got != tt.one {
+			t.Errorf("WriteOne(%q) = %q, want %q", tt.in, got, tt.one)
+		}
+		if got := p.WriteTwo(tt.in); got != tt.two {
+			t.Errorf("WriteTwo(%q) = %q, want %q", tt.in, got, tt.two)
+		}
+		if p.HasOne(tt.in) != tt.hasOne || p.HasTwo(tt.in) != tt.hasTwo {
+			t.Errorf("%q: HasOne %v, HasTwo %v, want %v, %v", tt.in, p.HasOne(tt.in), p.HasTwo(tt.in), tt.hasOne, tt.hasTwo)
+		}
+	}
+	if got := WriteOne("34 per cent"); got != "34 percent" {
+		t.Errorf("WriteOne = %q", got)
+	}
+}
