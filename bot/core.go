@@ -397,12 +397,13 @@ func noteWords(s string) []string {
 
 // sameWord reports whether read is typed spelt as the articles spell the
 // same word: the other side of the Atlantic's way ("center", "centre"),
-// with a hyphen after its prefix ("cooperation", "co-operation"), or a
-// number with or without commas ("1510", "1,510").
+// with a hyphen after its prefix ("cooperation", "co-operation"), with or
+// without accents ("Gospic", "Gospić"), or a number with or without commas
+// ("1510", "1,510").
 func sameWord(typed, read string) bool {
 	typed, read = strings.ToLower(typed), strings.ToLower(read)
 	bare := strings.NewReplacer("-", "", ",", "")
-	return text.IsVariant(typed, read) || bare.Replace(read) == bare.Replace(typed)
+	return text.IsVariant(typed, read) || bare.Replace(read) == bare.Replace(typed) || text.Fold(typed) == text.Fold(read)
 }
 
 // digits reports whether w is digits alone, with commas between groups.

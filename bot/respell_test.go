@@ -92,6 +92,7 @@ func TestRespeltNote(t *testing.T) {
 		{"Is the co-operation near Bedigo?", "Is the co-operation near Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"Did 1510 people leave Bedigo?", "Did 1,510 people leave Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"What percent voted in Bedigo?", "What per cent voted in Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"Is Gospic near Bedigo?", "Is Gospić near Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"Did 1,510 people leave Bedigo, 12 or 345?", "Did 1510 people leave Bendigo, 12 or 345?", "Read “Bedigo” as “Bendigo”."},
 	}
 	for _, tt := range tests {

@@ -88,7 +88,9 @@ func (s *Store) Respell(ctx context.Context, scopes []string, question string) (
 // Atlantic's way (text.Variants: "center" and "centre", "defense" and
 // "defence", "color" and "colour") is read their way, whatever its length
 // and English or not (variantHeld); so is a word the passages write with a
-// hyphen after its prefix ("cooperation" as "co-operation", compoundHeld).
+// hyphen after its prefix ("cooperation" as "co-operation", compoundHeld),
+// and one the passages write with accents it lacks or without those it
+// has ("Gospic" as "Gospić", foldedTerm).
 // words are lower-case, as text.ForEachWord gives them; the map holds only
 // the words corrected. Only the given scopes are read: another guild's
 // articles never are.
@@ -114,7 +116,7 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 			continue
 		}
 		o := word{word: w, term: t, typo: utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t), variants: text.Variants(w)}
-		if o.typo || len(o.variants) > 0 || compoundPrefix(w) != "" {
+		if o.typo || len(o.variants) > 0 || compoundPrefix(w) != "" || utf8.RuneCountInString(w) >= minFoldRunes {
 			odd = append(odd, o)
 		}
 	}
@@ -135,6 +137,11 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 		v, err := s.variantHeld(ctx, lex, o.word, o.variants)
 		if err == nil && v == "" {
 			v, err = s.compoundHeld(ctx, lex, o.word)
+		}
+		if err == nil && v == "" && utf8.RuneCountInString(o.word) >= minFoldRunes {
+			if t := foldedTerm(lex, o.word); t != "" {
+				v, err = s.spelling(ctx, lex, t)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("respell %q: %w", o.word, err)
@@ -275,6 +282,36 @@ func (s *Store) compoundHeld(ctx context.Context, scopes []*lexScope, w string) 
 		}
 	}
 	return "", nil
+}
+
+// minFoldRunes is the shortest word foldedTerm reads with or without
+// accents: "rely" is not "Rély".
+const minFoldRunes = 5
+
+// foldedTerm returns the term of scopes that is w with or without its
+// accents ("gospic" and "Gospić", "emigres" and "émigrés", "Montréal" and
+// "Montreal"), the one most chunks hold, or "".
+func foldedTerm(scopes []*lexScope, w string) string {
+	want := text.Stem(text.Fold(w))
+	if text.Fold(w) != w {
+		if dfOf(scopes, want) > 0 {
+			return want // typed with accents the passages lack
+		}
+		return ""
+	}
+	var best string
+	var most int32
+	for _, x := range scopes {
+		for term, i := range x.term {
+			if x.df[i] == 0 || text.Fold(term) == term || text.Stem(text.Fold(term)) != want {
+				continue
+			}
+			if df := dfOf(scopes, term); df > most || df == most && term < best {
+				best, most = term, df
+			}
+		}
+	}
+	return best
 }
 
 // nearestTerm returns the term of scopes one edit from t that the most

@@ -20,7 +20,8 @@ func testRespellings(t *testing.T, b backend) {
 		"The pact includes a mutual defence clause, Putin said at the civic centre.",
 		"The leaders organised talks on the colour of the flags, a general matter.",
 		"The pact is the basis for co-operation; Kim was re-elected, and the band recorded a song.",
-		"The striker re-signed with the club."))
+		"The striker re-signed with the club.",
+		"The émigrés met Rély and Kücükdeveci in Montreal."))
 
 	tests := []struct {
 		name   string
@@ -51,6 +52,9 @@ func testRespellings(t *testing.T, b backend) {
 		{"a word the passages write with a hyphen after its prefix", SearchScopes(GuildScope("2")),
 			[]string{"cooperation", "reelected", "recorded", "corded", "resigned"},
 			map[string]string{"cooperation": "co-operation", "reelected": "re-elected"}},
+		{"a word the passages write with accents, or without them", SearchScopes(GuildScope("2")),
+			[]string{"emigres", "kucukdeveci", "montréal", "rely", "montreal"},
+			map[string]string{"emigres": "émigrés", "kucukdeveci": "kücükdeveci", "montréal": "montreal"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

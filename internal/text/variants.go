@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // An ending pair is one regular difference between American and British
@@ -166,4 +168,27 @@ func WriteOne(s string) string {
 		s = p.WriteOne(s)
 	}
 	return s
+}
+
+// Fold returns w without its accents ("gospić" → "gospic", "émigré" →
+// "emigre"): decomposed, combining marks dropped. Letters that do not
+// decompose ("ø", "ß") stay.
+func Fold(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return w
+	}
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(w, "\uFFFD")) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
 }

@@ -62,10 +62,13 @@ func TestVariants(t *testing.T) {
 }
 
 func FuzzVariants(f *testing.F) {
-	for _, s := range []string{"center", "organisations", "paediatric", "gray", "", "ør", "ise"} {
+	for _, s := range []string{"center", "organisations", "paediatric", "gray", "", "ør", "ise", "gospić", "émigrés"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, w string) {
+		if folded := Fold(w); Fold(folded) != folded {
+			t.Fatalf("Fold(%q) = %q, folded again %q", w, folded, Fold(folded))
+		}
 		for _, v := range Variants(w) {
 			if v == w {
 				t.Fatalf("Variants(%q) holds the word itself", w)
@@ -101,5 +104,14 @@ func TestPhrases(t *testing.T) {
 	}
 	if got := WriteOne("34 per cent"); got != "34 percent" {
 		t.Errorf("WriteOne = %q", got)
+	}
+}
+
+func TestFold(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"gospić": "gospic", "émigrés": "emigres", "kücükdeveci": "kucukdeveci", "montreal": "montreal", "ørsted": "ørsted", "": ""} {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
