@@ -349,20 +349,43 @@ func (c *Core) respell(ctx context.Context, question string, scopes []string) st
 }
 
 // respeltNote tells which words of question respelt reads otherwise:
-// "Read “Bedigo” as “Bendigo”." (Store.Respell replaces words one for one.)
-// A word read in the articles' spelling of it ("center" as "centre",
-// "cooperation" as "co-operation") is the same word and goes unsaid.
+// "Read “Bedigo” as “Bendigo”." A word read in the articles' spelling of
+// it ("center" as "centre", "cooperation" as "co-operation", "rain forest"
+// as "rainforest") is the same word and goes unsaid.
 func respeltNote(question, respelt string) string {
 	typed, read := noteWords(text.WriteOne(question)), noteWords(text.WriteOne(respelt))
-	if len(typed) != len(read) {
-		return "" // not one for one: say nothing rather than something wrong
-	}
 	var pairs []string
 	seen := make(map[string]bool)
-	for i := range typed {
-		if typed[i] != read[i] && !seen[typed[i]] && !sameWord(typed[i], read[i]) {
-			seen[typed[i]] = true
-			pairs = append(pairs, "“"+typed[i]+"” as “"+read[i]+"”")
+	say := func(t, r string) {
+		if !seen[t] && !sameWord(t, r) {
+			seen[t] = true
+			pairs = append(pairs, "“"+t+"” as “"+r+"”")
+		}
+	}
+	for _, d := range wordDiff(typed, read) {
+		t, r := d[0], d[1]
+		switch {
+		case len(t) == 0 || len(r) == 0:
+			// Respell replaces words, it never drops one: say nothing
+			// rather than something wrong.
+		default:
+			// Word for word, but a word read as two ("superbowl" as
+			// "super bowl") or two as one is taken together.
+			for i, j := 0, 0; i < len(t) && j < len(r); {
+				k := joins(t[i], r[j:])
+				switch {
+				case k > 1:
+					say(t[i], strings.Join(r[j:j+k], " "))
+					i, j = i+1, j+k
+				case joins(r[j], t[i:]) > 1:
+					k = joins(r[j], t[i:])
+					say(strings.Join(t[i:i+k], " "), r[j])
+					i, j = i+k, j+1
+				default:
+					say(t[i], r[j])
+					i, j = i+1, j+1
+				}
+			}
 		}
 	}
 	if len(pairs) == 0 {
@@ -373,6 +396,66 @@ func respeltNote(question, respelt string) string {
 		pairs = pairs[:len(pairs)-1]
 	}
 	return "Read " + strings.Join(pairs, ", ") + "."
+}
+
+// joins returns how many of the first words make w when written together
+// ("super", "bowl" make "superbowl": 2), or 0.
+func joins(w string, words []string) int {
+	bare := strings.ToLower(strings.NewReplacer("-", "", ",", "").Replace(w))
+	joined := ""
+	for k, x := range words {
+		joined += strings.ToLower(x)
+		if joined == bare {
+			return k + 1
+		}
+		if !strings.HasPrefix(bare, joined) {
+			return 0
+		}
+	}
+	return 0
+}
+
+// wordDiff returns the stretches where a and b differ, aligned on their
+// longest common subsequence of words: each as the words of a and the
+// words of b in their place.
+func wordDiff(a, b []string) [][2][]string {
+	// lcs[i][j] is the length of the longest common subsequence of a[i:]
+	// and b[j:].
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var out [][2][]string
+	i, j, si, sj := 0, 0, 0, 0
+	flush := func() {
+		if si < i || sj < j {
+			out = append(out, [2][]string{a[si:i], b[sj:j]})
+		}
+	}
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			flush()
+			i, j = i+1, j+1
+			si, sj = i, j
+		case lcs[i+1][j] >= lcs[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	i, j = len(a), len(b)
+	flush()
+	return out
 }
 
 // noteWords returns the words of s as written, a word joined to the next
@@ -397,12 +480,12 @@ func noteWords(s string) []string {
 
 // sameWord reports whether read is typed spelt as the articles spell the
 // same word: the other side of the Atlantic's way ("center", "centre"),
-// with a hyphen after its prefix ("cooperation", "co-operation"), with or
-// without accents ("Gospic", "Gospić"), or a number with or without commas
-// ("1510", "1,510").
+// as one word or two ("cooperation", "co-operation", "rain forest",
+// "rainforest"), with or without accents ("Gospic", "Gospić"), or a
+// number with or without commas ("1510", "1,510").
 func sameWord(typed, read string) bool {
 	typed, read = strings.ToLower(typed), strings.ToLower(read)
-	bare := strings.NewReplacer("-", "", ",", "")
+	bare := strings.NewReplacer("-", "", ",", "", " ", "")
 	return text.IsVariant(typed, read) || bare.Replace(read) == bare.Replace(typed) || text.Fold(typed) == text.Fold(read)
 }
 

@@ -11,7 +11,8 @@ import (
 
 // TestMisspeltQuestions: a question with a word misspelt against the
 // articles, spelt as the other side of the Atlantic spells it, or a number
-// written without their commas, or "percent" where they say "per cent", is
+// written without their commas, "percent" where they say "per cent", or
+// two words they write as one, is
 // searched, decided and answered as if spelt as the articles spell it; the
 // answer's Query says what was searched.
 func TestMisspeltQuestions(t *testing.T) {
@@ -31,6 +32,7 @@ func TestMisspeltQuestions(t *testing.T) {
 		// So is a number written without the articles' commas.
 		{"Who surveyed 1510 adults for the Northvale poll?", "Who surveyed 1,510 adults for the Northvale poll?", ""},
 		{"What percent of the vote did Labour get in the poll?", "What per cent of the vote did Labour get in the poll?", ""},
+		{"Who should stay inside because of the wild fire smoke?", "Who should stay inside because of the wildfire smoke?", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.right, func(t *testing.T) {
@@ -93,11 +95,39 @@ func TestRespeltNote(t *testing.T) {
 		{"Did 1510 people leave Bedigo?", "Did 1,510 people leave Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"What percent voted in Bedigo?", "What per cent voted in Bendigo?", "Read “Bedigo” as “Bendigo”."},
 		{"Is Gospic near Bedigo?", "Is Gospić near Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"Is the rain forest near Bedigo?", "Is the rainforest near Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"Was the superbowl near Bedigo or Gelong?", "Was the super bowl near Bendigo or Geelong?", "Read “Bedigo” as “Bendigo” and “Gelong” as “Geelong”."},
+		{"Was the Bedigo superbowl", "Was the Bendigo super bowl", "Read “Bedigo” as “Bendigo”."},
+		{"Bedigo rain forest Gelong", "Bendigo rainforest Geelong", "Read “Bedigo” as “Bendigo” and “Gelong” as “Geelong”."},
 		{"Did 1,510 people leave Bedigo, 12 or 345?", "Did 1510 people leave Bendigo, 12 or 345?", "Read “Bedigo” as “Bendigo”."},
 	}
 	for _, tt := range tests {
 		if got := respeltNote(tt.question, tt.respelt); got != tt.want {
 			t.Errorf("respeltNote(%q, %q) = %q, want %q", tt.question, tt.respelt, got, tt.want)
+		}
+	}
+}
+
+func TestWordDiff(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want string // each stretch as "a words>b words", joined by " | "
+	}{
+		{"is the rain forest near", "is the rainforest near", "rain forest>rainforest"},
+		{"a b c", "a b c", ""},
+		{"bedigo and gelong", "bendigo and geelong", "bedigo>bendigo | gelong>geelong"},
+		{"x superbowl", "x super bowl", "superbowl>super bowl"},
+		{"one two", "one", "two>"},
+		{"", "a", ">a"},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, d := range wordDiff(strings.Fields(tt.a), strings.Fields(tt.b)) {
+			got = append(got, strings.Join(d[0], " ")+">"+strings.Join(d[1], " "))
+		}
+		if s := strings.Join(got, " | "); s != tt.want {
+			t.Errorf("wordDiff(%q, %q) = %q, want %q", tt.a, tt.b, s, tt.want)
 		}
 	}
 }

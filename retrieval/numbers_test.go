@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -117,10 +118,7 @@ func testRespellPhrases(t *testing.T, b backend) {
 	mustAdd(t, s, GuildScope("1"), article("Turnout", "Coast News", "Turnout was 60 percent, and stamps cost 5 cents."))
 	mustAdd(t, s, GuildScope("2"), article("Both", "Coast News", "Turnout was 60 percent, or 61 per cent."))
 	mustAdd(t, s, GuildScope("3"), article("Stamps", "Coast News", "Stamps cost 5 cents; the percentage rose."))
-	tests := []struct {
-		scope    string
-		in, want string
-	}{
+	tests := []respellCase{
 		{SharedScope, "What percent did Labour get?", "What per cent did Labour get?"},
 		{SharedScope, "Percent for Labour?", "Per cent for Labour?"},
 		{SharedScope, "What per cent did Labour get?", "What per cent did Labour get?"},
@@ -129,6 +127,45 @@ func testRespellPhrases(t *testing.T, b backend) {
 		{GuildScope("2"), "What per cent or percent turned out?", "What per cent or percent turned out?"},
 		{GuildScope("3"), "What percent of stamps cost 5 cents?", "What percent of stamps cost 5 cents?"},
 	}
+	checkRespells(t, s, tests)
+}
+
+func TestRespellJoins(t *testing.T) {
+	forBackends(t, testRespellJoins)
+}
+
+func testRespellJoins(t *testing.T, b backend) {
+	s := b.openStore(t, b.place(t))
+	mustAdd(t, s, SharedScope, article("Amazon", "Nature Desk",
+		"The Amazon rainforest is vast. The Super Bowl was watched at halftime. A heat wave came. It cannot rain."))
+	mustAdd(t, s, GuildScope("1"), article("Forests", "Nature Desk", "The rain forest, or rainforest, is wet."))
+	// Many passages hold "east" before the one that writes "South-East"
+	// apart: the check reads those holding both words.
+	for i := range 2 * variantChunks {
+		mustAdd(t, s, GuildScope("2"), article(fmt.Sprintf("Wind %d", i), "Weather Desk", fmt.Sprintf("Wind %d blew from the east.", i)))
+	}
+	mustAdd(t, s, GuildScope("2"), article("Museum", "Arts Desk", "The museum shows South-East Asian art and a southeast wing."))
+	tests := []respellCase{
+		{SharedScope, "How big is the rain forest?", "How big is the rainforest?"},
+		{SharedScope, "Rain forest size?", "Rainforest size?"},
+		{SharedScope, "What happened at half-time?", "What happened at halftime?"},
+		{SharedScope, "Who won the superbowl?", "Who won the super bowl?"},
+		{SharedScope, "When did the heatwave come?", "When did the heat wave come?"},
+		{SharedScope, "Can not it rain?", "Can not it rain?"},
+		{SharedScope, "Is the Amazon rainforest vast?", "Is the Amazon rainforest vast?"},
+		{GuildScope("1"), "How big is the rain forest?", "How big is the rain forest?"},
+		{GuildScope("2"), "Which South-East Asian art is shown?", "Which South-East Asian art is shown?"},
+		{GuildScope("2"), "Where is the south east wing?", "Where is the south east wing?"},
+	}
+	checkRespells(t, s, tests)
+}
+
+// A respellCase is a question asked of one scope and how Respell should
+// write it.
+type respellCase struct{ scope, in, want string }
+
+func checkRespells(t *testing.T, s *Store, tests []respellCase) {
+	t.Helper()
 	for _, tt := range tests {
 		got, err := s.Respell(t.Context(), []string{tt.scope}, tt.in)
 		if err != nil {

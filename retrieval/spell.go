@@ -28,8 +28,9 @@ const minRespellRunes = 6
 // writes it, never respelt; one in capitals alone ("BEDIGO") may be. A
 // number is written as the passages write it, with or without commas
 // ("1510" as "1,510", respellNumbers), and so is a word some write as two
-// ("percent" as "per cent", respellPhrases). The question is returned as
-// it is when nothing looks misspelt.
+// ("percent" as "per cent", respellPhrases), or two words the passages
+// write as one ("rain forest" as "rainforest", respellJoins). The question
+// is returned as it is when nothing looks misspelt.
 func (s *Store) Respell(ctx context.Context, scopes []string, question string) (string, error) {
 	scopes, err := checkScopes(scopes)
 	if err != nil {
@@ -38,6 +39,9 @@ func (s *Store) Respell(ctx context.Context, scopes []string, question string) (
 	question, err = s.respellNumbers(ctx, scopes, question)
 	if err == nil {
 		question, err = s.respellPhrases(ctx, scopes, question)
+	}
+	if err == nil {
+		question, err = s.respellJoins(ctx, scopes, question)
 	}
 	if err != nil {
 		return question, fmt.Errorf("respell: %w", err)
@@ -247,42 +251,80 @@ func compoundPrefix(w string) string {
 	return ""
 }
 
-// compoundHeld returns w written with a hyphen after its prefix
-// ("co-operation" for "cooperation") when one of the first variantChunks
-// chunks holding the rest's term writes it so, or "".
+// compoundHeld returns w written as two words when one of the first
+// variantChunks chunks holding the second's term writes it so: with a
+// hyphen after one of compoundPrefixes ("co-operation" for
+// "cooperation"), or split anywhere into two words of at least
+// minSplitRunes letters the scope holds, with a space or a hyphen between
+// them ("super bowl" for "superbowl", "heat wave" for "heatwave"). "" when
+// there is none.
 func (s *Store) compoundHeld(ctx context.Context, scopes []*lexScope, w string) (string, error) {
 	if notCompounds()[text.Stem(w)] {
 		return "", nil
 	}
+	type split struct {
+		first, rest string
+		hyphenOnly  bool
+	}
+	var splits []split
 	for _, p := range compoundPrefixes {
-		rest, ok := strings.CutPrefix(w, p)
-		if !ok || utf8.RuneCountInString(rest) < minCompoundRest {
-			continue
+		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= minCompoundRest {
+			splits = append(splits, split{p, rest, true})
 		}
-		t := text.Stem(rest)
+	}
+	if utf8.RuneCountInString(w) >= 2*minSplitRunes+1 {
+		for i := range w {
+			first, rest := w[:i], w[i:]
+			if utf8.RuneCountInString(first) < minSplitRunes || utf8.RuneCountInString(rest) < minSplitRunes ||
+				slices.Contains(compoundPrefixes, first) || text.IsStopWord(first) || text.IsStopWord(rest) ||
+				dfOf(scopes, text.Stem(first)) == 0 {
+				continue
+			}
+			splits = append(splits, split{first, rest, false})
+		}
+	}
+	checked := 0
+	for _, sp := range splits {
+		t := text.Stem(sp.rest)
 		if dfOf(scopes, t) == 0 {
 			continue
 		}
-		found := false
-		err := s.chunksHolding(ctx, scopes, t, variantChunks, func(passage string) bool {
+		if checked++; checked > maxSplitChecks {
+			break
+		}
+		terms := []string{t}
+		if !sp.hyphenOnly {
+			terms = append(terms, text.Stem(sp.first)) // a prefix may be no term
+		}
+		var sep byte
+		err := s.chunksHoldingAll(ctx, scopes, terms, variantChunks, func(passage string) bool {
 			prev, prevEnd := "", -1
 			text.ForEachWordAt(passage, func(start, end int, f string) {
-				if !found && prev == p && prevEnd == start-1 && passage[prevEnd] == '-' && text.Stem(f) == t {
-					found = true
+				if sep == 0 && prev == sp.first && prevEnd == start-1 && text.Stem(f) == t &&
+					(passage[prevEnd] == '-' || passage[prevEnd] == ' ' && !sp.hyphenOnly) {
+					sep = passage[prevEnd]
 				}
 				prev, prevEnd = f, end
 			})
-			return found
+			return sep != 0
 		})
 		if err != nil {
 			return "", err
 		}
-		if found {
-			return p + "-" + rest, nil
+		if sep != 0 {
+			return sp.first + string(sep) + sp.rest, nil
 		}
 	}
 	return "", nil
 }
+
+// minSplitRunes is the fewest letters of each word compoundHeld splits a
+// word into, other than after a prefix; maxSplitChecks is how many splits
+// whose words the scope holds it reads chunks for, at most.
+const (
+	minSplitRunes  = 3
+	maxSplitChecks = 4
+)
 
 // minFoldRunes is the shortest word foldedTerm reads with or without
 // accents: "rely" is not "Rély".
@@ -388,15 +430,43 @@ func (s *Store) spelling(ctx context.Context, scopes []*lexScope, term string) (
 // scopes holding term, in index order, at most limit of them (all when
 // limit is negative), until fn returns true.
 func (s *Store) chunksHolding(ctx context.Context, scopes []*lexScope, term string, limit int, fn func(passage string) bool) error {
+	return s.chunksHoldingAll(ctx, scopes, []string{term}, limit, fn)
+}
+
+// chunksHoldingAll is chunksHolding of the chunks holding every one of
+// terms.
+func (s *Store) chunksHoldingAll(ctx context.Context, scopes []*lexScope, terms []string, limit int, fn func(passage string) bool) error {
 	for _, x := range scopes {
-		i, ok := x.term[term]
-		if !ok {
+		var lists [][]posting
+		for _, t := range terms {
+			i, ok := x.term[t]
+			if !ok {
+				lists = nil
+				break
+			}
+			lists = append(lists, x.post[i])
+		}
+		if len(lists) == 0 {
 			continue
 		}
-		for _, p := range x.post[i] {
+		slices.SortFunc(lists, func(a, b []posting) int { return len(a) - len(b) })
+		others := make([]map[uint32]bool, len(lists)-1)
+		for k, l := range lists[1:] {
+			others[k] = make(map[uint32]bool, len(l))
+			for _, p := range l {
+				others[k][p.doc] = true
+			}
+		}
+	chunks:
+		for _, p := range lists[0] {
 			id := x.ids[p.doc]
 			if id < 0 {
 				continue
+			}
+			for _, o := range others {
+				if !o[p.doc] {
+					continue chunks
+				}
 			}
 			if limit == 0 {
 				return nil
@@ -484,4 +554,89 @@ func (s *Store) readLex(ctx context.Context, scopes []string, fn func(lex []*lex
 	}
 	defer s.mu.RUnlock()
 	return fn(lexOf(xs))
+}
+
+// respellJoins returns q with two words written as one where the passages
+// of scopes write them so ("rain forest" as "rainforest", "half-time" as
+// "halftime"): the joined word's term is in scopes, one of the first
+// variantChunks chunks holding it spells it as one word, and none of the
+// first variantChunks holding both words' terms writes the two apart.
+func (s *Store) respellJoins(ctx context.Context, scopes []string, q string) (string, error) {
+	type word struct {
+		start, end int
+		w          string
+	}
+	var words []word
+	text.ForEachWordAt(q, func(start, end int, w string) { words = append(words, word{start, end, w}) })
+	var pairs []int // i: words[i] and words[i+1] may be one word
+	for i := 0; i+1 < len(words); i++ {
+		a, b := words[i], words[i+1]
+		if b.start == a.end+1 && (q[a.end] == ' ' || q[a.end] == '-') && joinable(a.w) && joinable(b.w) &&
+			utf8.RuneCountInString(a.w+b.w) >= minJoinRunes && !camelCase(q[a.start:a.end]) && !camelCase(q[b.start:b.end]) {
+			pairs = append(pairs, i)
+		}
+	}
+	if len(pairs) == 0 {
+		return q, nil
+	}
+	var out strings.Builder
+	last := 0
+	err := s.readLex(ctx, scopes, func(lex []*lexScope) error {
+		for _, i := range pairs {
+			a, b := words[i], words[i+1]
+			if a.start < last {
+				continue // its first word was joined to the word before
+			}
+			joined := a.w + b.w
+			t := text.Stem(joined)
+			if dfOf(lex, t) == 0 {
+				continue
+			}
+			one, apart := false, false
+			err := s.chunksHolding(ctx, lex, t, variantChunks, func(passage string) bool {
+				text.ForEachWord(passage, func(f string) { one = one || f == joined })
+				return one
+			})
+			if err == nil && one {
+				bt := text.Stem(b.w)
+				err = s.chunksHoldingAll(ctx, lex, []string{bt, text.Stem(a.w)}, variantChunks, func(passage string) bool {
+					prev, prevEnd := "", -1
+					text.ForEachWordAt(passage, func(start, end int, f string) {
+						apart = apart || prev == a.w && prevEnd == start-1 && text.Stem(f) == bt
+						prev, prevEnd = f, end
+					})
+					return apart
+				})
+			}
+			if err != nil {
+				return fmt.Errorf("respell %q: %w", q[a.start:b.end], err)
+			}
+			if !one || apart {
+				continue
+			}
+			out.WriteString(q[last:a.start])
+			if r, _ := utf8.DecodeRuneInString(q[a.start:]); unicode.IsUpper(r) {
+				first, n := utf8.DecodeRuneInString(joined)
+				joined = string(unicode.ToUpper(first)) + joined[n:]
+			}
+			out.WriteString(joined)
+			last = b.end
+		}
+		return nil
+	})
+	if err != nil || last == 0 {
+		return q, err
+	}
+	out.WriteString(q[last:])
+	return out.String(), nil
+}
+
+// minJoinRunes is the fewest letters two words joined by respellJoins
+// make ("can not" and "cannot" are left alone).
+const minJoinRunes = 7
+
+// joinable reports whether respellJoins may join w (lower-case) to a
+// neighbour: letters only, at least two, and no stop word.
+func joinable(w string) bool {
+	return utf8.RuneCountInString(w) >= 2 && !text.IsStopWord(w) && !strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
 }
