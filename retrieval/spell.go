@@ -91,10 +91,10 @@ func (s *Store) Respell(ctx context.Context, scopes []string, question string) (
 // A word no passage holds that the passages spell the other side of the
 // Atlantic's way (text.Variants: "center" and "centre", "defense" and
 // "defence", "color" and "colour") is read their way, whatever its length
-// and English or not (variantHeld); so is a word the passages write with a
-// hyphen after its prefix ("cooperation" as "co-operation", compoundHeld),
-// and one the passages write with accents it lacks or without those it
-// has ("Gospic" as "Gospić", foldedTerm).
+// and English or not (variantHeld); so is a word the passages write as two
+// ("cooperation" as "co-operation", "superbowl" as "super bowl",
+// compoundHeld), and one the passages write with accents it lacks or
+// without those it has ("Gospic" as "Gospić", foldedTerm).
 // words are lower-case, as text.ForEachWord gives them; the map holds only
 // the words corrected. Only the given scopes are read: another guild's
 // articles never are.
