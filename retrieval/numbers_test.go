@@ -137,7 +137,7 @@ func TestRespellJoins(t *testing.T) {
 func testRespellJoins(t *testing.T, b backend) {
 	s := b.openStore(t, b.place(t))
 	mustAdd(t, s, SharedScope, article("Amazon", "Nature Desk",
-		"The Amazon rainforest is vast. The Super Bowl was watched at halftime. A heat wave came. It cannot rain."))
+		"The Amazon rainforest is vast. The Super Bowl was watched at halftime. A heat wave came. It cannot rain. Cooperation grew; the mayor was reelected."))
 	mustAdd(t, s, GuildScope("1"), article("Forests", "Nature Desk", "The rain forest, or rainforest, is wet."))
 	// Many passages hold "east" before the one that writes "South-East"
 	// apart: the check reads those holding both words.
@@ -152,6 +152,8 @@ func testRespellJoins(t *testing.T, b backend) {
 		{SharedScope, "Who won the superbowl?", "Who won the super bowl?"},
 		{SharedScope, "When did the heatwave come?", "When did the heat wave come?"},
 		{SharedScope, "Can not it rain?", "Can not it rain?"},
+		{SharedScope, "Did co-operation grow?", "Did cooperation grow?"},
+		{SharedScope, "Was the mayor re-elected?", "Was the mayor re-elected?"}, // "re" is a stop word
 		{SharedScope, "Is the Amazon rainforest vast?", "Is the Amazon rainforest vast?"},
 		{GuildScope("1"), "How big is the rain forest?", "How big is the rain forest?"},
 		{GuildScope("2"), "Which South-East Asian art is shown?", "Which South-East Asian art is shown?"},
