@@ -67,11 +67,7 @@ func (s *Store) Respell(ctx context.Context, scopes []string, question string) (
 			return // the same word written as a name elsewhere
 		}
 		b.WriteString(question[last:start])
-		if r, _ := utf8.DecodeRuneInString(question[start:end]); unicode.IsUpper(r) {
-			first, n := utf8.DecodeRuneInString(to)
-			to = string(unicode.ToUpper(first)) + to[n:]
-		}
-		b.WriteString(to)
+		b.WriteString(text.MatchCase(question[start:end], to))
 		last = end
 	})
 	b.WriteString(question[last:])
@@ -615,11 +611,7 @@ func (s *Store) respellJoins(ctx context.Context, scopes []string, q string) (st
 				continue
 			}
 			out.WriteString(q[last:a.start])
-			if r, _ := utf8.DecodeRuneInString(q[a.start:]); unicode.IsUpper(r) {
-				first, n := utf8.DecodeRuneInString(joined)
-				joined = string(unicode.ToUpper(first)) + joined[n:]
-			}
-			out.WriteString(joined)
+			out.WriteString(text.MatchCase(q[a.start:a.end], joined))
 			last = b.end
 		}
 		return nil

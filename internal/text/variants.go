@@ -152,13 +152,17 @@ func (p PhrasePair) WriteOne(s string) string { return replaceKeepingCase(p.two,
 func (p PhrasePair) WriteTwo(s string) string { return replaceKeepingCase(p.one, s, p.Two) }
 
 func replaceKeepingCase(re *regexp.Regexp, s, to string) string {
-	return re.ReplaceAllStringFunc(s, func(m string) string {
-		if r, _ := utf8.DecodeRuneInString(m); unicode.IsUpper(r) {
-			first, n := utf8.DecodeRuneInString(to)
-			return string(unicode.ToUpper(first)) + to[n:]
-		}
-		return to
-	})
+	return re.ReplaceAllStringFunc(s, func(m string) string { return MatchCase(m, to) })
+}
+
+// MatchCase returns to with its first letter a capital when written's
+// first letter is one ("Per cent" for "Percent"), else to as it is.
+func MatchCase(written, to string) string {
+	if r, _ := utf8.DecodeRuneInString(written); unicode.IsUpper(r) {
+		first, n := utf8.DecodeRuneInString(to)
+		return string(unicode.ToUpper(first)) + to[n:]
+	}
+	return to
 }
 
 // WriteOne returns s with every pair of Phrases written as one word: how
