@@ -28,12 +28,7 @@ var yearWords = map[string]bool{
 // digits alone with no leading zero, except a year of four (after "in",
 // "since", …).
 func numberSpans(q string) []numberSpan {
-	type word struct {
-		start, end int
-		w          string
-	}
-	var words []word
-	text.ForEachWordAt(q, func(start, end int, w string) { words = append(words, word{start, end, w}) })
+	words := wordsAt(q)
 	var spans []numberSpan
 	for i := 0; i < len(words); i++ {
 		w := words[i].w

@@ -294,14 +294,7 @@ func (s *Store) compoundHeld(ctx context.Context, scopes []*lexScope, w string) 
 		}
 		var sep byte
 		err := s.chunksHoldingAll(ctx, scopes, terms, variantChunks, func(passage string) bool {
-			prev, prevEnd := "", -1
-			text.ForEachWordAt(passage, func(start, end int, f string) {
-				if sep == 0 && prev == sp.first && prevEnd == start-1 && text.Stem(f) == t &&
-					(passage[prevEnd] == '-' || passage[prevEnd] == ' ' && !sp.hyphenOnly) {
-					sep = passage[prevEnd]
-				}
-				prev, prevEnd = f, end
-			})
+			sep = writtenApart(passage, sp.first, t, func(c byte) bool { return c == '-' || c == ' ' && !sp.hyphenOnly })
 			return sep != 0
 		})
 		if err != nil {
@@ -558,12 +551,7 @@ func (s *Store) readLex(ctx context.Context, scopes []string, fn func(lex []*lex
 // variantChunks chunks holding it spells it as one word, and none of the
 // first variantChunks holding both words' terms writes the two apart.
 func (s *Store) respellJoins(ctx context.Context, scopes []string, q string) (string, error) {
-	type word struct {
-		start, end int
-		w          string
-	}
-	var words []word
-	text.ForEachWordAt(q, func(start, end int, w string) { words = append(words, word{start, end, w}) })
+	words := wordsAt(q)
 	var pairs []int // i: words[i] and words[i+1] may be one word
 	for i := 0; i+1 < len(words); i++ {
 		a, b := words[i], words[i+1]
@@ -596,11 +584,7 @@ func (s *Store) respellJoins(ctx context.Context, scopes []string, q string) (st
 			if err == nil && one {
 				bt := text.Stem(b.w)
 				err = s.chunksHoldingAll(ctx, lex, []string{bt, text.Stem(a.w)}, variantChunks, func(passage string) bool {
-					prev, prevEnd := "", -1
-					text.ForEachWordAt(passage, func(start, end int, f string) {
-						apart = apart || prev == a.w && prevEnd == start-1 && text.Stem(f) == bt
-						prev, prevEnd = f, end
-					})
+					apart = writtenApart(passage, a.w, bt, func(byte) bool { return true }) != 0
 					return apart
 				})
 			}
@@ -631,4 +615,33 @@ const minJoinRunes = 7
 // neighbour: letters only, at least two, and no stop word.
 func joinable(w string) bool {
 	return utf8.RuneCountInString(w) >= 2 && !text.IsStopWord(w) && !strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// A wordAt is a word of a text (lower-case, as text.ForEachWordAt gives
+// it) and its byte offsets there.
+type wordAt struct {
+	start, end int
+	w          string
+}
+
+// wordsAt returns the words of s with their offsets.
+func wordsAt(s string) []wordAt {
+	var words []wordAt
+	text.ForEachWordAt(s, func(start, end int, w string) { words = append(words, wordAt{start, end, w}) })
+	return words
+}
+
+// writtenApart returns the one character that passage writes between the
+// word first and a word whose term is term right after it ("super bowl":
+// ' '), at the first place where sep accepts it; 0 when there is none.
+func writtenApart(passage, first, term string, sep func(byte) bool) byte {
+	var found byte
+	prev, prevEnd := "", -1
+	text.ForEachWordAt(passage, func(start, end int, f string) {
+		if found == 0 && prev == first && prevEnd == start-1 && sep(passage[prevEnd]) && text.Stem(f) == term {
+			found = passage[prevEnd]
+		}
+		prev, prevEnd = f, end
+	})
+	return found
 }
