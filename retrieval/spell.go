@@ -99,12 +99,7 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 	if err != nil {
 		return nil, fmt.Errorf("respell: %w", err)
 	}
-	type word struct {
-		word, term string
-		typo       bool     // may be a typo (one edit from the right word)
-		variants   []string // its other spellings (text.Variants)
-	}
-	var odd []word // words worth correcting, each once, with its term
+	var odd []oddWord // words worth correcting, each once
 	seen := make(map[string]bool)
 	for _, w := range words {
 		if seen[w] || text.IsStopWord(w) {
@@ -115,7 +110,7 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 		if strings.ContainsFunc(t, unicode.IsDigit) {
 			continue
 		}
-		o := word{word: w, term: t, typo: utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t), variants: text.Variants(w)}
+		o := oddWord{word: w, term: t, typo: utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t), variants: text.Variants(w)}
 		if o.typo || len(o.variants) > 0 || compoundPrefix(w) != "" || utf8.RuneCountInString(w) >= minFoldRunes {
 			odd = append(odd, o)
 		}
@@ -123,56 +118,63 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 	if len(odd) == 0 {
 		return nil, nil
 	}
-	xs, err := s.rlockScopes(ctx, scopes)
+	var out map[string]string
+	err = s.readLex(ctx, scopes, func(lex []*lexScope) error {
+		for _, o := range odd {
+			if dfOf(lex, o.term) > 0 {
+				continue
+			}
+			v, err := s.readAs(ctx, lex, o)
+			if err != nil {
+				return fmt.Errorf("%q: %w", o.word, err)
+			}
+			if v != "" {
+				if out == nil {
+					out = make(map[string]string)
+				}
+				out[o.word] = v
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("respell: %w", err)
 	}
-	defer s.mu.RUnlock()
-	lex := lexOf(xs)
-	var out map[string]string
-	for _, o := range odd {
-		if dfOf(lex, o.term) > 0 {
-			continue
-		}
-		v, err := s.variantHeld(ctx, lex, o.word, o.variants)
-		if err == nil && v == "" {
-			v, err = s.compoundHeld(ctx, lex, o.word)
-		}
-		if err == nil && v == "" && utf8.RuneCountInString(o.word) >= minFoldRunes {
-			if t := foldedTerm(lex, o.word); t != "" {
-				v, err = s.spelling(ctx, lex, t)
-			}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("respell %q: %w", o.word, err)
-		}
-		if v != "" {
-			if out == nil {
-				out = make(map[string]string)
-			}
-			out[o.word] = v
-			continue
-		}
-		if !o.typo {
-			continue
-		}
-		best, df := nearestTerm(lex, o.term)
-		if df == 0 {
-			continue
-		}
-		spelt, err := s.spelling(ctx, lex, best)
-		if err != nil {
-			return nil, fmt.Errorf("respell %q: %w", o.word, err)
-		}
-		if spelt == "" {
-			continue
-		}
-		if out == nil {
-			out = make(map[string]string)
-		}
-		out[o.word] = spelt
-	}
 	return out, nil
+}
+
+// An oddWord is a question word Respellings may read otherwise.
+type oddWord struct {
+	word, term string
+	typo       bool     // may be a typo (one edit from the right word)
+	variants   []string // its other spellings (text.Variants)
+}
+
+// readAs returns how the passages of scopes write o, which none holds as
+// written, or "": its other side of the Atlantic's spelling, as two words,
+// with or without accents, or, for a possible typo, the term one edit away.
+func (s *Store) readAs(ctx context.Context, scopes []*lexScope, o oddWord) (string, error) {
+	if v, err := s.variantHeld(ctx, scopes, o.word, o.variants); err != nil || v != "" {
+		return v, err
+	}
+	if v, err := s.compoundHeld(ctx, scopes, o.word); err != nil || v != "" {
+		return v, err
+	}
+	if utf8.RuneCountInString(o.word) >= minFoldRunes {
+		if t := foldedTerm(scopes, o.word); t != "" {
+			if v, err := s.spelling(ctx, scopes, t); err != nil || v != "" {
+				return v, err
+			}
+		}
+	}
+	if !o.typo {
+		return "", nil
+	}
+	best, df := nearestTerm(scopes, o.term)
+	if df == 0 {
+		return "", nil
+	}
+	return s.spelling(ctx, scopes, best)
 }
 
 // variantChunks is how many chunks holding a variant's term variantHeld
