@@ -401,7 +401,7 @@ func respeltNote(question, respelt string) string {
 // joins returns how many of the first words make w when written together
 // ("super", "bowl" make "superbowl": 2), or 0.
 func joins(w string, words []string) int {
-	bare := strings.ToLower(strings.NewReplacer("-", "", ",", "").Replace(w))
+	bare := strings.ToLower(bareWord.Replace(w))
 	joined := ""
 	for k, x := range words {
 		joined += strings.ToLower(x)
@@ -485,9 +485,13 @@ func noteWords(s string) []string {
 // number with or without commas ("1510", "1,510").
 func sameWord(typed, read string) bool {
 	typed, read = strings.ToLower(typed), strings.ToLower(read)
-	bare := strings.NewReplacer("-", "", ",", "", " ", "")
-	return text.IsVariant(typed, read) || bare.Replace(read) == bare.Replace(typed) || text.Fold(typed) == text.Fold(read)
+	return text.IsVariant(typed, read) || bareWord.Replace(read) == bareWord.Replace(typed) || text.Fold(typed) == text.Fold(read)
 }
+
+// bareWord writes a word, or words, without the hyphens, commas and spaces
+// that one writer puts in and another leaves out ("co-operation", "1,510",
+// "rain forest").
+var bareWord = strings.NewReplacer("-", "", ",", "", " ", "")
 
 // digits reports whether w is digits alone, with commas between groups.
 func digits(w string) bool {
