@@ -58,11 +58,7 @@ func testRespellNumbers(t *testing.T, b backend) {
 		"The poll surveyed 1,510 adults in May; 1,920 pupils answered a second poll.",
 		"The town planted 6000 trees. Its budget is 2,500,000 dollars."))
 	mustAdd(t, s, GuildScope("1"), article("Harbour ferry", "Coast News", "The ferry carried 3,400 passengers."))
-	tests := []struct {
-		scopes []string
-		in     string
-		want   string
-	}{
+	tests := []respellCase{
 		{nil, "Who surveyed 1510 adults?", "Who surveyed 1,510 adults?"},
 		{nil, "Were 6,000 trees planted?", "Were 6000 trees planted?"},
 		{nil, "Were 1,510 adults surveyed?", "Were 1,510 adults surveyed?"},
@@ -72,15 +68,7 @@ func testRespellNumbers(t *testing.T, b backend) {
 		{nil, "Did the ferry carry 3400 passengers?", "Did the ferry carry 3400 passengers?"},
 		{SearchScopes(GuildScope("1")), "Did the ferry carry 3400 pasengers?", "Did the ferry carry 3,400 passengers?"},
 	}
-	for _, tt := range tests {
-		got, err := s.Respell(t.Context(), tt.scopes, tt.in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != tt.want {
-			t.Errorf("Respell(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+	checkRespells(t, s, tests)
 	if _, err := s.Respell(t.Context(), []string{"no such scope!"}, "Who surveyed 1510 adults?"); err == nil {
 		t.Error("Respell of an invalid scope: no error")
 	}
@@ -119,13 +107,13 @@ func testRespellPhrases(t *testing.T, b backend) {
 	mustAdd(t, s, GuildScope("2"), article("Both", "Coast News", "Turnout was 60 percent, or 61 per cent."))
 	mustAdd(t, s, GuildScope("3"), article("Stamps", "Coast News", "Stamps cost 5 cents; the percentage rose."))
 	tests := []respellCase{
-		{SharedScope, "What percent did Labour get?", "What per cent did Labour get?"},
-		{SharedScope, "Percent for Labour?", "Per cent for Labour?"},
-		{SharedScope, "What per cent did Labour get?", "What per cent did Labour get?"},
-		{GuildScope("1"), "What per cent turned out?", "What percent turned out?"},
-		{GuildScope("1"), "What percent turned out?", "What percent turned out?"},
-		{GuildScope("2"), "What per cent or percent turned out?", "What per cent or percent turned out?"},
-		{GuildScope("3"), "What percent of stamps cost 5 cents?", "What percent of stamps cost 5 cents?"},
+		{[]string{SharedScope}, "What percent did Labour get?", "What per cent did Labour get?"},
+		{[]string{SharedScope}, "Percent for Labour?", "Per cent for Labour?"},
+		{[]string{SharedScope}, "What per cent did Labour get?", "What per cent did Labour get?"},
+		{[]string{GuildScope("1")}, "What per cent turned out?", "What percent turned out?"},
+		{[]string{GuildScope("1")}, "What percent turned out?", "What percent turned out?"},
+		{[]string{GuildScope("2")}, "What per cent or percent turned out?", "What per cent or percent turned out?"},
+		{[]string{GuildScope("3")}, "What percent of stamps cost 5 cents?", "What percent of stamps cost 5 cents?"},
 	}
 	checkRespells(t, s, tests)
 }
@@ -146,35 +134,38 @@ func testRespellJoins(t *testing.T, b backend) {
 	}
 	mustAdd(t, s, GuildScope("2"), article("Museum", "Arts Desk", "The museum shows South-East Asian art and a southeast wing."))
 	tests := []respellCase{
-		{SharedScope, "How big is the rain forest?", "How big is the rainforest?"},
-		{SharedScope, "Rain forest size?", "Rainforest size?"},
-		{SharedScope, "What happened at half-time?", "What happened at halftime?"},
-		{SharedScope, "Who won the superbowl?", "Who won the super bowl?"},
-		{SharedScope, "When did the heatwave come?", "When did the heat wave come?"},
-		{SharedScope, "Can not it rain?", "Can not it rain?"},
-		{SharedScope, "Did co-operation grow?", "Did cooperation grow?"},
-		{SharedScope, "Was the mayor re-elected?", "Was the mayor re-elected?"}, // "re" is a stop word
-		{SharedScope, "Is the Amazon rainforest vast?", "Is the Amazon rainforest vast?"},
-		{GuildScope("1"), "How big is the rain forest?", "How big is the rain forest?"},
-		{GuildScope("2"), "Which South-East Asian art is shown?", "Which South-East Asian art is shown?"},
-		{GuildScope("2"), "Where is the south east wing?", "Where is the south east wing?"},
+		{[]string{SharedScope}, "How big is the rain forest?", "How big is the rainforest?"},
+		{[]string{SharedScope}, "Rain forest size?", "Rainforest size?"},
+		{[]string{SharedScope}, "What happened at half-time?", "What happened at halftime?"},
+		{[]string{SharedScope}, "Who won the superbowl?", "Who won the super bowl?"},
+		{[]string{SharedScope}, "When did the heatwave come?", "When did the heat wave come?"},
+		{[]string{SharedScope}, "Can not it rain?", "Can not it rain?"},
+		{[]string{SharedScope}, "Did co-operation grow?", "Did cooperation grow?"},
+		{[]string{SharedScope}, "Was the mayor re-elected?", "Was the mayor re-elected?"}, // "re" is a stop word
+		{[]string{SharedScope}, "Is the Amazon rainforest vast?", "Is the Amazon rainforest vast?"},
+		{[]string{GuildScope("1")}, "How big is the rain forest?", "How big is the rain forest?"},
+		{[]string{GuildScope("2")}, "Which South-East Asian art is shown?", "Which South-East Asian art is shown?"},
+		{[]string{GuildScope("2")}, "Where is the south east wing?", "Where is the south east wing?"},
 	}
 	checkRespells(t, s, tests)
 }
 
-// A respellCase is a question asked of one scope and how Respell should
+// A respellCase is a question asked of scopes and how Respell should
 // write it.
-type respellCase struct{ scope, in, want string }
+type respellCase struct {
+	scopes   []string
+	in, want string
+}
 
 func checkRespells(t *testing.T, s *Store, tests []respellCase) {
 	t.Helper()
 	for _, tt := range tests {
-		got, err := s.Respell(t.Context(), []string{tt.scope}, tt.in)
+		got, err := s.Respell(t.Context(), tt.scopes, tt.in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got != tt.want {
-			t.Errorf("Respell(%s, %q) = %q, want %q", tt.scope, tt.in, got, tt.want)
+			t.Errorf("Respell(%v, %q) = %q, want %q", tt.scopes, tt.in, got, tt.want)
 		}
 	}
 }

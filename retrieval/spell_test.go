@@ -106,25 +106,17 @@ func TestRespell(t *testing.T) {
 	mustAdd(t, s, SharedScope, article("Circuit switching explained", "Net Weekly",
 		"Circuit switching is characterized by a fee per unit of connection time.",
 		"The Bendigo exchange switched to packets in 1990, in co-operation with Geelong."))
-	tests := []struct{ in, want string }{
-		{"How is circuit switching charecterized?", "How is circuit switching characterized?"},
-		{"What did the Bedigo exhcange do in 1990?", "What did the Bendigo exchange do in 1990?"},
-		{"BEDIGO, then bedigo!", "Bendigo, then bendigo!"},
-		{"What did the Bendigo exchange do?", "What did the Bendigo exchange do?"},
-		{"Who bought the exchange?", "Who bought the exchange?"},
-		{"Is BeDIGO the bedigo exchange?", "Is BeDIGO the bendigo exchange?"},
-		{"Is BEdigo or iBedigo the exhcange?", "Is BEdigo or iBedigo the exchange?"},
-		{"What is Exchange2 or exhcange?", "What is Exchange2 or exchange?"},
-		{"Which exchange was the basis for cooperation?", "Which exchange was the basis for co-operation?"},
-		{"Cooperation or coexchange?", "Co-operation or coexchange?"},
+	tests := []respellCase{
+		{nil, "How is circuit switching charecterized?", "How is circuit switching characterized?"},
+		{nil, "What did the Bedigo exhcange do in 1990?", "What did the Bendigo exchange do in 1990?"},
+		{nil, "BEDIGO, then bedigo!", "Bendigo, then bendigo!"},
+		{nil, "What did the Bendigo exchange do?", "What did the Bendigo exchange do?"},
+		{nil, "Who bought the exchange?", "Who bought the exchange?"},
+		{nil, "Is BeDIGO the bedigo exchange?", "Is BeDIGO the bendigo exchange?"},
+		{nil, "Is BEdigo or iBedigo the exhcange?", "Is BEdigo or iBedigo the exchange?"},
+		{nil, "What is Exchange2 or exhcange?", "What is Exchange2 or exchange?"},
+		{nil, "Which exchange was the basis for cooperation?", "Which exchange was the basis for co-operation?"},
+		{nil, "Cooperation or coexchange?", "Co-operation or coexchange?"},
 	}
-	for _, tt := range tests {
-		got, err := s.Respell(t.Context(), nil, tt.in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != tt.want {
-			t.Errorf("Respell(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+	checkRespells(t, s, tests)
 }
