@@ -111,7 +111,10 @@ func (s *Store) Respellings(ctx context.Context, scopes []string, words []string
 			continue
 		}
 		o := oddWord{word: w, term: t, typo: utf8.RuneCountInString(t) >= minRespellRunes && !text.Known(t), variants: text.Variants(w)}
-		if o.typo || len(o.variants) > 0 || compoundPrefix(w) != "" || utf8.RuneCountInString(w) >= minFoldRunes {
+		// A word of minFoldRunes letters or more may be read with or
+		// without accents or as two words (each prefix and the
+		// minCompoundRest letters after it make at least as many).
+		if o.typo || len(o.variants) > 0 || utf8.RuneCountInString(w) >= minFoldRunes {
 			odd = append(odd, o)
 		}
 	}
@@ -237,17 +240,6 @@ var notCompounds = sync.OnceValue(func() map[string]bool {
 // minCompoundRest is the fewest letters a word keeps after its prefix for
 // compoundHeld to read it hyphenated.
 const minCompoundRest = 4
-
-// compoundPrefix returns the first of compoundPrefixes that w starts with,
-// leaving at least minCompoundRest letters, or "".
-func compoundPrefix(w string) string {
-	for _, p := range compoundPrefixes {
-		if rest, ok := strings.CutPrefix(w, p); ok && utf8.RuneCountInString(rest) >= minCompoundRest {
-			return p
-		}
-	}
-	return ""
-}
 
 // compoundHeld returns w written as two words when one of the first
 // variantChunks chunks holding the second's term writes it so: with a

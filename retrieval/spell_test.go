@@ -120,3 +120,15 @@ func TestRespell(t *testing.T) {
 	}
 	checkRespells(t, s, tests)
 }
+
+// TestOddWordsCoverCompounds: Respellings looks for two words in every
+// word of minFoldRunes letters or more, so no prefix and the letters after
+// it may make fewer.
+func TestOddWordsCoverCompounds(t *testing.T) {
+	t.Parallel()
+	for _, p := range compoundPrefixes {
+		if n := len(p) + minCompoundRest; n < minFoldRunes {
+			t.Errorf("prefix %q + %d letters = %d, under minFoldRunes %d", p, minCompoundRest, n, minFoldRunes)
+		}
+	}
+}
