@@ -125,7 +125,8 @@ func TestRespellJoins(t *testing.T) {
 func testRespellJoins(t *testing.T, b backend) {
 	s := b.openStore(t, b.place(t))
 	mustAdd(t, s, SharedScope, article("Amazon", "Nature Desk",
-		"The Amazon rainforest is vast. The Super Bowl was watched at halftime. A heat wave came. It cannot rain. Cooperation grew; the mayor was reelected."))
+		"The Amazon rainforest is vast. The Super Bowl was watched at halftime. A heat wave came. It cannot rain. Cooperation grew; the mayor was reelected. "+
+			"He sent an email. The chicken coop burned. The minister will resign."))
 	mustAdd(t, s, GuildScope("1"), article("Forests", "Nature Desk", "The rain forest, or rainforest, is wet."))
 	// Many passages hold "east" before the one that writes "South-East"
 	// apart: the check reads those holding both words.
@@ -141,7 +142,11 @@ func testRespellJoins(t *testing.T, b backend) {
 		{[]string{SharedScope}, "When did the heatwave come?", "When did the heat wave come?"},
 		{[]string{SharedScope}, "Can not it rain?", "Can not it rain?"},
 		{[]string{SharedScope}, "Did co-operation grow?", "Did cooperation grow?"},
-		{[]string{SharedScope}, "Was the mayor re-elected?", "Was the mayor re-elected?"}, // "re" is a stop word
+		{[]string{SharedScope}, "Was the mayor re-elected?", "Was the mayor reelected?"},
+		{[]string{SharedScope}, "Was the mayor re elected?", "Was the mayor re elected?"}, // no hyphen: "re" is a stop word
+		{[]string{SharedScope}, "Who sent the e-mail?", "Who sent the email?"},
+		{[]string{SharedScope}, "Did the co-op burn?", "Did the co-op burn?"},               // too short: "coop" is another word
+		{[]string{SharedScope}, "Will the minister re-sign?", "Will the minister re-sign?"}, // not "resign"
 		{[]string{SharedScope}, "Is the Amazon rainforest vast?", "Is the Amazon rainforest vast?"},
 		{[]string{GuildScope("1")}, "How big is the rain forest?", "How big is the rain forest?"},
 		{[]string{GuildScope("2")}, "Which South-East Asian art is shown?", "Which South-East Asian art is shown?"},

@@ -224,7 +224,8 @@ var compoundPrefixes = []string{"anti", "co", "cross", "e", "half", "inter", "mi
 
 // notCompounds are words that mean something else written with a hyphen
 // after their prefix ("resign" and "re-sign", "recover" and "re-cover"):
-// compoundHeld never reads them so. By stem: "resigned" is "resign".
+// compoundHeld never reads them so, nor respellJoins the hyphenated word
+// as them. By stem: "resigned" is "resign".
 var notCompounds = sync.OnceValue(func() map[string]bool {
 	stems := make(map[string]bool)
 	for _, w := range []string{
@@ -549,8 +550,19 @@ func (s *Store) respellJoins(ctx context.Context, scopes []string, q string) (st
 	var pairs []int // i: words[i] and words[i+1] may be one word
 	for i := 0; i+1 < len(words); i++ {
 		a, b := words[i], words[i+1]
-		if b.start == a.end+1 && (q[a.end] == ' ' || q[a.end] == '-') && joinable(a.w) && joinable(b.w) &&
-			utf8.RuneCountInString(a.w+b.w) >= minJoinRunes && !camelCase(q[a.start:a.end]) && !camelCase(q[b.start:b.end]) {
+		if b.start != a.end+1 || camelCase(q[a.start:a.end]) || camelCase(q[b.start:b.end]) || !joinable(b.w) {
+			continue
+		}
+		n, sep := utf8.RuneCountInString(a.w+b.w), q[a.end]
+		switch {
+		case sep == '-' && notCompounds()[text.Stem(a.w+b.w)]:
+			// "re-sign" is not "resign"
+		case (sep == ' ' || sep == '-') && joinable(a.w) && n >= minJoinRunes:
+			pairs = append(pairs, i)
+		case sep == '-' && lettersOnly(a.w) && n >= minHyphenJoinRunes:
+			// A hyphen says the two are one word: its first part may be
+			// a prefix the stop words hold or a single letter
+			// ("re-elected", "e-mail").
 			pairs = append(pairs, i)
 		}
 	}
@@ -602,13 +614,22 @@ func (s *Store) respellJoins(ctx context.Context, scopes []string, q string) (st
 }
 
 // minJoinRunes is the fewest letters two words joined by respellJoins
-// make ("can not" and "cannot" are left alone).
-const minJoinRunes = 7
+// make ("can not" and "cannot" are left alone); minHyphenJoinRunes the
+// fewest of two written with a hyphen whose first is a stop word or a
+// single letter ("e-mail" is read as "email", "co-op" is not "coop").
+const (
+	minJoinRunes       = 7
+	minHyphenJoinRunes = 5
+)
 
 // joinable reports whether respellJoins may join w (lower-case) to a
 // neighbour: letters only, at least two, and no stop word.
 func joinable(w string) bool {
-	return utf8.RuneCountInString(w) >= 2 && !text.IsStopWord(w) && !strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+	return utf8.RuneCountInString(w) >= 2 && !text.IsStopWord(w) && lettersOnly(w)
+}
+
+func lettersOnly(w string) bool {
+	return !strings.ContainsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
 }
 
 // A wordAt is a word of a text (lower-case, as text.ForEachWordAt gives
