@@ -100,6 +100,8 @@ func TestRespeltNote(t *testing.T) {
 		{"Was the Bedigo superbowl", "Was the Bendigo super bowl", "Read “Bedigo” as “Bendigo”."},
 		{"Bedigo rain forest Gelong", "Bendigo rainforest Geelong", "Read “Bedigo” as “Bendigo” and “Gelong” as “Geelong”."},
 		{"Did 1,510 people leave Bedigo, 12 or 345?", "Did 1510 people leave Bendigo, 12 or 345?", "Read “Bedigo” as “Bendigo”."},
+		{"Was the e-mail sent to Bedigo?", "Was the email sent to Bendigo?", "Read “Bedigo” as “Bendigo”."},
+		{"Was Bedigo's mayor re-elected?", "Was Bendigo's mayor reelected?", "Read “Bedigo” as “Bendigo”."},
 	}
 	for _, tt := range tests {
 		if got := respeltNote(tt.question, tt.respelt); got != tt.want {
