@@ -128,6 +128,7 @@ func testRespellJoins(t *testing.T, b backend) {
 		"The Amazon rainforest is vast. The Super Bowl was watched at halftime. A heat wave came. It cannot rain. Cooperation grew; the mayor was reelected. "+
 			"He sent an email. The chicken coop burned. The minister will resign."))
 	mustAdd(t, s, GuildScope("1"), article("Forests", "Nature Desk", "The rain forest, or rainforest, is wet."))
+	mustAdd(t, s, GuildScope("3"), article("Council", "City Desk", "The mayor was reelected; two councillors were re-elected."))
 	// Many passages hold "east" before the one that writes "South-East"
 	// apart: the check reads those holding both words.
 	for i := range 2 * variantChunks {
@@ -147,6 +148,7 @@ func testRespellJoins(t *testing.T, b backend) {
 		{[]string{SharedScope}, "Who sent the e-mail?", "Who sent the email?"},
 		{[]string{SharedScope}, "Did the co-op burn?", "Did the co-op burn?"},               // too short: "coop" is another word
 		{[]string{SharedScope}, "Will the minister re-sign?", "Will the minister re-sign?"}, // not "resign"
+		{[]string{GuildScope("3")}, "Who was re-elected?", "Who was re-elected?"},           // written both ways
 		{[]string{SharedScope}, "Is the Amazon rainforest vast?", "Is the Amazon rainforest vast?"},
 		{[]string{GuildScope("1")}, "How big is the rain forest?", "How big is the rain forest?"},
 		{[]string{GuildScope("2")}, "Which South-East Asian art is shown?", "Which South-East Asian art is shown?"},

@@ -544,7 +544,8 @@ func (s *Store) readLex(ctx context.Context, scopes []string, fn func(lex []*lex
 // of scopes write them so ("rain forest" as "rainforest", "half-time" as
 // "halftime"): the joined word's term is in scopes, one of the first
 // variantChunks chunks holding it spells it as one word, and none of the
-// first variantChunks holding both words' terms writes the two apart.
+// first variantChunks holding both words' terms (the second's alone when
+// the first is a stop word: "re-elected") writes the two apart.
 func (s *Store) respellJoins(ctx context.Context, scopes []string, q string) (string, error) {
 	words := wordsAt(q)
 	var pairs []int // i: words[i] and words[i+1] may be one word
@@ -589,7 +590,11 @@ func (s *Store) respellJoins(ctx context.Context, scopes []string, q string) (st
 			})
 			if err == nil && one {
 				bt := text.Stem(b.w)
-				err = s.chunksHoldingAll(ctx, lex, []string{bt, text.Stem(a.w)}, variantChunks, func(passage string) bool {
+				terms := []string{bt}
+				if !text.IsStopWord(a.w) {
+					terms = append(terms, text.Stem(a.w)) // a stop word is no term
+				}
+				err = s.chunksHoldingAll(ctx, lex, terms, variantChunks, func(passage string) bool {
 					apart = writtenApart(passage, a.w, bt, func(byte) bool { return true }) != 0
 					return apart
 				})
