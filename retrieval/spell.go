@@ -46,30 +46,29 @@ func (s *Store) Respell(ctx context.Context, scopes []string, question string) (
 	if err != nil {
 		return question, fmt.Errorf("respell: %w", err)
 	}
+	// A word written as a name is left as it is, even where the same
+	// word is respelt elsewhere in the question.
+	var plain []wordAt
 	var words []string
-	text.ForEachWordAt(question, func(start, end int, w string) {
-		if !camelCase(question[start:end]) {
-			words = append(words, w)
+	for _, w := range wordsAt(question) {
+		if !camelCase(question[w.start:w.end]) {
+			plain = append(plain, w)
+			words = append(words, w.w)
 		}
-	})
+	}
 	fix, err := s.Respellings(ctx, scopes, words)
 	if err != nil || len(fix) == 0 {
 		return question, err
 	}
 	var b strings.Builder
 	last := 0
-	text.ForEachWordAt(question, func(start, end int, w string) {
-		to, ok := fix[w]
-		if !ok {
-			return
+	for _, w := range plain {
+		if to, ok := fix[w.w]; ok {
+			b.WriteString(question[last:w.start])
+			b.WriteString(text.MatchCase(question[w.start:w.end], to))
+			last = w.end
 		}
-		if camelCase(question[start:end]) {
-			return // the same word written as a name elsewhere
-		}
-		b.WriteString(question[last:start])
-		b.WriteString(text.MatchCase(question[start:end], to))
-		last = end
-	})
+	}
 	b.WriteString(question[last:])
 	return b.String(), nil
 }
