@@ -363,28 +363,22 @@ func respeltNote(question, respelt string) string {
 		}
 	}
 	for _, d := range wordDiff(typed, read) {
+		// Respell replaces words, it never drops one: where a stretch
+		// lost or gained words (len(t) or len(r) 0), say nothing rather
+		// than something wrong. Otherwise word for word, but a word read
+		// as two ("superbowl" as "super bowl") or two as one is taken
+		// together.
 		t, r := d[0], d[1]
-		switch {
-		case len(t) == 0 || len(r) == 0:
-			// Respell replaces words, it never drops one: say nothing
-			// rather than something wrong.
-		default:
-			// Word for word, but a word read as two ("superbowl" as
-			// "super bowl") or two as one is taken together.
-			for i, j := 0, 0; i < len(t) && j < len(r); {
-				k := joins(t[i], r[j:])
-				switch {
-				case k > 1:
-					say(t[i], strings.Join(r[j:j+k], " "))
-					i, j = i+1, j+k
-				case joins(r[j], t[i:]) > 1:
-					k = joins(r[j], t[i:])
-					say(strings.Join(t[i:i+k], " "), r[j])
-					i, j = i+k, j+1
-				default:
-					say(t[i], r[j])
-					i, j = i+1, j+1
-				}
+		for i, j := 0, 0; i < len(t) && j < len(r); {
+			if k := joins(t[i], r[j:]); k > 1 {
+				say(t[i], strings.Join(r[j:j+k], " "))
+				i, j = i+1, j+k
+			} else if k := joins(r[j], t[i:]); k > 1 {
+				say(strings.Join(t[i:i+k], " "), r[j])
+				i, j = i+k, j+1
+			} else {
+				say(t[i], r[j])
+				i, j = i+1, j+1
 			}
 		}
 	}
