@@ -261,9 +261,10 @@ const (
 	otherArticleShare    = 0.95
 )
 
-// sentences splits every passage, footnote markers removed, into
-// candidate sentences, leaving out what is not the story (notStory):
-// teasers, photo captions and credits, bylines and date lines.
+// sentences splits every passage, footnote markers and editors' notes
+// removed (prompts.ForReading), into candidate sentences, leaving out
+// what is not the story (notStory): teasers, photo captions and credits,
+// bylines and date lines.
 func sentences(passages []retrieval.Passage) []candidate {
 	var out, furniture []candidate // furniture: what is not the story
 	for i, p := range passages {
@@ -272,8 +273,9 @@ func sentences(passages []retrieval.Passage) []candidate {
 			title[t] = true
 		}
 		// Footnote numerals in the article must not become the answer's
-		// citation markers.
-		body := prompts.StripFootnotes(p.Text)
+		// citation markers, and its editors' notes ("[citation needed]")
+		// are not what it says.
+		body := prompts.ForReading(p.Text)
 		for k, span := range ingest.Sentences(body) {
 			raw := body[span[0]:span[1]]
 			sentence := strings.Join(strings.Fields(raw), " ")

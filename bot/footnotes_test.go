@@ -10,12 +10,13 @@ import (
 )
 
 // footnoteArticles are a hostile article, whose text carries bracketed
-// numerals of its own ("[2][3]", "[1-99]"), and others about the same
-// bay, so that a search finds passages for those numerals to point at.
+// numerals of its own ("[2][3]", "[1-99]") and its editors' notes
+// ("[citation needed]"), and others about the same bay, so that a search
+// finds passages for those numerals to point at.
 func footnoteArticles() []ingest.Article {
 	return []ingest.Article{
 		{Title: "Kestrel Bay lighthouse turns 130", Source: "Bay Wiki", Paragraphs: []string{
-			"The Kestrel Bay lighthouse was first lit in 1894, and its keeper logged 212 passing ships in its first year.[2][3] " +
+			"The Kestrel Bay lighthouse was first lit in 1894,[citation needed] and its keeper logged 212 passing ships in its first year.[2][3] " +
 				"The keeper's logbooks for every season since are indexed [1-99] in the harbour archive.",
 		}},
 		{Title: "Kestrel Bay harbour archive reopens", Source: "Harbour Gazette", Paragraphs: []string{
@@ -28,8 +29,8 @@ func footnoteArticles() []ingest.Article {
 }
 
 // TestFootnotesAreNotCitations: the article's own numerals never become
-// the answer's citation markers; the answer cites only the passage it
-// quotes.
+// the answer's citation markers, nor is its editors' note quoted; the
+// answer cites only the passage it quotes.
 func TestFootnotesAreNotCitations(t *testing.T) {
 	t.Parallel()
 	core, _ := newStoreCore(t, CoreOptions{})
@@ -45,14 +46,14 @@ func TestFootnotesAreNotCitations(t *testing.T) {
 	if len(ans.Passages) < 3 {
 		t.Fatalf("the search found %d passages, want the 3 articles: the test proves nothing", len(ans.Passages))
 	}
-	const quoted = "its keeper logged 212 passing ships in its first year."
+	const quoted = "first lit in 1894, and its keeper logged 212 passing ships in its first year."
 	if !strings.Contains(ans.Text, quoted+" [1]") {
 		t.Fatalf("answer %q does not quote %q cited [1]", ans.Text, quoted)
 	}
 	if len(ans.Citations) != 1 || ans.Citations[0].Title != "Kestrel Bay lighthouse turns 130" {
 		t.Errorf("answer %q cites %+v, want only the lighthouse article it quotes", ans.Text, ans.Citations)
 	}
-	for _, m := range []string{"[2]", "[3]", "[1-99]"} {
+	for _, m := range []string{"[2]", "[3]", "[1-99]", "[citation needed]"} {
 		if strings.Contains(ans.Text, m) {
 			t.Errorf("answer %q holds the article's %s", ans.Text, m)
 		}
@@ -61,7 +62,7 @@ func TestFootnotesAreNotCitations(t *testing.T) {
 
 // TestFootnotesDoNotReachTheModel: the passages a model reads carry no
 // bracketed numerals but the fences' own numbers, so it cannot copy an
-// article's footnote as a citation.
+// article's footnote as a citation, and no editors' notes.
 func TestFootnotesDoNotReachTheModel(t *testing.T) {
 	t.Parallel()
 	env := newLLMEnv(t, fakeopenai.Options{})
@@ -86,10 +87,10 @@ func TestFootnotesDoNotReachTheModel(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(prompt, "logged 212 passing ships in its first year.") {
+	if !strings.Contains(prompt, "first lit in 1894, and its keeper logged 212 passing ships in its first year.") {
 		t.Fatalf("the model was not given the lighthouse passage: the test proves nothing:\n%s", prompt)
 	}
-	for _, m := range []string{"[2]", "[3]", "[1-99]"} {
+	for _, m := range []string{"[2]", "[3]", "[1-99]", "[citation needed]"} {
 		if strings.Contains(prompt, m) {
 			t.Errorf("the prompt holds the article's %s:\n%s", m, prompt)
 		}

@@ -44,8 +44,9 @@ func (a *LLMAnswerer) Declines() bool { return true }
 func (a *LLMAnswerer) Answer(ctx context.Context, question string, passages []retrieval.Passage, history []Turn, onDelta func(string)) (string, error) {
 	ps := make([]prompts.Passage, len(passages))
 	for i, p := range passages {
-		// The article's own footnote numerals would read as citations.
-		ps[i] = prompts.Passage{N: i + 1, Title: p.Title, Source: p.Source, Published: p.Published, Text: prompts.StripFootnotes(p.Text)}
+		// The article's own footnote numerals would read as citations;
+		// its editors' notes are not what it says.
+		ps[i] = prompts.Passage{N: i + 1, Title: p.Title, Source: p.Source, Published: p.Published, Text: prompts.ForReading(p.Text)}
 	}
 	now := time.Now
 	if a.Now != nil {

@@ -23,7 +23,7 @@ func (a *LLMAnswerer) Summarize(ctx context.Context, passages []retrieval.Passag
 	var parts [][]prompts.Passage
 	size := 0
 	for i, p := range passages {
-		pp := prompts.Passage{N: i + 1, Title: p.Title, Source: p.Source, Published: p.Published, Text: prompts.StripFootnotes(p.Text)}
+		pp := prompts.Passage{N: i + 1, Title: p.Title, Source: p.Source, Published: p.Published, Text: prompts.ForReading(p.Text)}
 		if len(parts) == 0 || (size > 0 && size+len(pp.Text) > summaryPartChars) {
 			parts, size = append(parts, nil), 0
 		}

@@ -85,7 +85,7 @@ func quoteLead(passages []retrieval.Passage, skipFurniture bool) string {
 	n := 0
 	for i, p := range passages {
 		for _, para := range strings.Split(p.Text, "\n\n") {
-			para = strings.Join(strings.Fields(prompts.StripFootnotes(para)), " ")
+			para = strings.Join(strings.Fields(prompts.ForReading(para)), " ")
 			if skipFurniture && notStory(para) {
 				continue
 			}

@@ -1,0 +1,56 @@
+package prompts
+
+import (
+	"regexp"
+	"strings"
+)
+
+// ForReading returns a passage's text as an answer may quote it and a
+// model should read it: without footnote markers (StripFootnotes) and
+// without the notes editors leave in a text about the text
+// (StripEditorNotes).
+func ForReading(text string) string {
+	return StripEditorNotes(StripFootnotes(text))
+}
+
+// namedNote matches one of the notes Wikipedia's editors leave inline,
+// which say something about the text ("[citation needed]", "[update]",
+// "[who?]"), not what the text says, or a named footnote ("[note 3]",
+// "[n 1]"), with the spaces before it. Brackets an editor puts in a
+// quotation ("[the company]", "any act[s]") are none of these and are
+// kept.
+var namedNote = regexp.MustCompile(`(?i)[ \t]*\[(?:` +
+	`(?:full |better |additional )?citations? needed|better source needed|verification needed|failed verification|` +
+	`not in citation given|not verified in body|pages? needed|year needed|date missing|` +
+	`clarification needed|further explanation needed|definition needed|examples? needed|` +
+	`improper synthesis\??|original research\??|unreliable (?:medical )?source\??|` +
+	`dubious(?: [–—-] discuss)?|disputed(?: [–—-] discuss)?|vague|specify|ambiguous|contradictory|` +
+	`update|needs update|out of date|obsolete source|dead link|permanent dead link|edit|` +
+	`according to whom\?|by whom\?|who\?|whom\?|when\?|where\?|which\?|why\?|how\?|what\?|` +
+	`notes? \d+|n \d+` +
+	`)\]`)
+
+// letterNote matches lettered footnotes ("…triplet oxygen.[b] The") right
+// after the punctuation that ends a sentence or clause and before white
+// space, punctuation or the end: "[a]ccompanied" and "\"[T]he" are an
+// editor's brackets in a quotation, kept.
+var letterNote = regexp.MustCompile(`([.,;:!?"”’)\]])(?:\[[a-z]\])+([\s.,;:!?"”’)]|$)`)
+
+// pageRef matches the page numbers Wikipedia puts after a footnote
+// (".[12]:245" is ".:245" once the marker is gone): a colon and numbers
+// right after the punctuation that ends a sentence or clause and before
+// white space or the end. Times ("at 10:30") and verses ("John 3:16")
+// follow a digit and are kept.
+var pageRef = regexp.MustCompile(`([.,;!?"”’)\]]):\d+(?:[–—-]\d+)?(?:, ?\d+(?:[–—-]\d+)?)*(\s|$)`)
+
+// StripEditorNotes removes from text the notes of namedNote and letterNote
+// and the page references of pageRef, which are about the text, not what
+// it says. A note between two words leaves the space after it.
+func StripEditorNotes(text string) string {
+	if !strings.ContainsAny(text, "[:") {
+		return text
+	}
+	text = namedNote.ReplaceAllString(text, "")
+	text = letterNote.ReplaceAllString(text, "${1}${2}")
+	return pageRef.ReplaceAllString(text, "${1}${2}")
+}
