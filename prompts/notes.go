@@ -37,11 +37,12 @@ var namedNote = regexp.MustCompile(`(?i)[ \t]*\[(?:` +
 var letterNote = regexp.MustCompile(`([.,;:!?"”’)\]])(?:\[[a-z]\])+([\s.,;:!?"”’)]|$)`)
 
 // pageRef matches the page numbers Wikipedia puts after a footnote
-// (".[12]:245" is ".:245" once the marker is gone): a colon and numbers
-// right after the punctuation that ends a sentence or clause and before
-// white space or the end. Times ("at 10:30") and verses ("John 3:16")
+// (".[12]:245" is ".:245" once the marker is gone; its pages show them
+// after a hair space, ".: 245"): a colon and numbers right after the
+// punctuation that ends a sentence or clause and before white space or
+// the end. Times ("at 10:30") and verses ("John 3:16")
 // follow a digit and are kept.
-var pageRef = regexp.MustCompile(`([.,;!?"”’)\]]):\d+(?:[–—-]\d+)?(?:, ?\d+(?:[–—-]\d+)?)*(\s|$)`)
+var pageRef = regexp.MustCompile(`([.,;!?"”’)\]]):[ \x{200A}\x{2009}\x{202F}]?\d+(?:[–—-]\d+)?(?:, ?\d+(?:[–—-]\d+)?)*(\s|$)`)
 
 // StripEditorNotes removes from text the notes of namedNote and letterNote
 // and the page references of pageRef, which are about the text, not what

@@ -19,6 +19,7 @@ func TestStripEditorNotes(t *testing.T) {
 		{"lettered footnotes", "triplet oxygen.[b] The highest energy.[c][d]", "triplet oxygen. The highest energy."},
 		{"page numbers", "for less than $1,000.:251 Although it failed.:4–5", "for less than $1,000. Although it failed."},
 		{"several pages", "A fact.:33, 41 Next", "A fact. Next"},
+		{"page after a space", "kept in the archive.: 245\nNext,:\u200a4–5 x", "kept in the archive.\nNext, x"},
 		{"editorial brackets kept", `Kenyatta was "[a]ccompanied by 60"; "any act[s] which"; "[T]he company [Acme]" [sic]`, `Kenyatta was "[a]ccompanied by 60"; "any act[s] which"; "[T]he company [Acme]" [sic]`},
 		{"times and verses kept", "At 10:30, John 3:16 and a 2:1 win.", "At 10:30, John 3:16 and a 2:1 win."},
 		{"letters not after punctuation kept", "Option [a] or [b].", "Option [a] or [b]."},
