@@ -32,6 +32,9 @@ func TestExtractHTMLGolden(t *testing.T) {
 		{"news", "news.html", "https://www.harbourgazette.example/news/2024/03/12/ferry-crews-strike?utm_source=x"},
 		{"news-local", "news.html", ""},
 		{"simple-local", "simple.html", ""},
+		// Wiki markup: notes hidden mid-sentence ("[citation needed]",
+		// "[update]") are dropped and the sentence stays whole.
+		{"wiki", "wiki.html", "https://wiki.bay.example/wiki/Kestrel_Bay_lighthouse"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
