@@ -66,5 +66,6 @@ require (
 
 replace (
 	github.com/markusmobius/go-dateparser => ./third_party/go-dateparser
+	github.com/markusmobius/go-trafilatura => ./third_party/go-trafilatura
 	github.com/philippgille/chromem-go => ./third_party/chromem-go
 )

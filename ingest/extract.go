@@ -136,7 +136,6 @@ func extractTree(data []byte, pageURL string) Article {
 	if u, err := url.Parse(pageURL); err == nil && pageURL != "" {
 		opts.OriginalURL = u
 	}
-	removeHiddenInline(doc)
 	res, err := trafilatura.ExtractDocument(doc, opts)
 	if err != nil || res == nil || res.ContentNode == nil {
 		return Article{}
@@ -152,70 +151,6 @@ func extractTree(data []byte, pageURL string) Article {
 		Published:  publishedDate(doc, pageURL),
 		Paragraphs: pb.paragraphs(),
 	}
-}
-
-// removeHiddenInline removes from doc the inline elements (a footnote's
-// <sup>, a <span>) that go-trafilatura prunes as hidden: class "noprint",
-// " hidden" or " hide", a "hide-" class, an id or style holding "hidden",
-// "display:none", aria-hidden="true". Wikipedia marks its "[citation
-// needed]" and "[update]" notes so. The extractor prunes them itself, but
-// it moves the text after an element that opens its paragraph's run of
-// elements outside the paragraph ("first year,<sup class=noprint>…</sup>
-// and the logbooks…" became two paragraphs, or lost the second part);
-// removed here, the text around it stays one paragraph. Block elements
-// are left to the extractor, which undoes its pruning when it would drop
-// most of the page's text.
-func removeHiddenInline(doc *html.Node) {
-	var hidden []*html.Node
-	stack := []*html.Node{doc}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n.Type == html.ElementNode && inlineElement(n.DataAtom) && prunedAsHidden(n) {
-			hidden = append(hidden, n)
-			continue
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			stack = append(stack, c)
-		}
-	}
-	for _, n := range hidden {
-		n.Parent.RemoveChild(n)
-	}
-}
-
-// inlineElement reports whether a is an element that runs inside a line
-// of text.
-func inlineElement(a atom.Atom) bool {
-	switch a {
-	case atom.A, atom.Abbr, atom.B, atom.Bdi, atom.Bdo, atom.Cite, atom.Code, atom.Data, atom.Del, atom.Dfn,
-		atom.Em, atom.Font, atom.I, atom.Img, atom.Ins, atom.Kbd, atom.Mark, atom.Q, atom.S, atom.Samp,
-		atom.Small, atom.Span, atom.Strong, atom.Sub, atom.Sup, atom.Time, atom.U, atom.Var:
-		return true
-	}
-	return false
-}
-
-// prunedAsHidden reports whether go-trafilatura's rule for hidden parts
-// (in its list of content discarded everywhere) matches n.
-func prunedAsHidden(n *html.Node) bool {
-	var id, class, style, ariaHidden string
-	for _, at := range n.Attr {
-		switch at.Key {
-		case "id":
-			id = at.Val
-		case "class":
-			class = at.Val
-		case "style":
-			style = at.Val
-		case "aria-hidden":
-			ariaHidden = at.Val
-		}
-	}
-	return strings.Contains(class, "noprint") || strings.Contains(class, " hidden") || strings.Contains(class, " hide") ||
-		strings.HasPrefix(class, "hide-") || strings.Contains(class, "-hide-") || strings.Contains(class, "hide-print") ||
-		strings.Contains(id+style, "hidden") || strings.Contains(style, "display:none") || strings.Contains(style, "display: none") ||
-		ariaHidden == "true"
 }
 
 // nodeParagraphs walks extracted content depth-first with an explicit
