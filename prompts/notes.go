@@ -18,14 +18,15 @@ func ForReading(text string) string {
 // "[who?]"), not what the text says, or a named footnote ("[note 3]",
 // "[n 1]"), with the spaces before it. Brackets an editor puts in a
 // quotation ("[the company]", "any act[s]") are none of these and are
-// kept.
-var namedNote = regexp.MustCompile(`(?i)[ \t]*\[(?:` +
+// kept, and so is a capitalised "[Update]", which is more likely a
+// button's name in a how-to than a note.
+var namedNote = regexp.MustCompile(`[ \t]*\[(?:` +
 	`(?:full |better |additional )?citations? needed|better source needed|verification needed|failed verification|` +
 	`not in citation given|not verified in body|pages? needed|year needed|date missing|` +
 	`clarification needed|further explanation needed|definition needed|examples? needed|` +
 	`improper synthesis\??|original research\??|unreliable (?:medical )?source\??|` +
 	`dubious(?: [–—-] discuss)?|disputed(?: [–—-] discuss)?|vague|specify|ambiguous|contradictory|` +
-	`update|needs update|out of date|obsolete source|dead link|permanent dead link|edit|` +
+	`update|needs update|out of date|obsolete source|dead link|permanent dead link|` +
 	`according to whom\?|by whom\?|who\?|whom\?|when\?|where\?|which\?|why\?|how\?|what\?|` +
 	`notes? \d+|n \d+` +
 	`)\]`)
@@ -33,8 +34,8 @@ var namedNote = regexp.MustCompile(`(?i)[ \t]*\[(?:` +
 // letterNote matches lettered footnotes ("…triplet oxygen.[b] The") right
 // after the punctuation that ends a sentence or clause and before white
 // space, punctuation or the end: "[a]ccompanied" and "\"[T]he" are an
-// editor's brackets in a quotation, kept.
-var letterNote = regexp.MustCompile(`([.,;:!?"”’)\]])(?:\[[a-z]\])+([\s.,;:!?"”’)]|$)`)
+// editor's brackets in a quotation, and "f(x)[i] =" is code, kept.
+var letterNote = regexp.MustCompile(`([.,;:!?"”’])(?:\[[a-z]\])+([\s.,;:!?"”’)]|$)`)
 
 // pageRef matches the page numbers Wikipedia puts after a footnote
 // (".[12]:245" is ".:245" once the marker is gone; its pages show them

@@ -11,7 +11,8 @@ func TestStripEditorNotes(t *testing.T) {
 	tests := []struct{ name, text, want string }{
 		{"citation needed", "Students catch the teacher's energy.[citation needed] Then", "Students catch the teacher's energy. Then"},
 		{"between words", "the league [citation needed] champion", "the league champion"},
-		{"capitalised and after a footnote", "It grew.[Citation needed][who?] So", "It grew. So"},
+		{"two notes", "It grew.[citation needed][who?] So", "It grew. So"},
+		{"capitalised kept", "Press [Update] or [Edit], then f(x)[i] = 2.", "Press [Update] or [Edit], then f(x)[i] = 2."},
 		{"update after a date", "As of March 2015[update], ABC has eight stations.", "As of March 2015, ABC has eight stations."},
 		{"questions", "It was built[when?] by someone.[by whom?]", "It was built by someone."},
 		{"dubious with dash", "A claim.[dubious – discuss] B", "A claim. B"},
