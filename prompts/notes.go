@@ -41,8 +41,8 @@ var letterNote = regexp.MustCompile(`([.,;:!?"”’])(?:\[[a-z]\])+([\s.,;:!?"�
 // (".[12]:245" is ".:245" once the marker is gone; its pages show them
 // after a hair space, ".: 245"): a colon and numbers right after the
 // punctuation that ends a sentence or clause and before white space or
-// the end. Times ("at 10:30") and verses ("John 3:16")
-// follow a digit and are kept.
+// the end. Times ("at 10:30") and verses ("John 3:16") follow a digit and
+// are kept.
 var pageRef = regexp.MustCompile(`([.,;!?"”’)\]]):[ \x{200A}\x{2009}\x{202F}]?\d+(?:[–—-]\d+)?(?:, ?\d+(?:[–—-]\d+)?)*(\s|$)`)
 
 // StripEditorNotes removes from text the notes of namedNote and letterNote
