@@ -126,6 +126,7 @@ func extractTree(data []byte, pageURL string) Article {
 	if err != nil {
 		return Article{}
 	}
+	removeEditLinks(doc)
 	opts := trafilatura.Options{
 		EnableFallback:  true,
 		ExcludeComments: true,
@@ -151,6 +152,37 @@ func extractTree(data []byte, pageURL string) Article {
 		Published:  publishedDate(doc, pageURL),
 		Paragraphs: pb.paragraphs(),
 	}
+}
+
+// removeEditLinks removes the "[edit]" links MediaWiki (Wikipedia,
+// Fandom and other wikis) puts after every section heading, which would
+// otherwise be read as part of the heading ("History[edit]").
+func removeEditLinks(doc *html.Node) {
+	var links []*html.Node
+	stack := []*html.Node{doc}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode && hasToken(attr(n, "class"), "mw-editsection") {
+			links = append(links, n)
+			continue
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			stack = append(stack, c)
+		}
+	}
+	for _, n := range links {
+		n.Parent.RemoveChild(n)
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 // nodeParagraphs walks extracted content depth-first with an explicit
