@@ -126,7 +126,7 @@ func extractTree(data []byte, pageURL string) Article {
 	if err != nil {
 		return Article{}
 	}
-	removeEditLinks(doc)
+	removeWikiFurniture(doc)
 	opts := trafilatura.Options{
 		EnableFallback:  true,
 		ExcludeComments: true,
@@ -154,26 +154,41 @@ func extractTree(data []byte, pageURL string) Article {
 	}
 }
 
-// removeEditLinks removes the "[edit]" links MediaWiki (Wikipedia,
-// Fandom and other wikis) puts after every section heading, which would
-// otherwise be read as part of the heading ("History[edit]").
-func removeEditLinks(doc *html.Node) {
-	var links []*html.Node
+// removeWikiFurniture removes from doc what MediaWiki (Wikipedia, Fandom
+// and other wikis) puts around an article's text by class: the "[edit]"
+// link after every section heading (mw-editsection), which would be read
+// as part of the heading ("History[edit]"); the table of contents (toc);
+// the list of references (reflist, mw-references-wrap, ol.references),
+// whose bibliography entries would be searched and quoted like the
+// article's sentences; and the navigation boxes (navbox). A page without
+// those classes is untouched.
+func removeWikiFurniture(doc *html.Node) {
+	var found []*html.Node
 	stack := []*html.Node{doc}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if n.Type == html.ElementNode && hasToken(attr(n, "class"), "mw-editsection") {
-			links = append(links, n)
+		if n.Type == html.ElementNode && wikiFurniture(n) {
+			found = append(found, n)
 			continue
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			stack = append(stack, c)
 		}
 	}
-	for _, n := range links {
+	for _, n := range found {
 		n.Parent.RemoveChild(n)
 	}
+}
+
+func wikiFurniture(n *html.Node) bool {
+	class := attr(n, "class")
+	for _, c := range []string{"mw-editsection", "toc", "reflist", "mw-references-wrap", "navbox"} {
+		if hasToken(class, c) {
+			return true
+		}
+	}
+	return n.DataAtom == atom.Ol && hasToken(class, "references")
 }
 
 func attr(n *html.Node, key string) string {
