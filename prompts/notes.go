@@ -8,9 +8,12 @@ import (
 // ForReading returns a passage's text as an answer may quote it and a
 // model should read it: without footnote markers (StripFootnotes) and
 // without the notes editors leave in a text about the text
-// (StripEditorNotes).
+// (StripEditorNotes). Footnotes go first, so that ".[12]:245" and
+// ".[2][a]" show the page or letter note to remove, and again last: a
+// note's removal must not join the text around it into a marker
+// ("[1[citation needed]]" would read as "[1]").
 func ForReading(text string) string {
-	return StripEditorNotes(StripFootnotes(text))
+	return StripFootnotes(StripEditorNotes(StripFootnotes(text)))
 }
 
 // namedNote matches one of the notes Wikipedia's editors leave inline,

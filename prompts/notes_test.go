@@ -38,11 +38,34 @@ func TestStripEditorNotes(t *testing.T) {
 
 func TestForReading(t *testing.T) {
 	t.Parallel()
-	got := ForReading("Tesla thought it would sell for less than $1,000.[12]:251 Its design[citation needed][3] was new.")
-	want := "Tesla thought it would sell for less than $1,000. Its design was new."
-	if got != want {
-		t.Errorf("ForReading = %q, want %q", got, want)
+	tests := []struct{ name, text, want string }{
+		{"footnotes, pages and notes", "Tesla thought it would sell for less than $1,000.[12]:251 Its design[citation needed][3] was new.",
+			"Tesla thought it would sell for less than $1,000. Its design was new."},
+		{"letter note after a footnote", "triplet oxygen.[2][b] The", "triplet oxygen. The"},
+		{"a note's removal makes no marker", "Signed in 1648 [1[citation needed]] and [2[who?]-3].", "Signed in 1648 and."},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := ForReading(tt.text); got != tt.want {
+				t.Errorf("ForReading(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzForReading checks that what ForReading leaves holds nothing that
+// CheckCitations would read as a citation, whatever notes and markers
+// the text mixes.
+func FuzzForReading(f *testing.F) {
+	f.Add("Signed [1[citation needed]] and [2[who?]-3].[4][b]:7 x")
+	f.Add("a [[2]1] b [1[update]]")
+	f.Fuzz(func(t *testing.T, text string) {
+		got := ForReading(text)
+		if m := anyMarker.FindString(got); m != "" {
+			t.Fatalf("ForReading(%q) = %q, which still holds marker %s", text, got, m)
+		}
+	})
 }
 
 // FuzzStripEditorNotes checks that StripEditorNotes only removes: it
