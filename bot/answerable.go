@@ -9,6 +9,7 @@ import (
 
 	"github.com/citebot/citebot/ingest"
 	"github.com/citebot/citebot/internal/text"
+	"github.com/citebot/citebot/prompts"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -214,9 +215,13 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 				}
 			}
 		}
-		for _, span := range ingest.Sentences(p.Text) {
-			texts = append(texts, p.Text[span[0]:span[1]])
-			sentence := text.TermSet(p.Title + " " + p.Text[span[0]:span[1]])
+		// The sentences as the extractive answer reads them, footnotes
+		// and editors' notes removed: the sentence model's cache then
+		// serves both.
+		body := prompts.ForReading(p.Text)
+		for _, span := range ingest.Sentences(body) {
+			texts = append(texts, body[span[0]:span[1]])
+			sentence := text.TermSet(p.Title + " " + body[span[0]:span[1]])
 			cov := text.Coverage(terms, weights, sentence)
 			sentenceCoverage = append(sentenceCoverage, cov)
 			s.SentenceCoverage = max(s.SentenceCoverage, cov)

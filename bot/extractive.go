@@ -135,8 +135,8 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 // rankByMeaning adds to the rank of each of cands meaningWeight times its
 // cosine with question, when e has the sentence model and the question is
 // of a kind in meaningTypes, and reports whether it did. It encodes each
-// sentence as its passage has it, the text the answerability decision
-// encoded: the cache has it.
+// sentence as the answerability decision encoded it (its passage's text
+// read by prompts.ForReading): the cache has it.
 func (e Extractive) rankByMeaning(ctx context.Context, question string, cands []candidate) (bool, error) {
 	if e.Meaning == nil || !meaningTypes[questionType(question)] {
 		return false, nil
