@@ -50,12 +50,18 @@ var pageRef = regexp.MustCompile(`([.,;!?"”’)\]]):[ \x{200A}\x{2009}\x{202F}
 
 // StripEditorNotes removes from text the notes of namedNote and letterNote
 // and the page references of pageRef, which are about the text, not what
-// it says. A note between two words leaves the space after it.
+// it says. A note between two words leaves the space after it. Removal
+// that joins the text around a note into a new one ("[[n 1]n 2]") is
+// repeated until none is left; each pass shortens the text.
 func StripEditorNotes(text string) string {
-	if !strings.ContainsAny(text, "[:") {
-		return text
+	for strings.ContainsAny(text, "[:") {
+		out := namedNote.ReplaceAllString(text, "")
+		out = letterNote.ReplaceAllString(out, "${1}${2}")
+		out = pageRef.ReplaceAllString(out, "${1}${2}")
+		if out == text {
+			break
+		}
+		text = out
 	}
-	text = namedNote.ReplaceAllString(text, "")
-	text = letterNote.ReplaceAllString(text, "${1}${2}")
-	return pageRef.ReplaceAllString(text, "${1}${2}")
+	return text
 }

@@ -24,6 +24,7 @@ func TestStripEditorNotes(t *testing.T) {
 		{"editorial brackets kept", `Kenyatta was "[a]ccompanied by 60"; "any act[s] which"; "[T]he company [Acme]" [sic]`, `Kenyatta was "[a]ccompanied by 60"; "any act[s] which"; "[T]he company [Acme]" [sic]`},
 		{"times and verses kept", "At 10:30, John 3:16 and a 2:1 win.", "At 10:30, John 3:16 and a 2:1 win."},
 		{"letters not after punctuation kept", "Option [a] or [b].", "Option [a] or [b]."},
+		{"nested notes", "It grew [[n 1]n 2] fast.", "It grew fast."},
 		{"nothing", "Plain text.", "Plain text."},
 	}
 	for _, tt := range tests {
