@@ -115,7 +115,7 @@ func FuzzCheckCitations(f *testing.F) {
 
 func TestStripFootnotes(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ name, text, want string }{
+	tests := []rewriteCase{
 		{"wikipedia footnotes", "It opened in 1921, its first year.[2][3] Then it grew.", "It opened in 1921, its first year. Then it grew."},
 		{"range", "Cited throughout [1-99].", "Cited throughout."},
 		{"list and dashes", "A [1, 3] B [2–4] C [5—6] D", "A B C D"},
@@ -125,11 +125,20 @@ func TestStripFootnotes(t *testing.T) {
 		{"not markers", "[citation needed] and [ 1 ] and [a] and [] and (2)", "[citation needed] and [ 1 ] and [a] and [] and (2)"},
 		{"nothing", "Plain text.", "Plain text."},
 	}
+	checkRewrites(t, "StripFootnotes", StripFootnotes, tests)
+}
+
+// rewriteCase is text and what a rewrite of it (StripFootnotes,
+// StripEditorNotes, ForReading) should return.
+type rewriteCase struct{ name, text, want string }
+
+func checkRewrites(t *testing.T, name string, rewrite func(string) string, tests []rewriteCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := StripFootnotes(tt.text); got != tt.want {
-				t.Errorf("StripFootnotes(%q) = %q, want %q", tt.text, got, tt.want)
+			if got := rewrite(tt.text); got != tt.want {
+				t.Errorf("%s(%q) = %q, want %q", name, tt.text, got, tt.want)
 			}
 		})
 	}

@@ -8,7 +8,7 @@ import (
 
 func TestStripEditorNotes(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ name, text, want string }{
+	tests := []rewriteCase{
 		{"citation needed", "Students catch the teacher's energy.[citation needed] Then", "Students catch the teacher's energy. Then"},
 		{"between words", "the league [citation needed] champion", "the league champion"},
 		{"two notes", "It grew.[citation needed][who?] So", "It grew. So"},
@@ -27,32 +27,18 @@ func TestStripEditorNotes(t *testing.T) {
 		{"nested notes", "It grew [[n 1]n 2] fast.", "It grew fast."},
 		{"nothing", "Plain text.", "Plain text."},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := StripEditorNotes(tt.text); got != tt.want {
-				t.Errorf("StripEditorNotes(%q) = %q, want %q", tt.text, got, tt.want)
-			}
-		})
-	}
+	checkRewrites(t, "StripEditorNotes", StripEditorNotes, tests)
 }
 
 func TestForReading(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ name, text, want string }{
+	tests := []rewriteCase{
 		{"footnotes, pages and notes", "Tesla thought it would sell for less than $1,000.[12]:251 Its design[citation needed][3] was new.",
 			"Tesla thought it would sell for less than $1,000. Its design was new."},
 		{"letter note after a footnote", "triplet oxygen.[2][b] The", "triplet oxygen. The"},
 		{"a note's removal makes no marker", "Signed in 1648 [1[citation needed]] and [2[who?]-3].", "Signed in 1648 and."},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := ForReading(tt.text); got != tt.want {
-				t.Errorf("ForReading(%q) = %q, want %q", tt.text, got, tt.want)
-			}
-		})
-	}
+	checkRewrites(t, "ForReading", ForReading, tests)
 }
 
 // FuzzForReading checks that what ForReading leaves holds nothing that
