@@ -11,9 +11,15 @@ import (
 // (StripEditorNotes). Footnotes go first, so that ".[12]:245" and
 // ".[2][a]" show the page or letter note to remove, and again last: a
 // note's removal must not join the text around it into a marker
-// ("[1[citation needed]]" would read as "[1]").
+// ("[1[citation needed]]" would read as "[1]"); when no note was removed
+// there is nothing to join, and StripFootnotes' result holds no marker.
 func ForReading(text string) string {
-	return StripFootnotes(StripEditorNotes(StripFootnotes(text)))
+	text = StripFootnotes(text)
+	noted := StripEditorNotes(text)
+	if noted == text {
+		return text
+	}
+	return StripFootnotes(noted)
 }
 
 // namedNote matches one of the notes Wikipedia's editors leave inline,
