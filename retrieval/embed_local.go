@@ -68,7 +68,7 @@ func localFeatures(s string, counts map[uint64]feature) {
 			add(counts, hashFeature('s', w, ""), weightStopWord)
 			return
 		}
-		st := text.Stem(w)
+		st := text.Porter(w)
 		add(counts, hashFeature('u', st, ""), weightUnigram)
 		if prev != "" {
 			add(counts, hashFeature('b', prev, st), weightBigram)

@@ -204,9 +204,12 @@ func (s *Store) readScope(ctx context.Context, scope string) (*scopeIndex, error
 		if err == nil {
 			return x, nil
 		}
-		if errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			s.log.Info("index snapshot missing; building the scope from the store", "scope", scope, "err", err)
-		} else {
+		case errors.Is(err, errSnapshotVersion):
+			s.log.Info("index snapshot of an earlier version; building the scope from the store once", "scope", scope, "err", err)
+		default:
 			s.log.Warn("index snapshot unusable; building the scope from the store", "scope", scope, "err", err)
 		}
 	}

@@ -40,7 +40,20 @@ import (
 // IDs (i64) and lengths in words (u32); total postings u64; term count
 // u32, each term (u32 length + bytes), its posting count u32 and postings
 // (document u32, text and title frequencies u16); CRC-32C of all before.
-const snapshotMagic = "citeidx\x01"
+//
+// The magic's last byte is the version of the terms: 2 since text.Stem
+// reads irregular forms as their base ("began" is "begin"). A snapshot of
+// an earlier version holds terms this build no longer makes; it is
+// rebuilt from the chunks like a stale one (errSnapshotVersion).
+const (
+	snapshotMagic      = "citeidx\x02"
+	snapshotMagicTerms = "citeidx\x01" // the terms of Porter's stemmer alone
+)
+
+// errSnapshotVersion is why a snapshot of an earlier version of the terms
+// is not read: the scope is built from its chunks, once, and a new
+// snapshot written.
+var errSnapshotVersion = errors.New("made by an earlier citebot, whose index terms differ")
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 

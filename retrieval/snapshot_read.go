@@ -82,7 +82,11 @@ func (s *Store) readSnapshot(scope string, gen int64, token string) (*scopeIndex
 	size := uint64(info.Size())
 	r := &snapReader{r: bufio.NewReaderSize(f, 1<<20), h: crc32.New(castagnoli)}
 	fail := func(err error) (*scopeIndex, error) { return nil, fmt.Errorf("index snapshot %s: %w", path, err) }
-	if string(r.next(len(snapshotMagic))) != snapshotMagic {
+	switch string(r.next(len(snapshotMagic))) {
+	case snapshotMagic:
+	case snapshotMagicTerms:
+		return fail(errSnapshotVersion)
+	default:
 		return fail(cmpErr(r.err, "not a citebot index snapshot"))
 	}
 	nonce := fmt.Sprintf("%x", r.next(8))

@@ -2,12 +2,25 @@ package text
 
 import "strings"
 
-// Stem reduces a lower-case ASCII word to its stem with the Porter (1980)
-// algorithm (as FTS5's "porter" tokenizer, which retrieval's lexical index
-// used before it moved into memory); Terms and the lexical index share it,
-// so they agree on what a word is. Words with non-ASCII letters or
-// shorter than three bytes are returned unchanged. Safe for concurrent use.
+// Stem reduces a lower-case ASCII word to its stem: an irregular form
+// ("began", "built", "children") is first read as its base form
+// (irregularForms), then the Porter (1980) algorithm applies (as FTS5's
+// "porter" tokenizer, which retrieval's lexical index used before it
+// moved into memory). Terms and the lexical index share it, so they agree
+// on what a word is. Words with non-ASCII letters or shorter than three
+// bytes are returned unchanged. Safe for concurrent use.
 func Stem(w string) string {
+	if base, ok := irregularBase[w]; ok {
+		w = base
+	}
+	return Porter(w)
+}
+
+// Porter is Stem without reading irregular forms as their base: the
+// Porter algorithm alone. The local embedder's features use it, so that
+// the vectors of stores written before Stem read irregular forms are
+// still the vectors it makes.
+func Porter(w string) string {
 	if len(w) < 3 {
 		return w
 	}

@@ -35,8 +35,43 @@ func TestStemMatchesPorter(t *testing.T) {
 		"évacuation": "évacuation", "go": "go",
 	}
 	for in, want := range tests {
+		if got := Porter(in); got != want {
+			t.Errorf("Porter(%q) = %q, want %q", in, got, want)
+		}
 		if got := Stem(in); got != want {
-			t.Errorf("Stem(%q) = %q, want %q", in, got, want)
+			t.Errorf("Stem(%q) = %q, want %q (no irregular form)", in, got, want)
+		}
+	}
+}
+
+// TestStemReadsIrregularForms: irregular past tenses, participles and
+// plurals stem as their base form does, and Porter leaves them apart.
+func TestStemReadsIrregularForms(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ form, base string }{
+		{"began", "begin"}, {"begun", "beginning"}, {"built", "builds"}, {"found", "finding"},
+		{"led", "leads"}, {"held", "holding"}, {"taught", "teaches"}, {"written", "writes"},
+		{"wrote", "writing"}, {"took", "takes"}, {"shown", "showed"}, {"became", "becomes"},
+		{"fought", "fights"}, {"withdrew", "withdrawal"}, {"children", "child"}, {"women", "woman"},
+		{"overthrown", "overthrow"}, {"sought", "seeking"},
+	}
+	for _, tt := range tests {
+		if got, want := Stem(tt.form), Stem(tt.base); got != want {
+			t.Errorf("Stem(%q) = %q, want %q as for %q", tt.form, got, want, tt.base)
+		}
+		if Porter(tt.form) == Porter(tt.base) {
+			t.Errorf("Porter(%q) = Porter(%q): not an irregular form", tt.form, tt.base)
+		}
+	}
+	// Words more often something else than a form are left alone.
+	for _, w := range []string{"left", "fed", "bit", "rose", "saw", "ground", "born", "founded"} {
+		if got := Stem(w); got != Porter(w) {
+			t.Errorf("Stem(%q) = %q, want Porter's %q", w, got, Porter(w))
+		}
+	}
+	for form, base := range irregularBase {
+		if form == base || irregularBase[base] != "" {
+			t.Errorf("irregular form %q reads as %q, itself a form or the same word", form, base)
 		}
 	}
 }
