@@ -32,6 +32,9 @@ func TestExtractive(t *testing.T) {
 	wire := retrieval.Passage{ArticleID: "f", Title: "Putin and Kim meet again", Coverage: 0.6,
 		Text: "FILE - Russian President Vladimir Putin and North Korean leader Kim Jong Un meet in Vladivostok, Russia, on April 25, 2019. (AP Photo/Alexander Zemlianichenko, File)\n\n" +
 			"The two leaders last met in Vladivostok in 2019, when talks on the nuclear program went nowhere."}
+	dock := retrieval.Passage{ArticleID: "i", Title: "Port news", Coverage: 0.7,
+		Text: "The dock strike is beginning to hurt exporters, the chamber of commerce said. " +
+			"The dock strike began on 3 March after talks on night shifts broke down."}
 	tests := []struct {
 		name      string
 		question  string
@@ -60,6 +63,8 @@ func TestExtractive(t *testing.T) {
 			"NATO — The alliance said the drills", "", "[1]"},
 		{"a photo caption is no answer", "When did Putin and Kim last meet?", []retrieval.Passage{wire},
 			"met in Vladivostok in 2019", "FILE", "[1]"},
+		{"an irregular form is its word", "When did the dock strike begin?", []retrieval.Passage{dock},
+			"began on 3 March", "beginning to hurt", "[1]"},
 	}
 	// The same answers whether or not the sentence model helps choose.
 	answerers := map[string]Extractive{"words": {}, "meaning": {Meaning: testMeaning(t)}}
