@@ -5,8 +5,11 @@ import "strings"
 // irregularForms are English words whose inflection Porter's rules cannot
 // undo, each line a base form and its irregular forms: past tenses and
 // participles ("began", "begun" of "begin"; "built" of "build") and a few
-// plurals ("children", "women"). Stem reads each form as its base, so
-// that "When did the crisis begin?" meets "The crisis began in October".
+// plurals ("children", "women"), and the regular forms of the verbs in
+// -ie, which Porter's rules cut to "di" and "dy" but leave the base whole
+// ("died", "dies", "dying" and "die"). Stem reads each form as its base,
+// so that "When did the crisis begin?" meets "The crisis began in
+// October" and "When did Tesla die?" meets "Tesla died".
 //
 // Left out, as they are more often another word than the form: "left"
 // (the side), "fed" (the Fed), "bit", "lay", "lain", "lit", "born" and
@@ -146,6 +149,10 @@ man men
 mouse mice
 tooth teeth
 woman women
+die died dies dying
+lie lied lies lying
+tie tied ties tying
+vie vied vies vying
 `
 
 // irregularBase maps each irregular form of irregularForms to its base.

@@ -38,8 +38,10 @@ func TestStemMatchesPorter(t *testing.T) {
 		if got := Porter(in); got != want {
 			t.Errorf("Porter(%q) = %q, want %q", in, got, want)
 		}
-		if got := Stem(in); got != want {
-			t.Errorf("Stem(%q) = %q, want %q (no irregular form)", in, got, want)
+		if _, irregular := irregularBase[in]; !irregular {
+			if got := Stem(in); got != want {
+				t.Errorf("Stem(%q) = %q, want %q (no irregular form)", in, got, want)
+			}
 		}
 	}
 }
@@ -53,7 +55,7 @@ func TestStemReadsIrregularForms(t *testing.T) {
 		{"led", "leads"}, {"held", "holding"}, {"taught", "teaches"}, {"written", "writes"},
 		{"wrote", "writing"}, {"took", "takes"}, {"shown", "showed"}, {"became", "becomes"},
 		{"fought", "fights"}, {"withdrew", "withdrawal"}, {"children", "child"}, {"women", "woman"},
-		{"overthrown", "overthrow"}, {"sought", "seeking"},
+		{"overthrown", "overthrow"}, {"sought", "seeking"}, {"died", "die"}, {"dying", "die"}, {"tied", "tie"},
 	}
 	for _, tt := range tests {
 		if got, want := Stem(tt.form), Stem(tt.base); got != want {
