@@ -52,6 +52,9 @@ var (
 	duration       = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|several|few)[ -](?:[a-z]+[ -])?(second|minute|hour|day|night|week|month|year|decade|century|centurie)s?\b`)
 	lengthQuestion = regexp.MustCompile(`how long (?:is|are|was|were)\b`)
 	properName     = regexp.MustCompile(`\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b`)
+	// reason is how a sentence gives a cause or a purpose, which is what
+	// "why" asks for: "because", "due to", "led to", "in order to".
+	reason = regexp.MustCompile(`(?i)\b(because|due to|owing to|thanks to|as a result|result(?:ed|s)? (?:in|from)|so that|in order to|caus(?:e|ed|es|ing)|reasons?|led to|leads? to|prompt(?:ed|ing)|aim(?:ed|s)? (?:to|at)|to (?:avoid|prevent|ensure|protect|reduce|allow|help|make|improve|increase|keep))\b`)
 )
 
 // Answer implements Answerer.
@@ -210,7 +213,8 @@ func scoreSentences(question string, qterms []string, passages []retrieval.Passa
 // article's title; stemCredit is what a term sharing only a stem with the
 // sentence earns ("evacuated" and "evacuees"); cueBonus rewards a
 // sentence holding what the question asks for (a date for "when", a
-// number for "how many", a name for "who") that the question lacks.
+// number for "how many", a name for "who", a cause or purpose for "why")
+// that the question lacks.
 const (
 	titleCredit     = 0.5
 	passagePrior    = 0.3
@@ -348,6 +352,8 @@ func questionCue(q string) *regexp.Regexp {
 		return number
 	case strings.HasPrefix(l, "who"):
 		return properName
+	case strings.HasPrefix(l, "why") || strings.Contains(l, " why "):
+		return reason
 	}
 	return nil
 }

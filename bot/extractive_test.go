@@ -35,6 +35,10 @@ func TestExtractive(t *testing.T) {
 	dock := retrieval.Passage{ArticleID: "i", Title: "Port news", Coverage: 0.7,
 		Text: "The dock strike is beginning to hurt exporters, the chamber of commerce said. " +
 			"The dock strike began on 3 March after talks on night shifts broke down."}
+	bridge := retrieval.Passage{ArticleID: "j", Title: "City news", Coverage: 0.7,
+		Text: "Drivers faced long detours on Monday as the Elm Street bridge stayed closed. " +
+			"The city closed the Elm Street bridge to traffic because inspectors found cracks in two of its steel beams. " +
+			"The bridge carries about 12,000 cars a day."}
 	tests := []struct {
 		name      string
 		question  string
@@ -65,6 +69,8 @@ func TestExtractive(t *testing.T) {
 			"met in Vladivostok in 2019", "FILE", "[1]"},
 		{"an irregular form is its word", "When did the dock strike begin?", []retrieval.Passage{dock},
 			"began on 3 March", "beginning to hurt", "[1]"},
+		{"why: the sentence that gives the reason, not the one that restates the question", "Why was the Elm Street bridge closed?", []retrieval.Passage{bridge},
+			"because inspectors found cracks", "Drivers faced", "[1]"},
 	}
 	// The same answers whether or not the sentence model helps choose.
 	answerers := map[string]Extractive{"words": {}, "meaning": {Meaning: testMeaning(t)}}
