@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/citebot/citebot/internal/text"
 	"github.com/citebot/citebot/retrieval"
 )
 
@@ -173,5 +174,44 @@ func TestExtractiveSaysTheAnswerAndStops(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestExtractiveReading: a Reading model (here the built-in sentence model
+// standing in for a trained reader) ranks every kind of question but "how
+// long", where the Meaning model ranks only those in meaningTypes.
+func TestExtractiveReading(t *testing.T) {
+	t.Parallel()
+	passages := []retrieval.Passage{{ArticleID: "a", Title: "Ferry news", Coverage: 0.6,
+		Text: "The Harbour Line ferry is run by the town council. It began carrying passengers in 1987. The crossing takes about forty minutes."}}
+	tests := []struct {
+		question      string
+		meaning, read bool // whether each ranks by a model
+	}{
+		{"Who runs the Harbour Line ferry?", false, true},
+		{"When did the ferry begin carrying passengers?", false, true},
+		{"What does the Harbour Line ferry carry?", true, true},
+		{"How long does the crossing take?", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			t.Parallel()
+			for _, c := range []struct {
+				e    Extractive
+				want bool
+			}{{Extractive{Meaning: testMeaning(t)}, tt.meaning}, {Extractive{Reading: testMeaning(t)}, tt.read}} {
+				cands := scoreSentences(tt.question, text.Distinct(text.Terms(tt.question)), passages)
+				ranked, err := c.e.rankByMeaning(t.Context(), tt.question, cands)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ranked != c.want {
+					t.Errorf("reading %v: ranked by a model %v, want %v", c.e.Reading != nil, ranked, c.want)
+				}
+				if ranked && cands[0].cos == 0 {
+					t.Errorf("reading %v: ranked, but no cosine recorded", c.e.Reading != nil)
+				}
+			}
+		})
 	}
 }

@@ -156,9 +156,10 @@ func (e *Encoder) check() error {
 // take about 700 bytes.
 const maxTextBytes = 8 << 10
 
-// Encode returns the unit vector of text; a text with no pieces gives the
-// zero vector.
-func (e *Encoder) Encode(text string) []float32 {
+// Pieces returns the ids of the word pieces of text that the model reads:
+// at most its first 128. Training scripts read texts through it, so that
+// they see what Encode sees.
+func (e *Encoder) Pieces(text string) []int32 {
 	// The model reads the first maxLen pieces only. Pieces run to a few
 	// characters each, so a longer text is cut first: tokenizing all of a
 	// huge "sentence" (a page without punctuation) would cost time for
@@ -174,6 +175,13 @@ func (e *Encoder) Encode(text string) []float32 {
 	if len(ids) > e.maxLen {
 		ids = ids[:e.maxLen]
 	}
+	return ids
+}
+
+// Encode returns the unit vector of text; a text with no pieces gives the
+// zero vector.
+func (e *Encoder) Encode(text string) []float32 {
+	ids := e.Pieces(text)
 	n := len(ids)
 	out := make([]float32, Dims)
 	if n == 0 {

@@ -77,6 +77,19 @@ func TestMatchesTensorFlowJS(t *testing.T) {
 	}
 }
 
+// TestPieces: Pieces gives the pieces Encode reads, at most the model's
+// first 128.
+func TestPieces(t *testing.T) {
+	t.Parallel()
+	e := defaultEncoder(t)
+	for _, r := range loadReference(t) {
+		got := e.Pieces(r.Text)
+		if want := r.Pieces[:min(len(r.Pieces), 128)]; !slices.Equal(got, want) {
+			t.Errorf("Pieces(%q) = %v, want %v", r.Text[:min(len(r.Text), 40)], got, want)
+		}
+	}
+}
+
 // TestMeaning checks what the model is for: a question is nearer the
 // sentence that answers it than to one that shares its words.
 func TestMeaning(t *testing.T) {

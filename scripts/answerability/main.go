@@ -84,6 +84,7 @@ func main() {
 	words := flag.Bool("words", false, "decide on words alone, without the sentence model (as citebot --sentence-model off)")
 	from := flag.String("from", "", "fit (-fit) and cross-validate (-cv) on the signals of this -dump file instead of asking the questions")
 	flag.Float64Var(&l2, "l2", l2, "the L2 penalty of the fit, on standardised signals (below zero: the kept one, 0.3 with the sentence model, 0.001 on words alone)")
+	readerFile := flag.String("reader", "", "a reader to choose the sentence the extractive answer quotes (bot.Extractive.Reading): a sentence model trained by scripts/readermodel and packed by scripts/sentencemodel; none by default, as citebot")
 	flag.Parse()
 	if *from != "" {
 		if err := refit(*data, *from, *fit, *cv, os.Stdout); err != nil {
@@ -99,6 +100,14 @@ func main() {
 			os.Exit(1)
 		}
 		meaning = sentence.NewCache(enc, 200_000)
+		if *readerFile != "" {
+			rd, err := loadReader(*readerFile)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "answerability:", err)
+				os.Exit(1)
+			}
+			reading = sentence.NewCache(rd, 200_000)
+		}
 	}
 	if err := run(context.Background(), *data, *fit, *cv, *dump, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "answerability:", err)
@@ -254,6 +263,22 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 // that each sentence is encoded once in the whole run; nil with -words.
 var meaning *sentence.Cache
 
+// reading is -reader's cache, shared like meaning; nil without -reader.
+var reading *sentence.Cache
+
+// loadReader returns the sentence model packed in file.
+func loadReader(file string) (*sentence.Encoder, error) {
+	p, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read the reader model: %w", err)
+	}
+	e, err := sentence.Unpack(p)
+	if err != nil {
+		return nil, fmt.Errorf("reader model %s: %w", file, err)
+	}
+	return e, nil
+}
+
 // newCore is a core over a temporary store holding the named articles,
 // answering extractively and never declining (the decision is applied
 // here, from the Answer's Logit).
@@ -269,7 +294,7 @@ func newCore(ctx context.Context, arts []ingest.Article) (*bot.Core, *retrieval.
 	}
 	done := func() { st.Close(); os.RemoveAll(dir) }
 	core := bot.NewCore(bot.CoreOptions{
-		Store: st, Answerer: bot.Extractive{Meaning: meaning}, DeclineBelow: math.Inf(-1), Meaning: meaning,
+		Store: st, Answerer: bot.Extractive{Meaning: meaning, Reading: reading}, DeclineBelow: math.Inf(-1), Meaning: meaning,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	for _, o := range core.IngestBatch(ctx, retrieval.SharedScope, arts) {
