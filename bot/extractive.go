@@ -153,10 +153,11 @@ func (e Extractive) Answer(ctx context.Context, question string, passages []retr
 // It encodes each sentence as the answerability decision encoded it (its
 // passage's text read by prompts.ForReading): Meaning's cache has it.
 func (e Extractive) rankByMeaning(ctx context.Context, question string, cands []candidate) (bool, error) {
+	kind := questionType(question)
 	model, weight := e.Reading, readingWeight
-	if model == nil || questionType(question) == typeDuration {
+	if model == nil || kind == typeDuration {
 		model, weight = e.Meaning, meaningWeight
-		if model == nil || !meaningTypes[questionType(question)] {
+		if model == nil || !meaningTypes[kind] {
 			return false, nil
 		}
 	}
