@@ -30,7 +30,12 @@
 // cross-validates (-cv): seconds instead of minutes, to compare -l2
 // penalties.
 //
-//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv] [-l2 P] [-dump FILE | -from FILE]
+// -reader and -meaning measure a sentence model trained by
+// scripts/readermodel: -reader lets it choose the quoted sentence beside
+// the built-in model, -meaning puts it in the built-in model's place
+// everywhere (the decision's signals too).
+//
+//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv] [-l2 P] [-reader FILE] [-meaning FILE] [-dump FILE | -from FILE]
 package main
 
 import (
@@ -85,6 +90,7 @@ func main() {
 	from := flag.String("from", "", "fit (-fit) and cross-validate (-cv) on the signals of this -dump file instead of asking the questions")
 	flag.Float64Var(&l2, "l2", l2, "the L2 penalty of the fit, on standardised signals (below zero: the kept one, 0.3 with the sentence model, 0.001 on words alone)")
 	readerFile := flag.String("reader", "", "a reader to choose the sentence the extractive answer quotes (bot.Extractive.Reading): a sentence model trained by scripts/readermodel and packed by scripts/sentencemodel; none by default, as citebot")
+	meaningFile := flag.String("meaning", "", "a sentence model to use in place of the built-in one everywhere (the decision's signals and the extractive answer), packed by scripts/sentencemodel")
 	flag.Parse()
 	if *from != "" {
 		if err := refit(*data, *from, *fit, *cv, os.Stdout); err != nil {
@@ -95,6 +101,9 @@ func main() {
 	}
 	if !*words {
 		enc, err := sentence.Default()
+		if *meaningFile != "" {
+			enc, err = loadReader(*meaningFile)
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "answerability:", err)
 			os.Exit(1)
