@@ -182,13 +182,21 @@ func removeWikiFurniture(doc *html.Node) {
 }
 
 func wikiFurniture(n *html.Node) bool {
-	class := attr(n, "class")
+	return wikiFurnitureClass(n.DataAtom, attr(n, "class"))
+}
+
+// wikiFurnitureClass reports whether an element a with the class list
+// class is MediaWiki furniture (see removeWikiFurniture).
+func wikiFurnitureClass(a atom.Atom, class string) bool {
+	if class == "" {
+		return false
+	}
 	for _, c := range []string{"mw-editsection", "toc", "reflist", "mw-references-wrap", "navbox"} {
 		if hasToken(class, c) {
 			return true
 		}
 	}
-	return n.DataAtom == atom.Ol && hasToken(class, "references")
+	return a == atom.Ol && hasToken(class, "references")
 }
 
 func attr(n *html.Node, key string) string {
@@ -265,8 +273,28 @@ func scanArticle(s pageScan) Article {
 	if a.Title == "" {
 		a.Title = s.title
 	}
+	a.Title = withoutSiteSuffix(a.Title, s.siteName, oneLine(s.h1))
 	a.Published = parseDate(s.published)
 	return a
+}
+
+// withoutSiteSuffix returns a page's title without the site's name that
+// pages append to it ("Kestrel Bay lighthouse - Bay Wiki"): the part after
+// the last " - ", " | ", " – ", " — " or " · " when it is the site's name,
+// or when what comes before it is the page's <h1>. The tree extractor's
+// metadata does the same.
+func withoutSiteSuffix(title, site, h1 string) string {
+	for _, sep := range []string{" - ", " | ", " – ", " — ", " · "} {
+		i := strings.LastIndex(title, sep)
+		if i <= 0 {
+			continue
+		}
+		head, tail := strings.TrimSpace(title[:i]), strings.TrimSpace(title[i+len(sep):])
+		if (site != "" && strings.EqualFold(tail, site)) || (h1 != "" && head == h1) {
+			return head
+		}
+	}
+	return title
 }
 
 // finishArticle fills what every extraction path shares: a title, the

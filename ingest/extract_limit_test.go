@@ -8,11 +8,14 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/citebot/citebot/internal/testweb"
 )
 
 // bigPage writes a page of n paragraphs, each about 350 bytes: with n =
@@ -172,5 +175,109 @@ func TestExtractPageStops(t *testing.T) {
 	_, err := extractPage(ctx, bigPage(29000), "https://news.example.org/report", "")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("extractPage with an ended context: %v", err)
+	}
+}
+
+// TestExtractHugeWikiPage: a MediaWiki page past the tree extractor's
+// limits (here a navigation box of 31,000 links, as long Wikipedia
+// articles have in references and navboxes) is read by the linear path,
+// which must keep what the tree keeps of the same page: the article's text
+// without the site's heading line, the table of contents, "[edit]" links,
+// editors' notes, the references, the navigation box or the title's site
+// suffix.
+func TestExtractHugeWikiPage(t *testing.T) {
+	t.Parallel()
+	const pageURL = "https://wiki.bay.example/wiki/Kestrel_Bay_lighthouse"
+	small := string(testweb.Page("wiki.html"))
+	const navbox = `<table class="navbox"><tr><td>`
+	if !strings.Contains(small, navbox) {
+		t.Fatalf("wiki.html has no %s", navbox)
+	}
+	huge := strings.Replace(small, navbox, navbox+strings.Repeat(`<span><a href="/wiki/Gull_Point">Gull Point</a></span> `, maxTreeElements/2+1), 1)
+	if s := scanHTML(context.Background(), []byte(huge)); s.elements <= maxTreeElements {
+		t.Fatalf("the huge page has %d elements, not past the tree's %d", s.elements, maxTreeElements)
+	}
+	want, err := extractHTML([]byte(small), pageURL, "")
+	if err != nil {
+		t.Fatalf("extractHTML(small): %v", err)
+	}
+	got, err := extractHTML([]byte(huge), pageURL, "")
+	if err != nil {
+		t.Fatalf("extractHTML(huge): %v", err)
+	}
+	if got.Title != want.Title || got.Source != want.Source {
+		t.Errorf("title, source = %q, %q; the tree's: %q, %q", got.Title, got.Source, want.Title, want.Source)
+	}
+	if !slices.Equal(got.Paragraphs, want.Paragraphs) {
+		t.Errorf("paragraphs differ from the tree's\n got: %q\nwant: %q", got.Paragraphs, want.Paragraphs)
+	}
+}
+
+// TestScanHTMLWikiBody: the linear path's MediaWiki reading, case by case.
+func TestScanHTMLWikiBody(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, page string
+		want       []string
+	}{
+		{
+			"only the body",
+			`<body><div id="siteSub">From Bay Wiki</div><div class="mw-parser-output"><p>Body text.</p></div><div id="catlinks">Categories: Towers</div></body>`,
+			[]string{"Body text."},
+		},
+		{
+			"furniture inside the body",
+			`<div class="mw-parser-output"><div class="toc"><ul><li>1 History</li></ul></div><h2>History<span class="mw-editsection">[edit]</span></h2>` +
+				`<p>Lit in 1894<sup class="noprint Template-Fact">[citation needed]</sup>.<span aria-hidden="true">★</span></p>` +
+				`<h2>References</h2><div class="reflist"><ol class="references"><li>A book.</li></ol></div><table class="navbox"><tr><td>More towers</td></tr></table></div>`,
+			[]string{"History", "Lit in 1894."},
+		},
+		{
+			"a nested div closes inside the body, not the body",
+			`<div class="mw-parser-output"><div><p>One.</p></div><p>Two.</p></div><p>Footer.</p>`,
+			[]string{"One.", "Two."},
+		},
+		{
+			"a heading whose section keeps text stays",
+			`<div class="mw-parser-output"><h2>See also</h2><ul><li>Gull Point</li></ul><h3>Notes</h3></div>`,
+			[]string{"See also", "Gull Point"},
+		},
+		{
+			"an empty body leaves the visible text",
+			`<p>Visible.</p><div class="mw-parser-output"></div>`,
+			[]string{"Visible."},
+		},
+		{
+			"no wiki",
+			`<div class="toc">Contents</div><p>Plain page.</p>`,
+			[]string{"Contents", "Plain page."},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := scanHTML(context.Background(), []byte(tt.page)).visible; !slices.Equal(got, tt.want) {
+				t.Errorf("visible = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWithoutSiteSuffix(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ title, site, h1, want string }{
+		{"Kestrel Bay lighthouse - Bay Wiki", "Bay Wiki", "", "Kestrel Bay lighthouse"},
+		{"Warsaw - Wikipedia", "", "Warsaw", "Warsaw"},
+		{"Ferry crews strike | Harbour Gazette", "harbour gazette", "", "Ferry crews strike"},
+		{"Pay talks — a timeline — Harbour Gazette", "Harbour Gazette", "", "Pay talks — a timeline"},
+		// Neither the site nor the heading: the dash is the title's own.
+		{"Riverton - the strike's first week", "Riverton Daily", "Transit strike", "Riverton - the strike's first week"},
+		{"Just a title", "Site", "Just a title", "Just a title"},
+		{" - Site", "Site", "", " - Site"},
+	}
+	for _, tt := range tests {
+		if got := withoutSiteSuffix(tt.title, tt.site, tt.h1); got != tt.want {
+			t.Errorf("withoutSiteSuffix(%q, %q, %q) = %q, want %q", tt.title, tt.site, tt.h1, got, tt.want)
+		}
 	}
 }

@@ -95,8 +95,14 @@ type pageScan struct {
 	maxDepth, elements int
 	paragraphs         int      // <p> elements
 	textBytes          int      // bytes of visible text
-	visible            []string // visible body text, one paragraph per block
+	visible            []string // visible body text, one paragraph per block (a MediaWiki page's article body only)
 }
+
+// wikiBody is MediaWiki's class of the element holding an article's text
+// (Wikipedia, Fandom and other wikis): the heading, "From Wikipedia, the
+// free encyclopedia", the sidebars, the categories and the footer are
+// outside it.
+const wikiBody = "mw-parser-output"
 
 // scanHTML tokenizes data once. It never builds a tree, so its cost is
 // linear in the input however deeply the markup nests. When ctx ends it
@@ -112,17 +118,34 @@ func scanHTML(ctx context.Context, data []byte) pageScan {
 		inTitle bool
 		inH1    bool
 		h1      strings.Builder
+		// A MediaWiki page's article text, read beside the visible
+		// text: what is inside its wikiBody element, less the furniture
+		// removeWikiFurniture takes out of the tree. wiki is the depth of
+		// the open wikiBody element (0 outside it), furniture those of
+		// the open furniture elements.
+		wpb       paragraphBuilder
+		wiki      int
+		furniture []int
+		heading   = -1  // the wiki paragraphs' count when an <h2>…<h6> opened
+		headings  []int // indexes of the wiki paragraphs that are headings
 	)
+	visible := func() []string {
+		if w := wpb.paragraphs(); len(w) > 0 {
+			return withoutEmptySections(w, headings)
+		}
+		return pb.paragraphs()
+	}
+	inWiki := func() bool { return wiki > 0 && len(furniture) == 0 }
 	z.SetMaxBuf(0)
 	for tokens := 1; ; tokens++ {
 		if tokens%4096 == 0 && ctx.Err() != nil {
-			s.visible = pb.paragraphs()
+			s.visible = visible()
 			return s
 		}
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			s.visible = pb.paragraphs()
+			s.visible = visible()
 			s.title = oneLine(s.title)
 			s.h1 = oneLine(h1.String())
 			return s
@@ -139,12 +162,18 @@ func scanHTML(ctx context.Context, data []byte) pageScan {
 			}
 			s.textBytes += len(text)
 			pb.text(text)
+			if inWiki() {
+				wpb.text(text)
+			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
 			var attrs map[string]string
+			class, ariaHidden := "", false
 			if hasAttr && (a == atom.Meta || a == atom.Link || a == atom.Html) {
 				attrs = readAttrs(z)
+			} else if hasAttr {
+				class, ariaHidden = classAttrs(z)
 			}
 			s.elements++
 			if a == atom.P {
@@ -154,6 +183,17 @@ func scanHTML(ctx context.Context, data []byte) pageScan {
 			if !selfClosing && !impliedEnd(a) {
 				depth++
 				s.maxDepth = max(s.maxDepth, depth)
+				// Only elements whose end is tracked by depth can
+				// open or hide the wiki text.
+				switch {
+				case wiki == 0 && hasToken(class, wikiBody):
+					wiki = depth
+				case wiki > 0 && (wikiFurnitureClass(a, class) || hasToken(class, "noprint") || ariaHidden):
+					// Also what MediaWiki leaves out of print ("[citation
+					// needed]", "[update]") and icons hidden from screen
+					// readers, which the tree extractor drops too.
+					furniture = append(furniture, depth)
+				}
 			}
 			if !selfClosing && (a == atom.Svg || a == atom.Math) {
 				foreign++
@@ -173,20 +213,36 @@ func scanHTML(ctx context.Context, data []byte) pageScan {
 				inH1 = s.h1 == "" && h1.Len() == 0
 			case atom.Br:
 				pb.lineBreak()
+				if inWiki() {
+					wpb.lineBreak()
+				}
 			case atom.Td, atom.Th:
 				pb.space()
+				if inWiki() {
+					wpb.space()
+				}
 			}
 			if isHidden(a) && !selfClosing && tt == html.StartTagToken {
 				hidden = append(hidden, a)
 			}
 			if isBlock(a) && len(hidden) == 0 {
 				pb.flush()
+				wpb.flush()
+			}
+			if isWikiHeading(a) && tt == html.StartTagToken {
+				heading = len(wpb.paras)
 			}
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
 			if !impliedEnd(a) && depth > 0 {
 				depth--
+				for n := len(furniture); n > 0 && furniture[n-1] > depth; n-- {
+					furniture = furniture[:n-1]
+				}
+				if wiki > depth {
+					wiki = 0
+				}
 			}
 			if (a == atom.Svg || a == atom.Math) && foreign > 0 {
 				foreign--
@@ -201,13 +257,66 @@ func scanHTML(ctx context.Context, data []byte) pageScan {
 				}
 			case atom.Td, atom.Th:
 				pb.space()
+				if inWiki() {
+					wpb.space()
+				}
 			}
 			if n := len(hidden); n > 0 && hidden[n-1] == a {
 				hidden = hidden[:n-1]
 			}
 			if isBlock(a) && len(hidden) == 0 {
 				pb.flush()
+				wpb.flush()
 			}
+			if isWikiHeading(a) && heading >= 0 {
+				for i := heading; i < len(wpb.paras); i++ {
+					headings = append(headings, i)
+				}
+				heading = -1
+			}
+		}
+	}
+}
+
+func isWikiHeading(a atom.Atom) bool {
+	switch a {
+	case atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
+}
+
+// withoutEmptySections returns paras without the headings (indexes into
+// paras, ascending) that no text follows before the next heading or the
+// end: "References" and "Notes" once their lists are gone.
+func withoutEmptySections(paras []string, headings []int) []string {
+	isHeading := make(map[int]bool, len(headings))
+	for _, i := range headings {
+		isHeading[i] = true
+	}
+	var out []string
+	for i, p := range paras {
+		if isHeading[i] && (i+1 == len(paras) || isHeading[i+1]) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// classAttrs returns the current start tag's class attribute ("" without
+// one) and whether it has aria-hidden="true", reading its attributes.
+func classAttrs(z *html.Tokenizer) (class string, ariaHidden bool) {
+	for {
+		k, v, more := z.TagAttr()
+		switch string(k) {
+		case "class":
+			class = string(v)
+		case "aria-hidden":
+			ariaHidden = strings.EqualFold(strings.TrimSpace(string(v)), "true")
+		}
+		if !more {
+			return class, ariaHidden
 		}
 	}
 }
