@@ -299,7 +299,7 @@ func TestExtractHTMLHostileShapes(t *testing.T) {
 }
 
 func FuzzExtractHTML(f *testing.F) {
-	for _, name := range []string{"news.html", "paywall.html", "simple.html", "app.html"} {
+	for _, name := range []string{"news.html", "paywall.html", "simple.html", "app.html", "wiki.html"} {
 		f.Add(testweb.Page(name), "https://www.harbourgazette.example/a")
 	}
 	f.Add([]byte("<div><p>a<br>b</div></p><td>c"), "")
