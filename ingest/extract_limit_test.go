@@ -233,6 +233,11 @@ func TestScanHTMLWikiBody(t *testing.T) {
 			[]string{"History", "Lit in 1894."},
 		},
 		{
+			"sort keys and other undisplayed text",
+			`<div class="mw-parser-output"><table><tr><td><span style="display: none !important">!0000001</span>Gull Point</td><td><span style="color:red; DISPLAY:none">x</span>1894</td></tr></table><p style="display:block">Shown.</p></div>`,
+			[]string{"Gull Point 1894", "Shown."},
+		},
+		{
 			"a nested div closes inside the body, not the body",
 			`<div class="mw-parser-output"><div><p>One.</p></div><p>Two.</p></div><p>Footer.</p>`,
 			[]string{"One.", "Two."},

@@ -169,11 +169,11 @@ func scanHTML(ctx context.Context, data []byte) pageScan {
 			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
 			var attrs map[string]string
-			class, ariaHidden := "", false
+			class, hiddenAttr := "", false
 			if hasAttr && (a == atom.Meta || a == atom.Link || a == atom.Html) {
 				attrs = readAttrs(z)
 			} else if hasAttr {
-				class, ariaHidden = classAttrs(z)
+				class, hiddenAttr = classAttrs(z)
 			}
 			s.elements++
 			if a == atom.P {
@@ -188,10 +188,11 @@ func scanHTML(ctx context.Context, data []byte) pageScan {
 				switch {
 				case wiki == 0 && hasToken(class, wikiBody):
 					wiki = depth
-				case wiki > 0 && (wikiFurnitureClass(a, class) || hasToken(class, "noprint") || ariaHidden):
+				case wiki > 0 && (wikiFurnitureClass(a, class) || hasToken(class, "noprint") || hiddenAttr):
 					// Also what MediaWiki leaves out of print ("[citation
-					// needed]", "[update]") and icons hidden from screen
-					// readers, which the tree extractor drops too.
+					// needed]", "[update]"), icons hidden from screen
+					// readers and what is never displayed (sort keys),
+					// which the tree extractor drops too.
 					furniture = append(furniture, depth)
 				}
 			}
@@ -305,20 +306,36 @@ func withoutEmptySections(paras []string, headings []int) []string {
 }
 
 // classAttrs returns the current start tag's class attribute ("" without
-// one) and whether it has aria-hidden="true", reading its attributes.
-func classAttrs(z *html.Tokenizer) (class string, ariaHidden bool) {
+// one) and whether the element is hidden: aria-hidden="true" (icons) or
+// display:none in its style (a table's sort keys, the "[update]" note),
+// reading its attributes.
+func classAttrs(z *html.Tokenizer) (class string, hidden bool) {
 	for {
 		k, v, more := z.TagAttr()
 		switch string(k) {
 		case "class":
 			class = string(v)
 		case "aria-hidden":
-			ariaHidden = strings.EqualFold(strings.TrimSpace(string(v)), "true")
+			hidden = hidden || strings.EqualFold(strings.TrimSpace(string(v)), "true")
+		case "style":
+			hidden = hidden || displayNone(string(v))
 		}
 		if !more {
-			return class, ariaHidden
+			return class, hidden
 		}
 	}
+}
+
+// displayNone reports whether a style attribute sets display: none.
+func displayNone(style string) bool {
+	for decl := range strings.SplitSeq(style, ";") {
+		name, value, ok := strings.Cut(decl, ":")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "display") &&
+			strings.EqualFold(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(value), "!important")), "none") {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *pageScan) readMeta(attrs map[string]string) {
