@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -331,4 +332,39 @@ func FuzzExtractHTML(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestExtractHTMLDivLineBreaks: text laid out in a <div> with <br>s (older
+// news sites, blogs, forums) is read once and in order, a blank line
+// ending a paragraph and a <div> inside starting one. go-trafilatura
+// repeated the text after each <br> as a paragraph of its own
+// (third_party/go-trafilatura/CITEBOT.md).
+func TestExtractHTMLDivLineBreaks(t *testing.T) {
+	t.Parallel()
+	const (
+		mon = "The harbour council met on Monday to discuss the ferry timetable and the dredging of the inner basin."
+		tue = "The council met again on Tuesday and agreed to dredge the basin before the summer season."
+		wed = "The ferry operator said on Wednesday that the new timetable would start on the first of June."
+	)
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"line breaks", "<div>" + mon + "<br>" + tue + "<br>" + wed + "</div>", []string{mon + " " + tue + " " + wed}},
+		{"blank lines", "<div>" + mon + "<br><br>" + tue + "<br>\n<br>" + wed + "</div>", []string{mon, tue, wed}},
+		{"a div inside", "<div>" + mon + "<div>" + tue + "<br><br>" + wed + "</div></div>", []string{mon, tue, wed}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			page := "<html><head><title>Harbour council</title></head><body><article>" + tt.body + "</article></body></html>"
+			a, err := extractHTML([]byte(page), "https://www.harbourgazette.example/council", "")
+			if err != nil {
+				t.Fatalf("extractHTML: %v", err)
+			}
+			if !slices.Equal(a.Paragraphs, tt.want) {
+				t.Errorf("paragraphs\n got: %q\nwant: %q", a.Paragraphs, tt.want)
+			}
+		})
+	}
 }

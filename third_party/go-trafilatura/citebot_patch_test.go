@@ -49,3 +49,67 @@ func TestPrunedElementKeepsTextInPlace(t *testing.T) {
 		})
 	}
 }
+
+// TestWholeDivNotRepeated: a <div> kept whole as a paragraph is not also
+// read piece by piece. Upstream, the text after each <br> inside it came
+// out a second time as a paragraph of its own, and an inline element
+// inside it was moved out after it.
+func TestWholeDivNotRepeated(t *testing.T) {
+	t.Parallel()
+	const (
+		mon = "The harbour council met on Monday to discuss the ferry timetable and the dredging of the inner basin."
+		tue = "The harbour council met again on Tuesday and agreed to dredge the basin before the summer season."
+		wed = "The ferry operator said on Wednesday that the new timetable would start on the first of June."
+	)
+	tests := []struct{ name, body string }{
+		{"line breaks", "<div>" + mon + "<br>" + tue + "<br>" + wed + "</div>"},
+		{"blank lines", "<div>" + mon + "<br><br>" + tue + "<br><br>" + wed + "</div>"},
+		{"a div inside", "<div>" + mon + "<div>" + tue + "<br>" + wed + "</div></div>"},
+		{"inline elements", "<div>" + mon + " <b>" + tue + "</b><br><i>" + wed + "</i></div>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := html.Parse(strings.NewReader(`<html><head><title>Council</title></head><body><article>` + tt.body + `</article></body></html>`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := ExtractDocument(doc, Options{ExcludeComments: true, HtmlDateMode: Disabled})
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(etreeText(res.ContentNode)), " ")
+			at := -1
+			for _, s := range []string{mon, tue, wed} {
+				if n := strings.Count(text, s); n != 1 {
+					t.Errorf("%q appears %d times in %q", s, n, text)
+				}
+				i := strings.Index(text, s)
+				if i < at {
+					t.Errorf("%q out of order in %q", s, text)
+				}
+				at = i
+			}
+		})
+	}
+}
+
+// etreeText is the text of n and its descendants, with a space where an
+// element starts or ends.
+func etreeText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			return
+		}
+		b.WriteByte(' ')
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		b.WriteByte(' ')
+	}
+	walk(n)
+	return b.String()
+}

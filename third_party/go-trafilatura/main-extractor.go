@@ -1,3 +1,6 @@
+// Modified by citebot: extractContent does not handle again the line breaks
+// and inline elements inside a <div> kept whole as a paragraph (see CITEBOT.md).
+
 package trafilatura
 
 import (
@@ -733,10 +736,42 @@ func extractContent(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node,
 
 		// Populate result body
 		var processedElems []*html.Node
+		// Modified by citebot: a <div> or <details> that
+		// handleOtherElements keeps whole as a paragraph keeps the text
+		// and inline elements inside it, so those are not handled again.
+		// Upstream (as in the Python original, where lxml gives a <br>
+		// the text after it as its tail) each <br> inside such a <div>
+		// made one more paragraph of the text after it, which the kept
+		// <div> already holds ("<div>a<br>b<br>c</div>" came out as
+		// "a b c", "b", "c"), and an inline element inside it was moved
+		// out after it. Blocks inside it (tables, lists, headings, other
+		// <div>s) are handled as upstream. The check below that the
+		// subtree gave more than one element still counts what the
+		// skipped elements gave upstream. See CITEBOT.md.
+		whole := make(map[*html.Node]bool)
+		skipped := 0
 		for _, elem := range subElements {
+			tagName := dom.TagName(elem)
+			if insideWhole(elem, whole) {
+				switch {
+				case inMap(tagName, mapXmlLbTags):
+					if textCharsTest(etree.Tail(elem)) {
+						skipped++
+					}
+					continue
+				case inMap(tagName, mapXmlHiTags) || inMap(tagName, mapXmlRefTags) || tagName == "span":
+					if len(dom.Children(elem)) > 0 || textCharsTest(etree.Text(elem)) {
+						skipped++
+					}
+					continue
+				}
+			}
 			processed := handleTextElem(elem, potentialTags, cache, opts)
 			if processed != nil {
 				processedElems = append(processedElems, processed)
+				if processed == elem && (tagName == "div" || tagName == "details") {
+					whole[elem] = true
+				}
 			}
 		}
 		etree.Extend(resultBody, processedElems...)
@@ -753,7 +788,7 @@ func extractContent(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node,
 		}
 
 		// Exit the loop if the result has children
-		if len(dom.Children(resultBody)) > 1 {
+		if len(dom.Children(resultBody))+skipped > 1 {
 			break
 		}
 	}
@@ -837,4 +872,18 @@ func extractComments(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node
 	}
 
 	return nil, ""
+}
+
+// insideWhole reports whether node lies inside one of the elements of
+// whole (see extractContent). Modified by citebot.
+func insideWhole(node *html.Node, whole map[*html.Node]bool) bool {
+	if len(whole) == 0 {
+		return false
+	}
+	for p := node.Parent; p != nil; p = p.Parent {
+		if whole[p] {
+			return true
+		}
+	}
+	return false
 }
