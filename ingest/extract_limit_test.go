@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/citebot/citebot/internal/testweb"
 )
@@ -285,4 +286,28 @@ func TestWithoutSiteSuffix(t *testing.T) {
 			t.Errorf("withoutSiteSuffix(%q, %q, %q) = %q, want %q", tt.title, tt.site, tt.h1, got, tt.want)
 		}
 	}
+}
+
+// FuzzScanHTML checks the linear scan (the path of pages too large for the
+// tree, and of MediaWiki pages among them) on any input: it ends, and its
+// paragraphs are whole, trimmed, one line each and valid UTF-8 when the
+// input is.
+func FuzzScanHTML(f *testing.F) {
+	f.Add(testweb.Page("wiki.html"))
+	f.Add([]byte(`<div class="mw-parser-output"><h2>A</h2><div class="toc">x<div>y</div></div><p>B<sup class="noprint">[c]</sup>.</p><h2>R</h2></div>`))
+	f.Add([]byte(`<div class="mw-parser-output"><span style="display:none">k</span><table><tr><td>1<td>2</table></div></div></span><p>after`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := scanHTML(context.Background(), data)
+		for _, p := range s.visible {
+			if p == "" || p != strings.TrimSpace(p) || strings.Contains(p, "\n") {
+				t.Fatalf("bad paragraph %q", p)
+			}
+			if utf8.Valid(data) && !utf8.ValidString(p) {
+				t.Fatalf("paragraph %q is not UTF-8", p)
+			}
+		}
+		if s.elements < 0 || s.maxDepth < 0 || s.maxDepth > s.elements {
+			t.Fatalf("shape: %d elements, depth %d", s.elements, s.maxDepth)
+		}
+	})
 }
