@@ -3,7 +3,6 @@ package retrieval
 import (
 	"math"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/citebot/citebot/internal/text"
 )
@@ -33,16 +32,23 @@ type lexScope struct {
 	// wide lists the terms holding a byte outside ASCII, in the order
 	// numbered: the only ones text.Fold changes (foldedTerm) and the only
 	// ones one edit from an ASCII term that nearestTerm cannot look up.
-	wide  []wideTerm
-	df    []int32     // by term number: live chunks holding it (text or title)
-	post  [][]posting // by term number
-	ids   []int64
-	lens  []uint32
-	local map[int64]uint32
-	dead  int
-	docs  int    // live chunks
-	words int64  // words of the live chunks (title + text)
-	doc   lexDoc // scratch for addChunk and removeChunk (under the exclusive lock)
+	wide []string
+	// folded holds, for the first len(folded) terms of wide, the stem of
+	// the term without its accents ("" when text.Fold leaves it as it
+	// is): filled by foldedStems when foldedTerm first needs it, not when
+	// the scope is loaded, as most stores never need it and a store in a
+	// language with accents has them on most of its terms.
+	foldMu sync.Mutex
+	folded []string
+	df     []int32     // by term number: live chunks holding it (text or title)
+	post   [][]posting // by term number
+	ids    []int64
+	lens   []uint32
+	local  map[int64]uint32
+	dead   int
+	docs   int    // live chunks
+	words  int64  // words of the live chunks (title + text)
+	doc    lexDoc // scratch for addChunk and removeChunk (under the exclusive lock)
 }
 
 // posting is one chunk holding a term: its local number and the term's
@@ -56,32 +62,29 @@ func newLexScope() *lexScope {
 	return &lexScope{term: make(map[string]int32), local: make(map[int64]uint32)}
 }
 
-// wideTerm is a term holding a byte outside ASCII, and the stem of the
-// term without its accents when that differs from it ("" when not).
-type wideTerm struct {
-	term, folded string
-}
-
 // number gives term the number n.
 func (x *lexScope) number(term string, n int32) {
 	x.term[term] = n
-	if !isASCII(term) {
-		w := wideTerm{term: term}
-		if f := text.Fold(term); f != term {
-			w.folded = text.Stem(f)
-		}
-		x.wide = append(x.wide, w)
+	if !text.IsASCII(term) {
+		x.wide = append(x.wide, term)
 	}
 }
 
-// isASCII reports whether s holds only bytes below 0x80.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
+// foldedStems returns the accentless stems of x.wide (see folded),
+// working out those of the terms numbered since the last call. Safe for
+// the readers holding the store's shared lock at once; x.wide only grows
+// under the exclusive one.
+func (x *lexScope) foldedStems() []string {
+	x.foldMu.Lock()
+	defer x.foldMu.Unlock()
+	for _, term := range x.wide[len(x.folded):] {
+		var stem string
+		if f := text.Fold(term); f != term {
+			stem = text.Stem(f)
 		}
+		x.folded = append(x.folded, stem)
 	}
-	return true
+	return x.folded
 }
 
 // intern returns the number of term, numbering it if new.

@@ -328,9 +328,9 @@ func foldedTerm(scopes []*lexScope, w string) string {
 	var most int32
 	for _, x := range scopes {
 		// text.Fold changes only terms outside ASCII: x.wide.
-		for _, w := range x.wide {
-			term := w.term
-			if w.folded != want || x.df[x.term[term]] == 0 {
+		for i, stem := range x.foldedStems() {
+			term := x.wide[i]
+			if stem != want || x.df[x.term[term]] == 0 {
 				continue
 			}
 			if df := dfOf(scopes, term); df > most || df == most && term < best {
@@ -365,9 +365,9 @@ func nearestTerm(scopes []*lexScope, t string) (string, int32) {
 	})
 	n := utf8.RuneCountInString(t)
 	for _, x := range scopes {
-		for _, w := range x.wide {
-			if m := utf8.RuneCountInString(w.term); m >= n-1 && m <= n+1 && oneEdit(t, w.term) {
-				held(x, w.term)
+		for _, term := range x.wide {
+			if m := utf8.RuneCountInString(term); m >= n-1 && m <= n+1 && oneEdit(t, term) {
+				held(x, term)
 			}
 		}
 	}
@@ -387,7 +387,7 @@ func nearestTerm(scopes []*lexScope, t string) (string, int32) {
 // at most one letter outside ASCII has any: that letter deleted or
 // replaced.
 func forEachOneEditASCII(t string, fn func(string)) {
-	if !isASCII(t) {
+	if !text.IsASCII(t) {
 		r := []rune(t)
 		at := -1
 		for i, c := range r {

@@ -260,6 +260,22 @@ func TestNearestAndFoldedTermLookups(t *testing.T) {
 	}
 }
 
+// TestFoldedTermAfterNewTerms: the accentless stems, worked out when first
+// needed, cover the terms numbered after that too.
+func TestFoldedTermAfterNewTerms(t *testing.T) {
+	t.Parallel()
+	x := newLexScope()
+	x.df[x.intern("café")] = 1
+	scopes := []*lexScope{x}
+	if got := foldedTerm(scopes, "cafe"); got != "café" {
+		t.Fatalf("foldedTerm(cafe) = %q, want café", got)
+	}
+	x.df[x.intern(text.Stem("émigrés"))] = 2
+	if got, want := foldedTerm(scopes, "emigres"), text.Stem("émigrés"); got != want {
+		t.Errorf("foldedTerm(emigres) after a new term = %q, want %q", got, want)
+	}
+}
+
 // BenchmarkNearestTerm looks up a misspelt word ("harbuor") and one with
 // accents ("gospić") in a scope of 100,000 terms, one in fifty of them
 // with a letter outside ASCII, as an English store has: by the lookups in

@@ -174,18 +174,22 @@ func WriteOne(s string) string {
 	return s
 }
 
+// IsASCII reports whether s holds only bytes below 0x80: Fold leaves such
+// a string as it is.
+func IsASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // Fold returns w without its accents ("gospić" → "gospic", "émigré" →
 // "emigre"): decomposed, combining marks dropped. Letters that do not
 // decompose ("ø", "ß") stay.
 func Fold(w string) string {
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if IsASCII(w) {
 		return w
 	}
 	var b strings.Builder
