@@ -102,7 +102,7 @@ func main() {
 	if !*words {
 		enc, err := sentence.Default()
 		if *meaningFile != "" {
-			enc, err = loadReader(*meaningFile)
+			enc, err = loadModel(*meaningFile)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "answerability:", err)
@@ -110,7 +110,7 @@ func main() {
 		}
 		meaning = sentence.NewCache(enc, 200_000)
 		if *readerFile != "" {
-			rd, err := loadReader(*readerFile)
+			rd, err := loadModel(*readerFile)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "answerability:", err)
 				os.Exit(1)
@@ -275,15 +275,15 @@ var meaning *sentence.Cache
 // reading is -reader's cache, shared like meaning; nil without -reader.
 var reading *sentence.Cache
 
-// loadReader returns the sentence model packed in file.
-func loadReader(file string) (*sentence.Encoder, error) {
+// loadModel returns the sentence model packed in file (-reader, -meaning).
+func loadModel(file string) (*sentence.Encoder, error) {
 	p, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("read the reader model: %w", err)
+		return nil, fmt.Errorf("read the sentence model: %w", err)
 	}
 	e, err := sentence.Unpack(p)
 	if err != nil {
-		return nil, fmt.Errorf("reader model %s: %w", file, err)
+		return nil, fmt.Errorf("sentence model %s: %w", file, err)
 	}
 	return e, nil
 }
