@@ -100,10 +100,11 @@ func main() {
 		return
 	}
 	if !*words {
-		enc, err := sentence.Default()
+		load := sentence.Default
 		if *meaningFile != "" {
-			enc, err = loadModel(*meaningFile)
+			load = func() (*sentence.Encoder, error) { return loadModel(*meaningFile) }
 		}
+		enc, err := load()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "answerability:", err)
 			os.Exit(1)
