@@ -215,3 +215,33 @@ func TestExtractiveReading(t *testing.T) {
 		})
 	}
 }
+
+// TestExtractiveReadsWonAndDon: "won" is the past of "win" and "Don" a
+// name, not the first parts of "won't" and "don't" (text.Terms): the
+// sentence saying who won the vote is quoted, not the one that opens the
+// passage with a name and the vote, and the Don's quarry is told from the
+// Severn's.
+func TestExtractiveReadsWonAndDon(t *testing.T) {
+	t.Parallel()
+	passages := []retrieval.Passage{{ArticleID: "a", Title: "Ward council", Coverage: 0.5,
+		Text: "Mayor Ada Brook called the vote on Tuesday after weeks of debate about the quarry. " +
+			"Alderman Tom Pike won the vote by twelve ballots to nine. " +
+			"Gravel from the Severn quarry goes to the harbour works. " +
+			"Gravel from the Don quarry goes to the ring road, the clerk said."}}
+	tests := []struct{ question, want string }{
+		{"Who won the vote?", "Alderman Tom Pike won the vote by twelve ballots to nine. [1]"},
+		{"What happens to gravel from the Don quarry? I don't know.", "Gravel from the Don quarry goes to the ring road, the clerk said. [1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.question, func(t *testing.T) {
+			t.Parallel()
+			got, err := Extractive{}.Answer(t.Context(), tt.question, passages, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("answer %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -142,7 +142,7 @@ func (d *lexDoc) tokenize(title, body string, term func(string) int32) {
 	}
 	d.terms, d.tf, d.words = d.terms[:0], d.tf[:0], 0
 	for field, s := range [2]string{body, title} {
-		text.ForEachWord(s, func(w string) {
+		text.ForEachTermWord(s, func(w string) {
 			d.words++
 			t := term(w)
 			if t < 0 {

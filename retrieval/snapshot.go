@@ -42,13 +42,20 @@ import (
 // (document u32, text and title frequencies u16); CRC-32C of all before.
 //
 // The magic's last byte is the version of the terms: 2 since text.Stem
-// reads irregular forms as their base ("began" is "begin"). A snapshot of
+// reads irregular forms as their base ("began" is "begin"), 3 since
+// "won", "don" and "shan" are terms outside "won't", "don't" and "shan't"
+// (text.ForEachTermWord: "won" is "win"). A snapshot of
 // an earlier version holds terms this build no longer makes; it is
 // rebuilt from the chunks like a stale one (errSnapshotVersion).
 const (
-	snapshotMagic      = "citeidx\x02"
-	snapshotMagicTerms = "citeidx\x01" // the terms of Porter's stemmer alone
+	snapshotMagic = "citeidx\x03"
 )
+
+// snapshotMagicsBefore are the magics of the earlier versions of the terms.
+var snapshotMagicsBefore = []string{
+	"citeidx\x01", // the terms of Porter's stemmer alone
+	"citeidx\x02", // before "won", "don" and "shan" were terms
+}
 
 // errSnapshotVersion is why a snapshot of an earlier version of the terms
 // is not read: the scope is built from its chunks, once, and a new

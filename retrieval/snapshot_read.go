@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -82,9 +83,9 @@ func (s *Store) readSnapshot(scope string, gen int64, token string) (*scopeIndex
 	size := uint64(info.Size())
 	r := &snapReader{r: bufio.NewReaderSize(f, 1<<20), h: crc32.New(castagnoli)}
 	fail := func(err error) (*scopeIndex, error) { return nil, fmt.Errorf("index snapshot %s: %w", path, err) }
-	switch string(r.next(len(snapshotMagic))) {
-	case snapshotMagic:
-	case snapshotMagicTerms:
+	switch magic := string(r.next(len(snapshotMagic))); {
+	case magic == snapshotMagic:
+	case slices.Contains(snapshotMagicsBefore, magic):
 		return fail(errSnapshotVersion)
 	default:
 		return fail(cmpErr(r.err, "not a citebot index snapshot"))

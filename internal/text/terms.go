@@ -19,7 +19,7 @@ import (
 // Passage.Coverage and of the extractive answerer.
 func Terms(text string) []string {
 	var out []string
-	ForEachWord(text, func(w string) {
+	ForEachTermWord(text, func(w string) {
 		if !IsStopWord(w) {
 			out = append(out, Stem(w))
 		}
@@ -66,6 +66,47 @@ func lowerWord(w string, lower bool) string {
 	return w
 }
 
+// ForEachTermWord is ForEachWord for words that become terms: the word
+// before the "n't" of a negative contraction whose first part is also a
+// word of its own ("won't", "don't", "shan't") comes as "not", the stop
+// word it means, so that "won" stays the past of "win" ("Who won the
+// election?"), "Don" a name and "Shan" a people. Retrieval's lexical
+// index and Terms read words through it.
+func ForEachTermWord(text string, fn func(string)) {
+	ForEachWordAt(text, func(_, end int, w string) {
+		if Contracted(w, text[end:]) {
+			w = "not"
+		}
+		fn(w)
+	})
+}
+
+// Contracted reports whether the lower-case word w, followed by rest, is
+// the first part of "won't", "don't" or "shan't": not the word it spells.
+func Contracted(w, rest string) bool {
+	return negativeContractions[w] && negationFollows(rest)
+}
+
+// negativeContractions are the first parts of "won't", "don't" and
+// "shan't" that are words in their own right. The others ("didn",
+// "isn", "couldn", …) are stop words whatever follows them.
+var negativeContractions = map[string]bool{"won": true, "don": true, "shan": true}
+
+// negationFollows reports whether rest, the text after a word, opens with
+// an apostrophe (straight or curly) and the "t" of "n't", ending there.
+func negationFollows(rest string) bool {
+	r, n := utf8.DecodeRuneInString(rest)
+	if r != '\'' && r != '’' {
+		return false
+	}
+	rest = rest[n:]
+	if rest == "" || (rest[0] != 't' && rest[0] != 'T') {
+		return false
+	}
+	r, _ = utf8.DecodeRuneInString(rest[1:])
+	return len(rest) == 1 || !(unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
 // TermSet returns the distinct terms of text (as Terms returns them).
 func TermSet(text string) map[string]struct{} {
 	set := make(map[string]struct{})
@@ -91,6 +132,8 @@ func Distinct(terms []string) []string {
 
 // IsStopWord reports whether the lower-case word w is a stop word: a
 // common English function word that carries no topic, left out of Terms.
+// "won", "don" and "shan" are not: Terms leaves them out only as parts of
+// "won't", "don't" and "shan't" (ForEachTermWord).
 func IsStopWord(w string) bool {
 	_, ok := stopWords[w]
 	return ok
@@ -100,14 +143,14 @@ func IsStopWord(w string) bool {
 var stopWords = func() map[string]struct{} {
 	list := `a about above after again against all am an and any are aren as at
 	be because been before being below between both but by can cannot could
-	couldn did didn do does doesn doing don down during each few for from further
+	couldn did didn do does doesn doing down during each few for from further
 	had hadn has hasn have haven having he her here hers herself him himself his
 	how i if in into is isn it its itself just let me more most mustn my myself
 	no nor not of off on once only or other ought our ours ourselves out over own
-	same shan she should shouldn so some such than that the their theirs them
+	same she should shouldn so some such than that the their theirs them
 	themselves then there these they this those through to too under until up
 	very was wasn we were weren what when where which while who whom why will
-	with won would wouldn you your yours yourself yourselves s t d ll m re ve
+	with would wouldn you your yours yourself yourselves s t d ll m re ve
 	also did does tell told says said say may might must shall yet via per`
 	m := make(map[string]struct{})
 	for _, w := range strings.Fields(list) {

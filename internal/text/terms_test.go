@@ -90,6 +90,15 @@ func TestTerms(t *testing.T) {
 		{"Floods, flooding & flooded!", []string{"flood", "flood", "flood"}},
 		{"Don't panic: 2,000 homes", []string{"panic", "2", "000", "home"}},
 		{"Café Zürich naïve", []string{"café", "zürich", "naïve"}},
+		// "won" is the past of "win", "Don" a name and "Shan" a people,
+		// except as the first part of a negative contraction, with a
+		// straight or a curly apostrophe.
+		{"Who won the election?", []string{"win", "elect"}},
+		{"They won't win; they WON’T.", []string{"win"}},
+		{"Don Cossacks don't ride. DON'T", []string{"don", "cossack", "ride"}},
+		{"The Shan shan't", []string{"shan"}},
+		{"won'ton, don't-stop, won'", []string{"win", "ton", "stop", "win"}},
+		{"didn't couldn't isn't", nil},
 	}
 	for _, tt := range tests {
 		if got := Terms(tt.in); !slices.Equal(got, tt.want) {
