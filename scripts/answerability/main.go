@@ -189,12 +189,12 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 				}
 				var absent []string
 				type dumped struct {
-					Title, Text string
-					Score       float64
+					ArticleID, Title, Text string
+					Score, Coverage        float64
 				}
 				var ps []dumped
 				for _, p := range ans.Passages {
-					ps = append(ps, dumped{p.Title, p.Text, p.Score})
+					ps = append(ps, dumped{p.ArticleID, p.Title, p.Text, p.Score, p.Coverage})
 				}
 				for _, t := range terms {
 					if df[t] == 0 {
