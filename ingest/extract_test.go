@@ -336,12 +336,13 @@ func FuzzExtractHTML(f *testing.F) {
 	})
 }
 
-// TestExtractHTMLDivLineBreaks: text laid out in a <div> with <br>s (older
-// news sites, blogs, forums) is read once and in order, a blank line
-// ending a paragraph and a <div> inside starting one. go-trafilatura
-// repeated the text after each <br> as a paragraph of its own
-// (third_party/go-trafilatura/CITEBOT.md).
-func TestExtractHTMLDivLineBreaks(t *testing.T) {
+// TestExtractHTMLLineBreaks: text laid out in a <div> or a <p> with <br>s
+// (older news sites, blogs, forums) is read once and in order, a blank
+// line ending a paragraph and a <div> inside starting one. go-trafilatura
+// repeated the text after each <br> in a <div> as a paragraph of its own,
+// and made the two <br>s of a blank line in a <p> one, running the
+// paragraphs together (third_party/go-trafilatura/CITEBOT.md).
+func TestExtractHTMLLineBreaks(t *testing.T) {
 	t.Parallel()
 	const (
 		mon = "The harbour council met on Monday to discuss the ferry timetable and the dredging of the inner basin."
@@ -355,6 +356,8 @@ func TestExtractHTMLDivLineBreaks(t *testing.T) {
 		{"line breaks", "<div>" + mon + "<br>" + tue + "<br>" + wed + "</div>", []string{mon + " " + tue + " " + wed}},
 		{"blank lines", "<div>" + mon + "<br><br>" + tue + "<br>\n<br>" + wed + "</div>", []string{mon, tue, wed}},
 		{"a div inside", "<div>" + mon + "<div>" + tue + "<br><br>" + wed + "</div></div>", []string{mon, tue, wed}},
+		{"blank lines in a paragraph", "<p>" + mon + "<br><br>" + tue + "<br/><br/>" + wed + "</p>", []string{mon, tue, wed}},
+		{"line break in a paragraph", "<p>" + mon + "<br>" + tue + "</p><p>" + wed + "</p>", []string{mon + " " + tue, wed}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

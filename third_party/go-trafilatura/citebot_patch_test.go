@@ -94,6 +94,49 @@ func TestWholeDivNotRepeated(t *testing.T) {
 	}
 }
 
+// TestBlankLineKept: a line break followed by another inside a paragraph
+// (a blank line, how many pages end a paragraph inside a <p>) is kept;
+// upstream removed every line break with no text right after it, so the
+// two became one and the paragraphs ran together. A single line break is
+// kept as upstream, and a trailing one removed.
+func TestBlankLineKept(t *testing.T) {
+	t.Parallel()
+	const (
+		mon = "The harbour council met on Monday to discuss the ferry timetable and the dredging of the inner basin."
+		tue = "The harbour council met again on Tuesday and agreed to dredge the basin before the summer season."
+		wed = "The ferry operator said on Wednesday that the new timetable would start on the first of June."
+	)
+	tests := []struct {
+		name, body string
+		want       int // line breaks in the paragraph
+	}{
+		{"blank lines", "<p>" + mon + "<br><br>" + tue + "<br/><br/>" + wed + "</p>", 4},
+		{"blank line with a space", "<p>" + mon + "<br> <br>" + tue + "</p>", 2},
+		{"line break", "<p>" + mon + "<br>" + tue + "</p>", 1},
+		{"trailing blank line", "<p>" + mon + "<br>" + tue + "<br><br></p>", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := html.Parse(strings.NewReader(`<html><head><title>Council</title></head><body><article><h1>Council</h1>` + tt.body + `<p>` + wed + " " + mon + `</p></article></body></html>`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := ExtractDocument(doc, Options{ExcludeComments: true, HtmlDateMode: Disabled})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			if err := html.Render(&b, res.ContentNode); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(b.String(), "<br/>"); n != tt.want {
+				t.Errorf("%d line breaks, want %d, in %s", n, tt.want, b.String())
+			}
+		})
+	}
+}
+
 // etreeText is the text of n and its descendants, with a space where an
 // element starts or ends.
 func etreeText(n *html.Node) string {

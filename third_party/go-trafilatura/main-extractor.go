@@ -1,5 +1,6 @@
 // Modified by citebot: extractContent does not handle again the line breaks
-// and inline elements inside a <div> kept whole as a paragraph (see CITEBOT.md).
+// and inline elements inside a <div> kept whole as a paragraph, and
+// handleParagraphs keeps a line break followed by another (see CITEBOT.md).
 
 package trafilatura
 
@@ -360,11 +361,14 @@ func handleParagraphs(element *html.Node, potentialTags map[string]struct{}, cac
 		}
 	}
 
-	// Clean trailing line break
+	// Clean trailing line break. A line break followed by another (a
+	// blank line: "a<br><br>b", how many pages end a paragraph inside a
+	// <p>) is kept: citebot reads the two as a paragraph's end, which
+	// upstream's removal of every line break without text after it lost.
 	lineBreaks := dom.QuerySelectorAll(element, "br,hr")
 	for i := len(lineBreaks) - 1; i >= 0; i-- {
 		br := lineBreaks[i]
-		if br.NextSibling == nil || etree.Tail(br) == "" {
+		if br.NextSibling == nil || (etree.Tail(br) == "" && !lineBreakNext(br)) {
 			etree.Remove(br)
 		}
 	}
@@ -884,6 +888,21 @@ func insideWhole(node *html.Node, whole map[*html.Node]bool) bool {
 		if whole[p] {
 			return true
 		}
+	}
+	return false
+}
+
+// lineBreakNext reports whether the node after br, white space aside, is
+// another line break. Added by citebot.
+func lineBreakNext(br *html.Node) bool {
+	for n := br.NextSibling; n != nil; n = n.NextSibling {
+		switch {
+		case n.Type == html.TextNode && strings.TrimSpace(n.Data) == "":
+			continue
+		case n.Type == html.ElementNode && n.Data == "br":
+			return true
+		}
+		return false
 	}
 	return false
 }
