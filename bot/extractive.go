@@ -62,6 +62,10 @@ var (
 	duration       = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|several|few)[ -](?:[a-z]+[ -])?(second|minute|hour|day|night|week|month|year|decade|century|centurie)s?\b`)
 	lengthQuestion = regexp.MustCompile(`how long (?:is|are|was|were)\b`)
 	properName     = regexp.MustCompile(`\b[A-Z][a-z]+ (?:[A-Z]\. )?[A-Z][a-z]+\b`)
+	// place is where a sentence says where: a preposition of place
+	// before a name ("on the West Side", "near Shoreham", "to Asia"),
+	// which is what "where" asks for.
+	place = regexp.MustCompile(`\b(?:[Ii]n|[Aa]t|[Nn]ear|[Oo]n|[Ff]rom|[Tt]o|[Ii]nto|[Aa]cross|[Oo]utside|[Ii]nside|[Aa]long|[Tt]hroughout|[Oo]ff)\s+(?:the\s+)?[A-Z][\w'’-]+`)
 	// reason is how a sentence gives a cause or a purpose, which is what
 	// "why" asks for: "because", "due to", "led to", "in order to".
 	reason = regexp.MustCompile(`(?i)\b(because|due to|owing to|thanks to|as a result|result(?:ed|s)? (?:in|from)|so that|in order to|caus(?:e|ed|es|ing)|reasons?|led to|leads? to|prompt(?:ed|ing)|aim(?:ed|s)? (?:to|at)|to (?:avoid|prevent|ensure|protect|reduce|allow|help|make|improve|increase|keep))\b`)
@@ -214,6 +218,7 @@ func scoreSentences(question string, qterms []string, passages []retrieval.Passa
 		if cue != nil && cueOutsideQuestion(cue, c.text, question) {
 			c.score += cueBonus
 		}
+
 		if len(strings.Fields(c.text)) < shortSentenceWords {
 			c.score -= shortSentencePenalty
 		}
@@ -230,8 +235,8 @@ func scoreSentences(question string, qterms []string, passages []retrieval.Passa
 // article's title; stemCredit is what a term sharing only a stem with the
 // sentence earns ("evacuated" and "evacuees"); cueBonus rewards a
 // sentence holding what the question asks for (a date for "when", a
-// number for "how many", a name for "who", a cause or purpose for "why")
-// that the question lacks.
+// number for "how many", a name for "who", a cause or purpose for "why",
+// a place for "where") that the question lacks.
 const (
 	titleCredit     = 0.5
 	passagePrior    = 0.3
@@ -384,6 +389,8 @@ func questionCue(q string) *regexp.Regexp {
 		return properName
 	case strings.HasPrefix(l, "why") || strings.Contains(l, " why "):
 		return reason
+	case strings.HasPrefix(l, "where") || strings.Contains(l, " where "):
+		return place
 	}
 	return nil
 }

@@ -40,6 +40,9 @@ func TestExtractive(t *testing.T) {
 		Text: "Drivers faced long detours on Monday as the Elm Street bridge stayed closed. " +
 			"The city closed the Elm Street bridge to traffic because inspectors found cracks in two of its steel beams. " +
 			"The bridge carries about 12,000 cars a day."}
+	airport := retrieval.Passage{ArticleID: "k", Title: "Neighbourhoods", Coverage: 0.7,
+		Text: "Developer William Smilie opened the Chandler airport in 1946 for private pilots. " +
+			"The Chandler airport stands on the West Side, beside the old rail yards."}
 	tests := []struct {
 		name      string
 		question  string
@@ -72,6 +75,8 @@ func TestExtractive(t *testing.T) {
 			"began on 3 March", "beginning to hurt", "[1]"},
 		{"why: the sentence that gives the reason, not the one that restates the question", "Why was the Elm Street bridge closed?", []retrieval.Passage{bridge},
 			"because inspectors found cracks", "Drivers faced", "[1]"},
+		{"where: the sentence that says where, not the one with a name", "Where is the Chandler airport?", []retrieval.Passage{airport},
+			"stands on the West Side", "Smilie", "[1]"},
 	}
 	// The same answers whether or not the sentence model helps choose.
 	answerers := map[string]Extractive{"words": {}, "meaning": {Meaning: testMeaning(t)}}
