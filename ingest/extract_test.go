@@ -336,6 +336,39 @@ func FuzzExtractHTML(f *testing.F) {
 	})
 }
 
+// Three paragraphs of a council story, for the tests of line breaks and
+// paragraphs.
+const (
+	councilMon = "The harbour council met on Monday to discuss the ferry timetable and the dredging of the inner basin."
+	councilTue = "The council met again on Tuesday and agreed to dredge the basin before the summer season."
+	councilWed = "The ferry operator said on Wednesday that the new timetable would start on the first of June."
+)
+
+// TestExtractHTMLJSONLDBody: a fetched page whose story is only in its
+// JSON-LD articleBody (the page draws it with script) keeps its
+// paragraphs apart; go-trafilatura's last resort ran them into one
+// ("…the dredging.The work starts…", third_party/go-trafilatura/CITEBOT.md).
+func TestExtractHTMLJSONLDBody(t *testing.T) {
+	t.Parallel()
+	mon, tue, wed := councilMon, councilTue, councilWed
+	for name, body := range map[string]string{
+		"HTML":       "<p>" + mon + "</p><p>" + tue + "</p><p>" + wed + "</p>",
+		"plain text": mon + "\\n\\n" + tue + "\\n\\n" + wed,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			page := `<html><head><title>Harbour council</title><script type="application/ld+json">{"@type":"NewsArticle","articleBody":"` + body + `"}</script></head><body><div id="app"></div></body></html>`
+			a, err := extractHTML([]byte(page), "https://www.harbourgazette.example/council", "")
+			if err != nil {
+				t.Fatalf("extractHTML: %v", err)
+			}
+			if want := []string{mon, tue, wed}; !slices.Equal(a.Paragraphs, want) {
+				t.Errorf("paragraphs\n got: %q\nwant: %q", a.Paragraphs, want)
+			}
+		})
+	}
+}
+
 // TestExtractHTMLLineBreaks: text laid out in a <div> or a <p> with <br>s
 // (older news sites, blogs, forums) is read once and in order, a blank
 // line ending a paragraph and a <div> inside starting one. go-trafilatura
@@ -344,11 +377,7 @@ func FuzzExtractHTML(f *testing.F) {
 // paragraphs together (third_party/go-trafilatura/CITEBOT.md).
 func TestExtractHTMLLineBreaks(t *testing.T) {
 	t.Parallel()
-	const (
-		mon = "The harbour council met on Monday to discuss the ferry timetable and the dredging of the inner basin."
-		tue = "The council met again on Tuesday and agreed to dredge the basin before the summer season."
-		wed = "The ferry operator said on Wednesday that the new timetable would start on the first of June."
-	)
+	mon, tue, wed := councilMon, councilTue, councilWed
 	tests := []struct {
 		name, body string
 		want       []string

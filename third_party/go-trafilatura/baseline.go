@@ -1,7 +1,11 @@
+// Modified by citebot: the baseline extraction keeps an article's paragraphs
+// apart (blockParagraphs, textParagraphs; see CITEBOT.md).
+
 package trafilatura
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -54,21 +58,27 @@ func baseline(doc *html.Node) (*html.Node, string) {
 
 		// Find article body recursively
 		var articleBody string
+		var articleParas []string
 		var findArticleBody func(obj map[string]any)
 
 		findArticleBody = func(obj map[string]any) {
 			for key, value := range obj {
 				switch v := value.(type) {
 				case string:
+					raw := v
 					v = trim(v)
 					if strings.ToLower(key) == "articlebody" && v != "" {
+						// citebot: the body is kept one paragraph per
+						// block (or per blank line of plain text), not
+						// run together.
 						if strings.Contains(v, "<p>") {
 							tmp := dom.CreateElement("div")
-							dom.SetInnerHTML(tmp, v)
-							articleBody = trim(dom.TextContent(tmp))
+							dom.SetInnerHTML(tmp, raw)
+							articleParas = blockParagraphs(tmp)
 						} else {
-							articleBody = v
+							articleParas = textParagraphs(raw)
 						}
+						articleBody = strings.Join(articleParas, " ")
 						return
 					}
 
@@ -87,8 +97,10 @@ func baseline(doc *html.Node) (*html.Node, string) {
 
 		findArticleBody(data)
 		if articleBody != "" {
-			p := etree.SubElement(postBody, "p")
-			etree.SetText(p, articleBody)
+			for _, para := range articleParas {
+				p := etree.SubElement(postBody, "p")
+				etree.SetText(p, para)
+			}
 			tmpText += " " + articleBody
 		}
 	}
@@ -104,10 +116,14 @@ func baseline(doc *html.Node) (*html.Node, string) {
 	// Scrape from article tag
 	articleElement := dom.QuerySelector(doc, "article")
 	if articleElement != nil {
-		articleText := trim(dom.TextContent(articleElement))
+		articleParas := blockParagraphs(articleElement)
+		articleText := strings.Join(articleParas, " ")
 		if utf8.RuneCountInString(articleText) > 100 {
-			p := etree.SubElement(postBody, "p")
-			etree.SetText(p, articleText)
+			// citebot: one paragraph per block, not run together.
+			for _, para := range articleParas {
+				p := etree.SubElement(postBody, "p")
+				etree.SetText(p, para)
+			}
 			tmpText += " " + articleText
 		}
 	}
@@ -149,4 +165,76 @@ func baseline(doc *html.Node) (*html.Node, string) {
 	elem := etree.SubElement(postBody, "p")
 	etree.SetText(elem, text)
 	return postBody, text
+}
+
+// blockParagraphs returns the text of n one paragraph per block: the text
+// between the starts and ends of block elements (and blank lines made of
+// two <br>s), each trimmed, empty ones left out. dom.TextContent runs the
+// blocks together ("…the dredging.The work starts…"). Added by citebot.
+func blockParagraphs(n *html.Node) []string {
+	var paras []string
+	var cur strings.Builder
+	flush := func() {
+		paras = append(paras, textParagraphs(cur.String())...)
+		cur.Reset()
+	}
+	type step struct {
+		n    *html.Node
+		exit bool
+	}
+	stack := []step{{n: n}}
+	for len(stack) > 0 {
+		st := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch {
+		case st.n.Type == html.TextNode:
+			cur.WriteString(st.n.Data)
+			continue
+		case st.n.Type == html.ElementNode && st.n.Data == "br":
+			cur.WriteString("\n")
+			continue
+		case st.n.Type == html.ElementNode && (st.n.Data == "script" || st.n.Data == "style"):
+			continue
+		}
+		block := st.n.Type == html.ElementNode && baselineBlocks[st.n.Data]
+		if st.exit {
+			if block {
+				flush()
+			}
+			continue
+		}
+		if block {
+			flush()
+		}
+		stack = append(stack, step{n: st.n, exit: true})
+		for c := st.n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, step{n: c})
+		}
+	}
+	flush()
+	return paras
+}
+
+// textParagraphs splits plain text at its blank lines into trimmed,
+// non-empty paragraphs. Added by citebot.
+func textParagraphs(s string) []string {
+	var paras []string
+	for _, part := range blankLines.Split(s, -1) {
+		if t := trim(part); t != "" {
+			paras = append(paras, t)
+		}
+	}
+	return paras
+}
+
+var blankLines = regexp.MustCompile(`\n[^\S\n]*\n`)
+
+// baselineBlocks are the elements that start and end a paragraph for
+// blockParagraphs. Added by citebot.
+var baselineBlocks = map[string]bool{
+	"p": true, "div": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"li": true, "ul": true, "ol": true, "dl": true, "dt": true, "dd": true, "blockquote": true, "pre": true,
+	"section": true, "article": true, "header": true, "footer": true, "aside": true, "main": true,
+	"table": true, "tr": true, "caption": true, "figure": true, "figcaption": true, "hr": true,
+	"address": true, "details": true, "summary": true, "form": true, "center": true,
 }

@@ -1,16 +1,19 @@
 package trafilatura
 
-// Tests of citebot's patch (see CITEBOT.md): an element pruned from the
-// middle of a paragraph leaves the text after it where it was.
+// Tests of citebot's patches (see CITEBOT.md).
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/go-shiori/dom"
 	"golang.org/x/net/html"
 )
 
+// TestPrunedElementKeepsTextInPlace: an element pruned from the middle of
+// a paragraph leaves the text after it where it was.
 func TestPrunedElementKeepsTextInPlace(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -155,4 +158,43 @@ func etreeText(n *html.Node) string {
 	}
 	walk(n)
 	return b.String()
+}
+
+// TestBaselineParagraphs: the baseline extraction (the last resort, for
+// a page whose body the extractors find too little in) keeps an
+// article's paragraphs apart, where upstream ran them into one text
+// ("…the dredging.The work starts…"): an articleBody of JSON-LD in HTML
+// or in plain text with blank lines, and an <article> element.
+func TestBaselineParagraphs(t *testing.T) {
+	t.Parallel()
+	const (
+		mon = "The harbour council met on Monday to discuss the ferry timetable and the dredging of the inner basin."
+		tue = "The harbour council met again on Tuesday and agreed to dredge the basin before the summer season."
+		wed = "The ferry operator said on Wednesday that the new timetable would start on the first of June."
+	)
+	tests := []struct{ name, page string }{
+		{"JSON-LD in HTML", `<html><head><script type="application/ld+json">{"@type":"NewsArticle","articleBody":"<p>` + mon + `</p><p>` + tue + `</p><p>` + wed + `</p>"}</script></head><body></body></html>`},
+		{"JSON-LD in plain text", `<html><head><script type="application/ld+json">{"@type":"NewsArticle","articleBody":"` + mon + `\n\n` + tue + `\n \n` + wed + `"}</script></head><body></body></html>`},
+		{"article", `<html><body><article><h2>` + mon + `</h2><div>` + tue + `</div><p>` + wed + `</p></article></body></html>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc, err := html.Parse(strings.NewReader(tt.page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, text := baseline(doc)
+			var got []string
+			for _, p := range dom.Children(body) {
+				got = append(got, dom.TextContent(p))
+			}
+			if want := []string{mon, tue, wed}; !slices.Equal(got, want) {
+				t.Errorf("paragraphs %q, want %q", got, want)
+			}
+			if want := mon + " " + tue + " " + wed; text != want {
+				t.Errorf("text %q, want %q", text, want)
+			}
+		})
+	}
 }
