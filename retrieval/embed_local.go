@@ -64,7 +64,10 @@ func (localEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, er
 func localFeatures(s string, counts map[uint64]feature) {
 	var prev string // previous non-stop stem, for bigrams
 	text.ForEachWord(s, func(w string) {
-		if text.IsStopWord(w) || formerStopWords[w] {
+		// "won", "don" and "shan" were stop words before they became
+		// terms (text.ContractionPart): the features stay as they were,
+		// so that vectors stored before mean what new ones do.
+		if text.IsStopWord(w) || text.ContractionPart(w) {
 			add(counts, hashFeature('s', w, ""), weightStopWord)
 			return
 		}
@@ -77,12 +80,6 @@ func localFeatures(s string, counts map[uint64]feature) {
 		addCharGrams(w, counts)
 	})
 }
-
-// formerStopWords were stop words of text until "won", "don" and "shan"
-// became terms outside "won't", "don't" and "shan't": the local
-// embedder's features stay as they were, so that vectors stored before
-// mean what new ones do.
-var formerStopWords = map[string]bool{"won": true, "don": true, "shan": true}
 
 // addCharGrams adds the 3- to 5-byte n-grams of "<w>" (word with boundary
 // marks). Bytes, not runes: cheap, and deterministic for any script.

@@ -84,8 +84,13 @@ func ForEachTermWord(text string, fn func(string)) {
 // Contracted reports whether the lower-case word w, followed by rest, is
 // the first part of "won't", "don't" or "shan't": not the word it spells.
 func Contracted(w, rest string) bool {
-	return negativeContractions[w] && negationFollows(rest)
+	return ContractionPart(w) && negationFollows(rest)
 }
+
+// ContractionPart reports whether the lower-case word w is "won", "don"
+// or "shan": a word of its own that also starts "won't", "don't" or
+// "shan't" (Contracted tells which one it is).
+func ContractionPart(w string) bool { return negativeContractions[w] }
 
 // negativeContractions are the first parts of "won't", "don't" and
 // "shan't" that are words in their own right. The others ("didn",
