@@ -218,7 +218,6 @@ func scoreSentences(question string, qterms []string, passages []retrieval.Passa
 		if cue != nil && cueOutsideQuestion(cue, c.text, question) {
 			c.score += cueBonus
 		}
-
 		if len(strings.Fields(c.text)) < shortSentenceWords {
 			c.score -= shortSentencePenalty
 		}
