@@ -97,10 +97,7 @@ func baseline(doc *html.Node) (*html.Node, string) {
 
 		findArticleBody(data)
 		if articleBody != "" {
-			for _, para := range articleParas {
-				p := etree.SubElement(postBody, "p")
-				etree.SetText(p, para)
-			}
+			appendParagraphs(postBody, articleParas)
 			tmpText += " " + articleBody
 		}
 	}
@@ -120,10 +117,7 @@ func baseline(doc *html.Node) (*html.Node, string) {
 		articleText := strings.Join(articleParas, " ")
 		if utf8.RuneCountInString(articleText) > 100 {
 			// citebot: one paragraph per block, not run together.
-			for _, para := range articleParas {
-				p := etree.SubElement(postBody, "p")
-				etree.SetText(p, para)
-			}
+			appendParagraphs(postBody, articleParas)
 			tmpText += " " + articleText
 		}
 	}
@@ -196,7 +190,8 @@ func blockParagraphs(n *html.Node) []string {
 		case st.n.Type == html.ElementNode && (st.n.Data == "script" || st.n.Data == "style"):
 			continue
 		}
-		block := st.n.Type == html.ElementNode && baselineBlocks[st.n.Data]
+		_, isBlock := baselineBlocks[st.n.Data]
+		block := st.n.Type == html.ElementNode && isBlock
 		if st.exit {
 			if block {
 				flush()
@@ -229,12 +224,20 @@ func textParagraphs(s string) []string {
 
 var blankLines = regexp.MustCompile(`\n[^\S\n]*\n`)
 
+// appendParagraphs adds each of paras to body as a <p>. Added by citebot.
+func appendParagraphs(body *html.Node, paras []string) {
+	for _, para := range paras {
+		p := etree.SubElement(body, "p")
+		etree.SetText(p, para)
+	}
+}
+
 // baselineBlocks are the elements that start and end a paragraph for
 // blockParagraphs. Added by citebot.
-var baselineBlocks = map[string]bool{
-	"p": true, "div": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
-	"li": true, "ul": true, "ol": true, "dl": true, "dt": true, "dd": true, "blockquote": true, "pre": true,
-	"section": true, "article": true, "header": true, "footer": true, "aside": true, "main": true,
-	"table": true, "tr": true, "caption": true, "figure": true, "figcaption": true, "hr": true,
-	"address": true, "details": true, "summary": true, "form": true, "center": true,
-}
+var baselineBlocks = sliceToMap(
+	"p", "div", "h1", "h2", "h3", "h4", "h5", "h6",
+	"li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
+	"section", "article", "header", "footer", "aside", "main",
+	"table", "tr", "caption", "figure", "figcaption", "hr",
+	"address", "details", "summary", "form", "center",
+)
