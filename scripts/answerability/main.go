@@ -15,6 +15,10 @@
 //	    article (uncovered; reported, not fitted on): the small server's
 //	    side of (c).
 //
+// Last, when the data folder holds seed/pact.txt beside squad-dev (the
+// CBC's story of the Russia–North Korea pact), it asks that article alone
+// the dozen plain questions of pact.jsonl and says how many are answered.
+//
 // With -fit it also fits the logistic regression that weighs bot.Signals
 // on the questions of (a), (b) and (c) and prints its coefficients; with
 // the sentence model also scaled to share the thresholds set on words
@@ -40,11 +44,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math"
 	"os"
@@ -266,6 +274,67 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 		printCrossValidation(w, outs, tune)
 	}
 	printTable(w, outs)
+	return printPact(ctx, w, data)
+}
+
+// pactQuestions are a dozen plain questions about the CBC's story of the
+// Russia–North Korea pact (the data folder's seed/pact.txt), each with the
+// words of the article that answer it: the kind of article citebot is
+// for, asked as a reader would ask.
+//
+//go:embed pact.jsonl
+var pactQuestions []byte
+
+// printPact asks pactQuestions of the pact article alone in its store and
+// prints how many are answered offline, how many pass the language
+// model's gate, and how many answers hold the article's words that
+// answer them, naming each question declined. It prints nothing when the
+// data folder has no seed/pact.txt beside data.
+func printPact(ctx context.Context, w io.Writer, data string) error {
+	path := filepath.Join(data, "..", "seed", "pact.txt")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	a, err := ingest.ParseFile(path)
+	if err != nil {
+		return err
+	}
+	var qs []question
+	for n, l := range bytes.Split(bytes.TrimSpace(pactQuestions), []byte("\n")) {
+		var q question
+		if err := json.Unmarshal(l, &q); err != nil {
+			return fmt.Errorf("pact.jsonl line %d: %w", n+1, err)
+		}
+		qs = append(qs, q)
+	}
+	core, _, done, err := newCore(ctx, []ingest.Article{a})
+	if err != nil {
+		return err
+	}
+	defer done()
+	var answered, passed, gold int
+	var declined []string
+	for _, q := range qs {
+		ans, err := core.Ask(ctx, bot.Question{Text: q.Question})
+		if err != nil {
+			return fmt.Errorf("pact: ask %q: %w", q.Question, err)
+		}
+		if ans.Logit >= bot.DeclineModel {
+			passed++
+		}
+		if !ans.Found || ans.Logit < bot.DeclineExtractive {
+			declined = append(declined, fmt.Sprintf("%q (log-odds %.2f)", q.Question, ans.Logit))
+			continue
+		}
+		answered++
+		if slices.ContainsFunc(q.Answers, func(g string) bool { return retrieval.ContainsAnswer(ans.Text, g) }) {
+			gold++
+		}
+	}
+	fmt.Fprintf(w, "\nthe pact article alone (%s), %d questions: %d answered offline, %d with the words that answer them; %d past the language model's gate\n", path, len(qs), answered, gold, passed)
+	for _, d := range declined {
+		fmt.Fprintf(w, "  declined offline: %s\n", d)
+	}
 	return nil
 }
 

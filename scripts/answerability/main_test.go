@@ -143,3 +143,22 @@ func TestRefitReadsDump(t *testing.T) {
 		t.Errorf("refit of a broken dump: %v, want an error naming line 1", err)
 	}
 }
+
+func TestPrintPact(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := printPact(t.Context(), &out, filepath.Join(t.TempDir(), "squad-dev")); err != nil || out.Len() > 0 {
+		t.Errorf("without seed/pact.txt: %v, printed %q; want nothing", err, out.String())
+	}
+	data := filepath.Join("..", "..", "..", "shared", "data", "squad-dev")
+	if _, err := os.Stat(filepath.Join(data, "..", "seed", "pact.txt")); err != nil {
+		t.Skip("no ../shared/data/seed/pact.txt:", err)
+	}
+	if err := printPact(t.Context(), &out, data); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "12 questions") || !strings.Contains(out.String(), "answered offline") {
+		t.Errorf("output lacks the count of the 12 questions:\n%s", out.String())
+	}
+	t.Log(out.String())
+}
