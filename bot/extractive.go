@@ -56,7 +56,10 @@ type candidate struct {
 }
 
 var (
-	yearOrDate = regexp.MustCompile(`\b(1[5-9]\d\d|20\d\d)\b|(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
+	// yearOrDate is what answers "when": a year from 1000 to 2099 (the
+	// Black Death's and the Mongol conquests' years are years too) or a
+	// month or day named.
+	yearOrDate = regexp.MustCompile(`\b(1[0-9]\d\d|20\d\d)\b|(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
 	number     = regexp.MustCompile(`\d|(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b`)
 	// duration is a length of time: "about 21 months", "two hours".
 	duration       = regexp.MustCompile(`(?i)\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|several|few)[ -](?:[a-z]+[ -])?(second|minute|hour|day|night|week|month|year|decade|century|centurie)s?\b`)

@@ -43,6 +43,9 @@ func TestExtractive(t *testing.T) {
 	airport := retrieval.Passage{ArticleID: "k", Title: "Neighbourhoods", Coverage: 0.7,
 		Text: "Developer William Smilie opened the Chandler airport in 1946 for private pilots. " +
 			"The Chandler airport stands on the West Side, beside the old rail yards."}
+	castle := retrieval.Passage{ArticleID: "l", Title: "Old town history", Coverage: 0.7,
+		Text: "The lords of Varn built the stone castle above the harbour to guard the river crossing. " +
+			"The castle was built in 1242, the town's chronicle says."}
 	tests := []struct {
 		name      string
 		question  string
@@ -77,6 +80,8 @@ func TestExtractive(t *testing.T) {
 			"because inspectors found cracks", "Drivers faced", "[1]"},
 		{"where: the sentence that says where, not the one with a name", "Where is the Chandler airport?", []retrieval.Passage{airport},
 			"stands on the West Side", "Smilie", "[1]"},
+		{"when: a year before 1500 is a date", "When was the castle built?", []retrieval.Passage{castle},
+			"built in 1242", "guard the river crossing", "[1]"},
 	}
 	// The same answers whether or not the sentence model helps choose.
 	answerers := map[string]Extractive{"words": {}, "meaning": {Meaning: testMeaning(t)}}
