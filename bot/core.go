@@ -271,7 +271,7 @@ func (c *Core) AskStream(ctx context.Context, q Question, onDelta func(string)) 
 	d, declines := c.opt.Answerer.(Decliner)
 	declines = declines && d.Declines()
 	if !declines {
-		relevant = relevantPassages(top)
+		relevant = ExtractivePassages(passages)
 	}
 	var stream *citationStream
 	if onDelta != nil {
@@ -508,9 +508,12 @@ func (c *Core) standalone(ctx context.Context, history []Turn, question string) 
 	return history[len(history)-1].Question + " " + question
 }
 
-// relevantPassages keeps the passages that cover at least half as much of
-// the question's terms as the best one.
-func relevantPassages(passages []retrieval.Passage) []retrieval.Passage {
+// ExtractivePassages returns the passages of a search, in rank order, that
+// Ask lets an answerer that does not decline itself (the extractive one)
+// quote from: of the top few it judges answerability on, those that
+// cover at least half as much of the question's terms as the best one.
+func ExtractivePassages(passages []retrieval.Passage) []retrieval.Passage {
+	passages = passages[:min(len(passages), decisionPassages)]
 	best := 0.0
 	for _, p := range passages {
 		best = max(best, p.Coverage)
