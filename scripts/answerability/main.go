@@ -34,12 +34,20 @@
 // cross-validates (-cv): seconds instead of minutes, to compare -l2
 // penalties.
 //
+// With -replay it answers again, extractively and with the scorer as
+// built, the covered questions of a -dump file from the passages the dump
+// holds, and prints gold in the answer for (a) and (b) (-changes names the
+// questions that gained or lost it): a change to how sentences are chosen
+// measured in a minute or two. -all asks each tune article alone every
+// one of its questions (7,235) and runs no other protocol: with -dump, a
+// larger sample to replay.
+//
 // -reader and -meaning measure a sentence model trained by
 // scripts/readermodel: -reader lets it choose the quoted sentence beside
 // the built-in model, -meaning puts it in the built-in model's place
 // everywhere (the decision's signals too).
 //
-//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv] [-l2 P] [-reader FILE] [-meaning FILE] [-dump FILE | -from FILE]
+//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv] [-l2 P] [-reader FILE] [-meaning FILE] [-all] [-dump FILE | -from FILE | -replay FILE [-changes FILE]]
 package main
 
 import (
@@ -98,6 +106,9 @@ func main() {
 	from := flag.String("from", "", "fit (-fit) and cross-validate (-cv) on the signals of this -dump file instead of asking the questions")
 	flag.Float64Var(&l2, "l2", l2, "the L2 penalty of the fit, on standardised signals (below zero: the kept one, 0.3 with the sentence model, 0.001 on words alone)")
 	readerFile := flag.String("reader", "", "a reader to choose the sentence the extractive answer quotes (bot.Extractive.Reading): a sentence model trained by scripts/readermodel and packed by scripts/sentencemodel; none by default, as citebot")
+	replayFrom := flag.String("replay", "", "answer again, extractively, the covered questions of this -dump file from the passages it holds, and print gold in the answer for (a) and (b): a change to how sentences are chosen measured in a minute or two")
+	changes := flag.String("changes", "", "with -replay, write each question whose answer gained or lost the gold answer to this file")
+	flag.BoolVar(&everyQuestion, "all", false, "ask each tune article alone every one of its questions (7,235; about 15 minutes) and run no other protocol: with -dump, a larger sample for -replay")
 	meaningFile := flag.String("meaning", "", "a sentence model to use in place of the built-in one everywhere (the decision's signals and the extractive answer), packed by scripts/sentencemodel")
 	flag.Parse()
 	if *from != "" {
@@ -126,6 +137,13 @@ func main() {
 			}
 			reading = sentence.NewCache(rd, 200_000)
 		}
+	}
+	if *replayFrom != "" {
+		if err := replay(context.Background(), *replayFrom, *changes, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "answerability:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(context.Background(), *data, *fit, *cv, *dump, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "answerability:", err)
@@ -196,13 +214,9 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 					return err
 				}
 				var absent []string
-				type dumped struct {
-					ArticleID, Title, Text string
-					Score, Coverage        float64
-				}
-				var ps []dumped
+				var ps []dumpedPassage
 				for _, p := range ans.Passages {
-					ps = append(ps, dumped{p.ArticleID, p.Title, p.Text, p.Score, p.Coverage})
+					ps = append(ps, dumpedPassage{p.ArticleID, p.Title, p.Text, p.Score, p.Coverage})
 				}
 				for _, t := range terms {
 					if df[t] == 0 {
@@ -210,7 +224,7 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 					}
 				}
 				if err := dumpTo.Encode(map[string]any{"protocol": protocol, "covered": covered, "question": q.Question,
-					"signals": ans.Signals, "logit": ans.Logit, "absent": absent, "answer": ans.Text, "gold": o.gold, "df": df, "passages": ps, "answers": q.Answers, "articles": len(arts), "article": q.Article}); err != nil {
+					"signals": ans.Signals, "logit": ans.Logit, "absent": absent, "answer": ans.Text, "gold": o.gold, "df": df, "passages": ps, "answers": q.Answers, "query": ans.Query, "articles": len(arts), "article": q.Article}); err != nil {
 					return err
 				}
 			}
@@ -218,9 +232,17 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 		return nil
 	}
 	for _, name := range tune {
-		if err := ask("a", named([]string{name}), spread(byArticle[name], 25), true); err != nil {
+		qs := spread(byArticle[name], 25)
+		if everyQuestion {
+			qs = byArticle[name]
+		}
+		if err := ask("a", named([]string{name}), qs, true); err != nil {
 			return err
 		}
+	}
+	if everyQuestion {
+		printTable(w, outs)
+		return nil
 	}
 	// (e) one article alone, asked questions of the next tune article
 	// (uncovered; reported, not fitted on).
@@ -344,6 +366,10 @@ var meaning *sentence.Cache
 
 // reading is -reader's cache, shared like meaning; nil without -reader.
 var reading *sentence.Cache
+
+// everyQuestion is -all: protocol (a) with every question of each
+// article, and no other protocol.
+var everyQuestion bool
 
 // loadModel returns the sentence model packed in file (-reader, -meaning).
 func loadModel(file string) (*sentence.Encoder, error) {

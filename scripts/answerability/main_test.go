@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -161,4 +162,58 @@ func TestPrintPact(t *testing.T) {
 		t.Errorf("output lacks the count of the 12 questions:\n%s", out.String())
 	}
 	t.Log(out.String())
+}
+
+func TestReplay(t *testing.T) {
+	t.Parallel()
+	ferry := dumpedPassage{ArticleID: "a", Title: "Island news", Coverage: 0.6,
+		Text: "The Harbour Line ferry links the old port with the island villages. It began carrying passengers in 1987, after the causeway closed."}
+	off := dumpedPassage{ArticleID: "b", Title: "Port news", Coverage: 0.2, Text: "The ferry began a winter timetable in 2019."}
+	lines := []dumpedQuestion{
+		// Answered from the ferry passage; the dump's answer lacked the year.
+		{Protocol: "a", Covered: true, Question: "When did the ferry start?", Logit: 1, Answers: []string{"1987"}, Passages: []dumpedPassage{ferry, off}},
+		// Declined by the decision: a miss whatever the passages say.
+		{Protocol: "a", Covered: true, Question: "When did the ferry start carrying passengers?", Logit: -9, Answers: []string{"1987"}, Passages: []dumpedPassage{ferry}},
+		// Searched respelt: the query is what is answered.
+		{Protocol: "b", Covered: true, Question: "When did the ferry strat?", Query: "When did the ferry start?", Logit: 1, Gold: true, Answers: []string{"1987"}, Passages: []dumpedPassage{ferry}},
+		// Uncovered questions are not replayed.
+		{Protocol: "c", Question: "Who won the cup?", Logit: 1, Passages: []dumpedPassage{ferry}},
+	}
+	var dump bytes.Buffer
+	enc := json.NewEncoder(&dump)
+	for _, l := range lines {
+		if err := enc.Encode(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	path, changes := filepath.Join(dir, "dump.jsonl"), filepath.Join(dir, "changes.txt")
+	if err := os.WriteFile(path, dump.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := replay(t.Context(), path, changes, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"(a) 2 covered questions: gold answer in the answer 50.0 % (1 gained, 0 lost", "(b) 1 covered questions: gold answer in the answer 100.0 % (0 gained, 0 lost"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "(c)") {
+		t.Errorf("uncovered questions replayed:\n%s", out.String())
+	}
+	got, err := os.ReadFile(changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "gold answer false → true: When did the ferry start?") || strings.Count(string(got), "gold answer") != 1 {
+		t.Errorf("changes:\n%s", got)
+	}
+	if err := os.WriteFile(path, []byte("{not json\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := replay(t.Context(), path, "", io.Discard); err == nil {
+		t.Error("a broken dump replayed without error")
+	}
 }
