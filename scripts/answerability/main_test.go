@@ -174,8 +174,9 @@ func TestReplay(t *testing.T) {
 		{Protocol: "a", Covered: true, Question: "When did the ferry start?", Logit: 1, Answers: []string{"1987"}, Passages: []dumpedPassage{ferry, off}},
 		// Declined by the decision: a miss whatever the passages say.
 		{Protocol: "a", Covered: true, Question: "When did the ferry start carrying passengers?", Logit: -9, Answers: []string{"1987"}, Passages: []dumpedPassage{ferry}},
-		// Searched respelt: the query is what is answered.
-		{Protocol: "b", Covered: true, Question: "When did the ferry strat?", Query: "When did the ferry start?", Logit: 1, Gold: true, Answers: []string{"1987"}, Passages: []dumpedPassage{ferry}},
+		// Searched respelt: the query is what is answered ("Wehn" asks
+		// for no date, and the sentence with the year lacks "ferry").
+		{Protocol: "b", Covered: true, Question: "Wehn did the ferry strat?", Query: "When did the ferry start?", Logit: 1, Gold: true, Answers: []string{"1987"}, Passages: []dumpedPassage{ferry}},
 		// Uncovered questions are not replayed.
 		{Protocol: "c", Question: "Who won the cup?", Logit: 1, Passages: []dumpedPassage{ferry}},
 	}
