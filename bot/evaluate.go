@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/citebot/citebot/retrieval"
 )
@@ -59,7 +58,7 @@ func (c *Core) EvaluateAnswers(ctx context.Context, qs []retrieval.QA, opt Evalu
 			r.Covered++
 			if !ans.Found {
 				r.CoveredRefused++
-			} else if slices.ContainsFunc(q.Answers, func(a string) bool { return retrieval.ContainsAnswer(ans.Text, a) }) {
+			} else if retrieval.ContainsAnyAnswer(ans.Text, q.Answers) {
 				r.GoldInAnswer++
 			}
 		} else {

@@ -230,6 +230,12 @@ func ContainsAnswer(passage, answer string) bool {
 	return a != "" && strings.Contains(normalizeAnswer(passage), a)
 }
 
+// ContainsAnyAnswer reports whether text contains any of answers, each
+// compared as ContainsAnswer compares it (text is normalised once).
+func ContainsAnyAnswer(text string, answers []string) bool {
+	return containsAny(normalizeAnswer(text), normalizedAnswers(answers))
+}
+
 // normalizeAnswer lower-cases s and folds white space runs into one space,
 // trimming both ends.
 func normalizeAnswer(s string) string {

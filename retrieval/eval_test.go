@@ -24,6 +24,11 @@ func TestContainsAnswer(t *testing.T) {
 		if got := ContainsAnswer(tt.passage, tt.answer); got != tt.want {
 			t.Errorf("ContainsAnswer(%q, %q) = %v, want %v", tt.passage, tt.answer, got, tt.want)
 		}
+		// Among other answers, the one that is contained decides.
+		answers := []string{"Carolina Panthers", "", tt.answer}
+		if got := ContainsAnyAnswer(tt.passage, answers); got != tt.want {
+			t.Errorf("ContainsAnyAnswer(%q, %q) = %v, want %v", tt.passage, answers, got, tt.want)
+		}
 	}
 }
 

@@ -202,7 +202,7 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 				return fmt.Errorf("%s: ask %q: %w", protocol, q.Question, err)
 			}
 			o := outcome{protocol: protocol, article: q.Article, covered: covered, found: ans.Found && ans.Logit >= bot.DeclineExtractive, signals: ans.Signals, logit: ans.Logit}
-			o.gold = o.found && slices.ContainsFunc(q.Answers, func(a string) bool { return retrieval.ContainsAnswer(ans.Text, a) })
+			o.gold = o.found && retrieval.ContainsAnyAnswer(ans.Text, q.Answers)
 			if o.found {
 				o.words = len(strings.Fields(citation.ReplaceAllString(ans.Text, "")))
 			}
@@ -349,7 +349,7 @@ func printPact(ctx context.Context, w io.Writer, data string) error {
 			continue
 		}
 		answered++
-		if slices.ContainsFunc(q.Answers, func(g string) bool { return retrieval.ContainsAnswer(ans.Text, g) }) {
+		if retrieval.ContainsAnyAnswer(ans.Text, q.Answers) {
 			gold++
 		}
 	}
@@ -764,7 +764,7 @@ func refit(data, path string, fit, cv bool, w io.Writer) error {
 // when exactly one paragraph holds any and no answer is left elsewhere.
 func withoutAnswer(a ingest.Article, answers []string) (ingest.Article, bool) {
 	holds := func(p string) bool {
-		return slices.ContainsFunc(answers, func(ans string) bool { return retrieval.ContainsAnswer(p, ans) })
+		return retrieval.ContainsAnyAnswer(p, answers)
 	}
 	at := -1
 	for i, p := range a.Paragraphs {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/citebot/citebot/bot"
@@ -93,7 +92,7 @@ func replay(ctx context.Context, path, changes string, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s line %d: %w", path, n, err)
 		}
-		gold := slices.ContainsFunc(q.Answers, func(a string) bool { return retrieval.ContainsAnswer(ans, a) })
+		gold := retrieval.ContainsAnyAnswer(ans, q.Answers)
 		t.found++
 		t.words += len(strings.Fields(citation.ReplaceAllString(ans, "")))
 		if gold {
