@@ -79,6 +79,12 @@ import (
 // citation matches an answer's citation markers, which are no words of it.
 var citation = regexp.MustCompile(`\[\d+(?:[-,]\s*\d+)*\]`)
 
+// answerWords is the length of an answer in words, its citation markers
+// left out.
+func answerWords(answer string) int {
+	return len(strings.Fields(citation.ReplaceAllString(answer, "")))
+}
+
 type question struct {
 	Article  string   `json:"article_id"`
 	Question string   `json:"question"`
@@ -204,7 +210,7 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 			o := outcome{protocol: protocol, article: q.Article, covered: covered, found: ans.Found && ans.Logit >= bot.DeclineExtractive, signals: ans.Signals, logit: ans.Logit}
 			o.gold = o.found && retrieval.ContainsAnyAnswer(ans.Text, q.Answers)
 			if o.found {
-				o.words = len(strings.Fields(citation.ReplaceAllString(ans.Text, "")))
+				o.words = answerWords(ans.Text)
 			}
 			outs = append(outs, o)
 			if dumpTo != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/citebot/citebot/bot"
 	"github.com/citebot/citebot/retrieval"
@@ -94,7 +93,7 @@ func replay(ctx context.Context, path, changes string, w io.Writer) error {
 		}
 		gold := retrieval.ContainsAnyAnswer(ans, q.Answers)
 		t.found++
-		t.words += len(strings.Fields(citation.ReplaceAllString(ans, "")))
+		t.words += answerWords(ans)
 		if gold {
 			t.gold++
 		}
