@@ -327,13 +327,9 @@ func printPact(ctx context.Context, w io.Writer, data string) error {
 	if err != nil {
 		return err
 	}
-	var qs []question
-	for n, l := range bytes.Split(bytes.TrimSpace(pactQuestions), []byte("\n")) {
-		var q question
-		if err := json.Unmarshal(l, &q); err != nil {
-			return fmt.Errorf("pact.jsonl line %d: %w", n+1, err)
-		}
-		qs = append(qs, q)
+	qs, err := parseQuestions(bytes.NewReader(pactQuestions), "pact.jsonl")
+	if err != nil {
+		return err
 	}
 	core, _, done, err := newCore(ctx, []ingest.Article{a})
 	if err != nil {
@@ -814,17 +810,29 @@ func readQuestions(path string) (map[string][]question, []question, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
+	all, err := parseQuestions(f, path)
+	if err != nil {
+		return nil, nil, err
+	}
 	by := map[string][]question{}
+	for _, q := range all {
+		by[q.Article] = append(by[q.Article], q)
+	}
+	return by, all, nil
+}
+
+// parseQuestions reads JSON lines of questions from r; name names r in
+// errors.
+func parseQuestions(r io.Reader, name string) ([]question, error) {
 	var all []question
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		var q question
 		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-			return nil, nil, fmt.Errorf("%s line %d: %w", path, n, err)
+			return nil, fmt.Errorf("%s line %d: %w", name, n, err)
 		}
-		by[q.Article] = append(by[q.Article], q)
 		all = append(all, q)
 	}
-	return by, all, sc.Err()
+	return all, sc.Err()
 }
