@@ -49,6 +49,39 @@ func questionType(q string) answerType {
 	return typeOther
 }
 
+// asksWhoSomeoneIs reports whether q asks who a named person is ("Who
+// is Marion Ekberg?", "Who was Philip I?"): "who" and a form of "be",
+// then nothing but the name. The answer is what the person is or does
+// ("Health authority chief executive Marion Ekberg said …"), not
+// another name: neither a sentence naming someone else (questionCue) nor
+// one beside the best (withNeighbour) has what the question asks for.
+func asksWhoSomeoneIs(q string) bool {
+	f := strings.Fields(strings.TrimRight(strings.TrimSpace(q), "?.! "))
+	switch {
+	case len(f) >= 2 && (strings.EqualFold(f[0], "who's") || strings.EqualFold(f[0], "who’s")):
+		f = f[1:]
+	case len(f) >= 3 && strings.EqualFold(f[0], "who"):
+		switch strings.ToLower(f[1]) {
+		case "is", "was", "are", "were":
+			f = f[2:]
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	for i, w := range f {
+		switch {
+		case unicode.IsUpper([]rune(w)[0]):
+		case i > 0 && i < len(f)-1 && (w == "of" || w == "de" || w == "von" || w == "van" || w == "da"):
+			// "Boleslaw II of Masovia", "Leonardo da Vinci"
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // whatAuxiliary reports whether the lower-case question l starts with
 // "what" and an auxiliary verb ("what is", "what will the pact be the
 // basis for?") or "happened": it asks about a thing or an event, not for

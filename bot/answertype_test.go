@@ -39,6 +39,29 @@ func TestQuestionType(t *testing.T) {
 	}
 }
 
+func TestAsksWhoSomeoneIs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		question string
+		want     bool
+	}{
+		{"Who is Marion Ekberg?", true},
+		{"who's Fiona MacRae", true},
+		{"Who was Boleslaw II of Masovia?", true},
+		{"Who were the Normans?", false}, // "the": not a name alone
+		{"Who was Tesla's secretary?", false},
+		{"Who is the chief librarian?", false},
+		{"Who was Philip I's heir?", false},
+		{"Who appointed Marion Ekberg?", false},
+		{"Who is of Masovia?", false},
+	}
+	for _, tt := range tests {
+		if got := asksWhoSomeoneIs(tt.question); got != tt.want {
+			t.Errorf("asksWhoSomeoneIs(%q) = %v, want %v", tt.question, got, tt.want)
+		}
+	}
+}
+
 func TestNewFacts(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

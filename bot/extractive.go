@@ -379,6 +379,8 @@ func termWeights(qterms []string, cands []candidate) map[string]float64 {
 func questionCue(q string) *regexp.Regexp {
 	l := strings.ToLower(q)
 	switch {
+	case asksWhoSomeoneIs(q):
+		return nil
 	case strings.HasPrefix(l, "when") || strings.Contains(l, "what year") || strings.Contains(l, "what date") || strings.Contains(l, "what day"):
 		return yearOrDate
 	case strings.Contains(l, "how long") && !lengthQuestion.MatchString(l):
@@ -406,7 +408,7 @@ func questionCue(q string) *regexp.Regexp {
 func withNeighbour(question string, qterms []string, cands []candidate) []candidate {
 	best := cands[0]
 	want := questionType(question)
-	if want == typeOther {
+	if want == typeOther || asksWhoSomeoneIs(question) {
 		return cands[:1]
 	}
 	qset := make(map[string]bool, len(qterms))

@@ -46,6 +46,9 @@ func TestExtractive(t *testing.T) {
 	castle := retrieval.Passage{ArticleID: "l", Title: "Old town history", Coverage: 0.7,
 		Text: "The lords of Varn built the stone castle above the harbour to guard the river crossing. " +
 			"The castle was built in 1242, the town's chronicle says."}
+	clinic := retrieval.Passage{ArticleID: "m", Title: "Maternity unit to close", Coverage: 0.6,
+		Text: "From March, women in labour will be taken to the regional hospital in Castlebridge, a two-hour drive. " +
+			"Health authority chief executive Marion Ekberg said the unit needed at least nine midwives but had five."}
 	tests := []struct {
 		name      string
 		question  string
@@ -82,6 +85,8 @@ func TestExtractive(t *testing.T) {
 			"stands on the West Side", "Smilie", "[1]"},
 		{"when: a year before 1500 is a date", "When was the castle built?", []retrieval.Passage{castle},
 			"built in 1242", "guard the river crossing", "[1]"},
+		{"who is someone named: what they are, not a sentence naming others beside it", "Who is Marion Ekberg?", []retrieval.Passage{clinic},
+			"Health authority chief executive Marion Ekberg", "Castlebridge", "[1]"},
 	}
 	// The same answers whether or not the sentence model helps choose.
 	answerers := map[string]Extractive{"words": {}, "meaning": {Meaning: testMeaning(t)}}
