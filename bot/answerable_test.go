@@ -73,7 +73,7 @@ func TestExtractiveDeclinesUnrelatedQuestions(t *testing.T) {
 }
 
 // TestDeclinedNoteNamesClosestArticle: a declined question that came near
-// the articles (its logit reaches DeclineModel) is told which article came
+// the articles (its logit reaches NearLogit) is told which article came
 // closest; one unrelated to them all is told nothing more. The threshold
 // is raised so that a near question is declined offline.
 func TestDeclinedNoteNamesClosestArticle(t *testing.T) {
@@ -157,8 +157,8 @@ func TestClosestNote(t *testing.T) {
 		ans  Answer
 		want string
 	}{
-		{"near", Answer{Logit: DeclineModel, Passages: []retrieval.Passage{{Title: "Riverton strike"}}}, "The closest article is “Riverton strike”."},
-		{"unrelated", Answer{Logit: DeclineModel - 0.01, Passages: []retrieval.Passage{{Title: "Riverton strike"}}}, ""},
+		{"near", Answer{Logit: NearLogit, Passages: []retrieval.Passage{{Title: "Riverton strike"}}}, "The closest article is “Riverton strike”."},
+		{"unrelated", Answer{Logit: NearLogit - 0.01, Passages: []retrieval.Passage{{Title: "Riverton strike"}}}, ""},
 		{"no passages", Answer{Logit: 0}, ""},
 		{"no title", Answer{Logit: 0, Passages: []retrieval.Passage{{Title: " \n "}}}, ""},
 		{"title on one line", Answer{Logit: 0, Passages: []retrieval.Passage{{Title: "Strike\n  ends"}}}, "The closest article is “Strike ends”."},
@@ -232,8 +232,8 @@ func TestModelSeesAllButUnrelatedQuestions(t *testing.T) {
 			t.Errorf("%q: %+v, want not covered", q, ans)
 		}
 		// Declined by the model or before it, the answer is the same: a
-		// question that reached the model is told the closest article.
-		if want := closestNote(ans); ans.Note != want || (ans.Logit >= DeclineModel) != (want != "") {
+		// question near the articles is told the closest one.
+		if want := closestNote(ans); ans.Note != want || (ans.Logit >= NearLogit) != (want != "") {
 			t.Errorf("%q (logit %.2f): note %q, want %q", q, ans.Logit, ans.Note, want)
 		}
 	}
@@ -241,6 +241,36 @@ func TestModelSeesAllButUnrelatedQuestions(t *testing.T) {
 	defer mu.Unlock()
 	if len(asked) == 0 {
 		t.Fatal("no near-topic question reached the model")
+	}
+}
+
+// TestModelSeesQuestionsInOtherWords: with the sentence model, a question
+// about the one article a server holds, asked in other words than the
+// article's ("Who led the investment?" of "The funding round was led by
+// Greenfield Ventures"), reaches the model, which answers it; one
+// unrelated to the article is still turned away before it.
+func TestModelSeesQuestionsInOtherWords(t *testing.T) {
+	t.Parallel()
+	env := newLLMEnv(t, fakeopenai.Options{})
+	core := NewCore(CoreOptions{Store: storeOf(t, "../testdata/asked/voltaic-dunmore-plant.txt"), Answerer: env.answerer(), Meaning: testMeaning(t)})
+	ans, err := core.Ask(t.Context(), Question{Text: "Who led the investment?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Found || len(ans.Citations) == 0 || env.fake.Count(fakeopenai.Chat) != 1 {
+		t.Fatalf("answer %q (found %v, logit %.2f) after %d chat requests, want the model's cited answer", ans.Text, ans.Found, ans.Logit, env.fake.Count(fakeopenai.Chat))
+	}
+	for _, q := range []string{"How do I apply for a passport?", "What is the interest rate on mortgages?"} {
+		ans, err := core.Ask(t.Context(), Question{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Found || ans.Text != NotCoveredText {
+			t.Errorf("%q: %q (logit %.2f), want not covered", q, ans.Text, ans.Logit)
+		}
+	}
+	if n := env.fake.Count(fakeopenai.Chat); n != 1 {
+		t.Errorf("%d chat requests, want 1: unrelated questions reached the model", n)
 	}
 }
 

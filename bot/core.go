@@ -122,7 +122,8 @@ type CoreOptions struct {
 	K int
 	// DeclineBelow is the answerability logit (Signals.Logit) under which
 	// a question is answered "not covered" without calling the answerer.
-	// Zero means DeclineModel for a Decliner that declines, else
+	// Zero means DeclineModel for a Decliner that declines
+	// (DeclineModelWords without Meaning), else
 	// DeclineExtractive; math.Inf(-1) never declines (for measuring).
 	DeclineBelow float64
 	// MaxAnswers bounds the answers computed at once, MaxIngests the
@@ -159,6 +160,9 @@ func NewCore(opt CoreOptions) *Core {
 		opt.DeclineBelow = DeclineExtractive
 		if d, ok := opt.Answerer.(Decliner); ok && d.Declines() {
 			opt.DeclineBelow = DeclineModel
+			if opt.Meaning == nil {
+				opt.DeclineBelow = DeclineModelWords
+			}
 		}
 	}
 	if opt.MaxAnswers <= 0 {
@@ -529,13 +533,13 @@ func ExtractivePassages(passages []retrieval.Passage) []retrieval.Passage {
 
 // closestNote names the article of the top passage of a declined
 // answer, when the question came near enough to be worth a look: its
-// logit reaches DeclineModel, the bar for a model to read the passages.
+// logit reaches NearLogit.
 // Most covered questions declined offline do (14 of the 20 declined in
 // protocol (a) of scripts/answerability), so their askers learn where to
 // look or which words to ask with; three in four uncovered questions
 // declined in (c) do not, and get no note.
 func closestNote(ans Answer) string {
-	if ans.Logit < DeclineModel || len(ans.Passages) == 0 {
+	if ans.Logit < NearLogit || len(ans.Passages) == 0 {
 		return ""
 	}
 	title := strings.Join(strings.Fields(ans.Passages[0].Title), " ")

@@ -18,6 +18,9 @@
 // Last, when the data folder holds seed/pact.txt beside squad-dev (the
 // CBC's story of the Russia–North Korea pact), it asks that article alone
 // the dozen plain questions of pact.jsonl and says how many are answered.
+// Then each article of testdata/asked (-asked) alone, its questions asked
+// in other words than the article's and a list of unrelated ones
+// (printAsked); -asked-only asks only those.
 //
 // With -fit it also fits the logistic regression that weighs bot.Signals
 // on the questions of (a), (b) and (c) and prints its coefficients; with
@@ -47,7 +50,7 @@
 // the built-in model, -meaning puts it in the built-in model's place
 // everywhere (the decision's signals too).
 //
-//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv] [-l2 P] [-reader FILE] [-meaning FILE] [-all] [-dump FILE | -from FILE | -replay FILE [-changes FILE]]
+//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv] [-l2 P] [-reader FILE] [-meaning FILE] [-all] [-asked DIR] [-dump FILE | -from FILE | -replay FILE [-changes FILE] | -asked-only]
 package main
 
 import (
@@ -115,6 +118,8 @@ func main() {
 	replayFrom := flag.String("replay", "", "answer again, extractively, the covered questions of this -dump file from the passages it holds, and print gold in the answer for (a) and (b): a change to how sentences are chosen measured in a minute or two")
 	changes := flag.String("changes", "", "with -replay, write each question whose answer gained or lost the gold answer to this file")
 	flag.BoolVar(&everyQuestion, "all", false, "ask each tune article alone every one of its questions (7,235; about 15 minutes) and run no other protocol: with -dump, a larger sample for -replay")
+	flag.StringVar(&askedDir, "asked", askedDir, "the folder of our own articles and questions asked in other words than theirs (questions.jsonl, unrelated.txt), asked last; no such folder, no such questions")
+	askedOnly := flag.Bool("asked-only", false, "ask only the questions of -asked's folder (seconds), not SQuAD's")
 	meaningFile := flag.String("meaning", "", "a sentence model to use in place of the built-in one everywhere (the decision's signals and the extractive answer), packed by scripts/sentencemodel")
 	flag.Parse()
 	if *from != "" {
@@ -143,6 +148,13 @@ func main() {
 			}
 			reading = sentence.NewCache(rd, 200_000)
 		}
+	}
+	if *askedOnly {
+		if err := printAsked(context.Background(), os.Stdout, askedDir); err != nil {
+			fmt.Fprintln(os.Stderr, "answerability:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *replayFrom != "" {
 		if err := replay(context.Background(), *replayFrom, *changes, os.Stdout); err != nil {
@@ -302,7 +314,10 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 		printCrossValidation(w, outs, tune)
 	}
 	printTable(w, outs)
-	return printPact(ctx, w, data)
+	if err := printPact(ctx, w, data); err != nil {
+		return err
+	}
+	return printAsked(ctx, w, askedDir)
 }
 
 // pactQuestions are a dozen plain questions about the CBC's story of the
@@ -336,29 +351,155 @@ func printPact(ctx context.Context, w io.Writer, data string) error {
 		return err
 	}
 	defer done()
-	var answered, passed, gold int
-	var declined []string
+	var t coveredTally
 	for _, q := range qs {
 		ans, err := core.Ask(ctx, bot.Question{Text: q.Question})
 		if err != nil {
 			return fmt.Errorf("pact: ask %q: %w", q.Question, err)
 		}
-		if ans.Logit >= bot.DeclineModel {
-			passed++
-		}
-		if !ans.Found || ans.Logit < bot.DeclineExtractive {
-			declined = append(declined, fmt.Sprintf("%q (log-odds %.2f)", q.Question, ans.Logit))
-			continue
-		}
-		answered++
-		if retrieval.ContainsAnyAnswer(ans.Text, q.Answers) {
-			gold++
-		}
+		t.add(q.Question, q.Answers, ans)
 	}
-	fmt.Fprintf(w, "\nthe pact article alone (%s), %d questions: %d answered offline, %d with the words that answer them; %d past the language model's gate\n", path, len(qs), answered, gold, passed)
-	for _, d := range declined {
+	t.print(w, fmt.Sprintf("the pact article alone (%s), %d questions", path, t.asked))
+	return nil
+}
+
+// coveredTally counts covered questions as they are answered: offline,
+// with the words that answer them, past the language model's gate, and
+// which were declined offline.
+type coveredTally struct {
+	asked, answered, gold, passed int
+	declined                      []string
+}
+
+// add counts the answer ans to question, whose answers are the article's
+// words that answer it.
+func (t *coveredTally) add(question string, answers []string, ans bot.Answer) {
+	t.asked++
+	if ans.Logit >= modelGate() {
+		t.passed++
+	}
+	if !ans.Found || ans.Logit < bot.DeclineExtractive {
+		t.declined = append(t.declined, fmt.Sprintf("%q (log-odds %.2f)", question, ans.Logit))
+		return
+	}
+	t.answered++
+	if retrieval.ContainsAnyAnswer(ans.Text, answers) {
+		t.gold++
+	}
+}
+
+// print writes the counts after head, then the lines of more, then each
+// question declined.
+func (t *coveredTally) print(w io.Writer, head string, more ...string) {
+	fmt.Fprintf(w, "\n%s: %d answered offline, %d with the words that answer them; %d past the language model's gate\n", head, t.answered, t.gold, t.passed)
+	for _, m := range more {
+		fmt.Fprintf(w, "  %s\n", m)
+	}
+	for _, d := range t.declined {
 		fmt.Fprintf(w, "  declined offline: %s\n", d)
 	}
+}
+
+// modelGate is the log-odds under which the core turns a question away
+// before a language model reads the passages: bot.DeclineModel with the
+// sentence model, bot.DeclineModelWords on words alone (-words).
+func modelGate() float64 {
+	if meaning == nil {
+		return bot.DeclineModelWords
+	}
+	return bot.DeclineModel
+}
+
+// askedDir is -asked: the folder of our own articles and the questions
+// people would ask of them (printAsked).
+var askedDir = filepath.Join("testdata", "asked")
+
+// askedQuestion is a line of the asked folder's questions.jsonl: a
+// question, the file of the article that answers it and the article's
+// words that do.
+type askedQuestion struct {
+	Question string   `json:"question"`
+	Article  string   `json:"article"`
+	Answers  []string `json:"answers"`
+}
+
+// printAsked asks each article of dir (the project's testdata/asked:
+// articles written for it, with questions written as a server's members
+// ask, in their own words rather than the article's) alone in its store
+// its questions of dir/questions.jsonl and every question of
+// dir/unrelated.txt. It prints, for both, how many are answered offline
+// and how many pass the language model's gate, and how many answers hold
+// the words that answer them, naming each covered question declined
+// offline. SQuAD's questions were written by people reading the
+// paragraph and share its words; these show the decision on questions
+// that do not. It prints nothing when dir does not exist.
+func printAsked(ctx context.Context, w io.Writer, dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "questions.jsonl"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	list, err := os.ReadFile(filepath.Join(dir, "unrelated.txt"))
+	if err != nil {
+		return err
+	}
+	var unrelated []string
+	for _, l := range strings.Split(string(list), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			unrelated = append(unrelated, l)
+		}
+	}
+	var files []string
+	byFile := map[string][]askedQuestion{}
+	for n, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var q askedQuestion
+		if err := json.Unmarshal([]byte(line), &q); err != nil {
+			return fmt.Errorf("%s line %d: %w", filepath.Join(dir, "questions.jsonl"), n+1, err)
+		}
+		if byFile[q.Article] == nil {
+			files = append(files, q.Article)
+		}
+		byFile[q.Article] = append(byFile[q.Article], q)
+	}
+	var t coveredTally
+	var uncovered, falseAnswered, falsePassed int
+	for _, file := range files {
+		a, err := ingest.ParseFile(filepath.Join(dir, file))
+		if err != nil {
+			return err
+		}
+		core, _, done, err := newCore(ctx, []ingest.Article{a})
+		if err != nil {
+			return err
+		}
+		for _, q := range byFile[file] {
+			ans, err := core.Ask(ctx, bot.Question{Text: q.Question})
+			if err != nil {
+				done()
+				return fmt.Errorf("asked: ask %q of %s: %w", q.Question, file, err)
+			}
+			t.add(q.Question, q.Answers, ans)
+		}
+		for _, q := range unrelated {
+			ans, err := core.Ask(ctx, bot.Question{Text: q})
+			if err != nil {
+				done()
+				return fmt.Errorf("asked: ask %q of %s: %w", q, file, err)
+			}
+			uncovered++
+			if ans.Logit >= modelGate() {
+				falsePassed++
+			}
+			if ans.Found && ans.Logit >= bot.DeclineExtractive {
+				falseAnswered++
+			}
+		}
+		done()
+	}
+	t.print(w, fmt.Sprintf("our articles alone (%s), %d questions asked in other words than theirs", dir, t.asked),
+		fmt.Sprintf("and %d unrelated questions (%d of each): %d answered offline, %d past the gate", uncovered, len(unrelated), falseAnswered, falsePassed))
 	return nil
 }
 
@@ -422,7 +563,7 @@ func printTable(w io.Writer, outs []outcome) {
 				continue
 			}
 			n++
-			passes := o.logit >= bot.DeclineModel
+			passes := o.logit >= modelGate()
 			switch {
 			case o.covered && !o.found:
 				refused++
@@ -499,22 +640,26 @@ func printFit(w io.Writer, outs []outcome) {
 		parts = append(parts, fmt.Sprintf("%s: %.2f", featureNames[j], scale*c))
 	}
 	fmt.Fprintf(w, "scaled by %.3f and shifted by %.3f so that %.1f declines at most %.1f %% and %.1f at most %.1f %% of (a) and of (b): %s, bias: %.2f\n\n",
-		scale, shift, bot.DeclineExtractive, 100*extractiveDeclineCap, bot.DeclineModel, 100*modelDeclineCap, strings.Join(parts, ", "), scale*bias+shift)
+		scale, shift, bot.DeclineExtractive, 100*extractiveDeclineCap, bot.NearLogit, 100*nearDeclineCap, strings.Join(parts, ", "), scale*bias+shift)
 }
 
-// extractiveDeclineCap and modelDeclineCap are the shares of the covered
+// extractiveDeclineCap and nearDeclineCap are the shares of the covered
 // questions of (a) and of (b) that bot.DeclineExtractive and
-// bot.DeclineModel may decline, under the issue's 3 % and 1 %.
+// bot.NearLogit may decline, under the issue's 3 % and 1 %: the two
+// points that set the scale of the decision with the sentence model.
+// NearLogit was the language model's gate (bot.DeclineModel) until
+// 2026-12-06; the gate is now lower, below every covered question of (a)
+// and (b).
 const (
 	extractiveDeclineCap = 0.025
-	modelDeclineCap      = 0.01
+	nearDeclineCap       = 0.01
 )
 
 // placeThresholds returns the scale and shift of the logit with weights wt
 // and bias that bring the highest logit declining at most
 // extractiveDeclineCap of the covered questions of (a) and of (b) to
-// bot.DeclineExtractive, and the one declining at most modelDeclineCap to
-// 0.05 above bot.DeclineModel.
+// bot.DeclineExtractive, and the one declining at most nearDeclineCap to
+// 0.05 above bot.NearLogit.
 func placeThresholds(outs []outcome, wt []float64, bias float64) (scale, shift float64) {
 	var za, zb []float64
 	for _, o := range outs {
@@ -548,8 +693,8 @@ func placeThresholds(outs []outcome, wt []float64, bias float64) (scale, shift f
 		}
 		return t
 	}
-	extractive, model := highest(extractiveDeclineCap), highest(modelDeclineCap)
-	scale = (bot.DeclineExtractive - (bot.DeclineModel + 0.05)) / (extractive - model)
+	extractive, near := highest(extractiveDeclineCap), highest(nearDeclineCap)
+	scale = (bot.DeclineExtractive - (bot.NearLogit + 0.05)) / (extractive - near)
 	return scale, bot.DeclineExtractive - scale*extractive
 }
 

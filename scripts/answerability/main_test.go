@@ -67,7 +67,7 @@ func TestPlaceThresholds(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		threshold, limit float64
-	}{{bot.DeclineExtractive, extractiveDeclineCap}, {bot.DeclineModel, modelDeclineCap}} {
+	}{{bot.DeclineExtractive, extractiveDeclineCap}, {bot.NearLogit, nearDeclineCap}} {
 		a, b := declined("a", tt.threshold), declined("b", tt.threshold)
 		if a > tt.limit || b > tt.limit {
 			t.Errorf("at %.1f: (a) %.3f, (b) %.3f declined, want at most %.3f", tt.threshold, a, b, tt.limit)
@@ -162,6 +162,44 @@ func TestPrintPact(t *testing.T) {
 		t.Errorf("output lacks the count of the 12 questions:\n%s", out.String())
 	}
 	t.Log(out.String())
+}
+
+// TestPrintAsked: the asked folder's questions are asked of their article
+// alone, the unrelated ones of each article; a folder that does not exist
+// prints nothing, and the project's own is read whole.
+func TestPrintAsked(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := printAsked(t.Context(), &out, filepath.Join(t.TempDir(), "none")); err != nil || out.Len() > 0 {
+		t.Errorf("without the folder: %v, printed %q; want nothing", err, out.String())
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"ferry.txt": "Island ferry cut to three sailings\n\nThe island ferry will run three sailings a day from Monday because the operator lacks engineers.\n",
+		"questions.jsonl": `{"question": "How many sailings will the island ferry run a day?", "article": "ferry.txt", "answers": ["three sailings"]}` + "\n" +
+			`{"question": "Why is the island ferry cut?", "article": "ferry.txt", "answers": ["lacks engineers"]}` + "\n",
+		"unrelated.txt": "Who wrote the novel Pride and Prejudice?\n\nWhat is the boiling point of mercury?\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := printAsked(t.Context(), &out, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2 questions asked in other words than theirs: 2 answered offline, 2 with the words that answer them", "2 unrelated questions (2 of each): 0 answered offline"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := printAsked(t.Context(), &out, filepath.Join("..", "..", "testdata", "asked")); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "64 questions") {
+		t.Errorf("the project's asked questions: output lacks their count, 64:\n%s", out.String())
+	}
 }
 
 func TestReplay(t *testing.T) {
