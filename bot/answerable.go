@@ -140,14 +140,14 @@ func (s Signals) Logit() float64 {
 // gate turns away only what is clearly unrelated. With the sentence
 // model it was -3.1 until 2026-12-06, where it turned away 1 % of SQuAD's
 // covered questions, which their writers phrased with the paragraph's
-// words, but 9 of 64 questions asked in other words (the project's
+// words, but 53 of 153 questions asked in other words (the project's
 // testdata/asked). At -6.0 it turns away none of the covered questions of
-// (a) and (b) (the lowest is at -5.99) and 3 of the 64, and lets 4 of
-// testdata/asked's 68 unrelated questions through (none at -3.1) and
-// none of testdata/unrelated.txt (retrieval/README.md, Answerability).
-// On words alone the decision tells the two apart less well: at -3.1 it
-// turns away 4 of the 64 and lets 19 of the 68 through, at -6.0 it
-// would turn away 2 and let 31 through, so there the gate stays.
+// (a) and (b) (the lowest is at -5.99) and 28 of the 153, and lets 21 of
+// testdata/asked's 170 unrelated questions through (2 at -3.1) and none
+// of testdata/unrelated.txt (retrieval/README.md, Answerability). On
+// words alone the decision tells the two apart less well: at -3.1 it
+// turns away 30 of the 153 and lets 50 of the 170 through, at -6.0 it
+// would turn away 21 and let 74 through, so there the gate stays.
 const (
 	DeclineExtractive = -1.8
 	DeclineModel      = -6.0

@@ -197,8 +197,8 @@ func TestPrintAsked(t *testing.T) {
 	if err := printAsked(t.Context(), &out, filepath.Join("..", "..", "testdata", "asked")); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "64 questions") {
-		t.Errorf("the project's asked questions: output lacks their count, 64:\n%s", out.String())
+	if !strings.Contains(out.String(), "153 questions") {
+		t.Errorf("the project's asked questions: output lacks their count, 153:\n%s", out.String())
 	}
 }
 
