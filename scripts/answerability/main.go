@@ -375,7 +375,7 @@ type coveredTally struct {
 // words that answer it.
 func (t *coveredTally) add(question string, answers []string, ans bot.Answer) {
 	t.asked++
-	if ans.Logit >= modelGate() {
+	if ans.Logit >= modelGate(ans.Signals) {
 		t.passed++
 	}
 	if !ans.Found || ans.Logit < bot.DeclineExtractive {
@@ -401,13 +401,14 @@ func (t *coveredTally) print(w io.Writer, head string, more ...string) {
 }
 
 // modelGate is the log-odds under which the core turns a question away
-// before a language model reads the passages: bot.DeclineModel with the
-// sentence model, bot.DeclineModelWords on words alone (-words).
-func modelGate() float64 {
-	if meaning == nil {
-		return bot.DeclineModelWords
+// before a language model reads the passages, for a question whose
+// signals are s: bot.DeclineModel when the sentence model measured them,
+// bot.DeclineModelWords on words alone (-words).
+func modelGate(s bot.Signals) float64 {
+	if s.Meant {
+		return bot.DeclineModel
 	}
-	return bot.DeclineModel
+	return bot.DeclineModelWords
 }
 
 // askedDir is -asked: the folder of our own articles and the questions
@@ -489,7 +490,7 @@ func printAsked(ctx context.Context, w io.Writer, dir string) error {
 				return fmt.Errorf("asked: ask %q of %s: %w", q, file, err)
 			}
 			uncovered++
-			if ans.Logit >= modelGate() {
+			if ans.Logit >= modelGate(ans.Signals) {
 				falsePassed++
 			}
 			if ans.Found && ans.Logit >= bot.DeclineExtractive {
@@ -563,7 +564,7 @@ func printTable(w io.Writer, outs []outcome) {
 				continue
 			}
 			n++
-			passes := o.logit >= modelGate()
+			passes := o.logit >= modelGate(o.signals)
 			switch {
 			case o.covered && !o.found:
 				refused++
