@@ -428,10 +428,11 @@ type askedQuestion struct {
 // articles written for it, with questions written as a server's members
 // ask, in their own words rather than the article's) alone in its store
 // its questions of dir/questions.jsonl and every question of
-// dir/unrelated.txt. It prints, for both, how many are answered offline
+// dir/unrelated.txt, then a store of all the articles every one of those
+// questions. It prints, for both kinds, how many are answered offline
 // and how many pass the language model's gate, and how many answers hold
 // the words that answer them, naming each covered question declined
-// offline. SQuAD's questions were written by people reading the
+// offline with its article alone. SQuAD's questions were written by people reading the
 // paragraph and share its words; these show the decision on questions
 // that do not. It prints nothing when dir does not exist.
 func printAsked(ctx context.Context, w io.Writer, dir string) error {
@@ -464,43 +465,62 @@ func printAsked(ctx context.Context, w io.Writer, dir string) error {
 		}
 		byFile[q.Article] = append(byFile[q.Article], q)
 	}
-	var t coveredTally
-	var uncovered, falseAnswered, falsePassed int
+	var alone, together coveredTally
+	var aloneFalse, togetherFalse uncoveredTally
+	var all []ingest.Article
+	var allQs []askedQuestion
 	for _, file := range files {
 		a, err := ingest.ParseFile(filepath.Join(dir, file))
 		if err != nil {
 			return err
 		}
-		core, _, done, err := newCore(ctx, []ingest.Article{a})
-		if err != nil {
-			return err
+		all, allQs = append(all, a), append(allQs, byFile[file]...)
+		if err := askStore(ctx, []ingest.Article{a}, byFile[file], unrelated, &alone, &aloneFalse); err != nil {
+			return fmt.Errorf("asked: %s: %w", file, err)
 		}
-		for _, q := range byFile[file] {
-			ans, err := core.Ask(ctx, bot.Question{Text: q.Question})
-			if err != nil {
-				done()
-				return fmt.Errorf("asked: ask %q of %s: %w", q.Question, file, err)
-			}
-			t.add(q.Question, q.Answers, ans)
-		}
-		for _, q := range unrelated {
-			ans, err := core.Ask(ctx, bot.Question{Text: q})
-			if err != nil {
-				done()
-				return fmt.Errorf("asked: ask %q of %s: %w", q, file, err)
-			}
-			uncovered++
-			if ans.Logit >= modelGate(ans.Signals) {
-				falsePassed++
-			}
-			if ans.Found && ans.Logit >= bot.DeclineExtractive {
-				falseAnswered++
-			}
-		}
-		done()
 	}
-	t.print(w, fmt.Sprintf("our articles alone (%s), %d questions asked in other words than theirs", dir, t.asked),
-		fmt.Sprintf("and %d unrelated questions (%d of each): %d answered offline, %d past the gate", uncovered, len(unrelated), falseAnswered, falsePassed))
+	if err := askStore(ctx, all, allQs, unrelated, &together, &togetherFalse); err != nil {
+		return fmt.Errorf("asked: all %d articles: %w", len(all), err)
+	}
+	alone.print(w, fmt.Sprintf("our articles alone (%s), %d questions asked in other words than theirs", dir, alone.asked),
+		fmt.Sprintf("and %d unrelated questions (%d of each): %d answered offline, %d past the gate", aloneFalse.asked, len(unrelated), aloneFalse.answered, aloneFalse.passed),
+		fmt.Sprintf("all %d articles in one store: %d answered offline, %d with the words that answer them, %d past the gate; unrelated %d answered, %d past the gate",
+			len(all), together.answered, together.gold, together.passed, togetherFalse.answered, togetherFalse.passed))
+	return nil
+}
+
+// uncoveredTally counts uncovered questions: answered offline, and past
+// the language model's gate.
+type uncoveredTally struct{ asked, answered, passed int }
+
+// askStore asks a store of arts the covered questions qs, counted in t,
+// and the uncovered ones, counted in u.
+func askStore(ctx context.Context, arts []ingest.Article, qs []askedQuestion, uncovered []string, t *coveredTally, u *uncoveredTally) error {
+	core, _, done, err := newCore(ctx, arts)
+	if err != nil {
+		return err
+	}
+	defer done()
+	for _, q := range qs {
+		ans, err := core.Ask(ctx, bot.Question{Text: q.Question})
+		if err != nil {
+			return fmt.Errorf("ask %q: %w", q.Question, err)
+		}
+		t.add(q.Question, q.Answers, ans)
+	}
+	for _, q := range uncovered {
+		ans, err := core.Ask(ctx, bot.Question{Text: q})
+		if err != nil {
+			return fmt.Errorf("ask %q: %w", q, err)
+		}
+		u.asked++
+		if ans.Logit >= modelGate(ans.Signals) {
+			u.passed++
+		}
+		if ans.Found && ans.Logit >= bot.DeclineExtractive {
+			u.answered++
+		}
+	}
 	return nil
 }
 

@@ -188,7 +188,8 @@ func TestPrintAsked(t *testing.T) {
 	if err := printAsked(t.Context(), &out, dir); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"2 questions asked in other words than theirs: 2 answered offline, 2 with the words that answer them", "2 unrelated questions (2 of each): 0 answered offline"} {
+	for _, want := range []string{"2 questions asked in other words than theirs: 2 answered offline, 2 with the words that answer them", "2 unrelated questions (2 of each): 0 answered offline",
+		"all 1 articles in one store: 2 answered offline, 2 with the words that answer them"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
