@@ -154,6 +154,17 @@ const (
 	DeclineModelWords = -3.1
 )
 
+// ModelGate is the threshold under which the core turns a question away
+// before a language model reads the passages: DeclineModel when the
+// decision weighs the sentence model's signals, DeclineModelWords on
+// words alone.
+func ModelGate(withMeaning bool) float64 {
+	if withMeaning {
+		return DeclineModel
+	}
+	return DeclineModelWords
+}
+
 // NearLogit is where a declined question is near enough to the articles
 // for its answer to name the closest one (closestNote): most covered
 // questions declined offline reach it, three in four uncovered ones of

@@ -34,16 +34,21 @@ func readLines(t *testing.T, path string) []string {
 	return out
 }
 
-// sampleQuestion is one line of testdata/questions.jsonl.
+// sampleQuestion is one line of testdata/questions.jsonl or
+// testdata/asked/questions.jsonl: a question, the file of the article
+// that answers it and the article's words that do.
 type sampleQuestion struct {
 	Question string   `json:"question"`
+	Article  string   `json:"article"`
 	Answers  []string `json:"answers"`
 }
 
-func sampleQuestions(t *testing.T) []sampleQuestion {
+// sampleQuestions reads the questions of a JSON-lines file such as
+// testdata/questions.jsonl.
+func sampleQuestions(t *testing.T, path string) []sampleQuestion {
 	t.Helper()
 	var out []sampleQuestion
-	for _, l := range readLines(t, "../testdata/questions.jsonl") {
+	for _, l := range readLines(t, path) {
 		var q sampleQuestion
 		if err := json.Unmarshal([]byte(l), &q); err != nil {
 			t.Fatal(err)
@@ -179,7 +184,7 @@ func TestClosestNote(t *testing.T) {
 func TestExtractiveAnswersCoveredQuestions(t *testing.T) {
 	t.Parallel()
 	core := NewCore(CoreOptions{Store: sampleStore(t), Answerer: Extractive{}})
-	for _, q := range sampleQuestions(t) {
+	for _, q := range sampleQuestions(t, "../testdata/questions.jsonl") {
 		ans, err := core.Ask(t.Context(), Question{Text: q.Question})
 		if err != nil {
 			t.Fatal(err)
@@ -458,17 +463,8 @@ func TestSignalsRareCoverage(t *testing.T) {
 // private swimming pools and the rain forecast).
 func TestAskedInOtherWords(t *testing.T) {
 	t.Parallel()
-	type asked struct {
-		Question string   `json:"question"`
-		Article  string   `json:"article"`
-		Answers  []string `json:"answers"`
-	}
-	byArticle := map[string][]asked{}
-	for _, l := range readLines(t, "../testdata/asked/questions.jsonl") {
-		var q asked
-		if err := json.Unmarshal([]byte(l), &q); err != nil {
-			t.Fatal(err)
-		}
+	byArticle := map[string][]sampleQuestion{}
+	for _, q := range sampleQuestions(t, "../testdata/asked/questions.jsonl") {
 		byArticle[q.Article] = append(byArticle[q.Article], q)
 	}
 	unrelated := readLines(t, "../testdata/asked/unrelated.txt")

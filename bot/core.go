@@ -122,8 +122,7 @@ type CoreOptions struct {
 	K int
 	// DeclineBelow is the answerability logit (Signals.Logit) under which
 	// a question is answered "not covered" without calling the answerer.
-	// Zero means DeclineModel for a Decliner that declines
-	// (DeclineModelWords without Meaning), else
+	// Zero means ModelGate for a Decliner that declines, else
 	// DeclineExtractive; math.Inf(-1) never declines (for measuring).
 	DeclineBelow float64
 	// MaxAnswers bounds the answers computed at once, MaxIngests the
@@ -159,10 +158,7 @@ func NewCore(opt CoreOptions) *Core {
 	if opt.DeclineBelow == 0 {
 		opt.DeclineBelow = DeclineExtractive
 		if d, ok := opt.Answerer.(Decliner); ok && d.Declines() {
-			opt.DeclineBelow = DeclineModel
-			if opt.Meaning == nil {
-				opt.DeclineBelow = DeclineModelWords
-			}
+			opt.DeclineBelow = ModelGate(opt.Meaning != nil)
 		}
 	}
 	if opt.MaxAnswers <= 0 {
