@@ -88,8 +88,12 @@ func answerWords(answer string) int {
 	return len(strings.Fields(citation.ReplaceAllString(answer, "")))
 }
 
+// question is a line of qa-tune.jsonl (Article, SQuAD's article name),
+// of pact.jsonl, or of the asked folder's questions.jsonl (File, the file
+// of the article that answers it).
 type question struct {
 	Article  string   `json:"article_id"`
+	File     string   `json:"article"`
 	Question string   `json:"question"`
 	Answers  []string `json:"answers"`
 }
@@ -375,7 +379,7 @@ type coveredTally struct {
 // words that answer it.
 func (t *coveredTally) add(question string, answers []string, ans bot.Answer) {
 	t.asked++
-	if ans.Logit >= modelGate(ans.Signals) {
+	if ans.Logit >= bot.ModelGate(ans.Signals.Meant) {
 		t.passed++
 	}
 	if !ans.Found || ans.Logit < bot.DeclineExtractive {
@@ -400,29 +404,9 @@ func (t *coveredTally) print(w io.Writer, head string, more ...string) {
 	}
 }
 
-// modelGate is the log-odds under which the core turns a question away
-// before a language model reads the passages, for a question whose
-// signals are s: bot.DeclineModel when the sentence model measured them,
-// bot.DeclineModelWords on words alone (-words).
-func modelGate(s bot.Signals) float64 {
-	if s.Meant {
-		return bot.DeclineModel
-	}
-	return bot.DeclineModelWords
-}
-
 // askedDir is -asked: the folder of our own articles and the questions
 // people would ask of them (printAsked).
 var askedDir = filepath.Join("testdata", "asked")
-
-// askedQuestion is a line of the asked folder's questions.jsonl: a
-// question, the file of the article that answers it and the article's
-// words that do.
-type askedQuestion struct {
-	Question string   `json:"question"`
-	Article  string   `json:"article"`
-	Answers  []string `json:"answers"`
-}
 
 // printAsked asks each article of dir (the project's testdata/asked:
 // articles written for it, with questions written as a server's members
@@ -436,10 +420,15 @@ type askedQuestion struct {
 // paragraph and share its words; these show the decision on questions
 // that do not. It prints nothing when dir does not exist.
 func printAsked(ctx context.Context, w io.Writer, dir string) error {
-	data, err := os.ReadFile(filepath.Join(dir, "questions.jsonl"))
+	f, err := os.Open(filepath.Join(dir, "questions.jsonl"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	if err != nil {
+		return err
+	}
+	qs, err := parseQuestions(f, f.Name())
+	f.Close()
 	if err != nil {
 		return err
 	}
@@ -454,32 +443,27 @@ func printAsked(ctx context.Context, w io.Writer, dir string) error {
 		}
 	}
 	var files []string
-	byFile := map[string][]askedQuestion{}
-	for n, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var q askedQuestion
-		if err := json.Unmarshal([]byte(line), &q); err != nil {
-			return fmt.Errorf("%s line %d: %w", filepath.Join(dir, "questions.jsonl"), n+1, err)
+	byFile := map[string][]question{}
+	for _, q := range qs {
+		if byFile[q.File] == nil {
+			files = append(files, q.File)
 		}
-		if byFile[q.Article] == nil {
-			files = append(files, q.Article)
-		}
-		byFile[q.Article] = append(byFile[q.Article], q)
+		byFile[q.File] = append(byFile[q.File], q)
 	}
 	var alone, together coveredTally
 	var aloneFalse, togetherFalse uncoveredTally
 	var all []ingest.Article
-	var allQs []askedQuestion
 	for _, file := range files {
 		a, err := ingest.ParseFile(filepath.Join(dir, file))
 		if err != nil {
 			return err
 		}
-		all, allQs = append(all, a), append(allQs, byFile[file]...)
+		all = append(all, a)
 		if err := askStore(ctx, []ingest.Article{a}, byFile[file], unrelated, &alone, &aloneFalse); err != nil {
 			return fmt.Errorf("asked: %s: %w", file, err)
 		}
 	}
-	if err := askStore(ctx, all, allQs, unrelated, &together, &togetherFalse); err != nil {
+	if err := askStore(ctx, all, qs, unrelated, &together, &togetherFalse); err != nil {
 		return fmt.Errorf("asked: all %d articles: %w", len(all), err)
 	}
 	alone.print(w, fmt.Sprintf("our articles alone (%s), %d questions asked in other words than theirs", dir, alone.asked),
@@ -495,7 +479,7 @@ type uncoveredTally struct{ asked, answered, passed int }
 
 // askStore asks a store of arts the covered questions qs, counted in t,
 // and the uncovered ones, counted in u.
-func askStore(ctx context.Context, arts []ingest.Article, qs []askedQuestion, uncovered []string, t *coveredTally, u *uncoveredTally) error {
+func askStore(ctx context.Context, arts []ingest.Article, qs []question, uncovered []string, t *coveredTally, u *uncoveredTally) error {
 	core, _, done, err := newCore(ctx, arts)
 	if err != nil {
 		return err
@@ -514,7 +498,7 @@ func askStore(ctx context.Context, arts []ingest.Article, qs []askedQuestion, un
 			return fmt.Errorf("ask %q: %w", q, err)
 		}
 		u.asked++
-		if ans.Logit >= modelGate(ans.Signals) {
+		if ans.Logit >= bot.ModelGate(ans.Signals.Meant) {
 			u.passed++
 		}
 		if ans.Found && ans.Logit >= bot.DeclineExtractive {
@@ -584,7 +568,7 @@ func printTable(w io.Writer, outs []outcome) {
 				continue
 			}
 			n++
-			passes := o.logit >= modelGate(o.signals)
+			passes := o.logit >= bot.ModelGate(o.signals.Meant)
 			switch {
 			case o.covered && !o.found:
 				refused++
