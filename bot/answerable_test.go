@@ -455,8 +455,9 @@ func TestSignalsRareCoverage(t *testing.T) {
 // about ten articles of ours written as a server's members ask, in other
 // words than the article's, each article alone in its store, offline with
 // the sentence model. It fails when fewer are answered with the words
-// that answer them than were measured when the set was written (72 of
-// 153; scripts/answerability -asked-only prints the rest), or more of the
+// that answer them than measured (73 of 153 since synonyms, 72 when the
+// set was written; scripts/answerability -asked-only prints the rest), or
+// more of the
 // unrelated questions are answered (2 of 170: "What time does the
 // swimming pool open?" and "What's the weather going to be like
 // tomorrow?" of the article on a garden-watering ban, which speaks of
@@ -503,7 +504,7 @@ func TestAskedInOtherWords(t *testing.T) {
 			})
 		}
 	})
-	const questions, measured, measuredFalse = 153, 72, 2
+	const questions, measured, measuredFalse = 153, 73, 2
 	if total != questions || right < measured {
 		t.Errorf("%d of %d questions answered with the words that answer them, want at least %d of %d", right, total, measured, questions)
 	}

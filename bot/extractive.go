@@ -209,6 +209,8 @@ func scoreSentences(question string, qterms []string, passages []retrieval.Passa
 				matched += w
 			case text.SharesStem(t, c.terms):
 				matched += stemCredit * w
+			case text.HasSynonym(t, c.terms):
+				matched += synonymCredit * w
 			case c.title[t]:
 				// A sentence is read in the context of its article.
 				matched += titleCredit * w
@@ -246,6 +248,13 @@ const (
 	stemCredit      = 0.7
 	cueBonus        = 0.25
 )
+
+// synonymCredit is what a term earns when the sentence holds only a word
+// that can stand for it (text.Synonyms: "lend" and "loan", "attacked" and
+// "aggression"). Over all 7,235 SQuAD tune questions, each article alone
+// in its store, 30 answers gained the gold answer and 17 lost it at 0.3;
+// 52 and 40 at 0.5 (retrieval/README.md, Answerability).
+const synonymCredit = 0.3
 
 // meaningWeight is what a sentence's cosine with the question, by the
 // sentence model, adds to its rank (its score by words) for the kinds of

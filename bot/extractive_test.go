@@ -49,6 +49,9 @@ func TestExtractive(t *testing.T) {
 	clinic := retrieval.Passage{ArticleID: "m", Title: "Maternity unit to close", Coverage: 0.6,
 		Text: "From March, women in labour will be taken to the regional hospital in Castlebridge, a two-hour drive. " +
 			"Health authority chief executive Marion Ekberg said the unit needed at least nine midwives but had five."}
+	town := retrieval.Passage{ArticleID: "n", Title: "Town news", Coverage: 0.6,
+		Text: "The mining company has built houses in the town since 1990. " +
+			"This spring the company gave the town a loan of two million dollars for the new school."}
 	tests := []struct {
 		name      string
 		question  string
@@ -87,6 +90,8 @@ func TestExtractive(t *testing.T) {
 			"built in 1242", "guard the river crossing", "[1]"},
 		{"who is someone named: what they are, not a sentence naming others beside it", "Who is Marion Ekberg?", []retrieval.Passage{clinic},
 			"Health authority chief executive Marion Ekberg", "Castlebridge", "[1]"},
+		{"a word that stands for the question's", "What did the company lend the town?", []retrieval.Passage{town},
+			"gave the town a loan", "since 1990", "[1]"},
 	}
 	// The same answers whether or not the sentence model helps choose.
 	answerers := map[string]Extractive{"words": {}, "meaning": {Meaning: testMeaning(t)}}

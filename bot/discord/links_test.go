@@ -91,7 +91,7 @@ func TestAnswerNotesReachDiscord(t *testing.T) {
 	tests := []struct{ question, note string }{
 		{"When does the island ferry leave?", ""},
 		{"How much does a ferry ticket cost?", bot.UnsureNote},
-		{"Who runs the ferry company?", "The closest article is “" + title + "”."},
+		{"Who owns the ferry?", "The closest article is “" + title + "”."},
 		{"When does the museum open?", ""},
 	}
 	for n, tt := range tests {

@@ -8,6 +8,22 @@ package text
 // evidence for "monthly". Retrieval weighs terms by inverse document
 // frequency, the answerability decision by GeneralWeight and by Rarity.
 func Coverage(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
+	return coverage(terms, weights, have, 0)
+}
+
+// CoverageWithSynonyms is Coverage in which a term that have holds only
+// a synonym of (HasSynonym: "attacked" and "aggression") counts for
+// SynonymCredit of its weight. The answerability decision weighs it;
+// retrieval does not.
+func CoverageWithSynonyms(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
+	return coverage(terms, weights, have, SynonymCredit)
+}
+
+// SynonymCredit is the share of a term's weight earned by a synonym in
+// CoverageWithSynonyms: as much as a shared stem (prefixCredit).
+const SynonymCredit = 0.5
+
+func coverage(terms []string, weights map[string]float64, have map[string]struct{}, synonymCredit float64) float64 {
 	total, got := 0.0, 0.0
 	for _, t := range terms {
 		w, ok := weights[t]
@@ -19,6 +35,8 @@ func Coverage(terms []string, weights map[string]float64, have map[string]struct
 			got += w
 		} else if SharesStem(t, have) {
 			got += prefixCredit * w
+		} else if synonymCredit > 0 && HasSynonym(t, have) {
+			got += synonymCredit * w
 		}
 	}
 	if total == 0 {
