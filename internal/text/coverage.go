@@ -13,8 +13,8 @@ func Coverage(terms []string, weights map[string]float64, have map[string]struct
 
 // CoverageWithSynonyms is Coverage in which a term that have holds only
 // a synonym of (HasSynonym: "attacked" and "aggression") counts for
-// SynonymCredit of its weight. The answerability decision weighs it;
-// retrieval does not.
+// SynonymCredit of its weight: retrieval's coverage bonuses and the
+// answerability decision weigh it.
 func CoverageWithSynonyms(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
 	return coverage(terms, weights, have, SynonymCredit)
 }

