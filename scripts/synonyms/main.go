@@ -116,7 +116,7 @@ func run(dict, to string, senses int) error {
 						add(term, w)
 						continue
 					}
-					for _, d := range append(ss.derived[i+1], ss.derived[0]...) {
+					for _, d := range slices.Concat(ss.derived[i+1], ss.derived[0]) {
 						far, ok := data[d.pos][d.offset]
 						if !ok {
 							continue
