@@ -81,7 +81,7 @@ type Signals struct {
 // (SQuAD tune articles only; see retrieval/README.md, "Answerability").
 // A positive logit means the passages likely answer the question. Both
 // sets were refitted on 2026-12-06, when the coverages began to count
-// synonyms (text.CoverageWithSynonyms).
+// synonyms (text.Coverage).
 var answerability = decisionWeights{
 	coverage: 4.64, sentence: 3.01, names: -0.68, noNames: -1.58,
 	similarity: 11.08, margin: 4.26, phrases: 2.53, sentenceSimilarity: 4.65, namesMissed: -1.04, bias: -8.71,
@@ -241,8 +241,8 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 				}
 			}
 		}
-		s.Coverage = max(s.Coverage, text.CoverageWithSynonyms(terms, weights, set))
-		s.RareCoverage = max(s.RareCoverage, text.CoverageWithSynonyms(terms, rarity, set))
+		s.Coverage = max(s.Coverage, text.Coverage(terms, weights, set))
+		s.RareCoverage = max(s.RareCoverage, text.Coverage(terms, rarity, set))
 		if i == 0 { // the top passage
 			for t := range names {
 				if _, ok := set[t]; !ok && df[t] > 0 {
@@ -257,10 +257,10 @@ func (c *Core) signals(ctx context.Context, question string, scopes []string, pa
 		for _, span := range ingest.Sentences(body) {
 			texts = append(texts, body[span[0]:span[1]])
 			sentence := text.TermSet(p.Title + " " + body[span[0]:span[1]])
-			cov := text.CoverageWithSynonyms(terms, weights, sentence)
+			cov := text.Coverage(terms, weights, sentence)
 			sentenceCoverage = append(sentenceCoverage, cov)
 			s.SentenceCoverage = max(s.SentenceCoverage, cov)
-			s.RareSentenceCoverage = max(s.RareSentenceCoverage, text.CoverageWithSynonyms(terms, rarity, sentence))
+			s.RareSentenceCoverage = max(s.RareSentenceCoverage, text.Coverage(terms, rarity, sentence))
 		}
 		if i == 0 {
 			topSentences = len(texts) - 2

@@ -11,7 +11,7 @@ import (
 // (query as Terms returns it; weights as lexIndex.termWeights gives them)
 // and adds to its fused Score the bonuses r asks for: coverage by the
 // passage and its title (a synonym counting for part of a word:
-// text.CoverageWithSynonyms), the best coverage by one sentence, and the share
+// text.Coverage), the best coverage by one sentence, and the share
 // of the query's pairs of consecutive terms found in the title or one
 // sentence (see Ranking).
 func scoreCandidates(cands []*candidate, query []string, weights map[string]float64, r Ranking) {
@@ -58,10 +58,10 @@ func scoreCandidates(cands []*candidate, query []string, weights map[string]floa
 					found[p] = struct{}{}
 				}
 			}
-			best = max(best, text.CoverageWithSynonyms(queryTerms, weights, set))
+			best = max(best, text.Coverage(queryTerms, weights, set))
 			maps.Copy(c.terms, set)
 		}
-		c.Coverage = text.CoverageWithSynonyms(queryTerms, weights, c.terms)
+		c.Coverage = text.Coverage(queryTerms, weights, c.terms)
 		if r.CoverageWeight > 0 {
 			c.Score += r.CoverageWeight * c.Coverage * r.coverageScale()
 		}

@@ -5,25 +5,11 @@ package text
 // has none). A term that only shares a stem with a term of have (one a
 // prefix of the other, the shorter at least 4 letters: "evacu" and
 // "evacue") counts for prefixCredit (half) of its weight: "month" is weak
-// evidence for "monthly". Retrieval weighs terms by inverse document
-// frequency, the answerability decision by GeneralWeight and by Rarity.
+// evidence for "monthly". A term that have holds only a synonym of
+// (HasSynonym: "attacked" and "aggression") counts for SynonymCredit of
+// it. Retrieval weighs terms by inverse document frequency, the
+// answerability decision by GeneralWeight and by Rarity.
 func Coverage(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
-	return coverage(terms, weights, have, 0)
-}
-
-// CoverageWithSynonyms is Coverage in which a term that have holds only
-// a synonym of (HasSynonym: "attacked" and "aggression") counts for
-// SynonymCredit of its weight: retrieval's coverage bonuses and the
-// answerability decision weigh it.
-func CoverageWithSynonyms(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
-	return coverage(terms, weights, have, SynonymCredit)
-}
-
-// SynonymCredit is the share of a term's weight earned by a synonym in
-// CoverageWithSynonyms: as much as a shared stem (prefixCredit).
-const SynonymCredit = 0.5
-
-func coverage(terms []string, weights map[string]float64, have map[string]struct{}, synonymCredit float64) float64 {
 	total, got := 0.0, 0.0
 	for _, t := range terms {
 		w, ok := weights[t]
@@ -35,8 +21,8 @@ func coverage(terms []string, weights map[string]float64, have map[string]struct
 			got += w
 		} else if SharesStem(t, have) {
 			got += prefixCredit * w
-		} else if synonymCredit > 0 && HasSynonym(t, have) {
-			got += synonymCredit * w
+		} else if HasSynonym(t, have) {
+			got += SynonymCredit * w
 		}
 	}
 	if total == 0 {
@@ -48,3 +34,7 @@ func coverage(terms []string, weights map[string]float64, have map[string]struct
 // prefixCredit is the share of a term's weight earned by a term that
 // shares its stem without being equal.
 const prefixCredit = 0.5
+
+// SynonymCredit is the share of a term's weight earned by a synonym in
+// Coverage: as much as a shared stem.
+const SynonymCredit = 0.5
