@@ -1,9 +1,6 @@
 package text
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	_ "embed"
 	"math"
 	"sync"
@@ -24,20 +21,14 @@ const rarityScale = 1000
 var wordRankTable []byte
 
 var wordRanks = sync.OnceValue(func() map[string]int {
-	zr, err := gzip.NewReader(bytes.NewReader(wordRankTable))
-	if err != nil {
-		panic("text: rarity table: " + err.Error()) // embedded: a broken build
-	}
 	ranks := make(map[string]int, RarityWords)
-	sc := bufio.NewScanner(zr)
-	for i := 1; sc.Scan(); i++ {
-		if t := sc.Text(); t != "" {
+	i := 0
+	readTable("rarity table", wordRankTable, func(t string) {
+		i++
+		if t != "" {
 			ranks[t] = i
 		}
-	}
-	if err := sc.Err(); err != nil {
-		panic("text: rarity table: " + err.Error())
-	}
+	})
 	return ranks
 })
 

@@ -1,9 +1,6 @@
 package text
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	_ "embed"
 	"strings"
 	"sync"
@@ -14,21 +11,12 @@ var synonymTable []byte
 
 // synonyms maps a term to the terms of words that can stand for it.
 var synonyms = sync.OnceValue(func() map[string][]string {
-	zr, err := gzip.NewReader(bytes.NewReader(synonymTable))
-	if err != nil {
-		panic("text: synonym table: " + err.Error()) // embedded: a broken build
-	}
 	out := make(map[string][]string, 12000)
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) > 1 {
+	readTable("synonym table", synonymTable, func(line string) {
+		if f := strings.Fields(line); len(f) > 1 {
 			out[f[0]] = f[1:]
 		}
-	}
-	if err := sc.Err(); err != nil {
-		panic("text: synonym table: " + err.Error())
-	}
+	})
 	return out
 })
 

@@ -71,15 +71,14 @@ func run(dict, to string, senses int) error {
 	}
 	table := make(map[string]map[string]bool)
 	add := func(term, word string) {
-		for _, s := range text.Terms(strings.ReplaceAll(word, "_", " ")) {
-			if s == term || text.SameStem(s, term) || !text.Known(s) || len(text.Terms(word)) != 1 {
-				continue
-			}
-			if table[term] == nil {
-				table[term] = make(map[string]bool)
-			}
-			table[term][s] = true
+		s, ok := oneTerm(word)
+		if !ok || s == term || text.SameStem(s, term) {
+			return
 		}
+		if table[term] == nil {
+			table[term] = make(map[string]bool)
+		}
+		table[term][s] = true
 	}
 	for _, p := range parts {
 		f, err := os.Open(filepath.Join(dict, "index."+p))
@@ -98,20 +97,16 @@ func run(dict, to string, senses int) error {
 				f.Close()
 				return fmt.Errorf("read WordNet index %s: %w", p, err)
 			}
-			ts := text.Terms(strings.ReplaceAll(lemma, "_", " "))
-			if len(ts) != 1 || strings.Contains(lemma, "_") || !text.Known(ts[0]) {
+			term, ok := oneTerm(lemma)
+			if !ok {
 				continue
 			}
-			term := ts[0]
 			for _, off := range offsets[:min(senses, len(offsets))] {
 				ss, ok := data[posLetter(p)][off]
 				if !ok {
 					continue
 				}
 				for i, w := range ss.words {
-					if strings.Contains(w, "_") {
-						continue
-					}
 					if !strings.EqualFold(w, lemma) {
 						add(term, w)
 						continue
@@ -122,7 +117,7 @@ func run(dict, to string, senses int) error {
 							continue
 						}
 						for j, fw := range far.words {
-							if (d.word == 0 || d.word == j+1) && !strings.Contains(fw, "_") {
+							if d.word == 0 || d.word == j+1 {
 								add(term, fw)
 							}
 						}
@@ -152,6 +147,19 @@ func run(dict, to string, senses int) error {
 		}
 	}
 	return write(to, table)
+}
+
+// oneTerm returns the term of a WordNet word that is one word (not a
+// phrase: "set_on") and one term, among those text.Known ranks.
+func oneTerm(word string) (string, bool) {
+	if strings.Contains(word, "_") {
+		return "", false
+	}
+	ts := text.Terms(word)
+	if len(ts) != 1 || !text.Known(ts[0]) {
+		return "", false
+	}
+	return ts[0], true
 }
 
 func posLetter(part string) string {
