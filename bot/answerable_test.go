@@ -36,11 +36,13 @@ func readLines(t *testing.T, path string) []string {
 
 // sampleQuestion is one line of testdata/questions.jsonl or
 // testdata/asked/questions.jsonl: a question, the file of the article
-// that answers it and the article's words that do.
+// that answers it and the article's words that do; or of SQuAD's
+// qa-tune.jsonl, which names the article by ArticleID instead.
 type sampleQuestion struct {
-	Question string   `json:"question"`
-	Article  string   `json:"article"`
-	Answers  []string `json:"answers"`
+	Question  string   `json:"question"`
+	Article   string   `json:"article"`
+	ArticleID string   `json:"article_id"`
+	Answers   []string `json:"answers"`
 }
 
 // sampleQuestions reads the questions of a JSON-lines file such as

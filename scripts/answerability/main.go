@@ -235,18 +235,17 @@ func run(ctx context.Context, data string, fit, cv bool, dump string, w io.Write
 				if err != nil {
 					return err
 				}
-				var absent []string
-				var ps []dumpedPassage
+				line := dumpLine{Protocol: protocol, Covered: covered, Article: q.Article, Articles: len(arts), Question: q.Question, Query: ans.Query,
+					Signals: ans.Signals, Logit: ans.Logit, DF: df, Answer: ans.Text, Gold: o.gold, Answers: q.Answers}
 				for _, p := range ans.Passages {
-					ps = append(ps, dumpedPassage{p.ArticleID, p.Title, p.Text, p.Score, p.Coverage})
+					line.Passages = append(line.Passages, dumped(p))
 				}
 				for _, t := range terms {
 					if df[t] == 0 {
-						absent = append(absent, t)
+						line.Absent = append(line.Absent, t)
 					}
 				}
-				if err := dumpTo.Encode(map[string]any{"protocol": protocol, "covered": covered, "question": q.Question,
-					"signals": ans.Signals, "logit": ans.Logit, "absent": absent, "answer": ans.Text, "gold": o.gold, "df": df, "passages": ps, "answers": q.Answers, "query": ans.Query, "articles": len(arts), "article": q.Article}); err != nil {
+				if err := dumpTo.Encode(line); err != nil {
 					return err
 				}
 			}
@@ -886,11 +885,7 @@ func refit(data, path string, fit, cv bool, w io.Writer) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 16<<20)
 	for line := 1; sc.Scan(); line++ {
-		var d struct {
-			Protocol, Article string
-			Covered           bool
-			Signals           bot.Signals
-		}
+		var d dumpLine
 		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
 			return fmt.Errorf("read %s line %d: %w", path, line, err)
 		}

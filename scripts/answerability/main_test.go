@@ -117,7 +117,7 @@ func TestRefitReadsDump(t *testing.T) {
 		if !strings.Contains(strings.Join(tune, " "), o.article) {
 			tune = append(tune, o.article)
 		}
-		if err := enc.Encode(map[string]any{"protocol": o.protocol, "covered": o.covered, "question": "q", "signals": o.signals, "article": o.article}); err != nil {
+		if err := enc.Encode(dumpLine{Protocol: o.protocol, Covered: o.covered, Question: "q", Signals: o.signals, Article: o.article}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -208,7 +208,7 @@ func TestReplay(t *testing.T) {
 	ferry := dumpedPassage{ArticleID: "a", Title: "Island news", Coverage: 0.6,
 		Text: "The Harbour Line ferry links the old port with the island villages. It began carrying passengers in 1987, after the causeway closed."}
 	off := dumpedPassage{ArticleID: "b", Title: "Port news", Coverage: 0.2, Text: "The ferry began a winter timetable in 2019."}
-	lines := []dumpedQuestion{
+	lines := []dumpLine{
 		// Answered from the ferry passage; the dump's answer lacked the year.
 		{Protocol: "a", Covered: true, Question: "When did the ferry start?", Logit: 1, Answers: []string{"1987"}, Passages: []dumpedPassage{ferry, off}},
 		// Declined by the decision: a miss whatever the passages say.

@@ -18,13 +18,28 @@ type dumpedPassage struct {
 	Score, Coverage        float64
 }
 
-// dumpedQuestion is the part of a -dump line that replay reads.
-type dumpedQuestion struct {
+func dumped(p retrieval.Passage) dumpedPassage {
+	return dumpedPassage{ArticleID: p.ArticleID, Title: p.Title, Text: p.Text, Score: p.Score, Coverage: p.Coverage}
+}
+
+func (p dumpedPassage) passage() retrieval.Passage {
+	return retrieval.Passage{ArticleID: p.ArticleID, Title: p.Title, Text: p.Text, Score: p.Score, Coverage: p.Coverage}
+}
+
+// dumpLine is one line of a -dump file: one question asked in one
+// protocol, what the core made of it and the passages it found. -dump
+// writes it; -from (the signals) and -replay (the passages) read it.
+type dumpLine struct {
 	Protocol string          `json:"protocol"`
 	Covered  bool            `json:"covered"`
+	Article  string          `json:"article"`  // the question's article (SQuAD's name)
+	Articles int             `json:"articles"` // how many articles the store held
 	Question string          `json:"question"`
 	Query    string          `json:"query"` // the question as searched: respelt; absent from older dumps
+	Signals  bot.Signals     `json:"signals"`
 	Logit    float64         `json:"logit"`
+	Absent   []string        `json:"absent"` // the question's terms no passage of the store holds
+	DF       map[string]int  `json:"df"`     // how many passages hold each of its terms
 	Answer   string          `json:"answer"`
 	Gold     bool            `json:"gold"`
 	Answers  []string        `json:"answers"`
@@ -62,7 +77,7 @@ func replay(ctx context.Context, path, changes string, w io.Writer) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<26)
 	for n := 1; sc.Scan(); n++ {
-		var q dumpedQuestion
+		var q dumpLine
 		if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
 			return fmt.Errorf("%s line %d: %w", path, n, err)
 		}
@@ -77,7 +92,7 @@ func replay(ctx context.Context, path, changes string, w io.Writer) error {
 		t.n++
 		var passages []retrieval.Passage
 		for _, p := range q.Passages {
-			passages = append(passages, retrieval.Passage{ArticleID: p.ArticleID, Title: p.Title, Text: p.Text, Score: p.Score, Coverage: p.Coverage})
+			passages = append(passages, p.passage())
 		}
 		passages = bot.ExtractivePassages(passages)
 		if q.Logit < bot.DeclineExtractive || len(passages) == 0 {
