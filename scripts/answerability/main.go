@@ -45,12 +45,19 @@
 // one of its questions (7,235) and runs no other protocol: with -dump, a
 // larger sample to replay.
 //
+// -written asks only the questions of a file in qa-tune.jsonl's format,
+// each article alone in its store, and prints the tune and the held-out
+// articles apart: written.jsonl holds questions written blind, the same
+// way, for 32 tune and 16 held-out articles, to check on articles nothing
+// was tuned on what SQuAD's held-out questions (not in the data folder)
+// would check. Measure with it; never tune on it.
+//
 // -reader and -meaning measure a sentence model trained by
 // scripts/readermodel: -reader lets it choose the quoted sentence beside
 // the built-in model, -meaning puts it in the built-in model's place
 // everywhere (the decision's signals too).
 //
-//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv] [-l2 P] [-reader FILE] [-meaning FILE] [-all] [-asked DIR] [-dump FILE | -from FILE | -replay FILE [-changes FILE] | -asked-only]
+//	go run ./scripts/answerability [-data ../shared/data/squad-dev] [-fit] [-cv] [-l2 P] [-reader FILE] [-meaning FILE] [-all] [-asked DIR] [-dump FILE | -from FILE | -replay FILE [-changes FILE] | -asked-only | -written FILE]
 package main
 
 import (
@@ -65,6 +72,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -124,6 +132,7 @@ func main() {
 	flag.BoolVar(&everyQuestion, "all", false, "ask each tune article alone every one of its questions (7,235; about 15 minutes) and run no other protocol: with -dump, a larger sample for -replay")
 	flag.StringVar(&askedDir, "asked", askedDir, "the folder of our own articles and questions asked in other words than theirs (questions.jsonl, unrelated.txt), asked last; no such folder, no such questions")
 	askedOnly := flag.Bool("asked-only", false, "ask only the questions of -asked's folder (seconds), not SQuAD's")
+	written := flag.String("written", "", "ask only the questions of this JSON-lines file (SQuAD's format), each article alone in its store, and print declined and gold in the answer for the tune and the held-out articles apart: scripts/answerability/written.jsonl, written blind for both")
 	meaningFile := flag.String("meaning", "", "a sentence model to use in place of the built-in one everywhere (the decision's signals and the extractive answer), packed by scripts/sentencemodel")
 	flag.Parse()
 	if *from != "" {
@@ -155,6 +164,13 @@ func main() {
 	}
 	if *askedOnly {
 		if err := printAsked(context.Background(), os.Stdout, askedDir); err != nil {
+			fmt.Fprintln(os.Stderr, "answerability:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *written != "" {
+		if err := printWritten(context.Background(), os.Stdout, *data, *written); err != nil {
 			fmt.Fprintln(os.Stderr, "answerability:", err)
 			os.Exit(1)
 		}
@@ -469,6 +485,47 @@ func printAsked(ctx context.Context, w io.Writer, dir string) error {
 		fmt.Sprintf("and %d unrelated questions (%d of each): %d answered offline, %d past the gate", aloneFalse.asked, len(unrelated), aloneFalse.answered, aloneFalse.passed),
 		fmt.Sprintf("all %d articles in one store: %d answered offline, %d with the words that answer them, %d past the gate; unrelated %d answered, %d past the gate",
 			len(all), together.answered, together.gold, together.passed, togetherFalse.answered, togetherFalse.passed))
+	return nil
+}
+
+// printWritten asks the questions of path, each article alone in its
+// store as in (a), and prints how many the tune articles' and the
+// held-out articles' questions were declined offline and answered with
+// the gold answer. Questions written the same way for both (written.jsonl)
+// tell whether what was tuned on the tune articles holds on articles it
+// never saw, which SQuAD's held-out questions, not in data, cannot.
+func printWritten(ctx context.Context, w io.Writer, data, path string) error {
+	held, err := readList(filepath.Join(data, "heldout-articles.txt"))
+	if err != nil {
+		return err
+	}
+	by, _, err := readQuestions(path)
+	if err != nil {
+		return err
+	}
+	var tuneT, heldT coveredTally
+	for _, name := range slices.Sorted(maps.Keys(by)) {
+		a, err := ingest.ParseFile(filepath.Join(data, "articles", name+".txt"))
+		if err != nil {
+			return err
+		}
+		t := &tuneT
+		if slices.Contains(held, name) {
+			t = &heldT
+		}
+		if err := askStore(ctx, []ingest.Article{a}, by[name], nil, t, &uncoveredTally{}); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	fmt.Fprintf(w, "questions of %s, each article alone in its store:\n", path)
+	for _, r := range []struct {
+		name string
+		t    coveredTally
+	}{{"tune articles", tuneT}, {"held-out articles", heldT}} {
+		n := max(1, r.t.asked)
+		fmt.Fprintf(w, "  %s: %d questions, %d declined offline (%.1f %%), gold answer in the answer %d (%.1f %%), %d past the language model's gate\n",
+			r.name, r.t.asked, r.t.asked-r.t.answered, 100*float64(r.t.asked-r.t.answered)/float64(n), r.t.gold, 100*float64(r.t.gold)/float64(n), r.t.passed)
+	}
 	return nil
 }
 

@@ -203,6 +203,42 @@ func TestPrintAsked(t *testing.T) {
 	}
 }
 
+// TestPrintWritten: -written asks each article alone its questions and
+// counts the tune and the held-out articles apart.
+func TestPrintWritten(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	files := map[string]string{
+		"heldout-articles.txt": "Bridge\n",
+		"articles/Ferry.txt":   "Island ferry\n\nThe island ferry will run three sailings a day from Monday because the operator lacks engineers.\n",
+		"articles/Bridge.txt":  "Harbour bridge\n\nThe Harbourview Bridge opened in 1962 and carries four lanes of traffic over the harbour.\n",
+		"written.jsonl": `{"article_id": "Ferry", "question": "How many sailings will the island ferry run a day?", "answers": ["three sailings"]}` + "\n" +
+			`{"article_id": "Bridge", "question": "When did the Harbourview Bridge open?", "answers": ["1962"]}` + "\n" +
+			`{"article_id": "Bridge", "question": "How many lanes does the Harbourview Bridge carry?", "answers": ["four lanes"]}` + "\n",
+	}
+	if err := os.Mkdir(filepath.Join(data, "articles"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(data, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := printWritten(t.Context(), &out, data, filepath.Join(data, "written.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"tune articles: 1 questions, 0 declined offline (0.0 %), gold answer in the answer 1 (100.0 %)",
+		"held-out articles: 2 questions, 0 declined offline (0.0 %), gold answer in the answer 2 (100.0 %)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := printWritten(t.Context(), &out, data, filepath.Join(data, "none.jsonl")); err == nil {
+		t.Error("a missing questions file: no error")
+	}
+}
+
 func TestReplay(t *testing.T) {
 	t.Parallel()
 	ferry := dumpedPassage{ArticleID: "a", Title: "Island news", Coverage: 0.6,
