@@ -21,7 +21,6 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
 	"flag"
 	"fmt"
 	"os"
@@ -259,21 +258,12 @@ func readData(path string) (map[string]synset, error) {
 }
 
 func write(to string, table map[string]map[string]bool) error {
-	f, err := os.Create(to)
-	if err != nil {
-		return fmt.Errorf("write table: %w", err)
-	}
-	defer f.Close()
-	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(zw)
 	terms := make([]string, 0, len(table))
 	for t := range table {
 		terms = append(terms, t)
 	}
 	slices.Sort(terms)
+	lines := make([]string, 0, len(terms))
 	pairs := 0
 	for _, t := range terms {
 		syns := make([]string, 0, len(table[t]))
@@ -282,14 +272,11 @@ func write(to string, table map[string]map[string]bool) error {
 		}
 		slices.Sort(syns)
 		pairs += len(syns)
-		fmt.Fprintln(w, t, strings.Join(syns, " "))
+		lines = append(lines, t+" "+strings.Join(syns, " "))
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write table %s: %w", to, err)
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("write table %s: %w", to, err)
+	if err := text.WriteTable(to, lines); err != nil {
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "%d terms, %d synonyms\n", len(terms), pairs)
-	return f.Close()
+	return nil
 }

@@ -16,8 +16,6 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -51,15 +49,7 @@ func run(from, to string, n int) error {
 	if len(v.Words) < n {
 		return fmt.Errorf("read word list %s: %d words, want at least %d", from, len(v.Words), n)
 	}
-	f, err := os.Create(to)
-	if err != nil {
-		return fmt.Errorf("write table: %w", err)
-	}
-	zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(zw)
+	lines := make([]string, 0, n)
 	seen := make(map[string]bool)
 	kept := 0
 	for _, word := range v.Words[:n] {
@@ -71,16 +61,10 @@ func run(from, to string, n int) error {
 			seen[term] = true
 			kept++
 		}
-		fmt.Fprintln(w, term)
+		lines = append(lines, term)
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write table %s: %w", to, err)
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("write table %s: %w", to, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write table %s: %w", to, err)
+	if err := text.WriteTable(to, lines); err != nil {
+		return err
 	}
 	fmt.Printf("%s: %d terms from the %d most frequent words\n", to, kept, n)
 	return nil
