@@ -6,7 +6,7 @@ package text
 // prefix of the other, the shorter at least 4 letters: "evacu" and
 // "evacue") counts for prefixCredit (half) of its weight: "month" is weak
 // evidence for "monthly". A term that have holds only a synonym of
-// (HasSynonym: "attacked" and "aggression") counts for SynonymCredit of
+// (HasSynonym: "attacked" and "aggression") counts for synonymCredit of
 // it. Retrieval weighs terms by inverse document frequency, the
 // answerability decision by GeneralWeight and by Rarity.
 func Coverage(terms []string, weights map[string]float64, have map[string]struct{}) float64 {
@@ -22,7 +22,7 @@ func Coverage(terms []string, weights map[string]float64, have map[string]struct
 		} else if SharesStem(t, have) {
 			got += prefixCredit * w
 		} else if HasSynonym(t, have) {
-			got += SynonymCredit * w
+			got += synonymCredit * w
 		}
 	}
 	if total == 0 {
@@ -35,6 +35,6 @@ func Coverage(terms []string, weights map[string]float64, have map[string]struct
 // shares its stem without being equal.
 const prefixCredit = 0.5
 
-// SynonymCredit is the share of a term's weight earned by a synonym in
+// synonymCredit is the share of a term's weight earned by a synonym in
 // Coverage: as much as a shared stem.
-const SynonymCredit = 0.5
+const synonymCredit = 0.5

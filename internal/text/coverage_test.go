@@ -33,7 +33,7 @@ func TestCoverageSynonyms(t *testing.T) {
 		question string
 		want     float64
 	}{
-		{"countries attacked", 0.5 + SynonymCredit/2}, // "aggression" stands for "attacked"
+		{"countries attacked", 0.5 + synonymCredit/2}, // "aggression" stands for "attacked"
 		{"country aggression", 1},                     // a word there counts in full
 		{"countries bombed", 0.5},                     // no synonym
 	}
